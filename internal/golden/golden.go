@@ -1,0 +1,41 @@
+// Package golden compares test output with files under testdata and rewrites
+// them when the test binary runs with -update:
+//
+//	go test ./render/... -update
+package golden
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files with the current output")
+
+// Update reports whether golden files are being rewritten.
+func Update() bool { return *update }
+
+// Assert compares got with the golden file at path (relative to the test's
+// package directory), or writes it under -update.
+func Assert(t testing.TB, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("golden file %s: %v (run the test with -update to create it)", path, err)
+	}
+	if d := cmp.Diff(string(want), string(got)); d != "" {
+		t.Errorf("%s differs from the golden file (-want +got), rerun with -update if intended:\n%s", path, d)
+	}
+}

@@ -1,0 +1,185 @@
+package model
+
+import (
+	"strings"
+)
+
+// Fixed names used across artifacts.
+const (
+	// LBControllerNamespace is where eksctl creates the controller's IRSA
+	// service account and where its HelmRelease installs.
+	LBControllerNamespace = "kube-system"
+	// LBControllerRelease is the controller's Helm release name.
+	LBControllerRelease = "aws-load-balancer-controller"
+	// FluxNamespace holds the Flux sync objects.
+	FluxNamespace = "flux-system"
+	// SyncName names the GitRepository and prefixes the Flux Kustomizations.
+	SyncName = "milvusgen"
+
+	MilvusChartRepo       = "https://zilliztech.github.io/milvus-helm/"
+	LBControllerChartRepo = "https://aws.github.io/eks-charts"
+)
+
+// Partition is the AWS partition of the spec's region ("aws", "aws-cn", …).
+func (s *Spec) Partition() string {
+	r := s.AWS.Region
+	switch {
+	case strings.HasPrefix(r, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(r, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(r, "us-isob-"):
+		return "aws-iso-b"
+	case strings.HasPrefix(r, "us-isof-"):
+		return "aws-iso-f"
+	case strings.HasPrefix(r, "us-iso-"):
+		return "aws-iso"
+	case strings.HasPrefix(r, "eu-isoe-"):
+		return "aws-iso-e"
+	case strings.HasPrefix(r, "eusc-"):
+		return "aws-eusc"
+	}
+	return "aws"
+}
+
+// dnsSuffix is the partition's public DNS suffix.
+func (s *Spec) dnsSuffix() string {
+	switch s.Partition() {
+	case "aws-cn":
+		return "amazonaws.com.cn"
+	case "aws-iso":
+		return "c2s.ic.gov"
+	case "aws-iso-b":
+		return "sc2s.sgov.gov"
+	case "aws-eusc":
+		return "amazonaws.eu"
+	}
+	return "amazonaws.com"
+}
+
+// S3Host is the regional S3 endpoint Milvus talks to.
+func (s *Spec) S3Host() string { return "s3." + s.AWS.Region + "." + s.dnsSuffix() }
+
+// BucketARN is the ARN of the Milvus bucket.
+func (s *Spec) BucketARN() string { return "arn:" + s.Partition() + ":s3:::" + s.Storage.Bucket }
+
+// ObjectARN is the ARN pattern of the objects Milvus may read and write:
+// the whole bucket, or only keys under rootPath.
+func (s *Spec) ObjectARN() string {
+	if s.Storage.RootPath != "" {
+		return s.BucketARN() + "/" + s.Storage.RootPath + "/*"
+	}
+	return s.BucketARN() + "/*"
+}
+
+// PolicyARN is the ARN of the customer-managed Milvus S3 policy.
+func (s *Spec) PolicyARN() string {
+	return "arn:" + s.Partition() + ":iam::" + s.AWS.AccountID + ":policy/" + s.Storage.PolicyName
+}
+
+// ManagedPolicyARN is the ARN of an AWS-managed policy in the spec's partition.
+func (s *Spec) ManagedPolicyARN(name string) string {
+	return "arn:" + s.Partition() + ":iam::aws:policy/" + name
+}
+
+// MixCoordinatorReplicas is the mixcoord replica count after HA defaults.
+func (s *Spec) MixCoordinatorReplicas() int {
+	if r := s.Milvus.MixCoordinator.Replicas; r != nil {
+		return *r
+	}
+	if s.Milvus.HighAvailability {
+		return 2
+	}
+	return 1
+}
+
+// ActiveStandby reports whether the coordinators run in active standby.
+// More than one mixcoord replica is only safe in active standby.
+func (s *Spec) ActiveStandby() bool {
+	return s.Milvus.HighAvailability || s.MixCoordinatorReplicas() > 1
+}
+
+// KubernetesMinor is the minor number of cluster.kubernetesVersion
+// ("1.34" → 34), or -1 when it is malformed.
+func (s *Spec) KubernetesMinor() int {
+	major, minor, ok := strings.Cut(s.Cluster.KubernetesVersion, ".")
+	if !ok || major != "1" {
+		return -1
+	}
+	n := 0
+	for _, c := range minor {
+		if c < '0' || c > '9' {
+			return -1
+		}
+		n = n*10 + int(c-'0')
+	}
+	if minor == "" {
+		return -1
+	}
+	return n
+}
+
+// DemoteGP2 reports whether the built-in gp2 StorageClass is still marked
+// default on a new cluster of this version and must be demoted so the
+// spec's class is the only default. EKS stopped marking gp2 default for
+// clusters created at 1.30 or later (EKS Kubernetes versions, 1.30 notes).
+func (s *Spec) DemoteGP2() bool {
+	m := s.KubernetesMinor()
+	return s.Storage.StorageClass.Default && m >= 0 && m < 30
+}
+
+// GitOpsPath is the repository path of a rendered subtree, as Flux wants it
+// ("./clusters/x/kubernetes/apps").
+func (s *Spec) GitOpsPath(sub string) string {
+	p := strings.Trim(s.GitOps.Repository.Path, "/")
+	if p == "" || p == "." {
+		return "./" + sub
+	}
+	return "./" + p + "/" + sub
+}
+
+// HasGitRepository reports whether Flux sync objects are rendered.
+func (s *Spec) HasGitRepository() bool { return s.GitOps.Repository.URL != "" }
+
+// GitSecretName is the Secret holding the Git credentials, if any.
+func (s *Spec) GitSecretName() string {
+	if n := s.GitOps.Repository.SecretName; n != "" {
+		return n
+	}
+	if strings.HasPrefix(s.GitOps.Repository.URL, "ssh://") {
+		return SyncName + "-git"
+	}
+	return ""
+}
+
+// NodeGroupMinSize is the node group's minimum size after eksctl's default
+// (minSize = desiredCapacity).
+func (ng NodeGroup) NodeGroupMinSize() int {
+	if ng.MinSize != nil {
+		return *ng.MinSize
+	}
+	return ng.DesiredCapacity
+}
+
+// NodeGroupMaxSize is the node group's maximum size after eksctl's default
+// (maxSize = desiredCapacity).
+func (ng NodeGroup) NodeGroupMaxSize() int {
+	if ng.MaxSize != nil {
+		return *ng.MaxSize
+	}
+	if ng.DesiredCapacity > ng.NodeGroupMinSize() {
+		return ng.DesiredCapacity
+	}
+	return max(ng.NodeGroupMinSize(), 1)
+}
+
+// LBAnnotations are the Service annotations that hand the Milvus Service to
+// the AWS Load Balancer Controller as an NLB with IP targets.
+func (s *Spec) LBAnnotations() map[string]string {
+	return map[string]string{
+		"service.beta.kubernetes.io/aws-load-balancer-type":            "external",
+		"service.beta.kubernetes.io/aws-load-balancer-name":            s.Milvus.Service.LoadBalancerName,
+		"service.beta.kubernetes.io/aws-load-balancer-scheme":          s.Milvus.Service.Scheme,
+		"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+	}
+}

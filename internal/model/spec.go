@@ -1,0 +1,147 @@
+package model
+
+import "encoding/json"
+
+// Spec is a validated milvusgen spec. JSON tags match the CUE field names.
+type Spec struct {
+	Name                   string                 `json:"name"`
+	AWS                    AWS                    `json:"aws"`
+	Cluster                Cluster                `json:"cluster"`
+	Storage                Storage                `json:"storage"`
+	Milvus                 Milvus                 `json:"milvus"`
+	LoadBalancerController LoadBalancerController `json:"loadBalancerController"`
+	GitOps                 GitOps                 `json:"gitops"`
+}
+
+// AWS names the account and region everything is created in.
+type AWS struct {
+	Region    string `json:"region"`
+	AccountID string `json:"accountID"`
+}
+
+// Cluster is the EKS cluster.
+type Cluster struct {
+	Name              string      `json:"name"`
+	KubernetesVersion string      `json:"kubernetesVersion"`
+	VPCCIDR           string      `json:"vpcCIDR"`
+	NodeGroups        []NodeGroup `json:"nodeGroups"`
+}
+
+// NodeGroup is an EKS managed node group.
+type NodeGroup struct {
+	Name              string            `json:"name"`
+	InstanceType      string            `json:"instanceType"`
+	DesiredCapacity   int               `json:"desiredCapacity"`
+	MinSize           *int              `json:"minSize,omitempty"`
+	MaxSize           *int              `json:"maxSize,omitempty"`
+	VolumeSize        *int              `json:"volumeSize,omitempty"`
+	PrivateNetworking bool              `json:"privateNetworking"`
+	Labels            map[string]string `json:"labels,omitempty"`
+}
+
+// Storage is the S3 bucket and the EBS StorageClass.
+type Storage struct {
+	Bucket       string       `json:"bucket"`
+	RootPath     string       `json:"rootPath,omitempty"`
+	PolicyName   string       `json:"policyName"`
+	StorageClass StorageClass `json:"storageClass"`
+}
+
+// StorageClass is the EBS CSI StorageClass for etcd and other volumes.
+type StorageClass struct {
+	Name      string `json:"name"`
+	Type      string `json:"type"`
+	Default   bool   `json:"default"`
+	Encrypted bool   `json:"encrypted"`
+	KMSKeyID  string `json:"kmsKeyID,omitempty"`
+}
+
+// Message queues Milvus can use for its WAL.
+const (
+	Woodpecker = "woodpecker"
+	Pulsar     = "pulsar"
+	Kafka      = "kafka"
+)
+
+// Milvus is the Milvus Helm release.
+type Milvus struct {
+	Namespace        string         `json:"namespace"`
+	ChartVersion     string         `json:"chartVersion"`
+	ServiceAccount   string         `json:"serviceAccount"`
+	HighAvailability bool           `json:"highAvailability"`
+	MessageQueue     string         `json:"messageQueue"`
+	MixCoordinator   Component      `json:"mixCoordinator"`
+	Proxy            Component      `json:"proxy"`
+	QueryNode        Component      `json:"queryNode"`
+	DataNode         Component      `json:"dataNode"`
+	StreamingNode    Component      `json:"streamingNode"`
+	Service          Service        `json:"service"`
+	Values           map[string]any `json:"values,omitempty"`
+}
+
+// Component is one Milvus Deployment's replicas and resources.
+type Component struct {
+	Replicas  *int       `json:"replicas,omitempty"`
+	Resources *Resources `json:"resources,omitempty"`
+}
+
+// Resources are Kubernetes container resources.
+type Resources struct {
+	Limits   *ResourceList `json:"limits,omitempty"`
+	Requests *ResourceList `json:"requests,omitempty"`
+}
+
+// ResourceList is cpu and memory.
+type ResourceList struct {
+	CPU    Quantity `json:"cpu,omitempty"`
+	Memory Quantity `json:"memory,omitempty"`
+}
+
+// Quantity is a Kubernetes quantity. Specs may write it as a number (cpu: 1)
+// or a string ("2Gi"); it is always rendered as a string.
+type Quantity string
+
+// UnmarshalJSON accepts a JSON string or number.
+func (q *Quantity) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*q = Quantity(s)
+		return nil
+	}
+	var f json.Number
+	if err := json.Unmarshal(b, &f); err != nil {
+		return err
+	}
+	*q = Quantity(f.String())
+	return nil
+}
+
+// Service is the Milvus proxy Service and its AWS network load balancer.
+type Service struct {
+	Scheme           string   `json:"scheme"`
+	LoadBalancerName string   `json:"loadBalancerName"`
+	SourceRanges     []string `json:"sourceRanges"`
+	Port             int      `json:"port"`
+}
+
+// LoadBalancerController is the AWS Load Balancer Controller release.
+type LoadBalancerController struct {
+	ChartVersion   string `json:"chartVersion"`
+	ServiceAccount string `json:"serviceAccount"`
+	Replicas       int    `json:"replicas"`
+}
+
+// GitOps says how the rendered tree reaches the cluster.
+type GitOps struct {
+	Engine     string     `json:"engine"`
+	Interval   string     `json:"interval"`
+	Repository Repository `json:"repository"`
+}
+
+// Repository is the Git repository Flux syncs from.
+type Repository struct {
+	URL        string `json:"url,omitempty"`
+	Branch     string `json:"branch"`
+	Path       string `json:"path"`
+	SecretName string `json:"secretName,omitempty"`
+}
