@@ -1,0 +1,161 @@
+package iam
+
+import (
+	"fmt"
+
+	"github.com/milvusgen/milvusgen/internal/model"
+	"github.com/milvusgen/milvusgen/render/manifest"
+)
+
+// Output paths, relative to the output root. bootstrap.sh refers to
+// ReadWriteFile, so its name is part of the contract.
+const (
+	// ReadWriteFile is the Milvus S3 policy document.
+	ReadWriteFile = "aws/iam/milvus-s3-readwrite.json"
+	// BucketManagementFile is the operator's policy on the bucket.
+	BucketManagementFile = "aws/iam/s3-bucket-management.json"
+	// PolicyManagementFile is the operator's policy on the Milvus policy.
+	PolicyManagementFile = "aws/iam/iam-policy-management.json"
+)
+
+// Version is the only current IAM policy language version.
+const Version = "2012-10-17"
+
+// Document is an IAM policy document. The field order is the order AWS
+// documents use, and it is the order in the rendered JSON.
+type Document struct {
+	Version   string      `json:"Version"`
+	Statement []Statement `json:"Statement"`
+}
+
+// Statement is one Allow statement over exact resources.
+type Statement struct {
+	Sid      string   `json:"Sid"`
+	Effect   string   `json:"Effect"`
+	Action   []string `json:"Action"`
+	Resource []string `json:"Resource"`
+}
+
+// Render returns the three policy documents of s in a fixed order. It
+// fails if a document exceeds [MaxManagedPolicySize].
+func Render(s *model.Spec) ([]manifest.File, error) {
+	docs := []struct {
+		path string
+		doc  *Document
+	}{
+		{ReadWriteFile, buildReadWrite(s)},
+		{BucketManagementFile, buildBucketManagement(s)},
+		{PolicyManagementFile, buildPolicyManagement(s)},
+	}
+	files := make([]manifest.File, 0, len(docs))
+	for _, d := range docs {
+		f, err := manifest.JSON(d.path, d.doc)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkSize(f.Path, f.Data); err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	return files, nil
+}
+
+// buildReadWrite is the policy Milvus runs with: ListBucket on the bucket
+// (the S3 client's bucket-exists check is a HeadBucket, which needs it), and
+// object access under ObjectARN only.
+func buildReadWrite(s *model.Spec) *Document {
+	return &Document{
+		Version: Version,
+		Statement: []Statement{
+			{
+				Sid:      "MilvusListBucket",
+				Effect:   "Allow",
+				Action:   []string{"s3:ListBucket"},
+				Resource: []string{s.BucketARN()},
+			},
+			{
+				Sid:      "MilvusReadWriteObjects",
+				Effect:   "Allow",
+				Action:   []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"},
+				Resource: []string{s.ObjectARN()},
+			},
+		},
+	}
+}
+
+// buildBucketManagement grants exactly the S3 calls bootstrap.sh and
+// teardown.sh make on the bucket: head-bucket (ListBucket), create-bucket
+// with a canned ACL and object ownership, put-public-access-block, and
+// delete-bucket. It grants no object access, so the scripts cannot empty
+// the bucket.
+func buildBucketManagement(s *model.Spec) *Document {
+	return &Document{
+		Version: Version,
+		Statement: []Statement{{
+			Sid:    "S3BucketManagement",
+			Effect: "Allow",
+			Action: []string{
+				"s3:CreateBucket",
+				"s3:PutBucketAcl",
+				"s3:PutBucketOwnershipControls",
+				"s3:PutBucketPublicAccessBlock",
+				"s3:ListBucket",
+				"s3:DeleteBucket",
+			},
+			Resource: []string{s.BucketARN()},
+		}},
+	}
+}
+
+// buildPolicyManagement grants the IAM calls bootstrap.sh and teardown.sh
+// make on the Milvus policy, including the version calls that let a re-run
+// replace the document (after a rootPath change, say).
+func buildPolicyManagement(s *model.Spec) *Document {
+	return &Document{
+		Version: Version,
+		Statement: []Statement{{
+			Sid:    "IAMPolicyManagement",
+			Effect: "Allow",
+			Action: []string{
+				"iam:CreatePolicy",
+				"iam:GetPolicy",
+				"iam:DeletePolicy",
+				"iam:CreatePolicyVersion",
+				"iam:ListPolicyVersions",
+				"iam:DeletePolicyVersion",
+			},
+			Resource: []string{s.PolicyARN()},
+		}},
+	}
+}
+
+// MaxManagedPolicySize is the largest managed policy document IAM accepts,
+// in characters, whitespace not counted.
+const MaxManagedPolicySize = 6144
+
+// MinifiedSize is the size of a JSON policy document the way IAM counts it
+// against MaxManagedPolicySize: every character except whitespace. IAM
+// ignores whitespace wherever it is, inside strings too, so indentation
+// does not count and a pretty-printed document measures the same as its
+// minified form.
+func MinifiedSize(doc []byte) int {
+	n := 0
+	for _, r := range string(doc) {
+		switch r {
+		case ' ', '\t', '\n', '\r':
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+// checkSize returns an error naming path when doc is larger than
+// MaxManagedPolicySize.
+func checkSize(path string, doc []byte) error {
+	if n := MinifiedSize(doc); n > MaxManagedPolicySize {
+		return fmt.Errorf("%s: policy document is %d characters without whitespace, more than the %d IAM allows for a managed policy", path, n, MaxManagedPolicySize)
+	}
+	return nil
+}
