@@ -1,0 +1,171 @@
+package eksctl
+
+import (
+	"github.com/milvusgen/milvusgen/internal/model"
+	"github.com/milvusgen/milvusgen/render/manifest"
+)
+
+// File is the output path of the ClusterConfig, relative to the output
+// root. bootstrap.sh and teardown.sh pass it to eksctl.
+const File = "aws/eksctl-cluster.yaml"
+
+// Addon names and versions. "latest" is resolved by eksctl at create time.
+const (
+	addonVersion   = "latest"
+	cniPolicy      = "AmazonEKS_CNI_Policy"
+	milvusSALabel  = "aws-usage"
+	milvusSAMarker = "milvus"
+)
+
+// clusterConfig is the subset of eksctl's ClusterConfig milvusgen sets.
+// Every optional field is omitempty, so the file holds only what the spec
+// decides.
+type clusterConfig struct {
+	APIVersion        string      `json:"apiVersion"`
+	Kind              string      `json:"kind"`
+	Metadata          clusterMeta `json:"metadata"`
+	VPC               vpc         `json:"vpc"`
+	IAM               clusterIAM  `json:"iam"`
+	ManagedNodeGroups []nodeGroup `json:"managedNodeGroups"`
+	Addons            []addon     `json:"addons"`
+}
+
+type clusterMeta struct {
+	Name   string `json:"name"`
+	Region string `json:"region"`
+	// Version is a string; the YAML encoder quotes it, so "1.30" does not
+	// turn into the float 1.3.
+	Version string `json:"version"`
+}
+
+type vpc struct {
+	CIDR string `json:"cidr"`
+}
+
+type clusterIAM struct {
+	WithOIDC        bool             `json:"withOIDC"`
+	ServiceAccounts []serviceAccount `json:"serviceAccounts"`
+}
+
+type serviceAccount struct {
+	Metadata          objectMeta         `json:"metadata"`
+	WellKnownPolicies *wellKnownPolicies `json:"wellKnownPolicies,omitempty"`
+	AttachPolicyARNs  []string           `json:"attachPolicyARNs,omitempty"`
+}
+
+type objectMeta struct {
+	Name      string            `json:"name"`
+	Namespace string            `json:"namespace"`
+	Labels    map[string]string `json:"labels,omitempty"`
+}
+
+// wellKnownPolicies names only the policies that are switched on.
+type wellKnownPolicies struct {
+	AWSLoadBalancerController bool `json:"awsLoadBalancerController,omitempty"`
+	EBSCSIController          bool `json:"ebsCSIController,omitempty"`
+}
+
+type nodeGroup struct {
+	Name              string            `json:"name"`
+	InstanceType      string            `json:"instanceType"`
+	DesiredCapacity   int               `json:"desiredCapacity"`
+	MinSize           *int              `json:"minSize,omitempty"`
+	MaxSize           *int              `json:"maxSize,omitempty"`
+	VolumeSize        *int              `json:"volumeSize,omitempty"`
+	VolumeEncrypted   bool              `json:"volumeEncrypted"`
+	PrivateNetworking bool              `json:"privateNetworking"`
+	Labels            map[string]string `json:"labels,omitempty"`
+}
+
+type addon struct {
+	Name              string             `json:"name"`
+	Version           string             `json:"version"`
+	AttachPolicyARNs  []string           `json:"attachPolicyARNs,omitempty"`
+	WellKnownPolicies *wellKnownPolicies `json:"wellKnownPolicies,omitempty"`
+}
+
+// Render returns aws/eksctl-cluster.yaml for s.
+func Render(s *model.Spec) ([]manifest.File, error) {
+	f, err := manifest.YAML(File, buildClusterConfig(s))
+	if err != nil {
+		return nil, err
+	}
+	return []manifest.File{f}, nil
+}
+
+func buildClusterConfig(s *model.Spec) *clusterConfig {
+	return &clusterConfig{
+		APIVersion: "eksctl.io/v1alpha5",
+		Kind:       "ClusterConfig",
+		Metadata: clusterMeta{
+			Name:    s.Cluster.Name,
+			Region:  s.AWS.Region,
+			Version: s.Cluster.KubernetesVersion,
+		},
+		VPC: vpc{CIDR: s.Cluster.VPCCIDR},
+		IAM: clusterIAM{
+			// IRSA: eksctl creates the OIDC provider and one role per
+			// service account; validation demands withOIDC explicitly.
+			WithOIDC:        true,
+			ServiceAccounts: buildServiceAccounts(s),
+		},
+		ManagedNodeGroups: buildNodeGroups(s),
+		Addons:            buildAddons(s),
+	}
+}
+
+// buildServiceAccounts returns the load balancer controller's account (the
+// Helm release is told not to create it) and Milvus's, which reaches the
+// bucket through the spec's policy instead of access keys.
+func buildServiceAccounts(s *model.Spec) []serviceAccount {
+	return []serviceAccount{
+		{
+			Metadata: objectMeta{
+				Name:      s.LoadBalancerController.ServiceAccount,
+				Namespace: model.LBControllerNamespace,
+			},
+			WellKnownPolicies: &wellKnownPolicies{AWSLoadBalancerController: true},
+		},
+		{
+			Metadata: objectMeta{
+				Name:      s.Milvus.ServiceAccount,
+				Namespace: s.Milvus.Namespace,
+				Labels:    map[string]string{milvusSALabel: milvusSAMarker},
+			},
+			AttachPolicyARNs: []string{s.PolicyARN()},
+		},
+	}
+}
+
+// buildNodeGroups maps the spec's node groups one to one. Sizes the spec
+// leaves out are left to eksctl's defaults. Root volumes are always
+// encrypted, with the account's default EBS key.
+func buildNodeGroups(s *model.Spec) []nodeGroup {
+	out := make([]nodeGroup, 0, len(s.Cluster.NodeGroups))
+	for _, ng := range s.Cluster.NodeGroups {
+		out = append(out, nodeGroup{
+			Name:              ng.Name,
+			InstanceType:      ng.InstanceType,
+			DesiredCapacity:   ng.DesiredCapacity,
+			MinSize:           ng.MinSize,
+			MaxSize:           ng.MaxSize,
+			VolumeSize:        ng.VolumeSize,
+			VolumeEncrypted:   true,
+			PrivateNetworking: ng.PrivateNetworking,
+			Labels:            ng.Labels,
+		})
+	}
+	return out
+}
+
+// buildAddons returns the runbook's four addons. vpc-cni gets its own IRSA
+// role with the CNI policy, so the node role does not need it; the EBS CSI
+// driver gets eksctl's well-known policy.
+func buildAddons(s *model.Spec) []addon {
+	return []addon{
+		{Name: "vpc-cni", Version: addonVersion, AttachPolicyARNs: []string{s.ManagedPolicyARN(cniPolicy)}},
+		{Name: "coredns", Version: addonVersion},
+		{Name: "kube-proxy", Version: addonVersion},
+		{Name: "aws-ebs-csi-driver", Version: addonVersion, WellKnownPolicies: &wellKnownPolicies{EBSCSIController: true}},
+	}
+}

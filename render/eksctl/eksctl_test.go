@@ -1,0 +1,320 @@
+package eksctl
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	api "github.com/weaveworks/eksctl/pkg/apis/eksctl.io/v1alpha5"
+	"sigs.k8s.io/yaml"
+
+	"github.com/milvusgen/milvusgen/internal/golden"
+	"github.com/milvusgen/milvusgen/internal/model"
+	"github.com/milvusgen/milvusgen/internal/modeltest"
+)
+
+// cases are the golden cases: the runbook fixture, and a China-region
+// cluster with two node groups that set every optional size.
+func cases() map[string]*model.Spec {
+	china := modeltest.Runbook()
+	china.AWS.Region = "cn-north-1"
+	china.Cluster.Name = "milvus-prod"
+	china.Cluster.KubernetesVersion = "1.30"
+	china.Cluster.VPCCIDR = "10.42.0.0/16"
+	china.Milvus.Namespace = "vectors"
+	china.Storage.PolicyName = "milvus-prod-s3"
+	china.Cluster.NodeGroups = []model.NodeGroup{
+		{
+			Name: "milvus-core", InstanceType: "m6i.4xlarge",
+			DesiredCapacity: 3, MinSize: ptr(3), MaxSize: ptr(6), VolumeSize: ptr(200),
+			PrivateNetworking: true,
+			Labels:            map[string]string{"role": "milvus"},
+		},
+		{
+			Name: "milvus-query", InstanceType: "r6i.2xlarge",
+			DesiredCapacity: 2,
+			Labels:          map[string]string{"role": "query", "example.com/tier": "memory"},
+		},
+	}
+	return map[string]*model.Spec{
+		"runbook":                   modeltest.Runbook(),
+		"cn-north-1-two-nodegroups": china,
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestRenderGolden(t *testing.T) {
+	for name, s := range cases() {
+		t.Run(name, func(t *testing.T) {
+			files, err := Render(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(files) != 1 || files[0].Path != File || files[0].Mode != 0o644 {
+				t.Fatalf("Render returned %d files, first %q; want only %s, mode 0644", len(files), files[0].Path, File)
+			}
+			golden.Assert(t, filepath.Join("testdata", name, filepath.FromSlash(File)), files[0].Data)
+		})
+	}
+}
+
+// TestEksctlAcceptsRendered is the real consumer: every rendered
+// ClusterConfig passes eksctl's strict decode, defaults, validation and JSON
+// schema, and eksctl reads back what the spec says.
+func TestEksctlAcceptsRendered(t *testing.T) {
+	for name, s := range cases() {
+		t.Run(name, func(t *testing.T) {
+			files, err := Render(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := consume(files[0].Data)
+			if err != nil {
+				t.Fatalf("eksctl rejects %s:\n%v\n%s", File, err, files[0].Data)
+			}
+			checkReadBack(t, s, cfg)
+		})
+	}
+}
+
+// TestConsumeRejects proves the harness catches what eksctl would reject.
+func TestConsumeRejects(t *testing.T) {
+	files, err := Render(modeltest.Runbook())
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := string(files[0].Data)
+	tests := map[string]struct {
+		old, new string // one replacement in the rendered YAML
+		want     string // part of the error
+	}{
+		"typo'd key (strict decode)": {
+			old: "  instanceType:", new: "  instanceTyp:",
+			want: `strict decode: error unmarshaling JSON: while decoding JSON: json: unknown field "instanceTyp"`,
+		},
+		// sigs.k8s.io/yaml decodes 1.30 into the string "1.3"; only the
+		// schema sees the number.
+		"unquoted version (schema)": {
+			old: `version: "1.34"`, new: `version: 1.30`,
+			want: "at '/metadata/version': got number, want string",
+		},
+		"desired above max (nodegroup validation)": {
+			old: "- desiredCapacity: 3\n", new: "- desiredCapacity: 3\n  maxSize: 2\n",
+			want: "nodegroup validation: cannot use --nodes-max=2 and --nodes=3",
+		},
+		"reserved label prefix (nodegroup validation)": {
+			old: "    role: milvus", new: "    kubernetes.io/role: milvus",
+			want: "nodegroup validation: the following nodegroup labels are disallowed",
+		},
+		"OIDC off with service accounts (cluster validation)": {
+			old: "withOIDC: true", new: "withOIDC: false",
+			want: "cluster validation: iam.withOIDC must be enabled explicitly",
+		},
+		"service account without a policy (cluster validation)": {
+			old: "    wellKnownPolicies:\n      awsLoadBalancerController: true\n", new: "",
+			want: "cluster validation: iam.serviceAccounts[0].wellKnownPolicies",
+		},
+		"region missing (schema)": {
+			old: "  region: us-east-2\n", new: "",
+			want: "missing property 'region'",
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if !strings.Contains(good, tc.old) {
+				t.Fatalf("rendered YAML has no %q:\n%s", tc.old, good)
+			}
+			bad := strings.Replace(good, tc.old, tc.new, 1)
+			_, err := consume([]byte(bad))
+			if err == nil {
+				t.Fatalf("eksctl harness accepted:\n%s", bad)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not mention %q", err, tc.want)
+			}
+			if testing.Verbose() {
+				t.Log(err)
+			}
+		})
+	}
+}
+
+// consume does to data what `eksctl create cluster -f` does before it
+// calls AWS (pkg/eks/api.go ParseConfig, pkg/ctl/cmdutils/cmd.go
+// InitializeClusterConfig, pkg/ctl/cmdutils/configfile.go), plus eksctl's
+// JSON schema, and returns the first error.
+func consume(data []byte) (*api.ClusterConfig, error) {
+	cfg := &api.ClusterConfig{}
+	if err := yaml.UnmarshalStrict(data, cfg); err != nil {
+		return nil, fmt.Errorf("strict decode: %w", err)
+	}
+	if err := validateSchema(data); err != nil {
+		return nil, fmt.Errorf("schema: %w", err)
+	}
+	if cfg.APIVersion != api.SchemeGroupVersion.String() || cfg.Kind != api.ClusterConfigKind {
+		return nil, fmt.Errorf("type: got %s %s", cfg.APIVersion, cfg.Kind)
+	}
+	api.SetClusterConfigDefaults(cfg)
+	if err := api.ValidateClusterConfig(cfg); err != nil {
+		return nil, fmt.Errorf("cluster validation: %w", err)
+	}
+	for i, ng := range cfg.ManagedNodeGroups {
+		if err := api.SetManagedNodeGroupDefaults(ng, cfg.Metadata, false); err != nil {
+			return nil, fmt.Errorf("nodegroup defaults: %w", err)
+		}
+		if err := api.ValidateManagedNodeGroup(i, ng); err != nil {
+			return nil, fmt.Errorf("nodegroup validation: %w", err)
+		}
+	}
+	for _, a := range cfg.Addons {
+		if err := a.Validate(); err != nil {
+			return nil, fmt.Errorf("addon validation: %w", err)
+		}
+	}
+	return cfg, nil
+}
+
+var eksctlSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
+	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(api.SchemaJSON))
+	if err != nil {
+		return nil, err
+	}
+	c := jsonschema.NewCompiler()
+	const url = "https://eksctl.io/schema.json"
+	if err := c.AddResource(url, doc); err != nil {
+		return nil, err
+	}
+	return c.Compile(url)
+})
+
+// validateSchema checks the YAML, as JSON, against eksctl's embedded
+// draft-07 schema, in which every object forbids additional properties.
+func validateSchema(data []byte) error {
+	sch, err := eksctlSchema()
+	if err != nil {
+		return fmt.Errorf("compiling eksctl's schema: %w", err)
+	}
+	j, err := yaml.YAMLToJSON(data)
+	if err != nil {
+		return err
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(j))
+	if err != nil {
+		return err
+	}
+	return sch.Validate(inst)
+}
+
+// checkReadBack compares what eksctl decoded and defaulted with the spec,
+// including that eksctl's size defaults agree with the model's.
+func checkReadBack(t *testing.T, s *model.Spec, cfg *api.ClusterConfig) {
+	t.Helper()
+	type meta struct{ Name, Region, Version string }
+	if d := cmp.Diff(meta{s.Cluster.Name, s.AWS.Region, s.Cluster.KubernetesVersion},
+		meta{cfg.Metadata.Name, cfg.Metadata.Region, cfg.Metadata.Version}); d != "" {
+		t.Errorf("metadata (-spec +eksctl):\n%s", d)
+	}
+	if cfg.VPC == nil || cfg.VPC.CIDR == nil || cfg.VPC.CIDR.String() != s.Cluster.VPCCIDR {
+		t.Errorf("vpc.cidr: got %v, want %s", cfg.VPC, s.Cluster.VPCCIDR)
+	}
+	if !api.IsEnabled(cfg.IAM.WithOIDC) {
+		t.Error("iam.withOIDC is not enabled")
+	}
+
+	type sa struct {
+		Namespace, Name string
+		Labels          map[string]string
+		Policies        []string
+		LBC, EBS        bool
+	}
+	var gotSAs []sa
+	for _, a := range cfg.IAM.ServiceAccounts {
+		gotSAs = append(gotSAs, sa{a.Namespace, a.Name, a.Labels, a.AttachPolicyARNs,
+			a.WellKnownPolicies.AWSLoadBalancerController, a.WellKnownPolicies.EBSCSIController})
+	}
+	wantSAs := []sa{
+		{Namespace: "kube-system", Name: s.LoadBalancerController.ServiceAccount, LBC: true},
+		{Namespace: s.Milvus.Namespace, Name: s.Milvus.ServiceAccount,
+			Labels: map[string]string{"aws-usage": "milvus"}, Policies: []string{s.PolicyARN()}},
+	}
+	if d := cmp.Diff(wantSAs, gotSAs); d != "" {
+		t.Errorf("iam.serviceAccounts (-want +got):\n%s", d)
+	}
+
+	type ng struct {
+		Name, InstanceType        string
+		Desired, Min, Max, Volume int
+		Encrypted, Private        bool
+		Labels                    map[string]string
+	}
+	var gotNGs, wantNGs []ng
+	for _, g := range s.Cluster.NodeGroups {
+		labels := map[string]string{
+			"alpha.eksctl.io/cluster-name":   s.Cluster.Name,
+			"alpha.eksctl.io/nodegroup-name": g.Name,
+		}
+		for k, v := range g.Labels {
+			labels[k] = v
+		}
+		vol := api.DefaultNodeVolumeSize
+		if g.VolumeSize != nil {
+			vol = *g.VolumeSize
+		}
+		wantNGs = append(wantNGs, ng{g.Name, g.InstanceType, g.DesiredCapacity,
+			g.NodeGroupMinSize(), g.NodeGroupMaxSize(), vol, true, g.PrivateNetworking, labels})
+	}
+	for _, g := range cfg.ManagedNodeGroups {
+		gotNGs = append(gotNGs, ng{g.Name, g.InstanceType, deref(g.DesiredCapacity),
+			deref(g.MinSize), deref(g.MaxSize), deref(g.VolumeSize),
+			api.IsEnabled(g.VolumeEncrypted), g.PrivateNetworking, g.Labels})
+	}
+	if d := cmp.Diff(wantNGs, gotNGs); d != "" {
+		t.Errorf("managedNodeGroups after eksctl's defaults (-want +got):\n%s", d)
+	}
+
+	type addon struct {
+		Name, Version string
+		Policies      []string
+		EBS           bool
+	}
+	var gotAddons []addon
+	for _, a := range cfg.Addons {
+		gotAddons = append(gotAddons, addon{a.Name, a.Version, a.AttachPolicyARNs, a.WellKnownPolicies.EBSCSIController})
+	}
+	wantAddons := []addon{
+		{Name: api.VPCCNIAddon, Version: "latest", Policies: []string{"arn:" + s.Partition() + ":iam::aws:policy/AmazonEKS_CNI_Policy"}},
+		{Name: api.CoreDNSAddon, Version: "latest"},
+		{Name: api.KubeProxyAddon, Version: "latest"},
+		{Name: api.AWSEBSCSIDriverAddon, Version: "latest", EBS: true},
+	}
+	if d := cmp.Diff(wantAddons, gotAddons); d != "" {
+		t.Errorf("addons (-want +got):\n%s", d)
+	}
+}
+
+func deref(p *int) int {
+	if p == nil {
+		return -1
+	}
+	return *p
+}
+
+// TestRenderHasNoNoise guards the reason for the local types: none of the
+// empty or all-false fields eksctl's own types marshal.
+func TestRenderHasNoNoise(t *testing.T) {
+	files, err := Render(modeltest.Runbook())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, noise := range []string{": {}", ": \"\"", ": false", ": null", "releaseVersion", "addonsConfig"} {
+		if bytes.Contains(files[0].Data, []byte(noise)) {
+			t.Errorf("rendered ClusterConfig contains %q:\n%s", noise, files[0].Data)
+		}
+	}
+}
