@@ -1,0 +1,276 @@
+package spec
+
+import (
+	"fmt"
+	"net"
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/milvusgen/milvusgen/internal/model"
+)
+
+// maxNodesPerNodeGroup is the EKS quota of nodes in one managed node group.
+const maxNodesPerNodeGroup = 450
+
+// checkModel runs the rules that need defaults filled in or span fields.
+// Sections that failed to decode (their errors are already reported) are
+// skipped.
+func checkModel(r *report, s *model.Spec, ok map[string]bool, opts Options) {
+	if ok["cluster"] {
+		checkKubernetesVersion(r, s, opts)
+		checkNodeGroups(r, s)
+	}
+	if ok["milvus"] {
+		checkMilvus(r, s)
+	}
+	if ok["milvus.values"] {
+		checkRawValues(r, s.Milvus.Values)
+	}
+	if ok["aws"] && ok["storage"] && ok["milvus"] && ok["loadBalancerController"] {
+		checkAgreement(r, s)
+	}
+}
+
+func checkKubernetesVersion(r *report, s *model.Spec, opts Options) {
+	const path = "cluster.kubernetesVersion"
+	v := s.Cluster.KubernetesVersion
+	e, ok := lookupEKSVersion(v)
+	if !ok {
+		if s.KubernetesMinor() >= 0 && s.KubernetesMinor() < 27 {
+			r.errorf(path, "Kubernetes %s is no longer supported by EKS, so eksctl cannot create it; use %q (eksctl's default) or \"1.35\"", v, DefaultKubernetesVersion)
+			return
+		}
+		known := make([]string, len(eksVersions))
+		for i, e := range eksVersions {
+			known[i] = e.version
+		}
+		r.errorf(path, "Kubernetes %s is not a version milvusgen knows (known: %s); use %q, eksctl's default", v, strings.Join(known, ", "), DefaultKubernetesVersion)
+		return
+	}
+	if opts.Today.IsZero() {
+		return
+	}
+	supported, extended := e.supportedOn(opts.Today)
+	switch {
+	case !supported:
+		r.errorf(path, "Kubernetes %s left EKS extended support on %s, so EKS can no longer create it; use %q (eksctl's default) or \"1.35\"", v, e.extendedEnd, DefaultKubernetesVersion)
+	case extended:
+		r.warnf(path, "Kubernetes %s is in EKS extended support (standard support ended %s, extended ends %s; extended support is billed extra); consider %q or newer", v, e.standardEnd, e.extendedEnd, DefaultKubernetesVersion)
+	}
+}
+
+func checkNodeGroups(r *report, s *model.Spec) {
+	if len(s.Cluster.NodeGroups) == 0 {
+		r.errorf("cluster.nodeGroups", "needs at least one node group for the Milvus pods")
+		return
+	}
+	seen := map[string]int{}
+	for i, ng := range s.Cluster.NodeGroups {
+		p := fmt.Sprintf("cluster.nodeGroups.%d", i)
+		if j, dup := seen[ng.Name]; dup {
+			r.errorf(p+".name", "node group name %q is already used by cluster.nodeGroups[%d]; names must be unique", ng.Name, j)
+		}
+		seen[ng.Name] = i
+		lo, hi := ng.NodeGroupMinSize(), ng.NodeGroupMaxSize()
+		switch {
+		case ng.DesiredCapacity < 1:
+			r.errorf(p+".desiredCapacity", "must be at least 1 so the node group can run pods; got %d", ng.DesiredCapacity)
+		case ng.DesiredCapacity < lo:
+			r.errorf(p+".desiredCapacity", "must be at least minSize (%d); got %d", lo, ng.DesiredCapacity)
+		case ng.DesiredCapacity > hi:
+			r.errorf(p+".desiredCapacity", "must be at most maxSize (%d); got %d", hi, ng.DesiredCapacity)
+		}
+		if hi > maxNodesPerNodeGroup {
+			r.errorf(p+".maxSize", "EKS allows at most %d nodes in a managed node group; got %d", maxNodesPerNodeGroup, hi)
+		}
+		if lo > hi {
+			r.errorf(p+".minSize", "must not exceed maxSize (%d); got %d", hi, lo)
+		}
+		keys := make([]string, 0, len(ng.Labels))
+		for k := range ng.Labels {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if strings.Contains(k, "kubernetes.io/") || strings.Contains(k, "k8s.io/") {
+				r.errorf(p+".labels."+k, "labels under kubernetes.io/ or k8s.io/ are reserved for Kubernetes; use your own prefix")
+			}
+		}
+	}
+}
+
+func checkMilvus(r *report, s *model.Spec) {
+	m := s.Milvus
+	replicas := s.MixCoordinatorReplicas()
+	switch {
+	case replicas < 1:
+		r.errorf("milvus.mixCoordinator.replicas", "must be at least 1: mixcoord runs the root, query, data and index coordinators; got %d", replicas)
+	case m.HighAvailability && replicas < 2:
+		r.errorf("milvus.mixCoordinator.replicas", "highAvailability needs at least 2 mixCoordinator replicas (one active, one standby); set replicas: 2 or highAvailability: false")
+	case !m.HighAvailability && replicas > 1:
+		r.errorf("milvus.mixCoordinator.replicas", "more than one mixCoordinator replica needs active standby; set milvus.highAvailability: true or replicas: 1")
+	}
+	if p := m.Proxy.Replicas; p != nil && *p < 1 {
+		r.errorf("milvus.proxy.replicas", "must be at least 1: the proxies serve every client request; got %d", *p)
+	}
+	comps := []struct {
+		name string
+		c    model.Component
+	}{{"mixCoordinator", m.MixCoordinator}, {"proxy", m.Proxy}, {"queryNode", m.QueryNode}, {"dataNode", m.DataNode}, {"streamingNode", m.StreamingNode}}
+	for _, c := range comps {
+		checkResources(r, "milvus."+c.name+".resources", c.c.Resources)
+	}
+	if m.Service.Scheme == "internet-facing" {
+		for i, cidr := range m.Service.SourceRanges {
+			if _, n, err := net.ParseCIDR(cidr); err == nil {
+				if ones, _ := n.Mask.Size(); ones == 0 {
+					r.warnf(fmt.Sprintf("milvus.service.sourceRanges.%d", i), "an internet-facing load balancer open to %s exposes Milvus to the whole internet; list your client CIDRs instead", cidr)
+				}
+			}
+		}
+	}
+}
+
+func checkResources(r *report, path string, res *model.Resources) {
+	if res == nil {
+		return
+	}
+	lists := []struct {
+		name string
+		l    *model.ResourceList
+	}{{"limits", res.Limits}, {"requests", res.Requests}}
+	parsed := map[string]resource.Quantity{}
+	for _, l := range lists {
+		if l.l == nil {
+			continue
+		}
+		for _, q := range []struct {
+			name string
+			v    model.Quantity
+		}{{"cpu", l.l.CPU}, {"memory", l.l.Memory}} {
+			if q.v == "" {
+				continue
+			}
+			p := path + "." + l.name + "." + q.name
+			v, err := resource.ParseQuantity(string(q.v))
+			if err != nil {
+				r.errorf(p, "must be a Kubernetes quantity such as \"500m\", 2 or \"4Gi\"; got %q", q.v)
+				continue
+			}
+			if v.Sign() <= 0 {
+				r.errorf(p, "must be greater than zero; got %q", q.v)
+				continue
+			}
+			parsed[l.name+"."+q.name] = v
+		}
+	}
+	for _, k := range []string{"cpu", "memory"} {
+		lim, okL := parsed["limits."+k]
+		req, okR := parsed["requests."+k]
+		if okL && okR && req.Cmp(lim) > 0 {
+			r.errorf(path+".requests."+k, "request %s exceeds the limit %s; Kubernetes rejects such pods", req.String(), lim.String())
+		}
+	}
+}
+
+// checkAgreement catches names that must agree across artifacts but come
+// from different fields.
+func checkAgreement(r *report, s *model.Spec) {
+	if s.Milvus.Namespace == model.LBControllerNamespace && s.Milvus.ServiceAccount == s.LoadBalancerController.ServiceAccount {
+		r.errorf("milvus.serviceAccount", "%s/%s is the load balancer controller's service account; give Milvus its own", model.LBControllerNamespace, s.Milvus.ServiceAccount)
+	}
+	if k := s.Storage.StorageClass.KMSKeyID; k != "" {
+		if m := reKMSKey.FindStringSubmatch(k); m != nil {
+			if m[1] != s.Partition() || m[2] != s.AWS.Region {
+				r.errorf("storage.storageClass.kmsKeyID", "the KMS key must be in the cluster's partition and region (%s, %s); got %s, %s", s.Partition(), s.AWS.Region, m[1], m[2])
+			}
+		}
+	}
+}
+
+// inertKeys are chart 4.x value blocks that chart 5.x ignores silently.
+var inertKeys = map[string]string{
+	"rootCoordinator":  "mixCoordinator",
+	"queryCoordinator": "mixCoordinator",
+	"indexCoordinator": "mixCoordinator",
+	"dataCoordinator":  "mixCoordinator",
+	"indexNode":        "dataNode (index building moved there in Milvus 2.6)",
+}
+
+// ownedKeys are values milvusgen derives from spec fields; setting them in
+// raw values would make the artifacts disagree.
+var ownedKeys = map[string]string{
+	"externalS3.bucketName":            "storage.bucket",
+	"externalS3.rootPath":              "storage.rootPath",
+	"externalS3.region":                "aws.region",
+	"externalS3.host":                  "aws.region",
+	"externalS3.useIAM":                "aws (IRSA is always on)",
+	"serviceAccount.name":              "milvus.serviceAccount",
+	"serviceAccount.create":            "milvus.serviceAccount (eksctl creates it with the IAM role)",
+	"mixCoordinator.replicas":          "milvus.mixCoordinator.replicas",
+	"mixCoordinator.activeStandby":     "milvus.highAvailability",
+	"service.loadBalancerSourceRanges": "milvus.service.sourceRanges",
+	"service.annotations":              "milvus.service",
+	"service.type":                     "milvus.service",
+	"pulsarv3.enabled":                 "milvus.messageQueue",
+	"kafka.enabled":                    "milvus.messageQueue",
+	"woodpecker.enabled":               "milvus.messageQueue",
+	"minio.enabled":                    "storage.bucket (Milvus uses S3)",
+}
+
+// secretKeys are value keys that would put a credential into Git.
+var secretKeys = map[string]bool{
+	"accesskey": true, "secretkey": true, "accesskeyid": true, "secretaccesskey": true,
+	"password": true, "defaultrootpassword": true, "token": true,
+}
+
+func checkRawValues(r *report, values map[string]any) {
+	walkValues(values, "milvus.values", func(path, key string, v any) bool {
+		rel := strings.TrimPrefix(path, "milvus.values.")
+		if strings.Count(rel, ".") == 0 {
+			if use, ok := inertKeys[key]; ok {
+				r.errorf(path, "chart 5.x has no %s (Milvus 2.6 merged it); these values would be ignored; use milvus.%s", key, strings.Fields(use)[0])
+				return false
+			}
+		}
+		if field, ok := ownedKeys[rel]; ok {
+			r.errorf(path, "milvusgen sets %s from %s; change that field instead", rel, field)
+			return false
+		}
+		if secretKeys[strings.ToLower(key)] {
+			if s, ok := v.(string); !ok || s != "" {
+				r.errorf(path, "static credentials must not be written to the rendered tree; Milvus reaches S3 through IRSA, keep other secrets in Kubernetes Secrets")
+			}
+			return false
+		}
+		return true
+	})
+}
+
+// walkValues visits every key of nested maps in sorted order; fn returns
+// false to skip a subtree.
+func walkValues(m map[string]any, prefix string, fn func(path, key string, v any) bool) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		p := prefix + "." + k
+		if !fn(p, k, m[k]) {
+			continue
+		}
+		switch x := m[k].(type) {
+		case map[string]any:
+			walkValues(x, p, fn)
+		case []any:
+			for i, e := range x {
+				if em, ok := e.(map[string]any); ok {
+					walkValues(em, fmt.Sprintf("%s.%d", p, i), fn)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,341 @@
+package spec
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/cuecontext"
+	"cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/parser"
+	"cuelang.org/go/cue/token"
+	cuejson "cuelang.org/go/encoding/json"
+	cueyaml "cuelang.org/go/encoding/yaml"
+
+	"github.com/milvusgen/milvusgen/internal/model"
+	"github.com/milvusgen/milvusgen/schema"
+)
+
+// Source is one spec input. Its Name is shown in error positions and its
+// extension picks the format: .cue, .yaml/.yml or .json ("-" is YAML).
+type Source struct {
+	Name string
+	Data []byte
+}
+
+// Options control Load.
+type Options struct {
+	// Today is the date Kubernetes version support is judged against. The
+	// caller passes it (the CLI passes the clock's date) so validation is
+	// reproducible; the zero value skips the support-date check.
+	Today time.Time
+}
+
+// Result is a loaded spec and the warnings about it that do not stop a render.
+type Result struct {
+	Spec     *model.Spec
+	Warnings []errors.Error
+}
+
+// ReadFiles reads spec files ("-" reads standard input).
+func ReadFiles(paths []string) ([]Source, error) {
+	srcs := make([]Source, 0, len(paths))
+	for _, p := range paths {
+		var data []byte
+		var err error
+		if p == "-" {
+			data, err = io.ReadAll(os.Stdin)
+		} else {
+			data, err = os.ReadFile(p)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading spec %s failed: %w", p, err)
+		}
+		srcs = append(srcs, Source{Name: p, Data: data})
+	}
+	return srcs, nil
+}
+
+// Load unifies the sources with the #Spec schema, validates the result and
+// decodes it. On failure the error may hold many problems, retrievable with
+// errors.Errors; each points at the user's file.
+func Load(srcs []Source, opts Options) (*Result, error) {
+	if len(srcs) == 0 {
+		return nil, fmt.Errorf("no spec given")
+	}
+	ctx := cuecontext.New()
+	root, def := compileSchema(ctx)
+
+	var user cue.Value
+	var errs errors.Error
+	files := map[string]bool{}
+	for i, src := range srcs {
+		files[src.Name] = true
+		v, err := build(ctx, src)
+		if err != nil {
+			errs = errors.Append(errs, errors.Promote(err, "parse"))
+			continue
+		}
+		if i == 0 || !user.Exists() {
+			user = v
+		} else {
+			user = user.Unify(v)
+		}
+	}
+	if errs != nil {
+		return nil, errs
+	}
+
+	r := &report{}
+	r.pos = func(path []string) token.Pos { return posOf(user, path, srcs[0].Name) }
+
+	// Field rules run on the user's own values, so they see what was written
+	// even where the schema's constraint makes the unified value bottom.
+	checkFields(r, user)
+
+	v := def.Unify(user)
+	if err := v.Validate(cue.Concrete(true)); err != nil {
+		for _, e := range errors.Errors(err) {
+			if r.covers(specPath(e)) {
+				continue
+			}
+			r.errs = errors.Append(r.errs, userError(e, files, r, def))
+		}
+	}
+
+	// Decode section by section, so the cross-field rules still run on the
+	// sections that are sound and all problems surface in one run.
+	s := &model.Spec{}
+	decoded := decodeSections(v, s)
+	if !user.LookupPath(cue.ParsePath("cluster.nodeGroups")).Exists() {
+		if err := root.LookupPath(cue.ParsePath("#DefaultNodeGroups")).Decode(&s.Cluster.NodeGroups); err != nil {
+			panic("milvusgen: embedded schema's #DefaultNodeGroups is broken: " + err.Error())
+		}
+	}
+	checkModel(r, s, decoded, opts)
+	if r.errs != nil {
+		return nil, r.errs
+	}
+	return &Result{Spec: s, Warnings: r.warnings}, nil
+}
+
+// decodeSections decodes each top-level section of v that has no error and
+// reports which did.
+func decodeSections(v cue.Value, s *model.Spec) map[string]bool {
+	targets := map[string]any{
+		"name":                   &s.Name,
+		"aws":                    &s.AWS,
+		"cluster":                &s.Cluster,
+		"storage":                &s.Storage,
+		"milvus":                 &s.Milvus,
+		"loadBalancerController": &s.LoadBalancerController,
+		"gitops":                 &s.GitOps,
+		// Raw values are checked for secrets even when the rest of the
+		// milvus section has errors.
+		"milvus.values": &s.Milvus.Values,
+	}
+	ok := map[string]bool{}
+	for name, dst := range targets {
+		x := v.LookupPath(cue.ParsePath(name))
+		if x.Validate(cue.Concrete(true)) != nil {
+			continue
+		}
+		if x.Decode(dst) == nil {
+			ok[name] = true
+		}
+	}
+	return ok
+}
+
+// compileSchema compiles the embedded schema. A broken embedded schema is a
+// build defect, the one case that panics.
+func compileSchema(ctx *cue.Context) (root, def cue.Value) {
+	root = ctx.CompileBytes(schema.Source, cue.Filename(schema.Filename))
+	def = root.LookupPath(cue.ParsePath("#Spec"))
+	if err := def.Err(); err != nil {
+		panic("milvusgen: embedded schema is broken: " + err.Error())
+	}
+	return root, def
+}
+
+func build(ctx *cue.Context, src Source) (cue.Value, error) {
+	name := src.Name
+	ext := strings.ToLower(filepath.Ext(name))
+	if name == "-" {
+		ext = ".yaml"
+	}
+	var v cue.Value
+	switch ext {
+	case ".cue":
+		f, err := parser.ParseFile(name, src.Data, parser.ParseComments)
+		if err != nil {
+			return v, err
+		}
+		v = ctx.BuildFile(f)
+	case ".yaml", ".yml":
+		f, err := cueyaml.Extract(name, src.Data)
+		if err != nil {
+			return v, err
+		}
+		v = ctx.BuildFile(f)
+	case ".json":
+		x, err := cuejson.Extract(name, src.Data)
+		if err != nil {
+			return v, err
+		}
+		v = ctx.BuildExpr(x)
+	default:
+		return v, errors.Newf(token.NoPos, "%s: unsupported spec format %q; use .cue, .yaml, .yml or .json", name, ext)
+	}
+	if err := v.Err(); err != nil {
+		return v, err
+	}
+	if k := v.IncompleteKind(); k != cue.StructKind && k != cue.TopKind {
+		pos := v.Pos()
+		if f, ok := v.Source().(*ast.File); ok && len(f.Decls) > 0 {
+			pos = f.Decls[0].Pos()
+		}
+		return v, errors.Newf(pos, "a spec must be a mapping of fields (name, aws, cluster, …), got %s", k)
+	}
+	return v, nil
+}
+
+// posOf finds the position of path in the user's files: the value itself,
+// else its closest ancestor the user wrote, else the start of the first file.
+func posOf(user cue.Value, path []string, first string) token.Pos {
+	for i := len(path); i >= 0; i-- {
+		x := user.LookupPath(cue.MakePath(selectors(path[:i])...))
+		if !x.Exists() {
+			continue
+		}
+		// Point at the value, not its label: "bucket: >Milvus_Bucket".
+		if f, ok := x.Source().(*ast.Field); ok && f.Value != nil && f.Value.Pos().IsValid() {
+			return f.Value.Pos()
+		}
+		if p := x.Pos(); p.IsValid() {
+			return p
+		}
+	}
+	f := token.NewFile(first, -1, 1)
+	f.SetLines([]int{0})
+	return f.Pos(0, token.NoRelPos)
+}
+
+func selectors(path []string) []cue.Selector {
+	sels := make([]cue.Selector, 0, len(path))
+	for _, p := range path {
+		if n, err := strconv.Atoi(p); err == nil && n >= 0 {
+			sels = append(sels, cue.Index(n))
+			continue
+		}
+		sels = append(sels, cue.Str(p))
+	}
+	return sels
+}
+
+// userError re-positions a CUE error at the user's file and rephrases the
+// messages that otherwise only make sense to CUE experts.
+func userError(e errors.Error, files map[string]bool, r *report, def cue.Value) errors.Error {
+	path := specPath(e)
+	pos := token.NoPos
+	for _, p := range append([]token.Pos{e.Position()}, e.InputPositions()...) {
+		if p.IsValid() && files[p.Filename()] {
+			pos = p
+			break
+		}
+	}
+	if !pos.IsValid() {
+		pos = r.pos(path)
+	}
+	format, args := e.Msg()
+	msg := fmt.Sprintf(format, args...)
+	switch {
+	case strings.Contains(msg, "field not allowed"):
+		msg = "unknown field" + suggest(def, path)
+	case strings.Contains(msg, "field is required but not present"):
+		msg = "required field is missing; add it to the spec"
+	case strings.HasPrefix(msg, "incomplete value"):
+		msg = "missing value: " + msg
+	}
+	return &fieldError{pos: pos, path: path, msg: msg}
+}
+
+// specPath is the error's path relative to the spec (without "#Spec").
+func specPath(e errors.Error) []string {
+	path := e.Path()
+	if len(path) > 0 && path[0] == "#Spec" {
+		return path[1:]
+	}
+	return path
+}
+
+// suggest names the fields allowed beside an unknown one, and the closest.
+func suggest(def cue.Value, path []string) string {
+	if len(path) == 0 {
+		return ""
+	}
+	parent := def
+	for _, p := range path[:len(path)-1] {
+		sel := cue.Str(p)
+		if _, err := strconv.Atoi(p); err == nil {
+			sel = cue.AnyIndex
+		}
+		next := parent.LookupPath(cue.MakePath(sel))
+		if !next.Exists() && sel != cue.AnyIndex {
+			next = parent.LookupPath(cue.MakePath(sel.Optional()))
+		}
+		if !next.Exists() {
+			return ""
+		}
+		parent = next
+	}
+	it, err := parent.Fields(cue.Optional(true))
+	if err != nil {
+		return ""
+	}
+	bad := path[len(path)-1]
+	var names []string
+	best, bestD := "", 1<<30
+	for it.Next() {
+		n := it.Selector().Unquoted()
+		names = append(names, n)
+		if d := distance(strings.ToLower(bad), strings.ToLower(n)); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	hint := ""
+	if bestD <= max(2, len(bad)/3) {
+		hint = fmt.Sprintf("; did you mean %q?", best)
+	}
+	return hint + " (allowed: " + strings.Join(names, ", ") + ")"
+}
+
+// distance is the Levenshtein edit distance.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
