@@ -15,6 +15,12 @@ const (
 	FluxNamespace = "flux-system"
 	// SyncName names the GitRepository and prefixes the Flux Kustomizations.
 	SyncName = "milvusgen"
+	// InfrastructureSyncName is the Flux Kustomization that applies
+	// kubernetes/infrastructure (StorageClass, LB controller).
+	InfrastructureSyncName = SyncName + "-infrastructure"
+	// AppsSyncName is the Flux Kustomization that applies
+	// kubernetes/apps/milvus; it depends on InfrastructureSyncName.
+	AppsSyncName = SyncName + "-apps"
 
 	MilvusChartRepo       = "https://zilliztech.github.io/milvus-helm/"
 	LBControllerChartRepo = "https://aws.github.io/eks-charts"

@@ -1,0 +1,207 @@
+package kube
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	storagev1 "k8s.io/api/storage/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"sigs.k8s.io/yaml"
+
+	"github.com/milvusgen/milvusgen/internal/golden"
+	"github.com/milvusgen/milvusgen/internal/model"
+	"github.com/milvusgen/milvusgen/internal/modeltest"
+	"github.com/milvusgen/milvusgen/render/kustomize"
+	"github.com/milvusgen/milvusgen/render/manifest"
+)
+
+const kmsKey = "arn:aws:kms:us-east-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+// variants are the golden cases shared by render/kube, render/flux and
+// render/kustomize.
+func variants() map[string]*model.Spec {
+	noGit := modeltest.Runbook()
+	noGit.GitOps.Repository.URL = ""
+
+	https := modeltest.Runbook()
+	https.GitOps.Repository.URL = "https://github.com/acme/fleet.git"
+	https.GitOps.Repository.Path = ""
+
+	storage := modeltest.Runbook()
+	storage.Storage.StorageClass.Default = false
+	storage.Storage.StorageClass.Encrypted = true
+	storage.Storage.StorageClass.KMSKeyID = kmsKey
+
+	return map[string]*model.Spec{
+		"runbook":      modeltest.Runbook(),
+		"no-git":       noGit,
+		"https-git":    https,
+		"storageclass": storage,
+	}
+}
+
+func TestRenderGolden(t *testing.T) {
+	for name, s := range variants() {
+		t.Run(name, func(t *testing.T) {
+			files, err := Render(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertTree(t, filepath.Join("testdata", name), files)
+		})
+	}
+}
+
+// assertTree compares files with the golden tree under dir, both ways.
+// Under -update the tree is rewritten from scratch.
+func assertTree(t *testing.T, dir string, files []manifest.File) {
+	t.Helper()
+	if golden.Update() {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, f := range files {
+		got = append(got, f.Path)
+		golden.Assert(t, filepath.Join(dir, filepath.FromSlash(f.Path)), f.Data)
+	}
+	var want []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		want = append(want, filepath.ToSlash(rel))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("rendered files differ from %s (-golden +rendered), rerun with -update if intended:\n%s", dir, d)
+	}
+}
+
+// TestRenderDecodes strict-decodes every file into its k8s.io/api type and
+// checks it is what the builders return, at the paths render/kustomize
+// lists.
+func TestRenderDecodes(t *testing.T) {
+	for name, s := range variants() {
+		t.Run(name, func(t *testing.T) {
+			files, err := Render(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]any{
+				kustomize.Path(kustomize.InfrastructureDir, kustomize.StorageClassFile): buildStorageClass(s),
+				kustomize.Path(kustomize.AppsDir, kustomize.NamespaceFile):              buildNamespace(s),
+			}
+			if len(files) != len(want) {
+				t.Fatalf("got %d files, want %d", len(files), len(want))
+			}
+			for _, f := range files {
+				w, ok := want[f.Path]
+				if !ok {
+					t.Fatalf("unexpected file %s", f.Path)
+				}
+				if !bytes.HasPrefix(f.Data, []byte("# "+manifest.Header+"\n")) || bytes.Contains(f.Data, []byte("\n---\n")) {
+					t.Errorf("%s: want the header and exactly one document", f.Path)
+				}
+				var got any
+				switch w.(type) {
+				case *storagev1.StorageClass:
+					got = &storagev1.StorageClass{}
+				case *corev1.Namespace:
+					got = &corev1.Namespace{}
+				}
+				if err := yaml.UnmarshalStrict(f.Data, got); err != nil {
+					t.Fatalf("%s: strict decoding failed: %v", f.Path, err)
+				}
+				if d := cmp.Diff(w, got); d != "" {
+					t.Errorf("%s: decoded object differs from the built one (-built +decoded):\n%s", f.Path, d)
+				}
+			}
+		})
+	}
+}
+
+func TestBuildStorageClass(t *testing.T) {
+	base := func() *storagev1.StorageClass {
+		return &storagev1.StorageClass{
+			TypeMeta: metav1.TypeMeta{APIVersion: "storage.k8s.io/v1", Kind: "StorageClass"},
+			ObjectMeta: metav1.ObjectMeta{
+				Name:        "ebs-gp3-sc",
+				Annotations: map[string]string{"storageclass.kubernetes.io/is-default-class": "true"},
+			},
+			Provisioner:          "ebs.csi.aws.com",
+			Parameters:           map[string]string{"type": "gp3", "encrypted": "true"},
+			ReclaimPolicy:        ptr(corev1.PersistentVolumeReclaimDelete),
+			AllowVolumeExpansion: ptr(true),
+			VolumeBindingMode:    ptr(storagev1.VolumeBindingWaitForFirstConsumer),
+		}
+	}
+	tests := map[string]struct {
+		spec   func(*model.StorageClass)
+		modify func(*storagev1.StorageClass)
+	}{
+		"runbook": {
+			spec:   func(*model.StorageClass) {},
+			modify: func(*storagev1.StorageClass) {},
+		},
+		"not default": {
+			spec:   func(c *model.StorageClass) { c.Default = false },
+			modify: func(sc *storagev1.StorageClass) { sc.Annotations = nil },
+		},
+		"unencrypted": {
+			spec:   func(c *model.StorageClass) { c.Encrypted = false },
+			modify: func(sc *storagev1.StorageClass) { delete(sc.Parameters, "encrypted") },
+		},
+		"customer KMS key": {
+			spec:   func(c *model.StorageClass) { c.KMSKeyID = kmsKey },
+			modify: func(sc *storagev1.StorageClass) { sc.Parameters["kmsKeyId"] = kmsKey },
+		},
+		"name and type": {
+			spec: func(c *model.StorageClass) { c.Name, c.Type = "ebs-io2", "io2" },
+			modify: func(sc *storagev1.StorageClass) {
+				sc.Name = "ebs-io2"
+				sc.Parameters["type"] = "io2"
+			},
+		},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			s := modeltest.Runbook()
+			tt.spec(&s.Storage.StorageClass)
+			want := base()
+			tt.modify(want)
+			got := buildStorageClass(s)
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+			if errs := validation.IsDNS1123Subdomain(got.Name); len(errs) > 0 {
+				t.Errorf("StorageClass name %q: %v", got.Name, errs)
+			}
+		})
+	}
+}
+
+func TestBuildNamespace(t *testing.T) {
+	s := modeltest.Runbook()
+	s.Milvus.Namespace = "vectors"
+	want := &corev1.Namespace{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
+		ObjectMeta: metav1.ObjectMeta{Name: "vectors"},
+	}
+	if d := cmp.Diff(want, buildNamespace(s)); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}

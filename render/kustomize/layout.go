@@ -1,0 +1,63 @@
+package kustomize
+
+import (
+	"path"
+
+	"github.com/milvusgen/milvusgen/internal/model"
+)
+
+// Kustomization roots of the rendered tree, relative to the output root.
+const (
+	// InfrastructureDir holds cluster-wide prerequisites of Milvus.
+	InfrastructureDir = "kubernetes/infrastructure"
+	// AppsDir holds the Milvus application.
+	AppsDir = "kubernetes/apps/milvus"
+	// FluxDir holds the Flux sync objects that point the cluster at the two
+	// roots above. It is applied once, by hand or by the bootstrap script.
+	FluxDir = "flux"
+)
+
+// File names inside the roots.
+const (
+	// KustomizationFile is the kustomize entry point of every root.
+	KustomizationFile = "kustomization.yaml"
+
+	// StorageClassFile (infrastructure) holds the EBS CSI StorageClass.
+	StorageClassFile = "storageclass.yaml"
+	// LBControllerFile (infrastructure) holds the AWS Load Balancer
+	// Controller HelmRepository and HelmRelease.
+	LBControllerFile = "aws-load-balancer-controller.yaml"
+
+	// NamespaceFile (apps) holds the Milvus Namespace.
+	NamespaceFile = "namespace.yaml"
+	// MilvusFile (apps) holds the Milvus HelmRepository and HelmRelease.
+	MilvusFile = "milvus.yaml"
+
+	// GitRepositoryFile (flux) holds the GitRepository.
+	GitRepositoryFile = "gitrepository.yaml"
+	// KustomizationsFile (flux) holds the Flux Kustomizations.
+	KustomizationsFile = "kustomizations.yaml"
+)
+
+// Root is one kustomization root: a directory and the resource files its
+// kustomization.yaml lists, in apply order.
+type Root struct {
+	Dir       string
+	Resources []string
+}
+
+// Roots returns the kustomization roots rendered for s, in a fixed order.
+// The flux root exists only when s has a Git repository to sync from.
+func Roots(s *model.Spec) []Root {
+	roots := []Root{
+		{Dir: InfrastructureDir, Resources: []string{StorageClassFile, LBControllerFile}},
+		{Dir: AppsDir, Resources: []string{NamespaceFile, MilvusFile}},
+	}
+	if s.HasGitRepository() {
+		roots = append(roots, Root{Dir: FluxDir, Resources: []string{GitRepositoryFile, KustomizationsFile}})
+	}
+	return roots
+}
+
+// Path joins a root directory and a file name into an output path.
+func Path(dir, file string) string { return path.Join(dir, file) }
