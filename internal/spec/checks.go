@@ -181,6 +181,9 @@ func checkAgreement(r *report, s *model.Spec) {
 	if s.Milvus.Namespace == model.LBControllerNamespace && s.Milvus.ServiceAccount == s.LoadBalancerController.ServiceAccount {
 		r.errorf("milvus.serviceAccount", "%s/%s is the load balancer controller's service account; give Milvus its own", model.LBControllerNamespace, s.Milvus.ServiceAccount)
 	}
+	if k := s.Storage.StorageClass.KMSKeyID; k != "" && !s.Storage.StorageClass.Encrypted {
+		r.errorf("storage.storageClass.kmsKeyID", "a KMS key only applies to encrypted volumes; set storage.storageClass.encrypted: true or drop the key")
+	}
 	if k := s.Storage.StorageClass.KMSKeyID; k != "" {
 		if m := reKMSKey.FindStringSubmatch(k); m != nil {
 			if m[1] != s.Partition() || m[2] != s.AWS.Region {

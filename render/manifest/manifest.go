@@ -62,6 +62,9 @@ func Marshal(obj any) ([]byte, error) {
 	}
 	if top, ok := m.(map[string]any); ok {
 		delete(top, "status")
+		if spec, ok := top["spec"].(map[string]any); ok && len(spec) == 0 {
+			delete(top, "spec") // a Namespace's empty spec
+		}
 		if meta, ok := top["metadata"].(map[string]any); ok {
 			if v, ok := meta["creationTimestamp"]; ok && v == nil {
 				delete(meta, "creationTimestamp")
