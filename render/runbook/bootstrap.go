@@ -1,0 +1,205 @@
+package runbook
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/milvusgen/milvusgen/internal/model"
+	"github.com/milvusgen/milvusgen/render/iam"
+)
+
+// usEast1 is the one region whose CreateBucket takes no LocationConstraint:
+// S3 rejects LocationConstraint=us-east-1.
+const usEast1 = "us-east-1"
+
+// buildBootstrap returns the body of bootstrap.sh.
+func buildBootstrap(s *model.Spec) string {
+	var w script
+	steps := []func(*script, *model.Spec, string){bootstrapBucket, bootstrapPolicy, bootstrapCluster}
+	if s.DemoteGP2() {
+		steps = append(steps, bootstrapDemoteGP2)
+	}
+	steps = append(steps, bootstrapGitOps)
+
+	w.f("#\n# bootstrap.sh creates EKS cluster %s and runs Milvus on it, in the", comment(s.Cluster.Name))
+	w.raw(`# order of the "Deploy a Milvus cluster on EKS" runbook. Every step checks
+# before it creates, so after a failure fix the cause and run it again.
+#
+# It uses the AWS CLI's own credentials. Besides eksctl's minimum IAM
+# policies, they need iam/s3-bucket-management.json and
+# iam/iam-policy-management.json.
+`)
+	if s.HasGitRepository() {
+		w.raw("#\n# Flux syncs the rendered tree from Git: commit and push it first, to\n")
+		w.f("# %s (branch %s, path %s).", comment(s.GitOps.Repository.URL),
+			comment(s.GitOps.Repository.Branch), comment(gitPath(s)))
+	}
+	w.raw("set -euo pipefail\ncd \"$(dirname \"$0\")\"\n\n")
+	names := []variable{}
+	files := []variable{{"POLICY_DOCUMENT", rel(iam.ReadWriteFile)}}
+	if s.HasGitRepository() {
+		names = append(names,
+			variable{"FLUX_NAMESPACE", model.FluxNamespace},
+			variable{"GIT_URL", s.GitOps.Repository.URL},
+			variable{"GIT_BRANCH", s.GitOps.Repository.Branch},
+			variable{"GIT_PATH", gitPath(s)})
+		if n := s.GitSecretName(); n != "" {
+			names = append(names, variable{"GIT_SECRET", n})
+		}
+		files = append(files, variable{"FLUX_DIR", fluxDir})
+	} else {
+		names = append(names,
+			variable{"LBC_NAMESPACE", model.LBControllerNamespace},
+			variable{"LBC_RELEASE", model.LBControllerRelease})
+		files = append(files,
+			variable{"INFRASTRUCTURE_DIR", infrastructureDir},
+			variable{"APPS_DIR", appsDir})
+	}
+	vars(&w, s, names, files)
+	preamble(&w, "bootstrap.sh")
+	w.raw("\nneed aws eksctl kubectl flux\ncheck_account\n")
+	for i, step := range steps {
+		step(&w, s, fmt.Sprintf("%d/%d", i+1, len(steps)))
+	}
+	bootstrapVerify(&w, s)
+	return w.String()
+}
+
+// gitPath is the rendered tree's directory in the Git repository.
+func gitPath(s *model.Spec) string { return strings.TrimSuffix(s.GitOpsPath(""), "/") }
+
+// bootstrapBucket creates the bucket private, as the runbook does, and
+// blocks public access on every run.
+func bootstrapBucket(w *script, s *model.Spec, n string) {
+	location := ""
+	if s.AWS.Region != usEast1 {
+		location = ` \
+    --create-bucket-configuration LocationConstraint="$REGION"`
+	}
+	w.f(`
+step "%s S3 bucket $BUCKET"
+if aws s3api head-bucket --bucket "$BUCKET" --region "$REGION" >/dev/null 2>&1; then
+  echo "bucket $BUCKET exists"
+else
+  aws s3api create-bucket --bucket "$BUCKET" --region "$REGION" \
+    --acl private --object-ownership ObjectWriter%s >/dev/null
+  echo "created bucket $BUCKET"
+fi
+aws s3api put-public-access-block --bucket "$BUCKET" --region "$REGION" \
+  --public-access-block-configuration \
+  BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true`, n, location)
+}
+
+// bootstrapPolicy creates the Milvus policy, or makes the rendered document
+// its default version, so a changed bucket or rootPath takes effect on a
+// re-run. IAM keeps at most five versions.
+func bootstrapPolicy(w *script, _ *model.Spec, n string) {
+	w.f(`
+step "%s IAM policy $POLICY_NAME"
+if aws iam get-policy --policy-arn "$POLICY_ARN" >/dev/null 2>&1; then
+  versions="$(aws iam list-policy-versions --policy-arn "$POLICY_ARN" \
+    --query 'length(Versions)' --output text)"
+  if [ "$versions" -ge 5 ]; then
+    oldest="$(aws iam list-policy-versions --policy-arn "$POLICY_ARN" \
+      --query 'sort_by(Versions[?IsDefaultVersion==`+"`false`"+`], &CreateDate)[0].VersionId' --output text)"
+    aws iam delete-policy-version --policy-arn "$POLICY_ARN" --version-id "$oldest"
+  fi
+  aws iam create-policy-version --policy-arn "$POLICY_ARN" \
+    --policy-document "file://$POLICY_DOCUMENT" --set-as-default >/dev/null
+  echo "policy $POLICY_NAME exists; made $POLICY_DOCUMENT its default version"
+else
+  aws iam create-policy --policy-name "$POLICY_NAME" \
+    --policy-document "file://$POLICY_DOCUMENT" >/dev/null
+  echo "created policy $POLICY_ARN"
+fi`, n)
+}
+
+// bootstrapCluster creates the cluster with eksctl, which also creates the
+// IRSA roles, node groups and addons, then points kubectl at it.
+func bootstrapCluster(w *script, _ *model.Spec, n string) {
+	w.f(`
+step "%s EKS cluster $CLUSTER"
+if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
+  # eksctl does not reconcile an existing cluster with the file; changed
+  # node groups or service accounts need eksctl's own create/upgrade commands.
+  echo "cluster $CLUSTER exists"
+else
+  eksctl create cluster -f "$CLUSTER_CONFIG"
+fi
+aws eks update-kubeconfig --region "$REGION" --name "$CLUSTER"`, n)
+}
+
+// bootstrapDemoteGP2 appears only for clusters older than 1.30.
+func bootstrapDemoteGP2(w *script, s *model.Spec, n string) {
+	w.f(`
+step "%[1]s default StorageClass"
+# EKS marks its built-in gp2 StorageClass default on clusters created before
+# Kubernetes 1.30; from 1.30 on it does not, and milvusgen leaves this step
+# out. Demote gp2 so %[2]s (rendered in kubernetes/infrastructure) is the
+# only default.
+if kubectl get storageclass gp2 >/dev/null 2>&1; then
+  kubectl patch storageclass gp2 \
+    -p '{"metadata":{"annotations":{"storageclass.kubernetes.io/is-default-class":"false"}}}'
+fi`, n, comment(s.Storage.StorageClass.Name))
+}
+
+// bootstrapGitOps installs Flux and hands it the rendered tree: through the
+// Git repository when the spec has one, else by applying the tree directly
+// (Flux's controllers still install the HelmReleases).
+func bootstrapGitOps(w *script, s *model.Spec, n string) {
+	w.f(`
+step "%s Flux, the load balancer controller and Milvus"
+flux install`, n)
+	if !s.HasGitRepository() {
+		w.raw(`# No Git repository in the spec: apply the rendered tree directly. The
+# controller must be ready before the Milvus Service asks it for an NLB.
+kubectl apply -k "$INFRASTRUCTURE_DIR"
+kubectl -n "$LBC_NAMESPACE" wait "helmrelease/$LBC_RELEASE" --for=condition=Ready --timeout=10m
+kubectl apply -k "$APPS_DIR"
+kubectl wait helmreleases.helm.toolkit.fluxcd.io --all --all-namespaces --for=condition=Ready --timeout=30m
+`)
+		return
+	}
+	if s.GitSecretName() != "" {
+		w.raw(`# The Git credentials Secret is made once, in the cluster only, from
+# credentials you pass in the environment; delete it to rotate them.
+if kubectl -n "$FLUX_NAMESPACE" get secret "$GIT_SECRET" >/dev/null 2>&1; then
+  echo "secret $GIT_SECRET exists"
+else
+`)
+		if strings.HasPrefix(s.GitOps.Repository.URL, "ssh://") {
+			w.raw(`  flux create secret git "$GIT_SECRET" --namespace "$FLUX_NAMESPACE" --url "$GIT_URL" \
+    --private-key-file "${FLUX_GIT_PRIVATE_KEY_FILE:?set FLUX_GIT_PRIVATE_KEY_FILE to the deploy key}"
+`)
+		} else {
+			// The token goes through a pipe, not the command line, so it
+			// does not show in the process list.
+			w.raw(`  printf '%s' "${FLUX_GIT_PASSWORD:?set FLUX_GIT_PASSWORD to the Git token}" |
+    kubectl -n "$FLUX_NAMESPACE" create secret generic "$GIT_SECRET" \
+      --from-literal=username="${FLUX_GIT_USERNAME:?set FLUX_GIT_USERNAME to the Git user}" \
+      --from-file=password=/dev/stdin
+`)
+		}
+		w.raw("fi\n")
+	}
+	w.f(`kubectl apply -k "$FLUX_DIR"
+echo "Flux syncs $GIT_URL ($GIT_BRANCH, $GIT_PATH)"
+kubectl -n "$FLUX_NAMESPACE" wait kustomization/%s --for=condition=Ready --timeout=15m
+kubectl -n "$FLUX_NAMESPACE" wait kustomization/%s --for=condition=Ready --timeout=30m`,
+		infrastructureKustomization, appsKustomization)
+}
+
+// bootstrapVerify ends with the runbook's check.
+func bootstrapVerify(w *script, s *model.Spec) {
+	w.f(`
+step "verify"
+kubectl get svc -n "$MILVUS_NAMESPACE"
+echo "Milvus listens on port %d of the load balancer's EXTERNAL-IP above."`, s.Milvus.Service.Port)
+	if s.Milvus.Service.Scheme == "internal" {
+		w.raw(`echo "The load balancer is internal: connect from inside the cluster's VPC."
+`)
+	}
+	w.raw(`echo "To try it, set host in hello_milvus.py to that address and run it:"
+echo "  https://raw.githubusercontent.com/milvus-io/pymilvus/master/examples/hello_milvus.py"
+`)
+}

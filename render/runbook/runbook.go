@@ -1,0 +1,138 @@
+package runbook
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/milvusgen/milvusgen/internal/model"
+	"github.com/milvusgen/milvusgen/render/eksctl"
+	"github.com/milvusgen/milvusgen/render/iam"
+	"github.com/milvusgen/milvusgen/render/manifest"
+)
+
+// Output paths, relative to the output root.
+const (
+	// Dir is where the scripts and the AWS files they use live.
+	Dir = "aws"
+	// BootstrapFile creates everything.
+	BootstrapFile = Dir + "/bootstrap.sh"
+	// TeardownFile deletes everything but a non-empty bucket.
+	TeardownFile = Dir + "/teardown.sh"
+)
+
+// Kustomization roots of the rendered tree, relative to Dir. They must match
+// the layout render/kustomize writes.
+const (
+	infrastructureDir = "../kubernetes/infrastructure"
+	appsDir           = "../kubernetes/apps/milvus"
+	fluxDir           = "../flux"
+)
+
+// Flux Kustomizations in the flux/ root. They must match render/flux.
+const (
+	infrastructureKustomization = model.SyncName + "-infrastructure"
+	appsKustomization           = model.SyncName + "-apps"
+)
+
+// Render returns bootstrap.sh and teardown.sh for s, both mode 0755.
+func Render(s *model.Spec) ([]manifest.File, error) {
+	for _, p := range []string{eksctl.File, iam.ReadWriteFile} {
+		if !strings.HasPrefix(p, Dir+"/") {
+			return nil, fmt.Errorf("%s: the scripts expect it under %s/", p, Dir)
+		}
+	}
+	return []manifest.File{
+		manifest.Script(BootstrapFile, buildBootstrap(s)),
+		manifest.Script(TeardownFile, buildTeardown(s)),
+	}, nil
+}
+
+// rel is p (an output path under Dir) relative to Dir, where the scripts
+// run.
+func rel(p string) string { return strings.TrimPrefix(p, Dir+"/") }
+
+// quote returns s as one single-quoted shell word; a single quote inside
+// becomes '\”. Values come from a validated spec, but a name is never
+// trusted to be shell-safe.
+func quote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// script accumulates shell text.
+type script struct{ strings.Builder }
+
+// f writes one formatted line.
+func (w *script) f(format string, args ...any) {
+	fmt.Fprintf(w, format, args...)
+	w.WriteByte('\n')
+}
+
+// raw writes text as is; it must end with a newline.
+func (w *script) raw(text string) { w.WriteString(text) }
+
+// assign writes NAME='value'.
+func (w *script) assign(name, value string) { w.f("%s=%s", name, quote(value)) }
+
+// variable is one NAME='value' line of a script.
+type variable struct{ name, value string }
+
+// vars writes the variables at the top of a script: the spec's names both
+// scripts use, then names, then the rendered files and directories the
+// script reads.
+func vars(w *script, s *model.Spec, names, files []variable) {
+	w.raw("# The spec's names. Change the spec and render again rather than editing these.\n")
+	for _, v := range append([]variable{
+		{"REGION", s.AWS.Region},
+		{"ACCOUNT_ID", s.AWS.AccountID},
+		{"CLUSTER", s.Cluster.Name},
+		{"BUCKET", s.Storage.Bucket},
+		{"POLICY_NAME", s.Storage.PolicyName},
+		{"POLICY_ARN", s.PolicyARN()},
+		{"MILVUS_NAMESPACE", s.Milvus.Namespace},
+	}, names...) {
+		w.assign(v.name, v.value)
+	}
+	w.raw("\n# Rendered files and directories, relative to this one.\n")
+	for _, v := range append([]variable{{"CLUSTER_CONFIG", rel(eksctl.File)}}, files...) {
+		w.assign(v.name, v.value)
+	}
+}
+
+// comment makes s safe inside a shell comment: a spec value with a line
+// break must not end the comment and become a command.
+func comment(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+// preamble writes the helpers both scripts share: need, step, and the
+// account check that keeps them from touching another account.
+func preamble(w *script, name string) {
+	w.f(`
+need() {
+  local missing=0 c
+  for c in "$@"; do
+    if ! command -v "$c" >/dev/null 2>&1; then
+      echo "%[1]s: $c is required but was not found in PATH" >&2
+      missing=1
+    fi
+  done
+  [ "$missing" = 0 ] || exit 1
+}
+
+step() { printf '\n==> %%s\n' "$*"; }
+
+# Work only in the spec's account, whatever profile the AWS CLI picked.
+check_account() {
+  local account
+  account="$(aws sts get-caller-identity --query Account --output text)"
+  if [ "$account" != "$ACCOUNT_ID" ]; then
+    echo "%[1]s: the AWS CLI uses account $account but the spec names $ACCOUNT_ID" >&2
+    exit 1
+  fi
+}`, name)
+}

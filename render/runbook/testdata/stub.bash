@@ -1,0 +1,49 @@
+# stub.bash stands in for aws, eksctl, kubectl and flux when the tests run
+# the rendered scripts. It is installed under each name; it logs every call
+# to $STUB_LOG and keeps the AWS and cluster state as files in $STUB_STATE,
+# so "get" calls answer by what "create" calls did. Shell builtins only.
+name="${0##*/}"
+printf '%s %s\n' "$name" "$*" >>"$STUB_LOG"
+st="$STUB_STATE"
+has() { [ -e "$st/$1" ]; }
+mk() { : >"$st/$1"; }
+versions() { if has versions; then read -r n <"$st/versions"; echo "$n"; else echo 0; fi; }
+case "$name $*" in
+"aws sts get-caller-identity"*) echo "$STUB_ACCOUNT" ;;
+"aws s3api head-bucket"*) has bucket ;;
+"aws s3api create-bucket"*) mk bucket ;;
+"aws s3api delete-bucket"*)
+  if has objects; then
+    echo "An error occurred (BucketNotEmpty) when calling the DeleteBucket operation" >&2
+    exit 254
+  fi
+  rm "$st/bucket" ;;
+"aws iam get-policy"*) has policy ;;
+"aws iam create-policy "*) mk policy; echo 1 >"$st/versions" ;;
+"aws iam create-policy-version"*) echo $(($(versions) + 1)) >"$st/versions" ;;
+"aws iam delete-policy-version"*) echo $(($(versions) - 1)) >"$st/versions" ;;
+"aws iam delete-policy "*)
+  if [ "$(versions)" != 1 ]; then
+    echo "DeleteConflict: delete the non-default versions first" >&2
+    exit 254
+  fi
+  rm "$st/policy" "$st/versions" ;;
+"aws iam list-policy-versions"*"length(Versions)"*) versions ;;
+"aws iam list-policy-versions"*"sort_by"*) echo v1 ;;
+"aws iam list-policy-versions"*)
+  n="$(versions)"
+  out=""
+  while [ "$n" -gt 1 ]; do out="$out v$n"; n=$((n - 1)); done
+  echo "${out# }" ;;
+"eksctl get cluster"*) has cluster ;;
+"eksctl create cluster"*) mk cluster ;;
+"eksctl delete cluster"*) rm "$st/cluster" "$st/flux" "$st/secret" 2>/dev/null || true ;;
+"flux install"*) mk flux ;;
+"kubectl get crd"*) has flux ;;
+"kubectl -n flux-system get secret"*) has secret ;;
+"flux create secret git"*) mk secret ;;
+"kubectl "*"create secret generic"*)
+  IFS= read -r password || true
+  printf 'stdin password=%s\n' "$password" >>"$STUB_LOG"
+  mk secret ;;
+esac
