@@ -43,14 +43,14 @@ type Result struct {
 	Warnings []errors.Error
 }
 
-// ReadFiles reads spec files ("-" reads standard input).
-func ReadFiles(paths []string) ([]Source, error) {
+// ReadFiles reads spec files; "-" reads stdin.
+func ReadFiles(paths []string, stdin io.Reader) ([]Source, error) {
 	srcs := make([]Source, 0, len(paths))
 	for _, p := range paths {
 		var data []byte
 		var err error
 		if p == "-" {
-			data, err = io.ReadAll(os.Stdin)
+			data, err = io.ReadAll(stdin)
 		} else {
 			data, err = os.ReadFile(p)
 		}
@@ -101,8 +101,15 @@ func Load(srcs []Source, opts Options) (*Result, error) {
 
 	v := def.Unify(user)
 	if err := v.Validate(cue.Concrete(true)); err != nil {
-		for _, e := range errors.Errors(err) {
+		errs := errors.Errors(err)
+		for _, e := range errs {
 			if r.covers(specPath(e)) {
+				continue
+			}
+			// An incomplete value is usually a default derived from a field
+			// that has its own error (gitops.repository.path from
+			// cluster.name); report it only when it is the sole problem.
+			if format, _ := e.Msg(); strings.HasPrefix(format, "incomplete value") && len(errs) > 1 {
 				continue
 			}
 			r.errs = errors.Append(r.errs, userError(e, files, r, def))

@@ -36,7 +36,7 @@ func details(err error) string {
 }
 
 func TestLoadRunbookExample(t *testing.T) {
-	srcs, err := ReadFiles([]string{"../../examples/runbook/spec.cue"})
+	srcs, err := ReadFiles([]string{"../../examples/runbook/spec.cue"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,51 @@
+# milvusgen: `make render` renders the examples into out/, `make test` runs
+# every check CI runs. Go 1.26.x is the only requirement.
+GO      ?= go
+BIN     := bin/milvusgen
+LIST    := examples/render.list
+export GOTOOLCHAIN := local
+
+.PHONY: all build render check test vet fmt bench fuzz update clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/milvusgen
+
+# Render every example listed in examples/render.list into out/.
+render: build
+	@grep -v '^#' $(LIST) | while IFS=: read -r out specs; do \
+		args=""; for f in $$specs; do args="$$args -f $$f"; done; \
+		echo "$(BIN) render$$args -o $$out"; \
+		./$(BIN) render $$args -o $$out -q || exit 1; \
+	done
+
+# Fail when out/ is not what the current code renders.
+check: build
+	@grep -v '^#' $(LIST) | while IFS=: read -r out specs; do \
+		args=""; for f in $$specs; do args="$$args -f $$f"; done; \
+		./$(BIN) render $$args -o $$out --check || exit 1; \
+	done
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+test: fmt vet check
+	$(GO) test -count=1 ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/spec ./render/... ./cmd/milvusgen
+
+fuzz:
+	$(GO) test ./internal/spec -run '^$$' -fuzz FuzzLoad -fuzztime 60s
+
+# Rewrite golden files after an intended change; review the diff like code.
+update:
+	$(GO) test ./render/... ./cmd/... -update
+	$(MAKE) render
+
+clean:
+	rm -rf bin

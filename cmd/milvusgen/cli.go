@@ -1,0 +1,292 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	cueerrors "cuelang.org/go/cue/errors"
+	"github.com/spf13/pflag"
+
+	"github.com/milvusgen/milvusgen/internal/spec"
+	"github.com/milvusgen/milvusgen/internal/writer"
+	"github.com/milvusgen/milvusgen/render"
+	"github.com/milvusgen/milvusgen/schema"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1 // invalid spec, out-of-date tree, or a failed write
+	exitUsage   = 2 // wrong command line
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `milvusgen renders one spec into an EKS + Milvus deployment for GitOps.
+
+Usage:
+  milvusgen <command> [flags]
+
+Commands:
+  validate   check a spec and print every problem with its position
+  render     render the eksctl, IAM, Kubernetes and Flux artifacts into a directory
+  schema     print the CUE schema specs are validated against
+  version    print the version
+
+Run 'milvusgen <command> --help' for a command's flags.
+
+Exit codes: 0 success, 1 invalid spec / out-of-date tree / failed write, 2 usage error.
+`
+
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// errUsage marks errors that were already explained with usage text.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// errReported marks failures whose details were already printed.
+var errReported = errors.New("reported")
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := env{stdin, stdout, stderr}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	var err error
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "validate":
+		err = e.validate(rest)
+	case "render":
+		err = e.render(rest)
+	case "schema":
+		err = e.schema(rest)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "milvusgen", version)
+	case "help", "-h", "--help":
+		if len(rest) > 0 {
+			return run([]string{rest[0], "--help"}, stdin, stdout, stderr)
+		}
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "milvusgen: unknown command %q\n\n%s", cmd, usage)
+		return exitUsage
+	}
+	return e.exit(err)
+}
+
+func (e env) exit(err error) int {
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, pflag.ErrHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(e.stderr, "milvusgen: %s\n", ue.msg)
+		return exitUsage
+	case errors.Is(err, errReported):
+		return exitFailure
+	}
+	if len(cueerrors.Errors(err)) > 0 {
+		if _, ok := err.(cueerrors.Error); ok {
+			e.printSpecErrors(err)
+			return exitFailure
+		}
+	}
+	fmt.Fprintf(e.stderr, "milvusgen: %v\n", err)
+	return exitFailure
+}
+
+func (e env) printSpecErrors(err error) {
+	wd, _ := os.Getwd()
+	n := len(cueerrors.Errors(err))
+	noun := "problem"
+	if n > 1 {
+		noun = "problems"
+	}
+	fmt.Fprintf(e.stderr, "spec is invalid (%d %s):\n", n, noun)
+	cueerrors.Print(e.stderr, err, &cueerrors.Config{Cwd: wd})
+}
+
+// specFlags are the flags every command that reads a spec takes.
+type specFlags struct {
+	files []string
+	today string
+}
+
+func (f *specFlags) bind(fs *pflag.FlagSet) {
+	fs.StringArrayVarP(&f.files, "file", "f", nil, "spec file (.cue, .yaml, .yml, .json; - for stdin); repeat to unify overlays, later files refine earlier ones")
+	fs.StringVar(&f.today, "today", "", "date (YYYY-MM-DD) to judge Kubernetes version support on; default today")
+	_ = fs.MarkHidden("today")
+}
+
+func (f *specFlags) load(e env) (*spec.Result, error) {
+	if len(f.files) == 0 {
+		return nil, usageError{"no spec given; pass -f SPEC (see --help)"}
+	}
+	today := time.Now().UTC()
+	if f.today != "" {
+		t, err := time.Parse(time.DateOnly, f.today)
+		if err != nil {
+			return nil, usageError{fmt.Sprintf("--today %q: want YYYY-MM-DD", f.today)}
+		}
+		today = t
+	}
+	srcs, err := spec.ReadFiles(f.files, e.stdin)
+	if err != nil {
+		return nil, err
+	}
+	res, err := spec.Load(srcs, spec.Options{Today: today})
+	if err != nil {
+		return nil, err
+	}
+	if len(res.Warnings) > 0 {
+		wd, _ := os.Getwd()
+		for _, w := range res.Warnings {
+			fmt.Fprint(e.stderr, "warning: ")
+			cueerrors.Print(e.stderr, w, &cueerrors.Config{Cwd: wd})
+		}
+	}
+	return res, nil
+}
+
+func newFlagSet(name, synopsis string, stderr io.Writer) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.SortFlags = false
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "%s\n\nFlags:\n%s", synopsis, fs.FlagUsages())
+	}
+	return fs
+}
+
+// parse parses flags; flag errors become usage errors, --help prints to stdout.
+func parse(fs *pflag.FlagSet, args []string, stdout io.Writer) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	if errors.Is(err, pflag.ErrHelp) {
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return err
+	}
+	if err != nil {
+		return usageError{fmt.Sprintf("%s: %v (see --help)", fs.Name(), err)}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("%s: unexpected argument %q; specs are passed with -f (see --help)", fs.Name(), fs.Arg(0))}
+	}
+	return nil
+}
+
+func (e env) validate(args []string) error {
+	var sf specFlags
+	fs := newFlagSet("validate", `Usage: milvusgen validate -f SPEC [-f OVERLAY]...
+
+Validates the spec against the schema and milvusgen's rules and prints every
+problem with its file:line:col. Exit 0 when valid, 1 when not.`, e.stdout)
+	sf.bind(fs)
+	if err := parse(fs, args, e.stdout); err != nil {
+		return err
+	}
+	res, err := sf.load(e)
+	if err != nil {
+		return err
+	}
+	// Rendering proves the spec is renderable too (e.g. policy size limits).
+	if _, err := render.Render(res.Spec); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: valid (cluster %s, release %s)\n", strings.Join(sf.files, " + "), res.Spec.Cluster.Name, res.Spec.Name)
+	return nil
+}
+
+func (e env) render(args []string) error {
+	var sf specFlags
+	var out string
+	var check, quiet bool
+	fs := newFlagSet("render", `Usage: milvusgen render -f SPEC [-f OVERLAY]... -o DIR [--check]
+
+Renders the eksctl ClusterConfig, IAM policies, day-0 scripts, Kubernetes
+manifests (a kustomize tree with Flux HelmReleases) and Flux sync objects
+into DIR. The write is atomic, files are byte-identical across runs, and a
+DIR holding files milvusgen did not write is refused. With --check nothing is
+written: the command lists the files that differ and exits 1 if any do.`, e.stdout)
+	sf.bind(fs)
+	fs.StringVarP(&out, "output", "o", "", "output directory (required)")
+	fs.BoolVar(&check, "check", false, "only report whether DIR is up to date; exit 1 and list the files if not")
+	fs.BoolVarP(&quiet, "quiet", "q", false, "print nothing on success")
+	if err := parse(fs, args, e.stdout); err != nil {
+		return err
+	}
+	if out == "" {
+		return usageError{"render: -o DIR is required (see --help)"}
+	}
+	res, err := sf.load(e)
+	if err != nil {
+		return err
+	}
+	files, err := render.Render(res.Spec)
+	if err != nil {
+		return err
+	}
+	if check {
+		cs, err := writer.Check(out, files)
+		if err != nil {
+			return err
+		}
+		changed := writer.Changed(cs)
+		if len(changed) == 0 {
+			if !quiet {
+				fmt.Fprintf(e.stdout, "%s is up to date (%d files)\n", out, len(files))
+			}
+			return nil
+		}
+		fmt.Fprintf(e.stderr, "%s is out of date; run: milvusgen render %s -o %s\n", out, flagList(sf.files), out)
+		for _, c := range changed {
+			fmt.Fprintf(e.stderr, "  %-9s %s\n", c.Action, c.Path)
+		}
+		return errReported
+	}
+	cs, err := writer.Write(out, files)
+	if err != nil {
+		return err
+	}
+	if !quiet {
+		changed := writer.Changed(cs)
+		for _, c := range changed {
+			fmt.Fprintf(e.stdout, "%-9s %s\n", c.Action, c.Path)
+		}
+		fmt.Fprintf(e.stdout, "rendered %d files into %s (%d changed)\n", len(files), out, len(changed))
+	}
+	return nil
+}
+
+func flagList(files []string) string {
+	parts := make([]string, len(files))
+	for i, f := range files {
+		parts[i] = "-f " + f
+	}
+	return strings.Join(parts, " ")
+}
+
+func (e env) schema(args []string) error {
+	fs := newFlagSet("schema", `Usage: milvusgen schema
+
+Prints the CUE schema (#Spec) that specs are validated against. It is the
+same file as schema/spec.cue, usable with cue vet.`, e.stdout)
+	if err := parse(fs, args, e.stdout); err != nil {
+		return err
+	}
+	_, err := e.stdout.Write(schema.Source)
+	return err
+}
