@@ -26,9 +26,9 @@ func buildBootstrap(s *model.Spec) string {
 # before it creates, so after a failure fix the cause and run it again.
 #
 # It uses the AWS CLI's own credentials. Besides eksctl's minimum IAM
-# policies, they need iam/s3-bucket-management.json and
-# iam/iam-policy-management.json.
+# policies, they need
 `)
+	w.f("# %s and %s.", rel(iam.BucketManagementFile), rel(iam.PolicyManagementFile))
 	if s.HasGitRepository() {
 		w.raw("#\n# Flux syncs the rendered tree from Git: commit and push it first, to\n")
 		w.f("# %s (branch %s, path %s).", comment(s.GitOps.Repository.URL),
@@ -49,6 +49,7 @@ func buildBootstrap(s *model.Spec) string {
 		files = append(files, variable{"FLUX_DIR", fluxDir})
 	} else {
 		names = append(names,
+			variable{"MILVUS_RELEASE", s.Name},
 			variable{"LBC_NAMESPACE", model.LBControllerNamespace},
 			variable{"LBC_RELEASE", model.LBControllerRelease})
 		files = append(files,
@@ -156,7 +157,7 @@ flux install`, n)
 kubectl apply -k "$INFRASTRUCTURE_DIR"
 kubectl -n "$LBC_NAMESPACE" wait "helmrelease/$LBC_RELEASE" --for=condition=Ready --timeout=10m
 kubectl apply -k "$APPS_DIR"
-kubectl wait helmreleases.helm.toolkit.fluxcd.io --all --all-namespaces --for=condition=Ready --timeout=30m
+kubectl -n "$MILVUS_NAMESPACE" wait "helmrelease/$MILVUS_RELEASE" --for=condition=Ready --timeout=30m
 `)
 		return
 	}
@@ -186,7 +187,7 @@ else
 echo "Flux syncs $GIT_URL ($GIT_BRANCH, $GIT_PATH)"
 kubectl -n "$FLUX_NAMESPACE" wait kustomization/%s --for=condition=Ready --timeout=15m
 kubectl -n "$FLUX_NAMESPACE" wait kustomization/%s --for=condition=Ready --timeout=30m`,
-		infrastructureKustomization, appsKustomization)
+		model.InfrastructureSyncName, model.AppsSyncName)
 }
 
 // bootstrapVerify ends with the runbook's check.

@@ -246,6 +246,7 @@ func TestBootstrapDirectApply(t *testing.T) {
 		"kubectl apply -k ../kubernetes/infrastructure",
 		"kubectl -n kube-system wait helmrelease/aws-load-balancer-controller --for=condition=Ready --timeout=10m",
 		"kubectl apply -k ../kubernetes/apps/milvus",
+		"kubectl -n milvus wait helmrelease/milvus-demo --for=condition=Ready --timeout=30m",
 	)
 	none(t, calls, "LocationConstraint", "flux create", "../flux")
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/render/eksctl"
 	"github.com/milvusgen/milvusgen/render/iam"
+	"github.com/milvusgen/milvusgen/render/kustomize"
 	"github.com/milvusgen/milvusgen/render/manifest"
 )
 
@@ -20,18 +21,12 @@ const (
 	TeardownFile = Dir + "/teardown.sh"
 )
 
-// Kustomization roots of the rendered tree, relative to Dir. They must match
-// the layout render/kustomize writes.
-const (
-	infrastructureDir = "../kubernetes/infrastructure"
-	appsDir           = "../kubernetes/apps/milvus"
-	fluxDir           = "../flux"
-)
-
-// Flux Kustomizations in the flux/ root. They must match render/flux.
-const (
-	infrastructureKustomization = model.SyncName + "-infrastructure"
-	appsKustomization           = model.SyncName + "-apps"
+// Kustomization roots of the rendered tree, relative to Dir, where the
+// scripts run.
+var (
+	infrastructureDir = "../" + kustomize.InfrastructureDir
+	appsDir           = "../" + kustomize.AppsDir
+	fluxDir           = "../" + kustomize.FluxDir
 )
 
 // Render returns bootstrap.sh and teardown.sh for s, both mode 0755.

@@ -3,6 +3,7 @@ package runbook
 import (
 	"fmt"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,6 +14,10 @@ import (
 	"github.com/milvusgen/milvusgen/internal/golden"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
+	"github.com/milvusgen/milvusgen/render/eksctl"
+	"github.com/milvusgen/milvusgen/render/iam"
+	"github.com/milvusgen/milvusgen/render/kustomize"
+	"github.com/milvusgen/milvusgen/render/manifest"
 )
 
 // cases are the golden cases: the runbook fixture (Flux over SSH), a spec
@@ -282,6 +287,41 @@ func TestQuote(t *testing.T) {
 		if err != nil || string(out) != v {
 			t.Errorf("bash read back %q (err %v) from quote(%q)", out, err, v)
 		}
+	}
+}
+
+// TestScriptPathsExist: every file or kustomization directory the scripts
+// name is one the renderers write, at that path relative to aws/.
+func TestScriptPathsExist(t *testing.T) {
+	assigned := regexp.MustCompile(`(?m)^([A-Z_]+(?:_CONFIG|_DOCUMENT|_DIR))='([^']*)'$`)
+	for name, s := range cases() {
+		t.Run(name, func(t *testing.T) {
+			rendered := map[string]bool{}
+			for _, r := range []func(*model.Spec) ([]manifest.File, error){eksctl.Render, iam.Render, kustomize.Render} {
+				files, err := r(s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range files {
+					rendered[f.Path] = true
+				}
+			}
+			boot, tear := render(t, s)
+			n := 0
+			for _, m := range assigned.FindAllStringSubmatch(boot+tear, -1) {
+				n++
+				p := path.Join(Dir, m[2])
+				if strings.HasSuffix(m[1], "_DIR") {
+					p = path.Join(p, kustomize.KustomizationFile)
+				}
+				if !rendered[p] {
+					t.Errorf("%s=%s: %s is not rendered", m[1], m[2], p)
+				}
+			}
+			if n < 3 {
+				t.Errorf("found only %d path variables", n)
+			}
+		})
 	}
 }
 

@@ -68,7 +68,7 @@ if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
 		w.f(`    # Deleting a Flux Kustomization prunes what it applied: the Milvus
     # HelmRelease (Helm uninstalls the release) and the namespace.
     kubectl -n "$FLUX_NAMESPACE" delete kustomizations.kustomize.toolkit.fluxcd.io %s \
-      --ignore-not-found --wait --timeout=15m`, appsKustomization)
+      --ignore-not-found --wait --timeout=15m`, model.AppsSyncName)
 	} else {
 		w.raw(`    kubectl delete -k "$APPS_DIR" --ignore-not-found --wait --timeout=15m
 `)
@@ -89,7 +89,7 @@ if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
 		w.f(`    kubectl -n "$FLUX_NAMESPACE" delete kustomizations.kustomize.toolkit.fluxcd.io %s \
       --ignore-not-found --wait --timeout=15m
     kubectl -n "$LBC_NAMESPACE" wait "helmreleases.helm.toolkit.fluxcd.io/$LBC_RELEASE" --for=delete --timeout=10m`,
-			infrastructureKustomization)
+			model.InfrastructureSyncName)
 	} else {
 		w.raw(`    kubectl delete -k "$INFRASTRUCTURE_DIR" --ignore-not-found --wait --timeout=15m
 `)

@@ -6,8 +6,8 @@
 # before it creates, so after a failure fix the cause and run it again.
 #
 # It uses the AWS CLI's own credentials. Besides eksctl's minimum IAM
-# policies, they need iam/s3-bucket-management.json and
-# iam/iam-policy-management.json.
+# policies, they need
+# iam/s3-bucket-management.json and iam/iam-policy-management.json.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -19,6 +19,7 @@ BUCKET='milvus-bucket-039dd013c0712f085d60e21f'
 POLICY_NAME='MilvusS3ReadWrite'
 POLICY_ARN='arn:aws:iam::123456789012:policy/MilvusS3ReadWrite'
 MILVUS_NAMESPACE='milvus'
+MILVUS_RELEASE='milvus-demo'
 LBC_NAMESPACE='kube-system'
 LBC_RELEASE='aws-load-balancer-controller'
 
@@ -111,7 +112,7 @@ flux install
 kubectl apply -k "$INFRASTRUCTURE_DIR"
 kubectl -n "$LBC_NAMESPACE" wait "helmrelease/$LBC_RELEASE" --for=condition=Ready --timeout=10m
 kubectl apply -k "$APPS_DIR"
-kubectl wait helmreleases.helm.toolkit.fluxcd.io --all --all-namespaces --for=condition=Ready --timeout=30m
+kubectl -n "$MILVUS_NAMESPACE" wait "helmrelease/$MILVUS_RELEASE" --for=condition=Ready --timeout=30m
 
 step "verify"
 kubectl get svc -n "$MILVUS_NAMESPACE"

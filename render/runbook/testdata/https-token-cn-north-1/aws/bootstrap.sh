@@ -6,8 +6,8 @@
 # before it creates, so after a failure fix the cause and run it again.
 #
 # It uses the AWS CLI's own credentials. Besides eksctl's minimum IAM
-# policies, they need iam/s3-bucket-management.json and
-# iam/iam-policy-management.json.
+# policies, they need
+# iam/s3-bucket-management.json and iam/iam-policy-management.json.
 #
 # Flux syncs the rendered tree from Git: commit and push it first, to
 # https://git.example.com/acme/fleet.git (branch prod, path .).
