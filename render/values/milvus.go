@@ -1,0 +1,151 @@
+package values
+
+import "github.com/milvusgen/milvusgen/internal/model"
+
+// Milvus returns the values of the Milvus release (chart 5.x): cluster
+// mode, external S3 over IRSA, mixCoordinator HA, the message queue, the
+// NLB service; spec.milvus.values merged last.
+//
+// The chart's rootCoordinator, queryCoordinator, indexCoordinator and
+// dataCoordinator blocks are never emitted: in 5.x those Deployments are
+// disabled and mixCoordinator runs all four, so setting them only flips
+// enableActiveStandby in milvus.yaml while mixcoord stays single.
+func Milvus(s *model.Spec) map[string]any {
+	v := map[string]any{
+		"cluster": map[string]any{"enabled": true},
+		"service": map[string]any{
+			"type":        "LoadBalancer",
+			"port":        s.Milvus.Service.Port,
+			"annotations": stringMap(s.LBAnnotations()),
+			// Replaces the chart's [0.0.0.0/0]; the controller turns it into
+			// the NLB security group rules.
+			"loadBalancerSourceRanges": anyList(s.Milvus.Service.SourceRanges),
+		},
+		// eksctl creates the IRSA service account; the chart must not.
+		"serviceAccount": map[string]any{
+			"create": false,
+			"name":   s.Milvus.ServiceAccount,
+		},
+		"minio":          map[string]any{"enabled": false},
+		"externalS3":     externalS3(s),
+		"mixCoordinator": mixCoordinator(s),
+		"etcd": map[string]any{
+			"persistence": map[string]any{"storageClass": s.Storage.StorageClass.Name},
+		},
+	}
+	for key, c := range map[string]model.Component{
+		"proxy":         s.Milvus.Proxy,
+		"queryNode":     s.Milvus.QueryNode,
+		"dataNode":      s.Milvus.DataNode,
+		"streamingNode": s.Milvus.StreamingNode,
+	} {
+		if b := component(c); b != nil {
+			v[key] = b
+		}
+	}
+	merge(v, messageQueue(s))
+	return merge(v, s.Milvus.Values)
+}
+
+// externalS3 points Milvus at the spec's bucket through the regional
+// endpoint, authenticating with the pod's IRSA role (useIAM) instead of
+// keys.
+func externalS3(s *model.Spec) map[string]any {
+	v := map[string]any{
+		"enabled":       true,
+		"host":          s.S3Host(),
+		"port":          "443",
+		"useSSL":        true,
+		"bucketName":    s.Storage.Bucket,
+		"useIAM":        true,
+		"cloudProvider": "aws",
+		"iamEndpoint":   "",
+		"region":        s.AWS.Region,
+	}
+	if s.Storage.RootPath != "" {
+		v["rootPath"] = s.Storage.RootPath
+	}
+	return v
+}
+
+// mixCoordinator sizes the one coordinator Deployment of Milvus 2.6. The
+// chart forces strategy Recreate unless activeStandby is on, and more than
+// one replica is only safe in active standby.
+func mixCoordinator(s *model.Spec) map[string]any {
+	v := map[string]any{
+		"replicas":      s.MixCoordinatorReplicas(),
+		"activeStandby": map[string]any{"enabled": s.ActiveStandby()},
+	}
+	if r := resources(s.Milvus.MixCoordinator.Resources); r != nil {
+		v["resources"] = r
+	}
+	return v
+}
+
+// messageQueue states the WAL explicitly. Chart 5.0.19 deploys Pulsar v3
+// by default and its config picks mq.type by precedence (woodpecker before
+// pulsarv3, then kafka appended), so every queue flag is written: an
+// unwanted Pulsar cluster is never deployed and milvus.yaml never gets two
+// mq blocks.
+func messageQueue(s *model.Spec) map[string]any {
+	sc := s.Storage.StorageClass.Name
+	switch s.Milvus.MessageQueue {
+	case model.Kafka:
+		return map[string]any{
+			"kafka": map[string]any{
+				"enabled":     true,
+				"persistence": map[string]any{"storageClass": sc},
+				"zookeeper": map[string]any{
+					"persistence": map[string]any{"storageClass": sc},
+				},
+			},
+			"pulsarv3":   map[string]any{"enabled": false},
+			"woodpecker": map[string]any{"enabled": false},
+			"streaming":  map[string]any{"enabled": true},
+		}
+	case model.Pulsar:
+		vol := func() map[string]any { return map[string]any{"storageClassName": sc} }
+		return map[string]any{
+			"pulsarv3": map[string]any{
+				"enabled": true,
+				"zookeeper": map[string]any{
+					"volumes": map[string]any{"data": vol()},
+				},
+				"bookkeeper": map[string]any{
+					"volumes": map[string]any{"journal": vol(), "ledgers": vol()},
+				},
+			},
+			"kafka":      map[string]any{"enabled": false},
+			"woodpecker": map[string]any{"enabled": false},
+			"streaming":  map[string]any{"enabled": true},
+		}
+	default: // model.Woodpecker
+		// Embedded: the WAL runs inside the streaming nodes on the S3
+		// bucket, so there is no woodpecker StatefulSet and no volume.
+		return map[string]any{
+			"woodpecker": map[string]any{"enabled": true},
+			"streaming": map[string]any{
+				"enabled":    true,
+				"woodpecker": map[string]any{"embedded": true},
+			},
+			"pulsarv3": map[string]any{"enabled": false},
+			"kafka":    map[string]any{"enabled": false},
+		}
+	}
+}
+
+func stringMap(m map[string]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func anyList(l []string) []any {
+	out := make([]any, len(l))
+	for i, e := range l {
+		out[i] = e
+	}
+	return out
+}
