@@ -34,7 +34,7 @@ type NodeGroup struct {
 	DesiredCapacity   int               `json:"desiredCapacity"`
 	MinSize           *int              `json:"minSize,omitempty"`
 	MaxSize           *int              `json:"maxSize,omitempty"`
-	VolumeSize        *int              `json:"volumeSize,omitempty"`
+	VolumeSize        int               `json:"volumeSize"` // GiB
 	PrivateNetworking bool              `json:"privateNetworking"`
 	Labels            map[string]string `json:"labels,omitempty"`
 }

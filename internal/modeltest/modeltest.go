@@ -18,6 +18,7 @@ func Runbook() *model.Spec {
 				Name:              "milvus-node-group",
 				InstanceType:      "m6i.4xlarge",
 				DesiredCapacity:   3,
+				VolumeSize:        80,
 				PrivateNetworking: true,
 				Labels:            map[string]string{"role": "milvus"},
 			}},

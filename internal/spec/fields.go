@@ -25,6 +25,7 @@ var (
 	reDuration     = regexp.MustCompile(`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`)
 	reKMSKey       = regexp.MustCompile(`^arn:(aws[a-z-]*):kms:([a-z0-9-]+):([0-9]{12}):(key|alias)/.+$`)
 	reBucketChars  = regexp.MustCompile(`^[a-z0-9.-]+$`)
+	reGitPath      = regexp.MustCompile(`^[A-Za-z0-9._/-]*$`)
 )
 
 type stringRule func(s string) string // returns "" when valid, else the message
@@ -114,6 +115,9 @@ var stringRules = map[string]stringRule{
 		return ""
 	},
 	"gitops.repository.url": func(s string) string {
+		if strings.ContainsAny(s, " \t\r\n") {
+			return fmt.Sprintf("must be a URL without whitespace; got %q", s)
+		}
 		if strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "ssh://") {
 			return ""
 		}
@@ -125,8 +129,14 @@ var stringRules = map[string]stringRule{
 		return fmt.Sprintf("must be an http://, https:// or ssh:// URL; got %q", s)
 	},
 	"gitops.repository.path": func(s string) string {
-		if strings.HasPrefix(s, "/") || strings.Contains("/"+s+"/", "/../") {
-			return fmt.Sprintf("must be a path relative to the repository root without \"..\"; got %q", s)
+		if strings.HasPrefix(s, "/") || strings.Contains("/"+s+"/", "/../") || !reGitPath.MatchString(s) {
+			return fmt.Sprintf("must be a path relative to the repository root of letters, digits, '.', '_', '-' and '/', without \"..\"; got %q", s)
+		}
+		return ""
+	},
+	"gitops.repository.branch": func(s string) string {
+		if !reGitPath.MatchString(s) || s == "" || strings.Contains(s, "..") || strings.HasPrefix(s, "/") || strings.HasSuffix(s, "/") || strings.HasSuffix(s, ".lock") {
+			return fmt.Sprintf("must be a Git branch name (letters, digits, '.', '_', '-', '/'; no \"..\"); got %q", s)
 		}
 		return ""
 	},

@@ -180,6 +180,8 @@ func TestLoadInvalid(t *testing.T) {
 			"a KMS key only applies to encrypted volumes", ""},
 		{"git scp url", base + "gitops: {repository: {url: \"git@github.com:acme/fleet.git\"}}\n", `use "ssh://git@github.com/acme/fleet.git"`, "spec.yaml:9:28"},
 		{"git path escapes", base + "gitops: {repository: {path: ../x}}\n", "must be a path relative to the repository root", "spec.yaml:9:29"},
+		{"git url whitespace", base + "gitops: {repository: {url: \"https://x.example/a b\"}}\n", "must be a URL without whitespace", "spec.yaml:9:28"},
+		{"git branch", base + "gitops: {repository: {branch: \"main..x\"}}\n", "must be a Git branch name", "spec.yaml:9:31"},
 		{"interval", base + "gitops: {interval: soon}\n", `gitops.interval: must be a duration such as "10m"`, "spec.yaml:9:20"},
 		{"wrong type", base + "milvus: {highAvailability: \"yes\"}\n", "milvus.highAvailability: conflicting values", "spec.yaml:9:28"},
 		{"missing bucket", strings.Replace(base, "  bucket: milvus-bucket-039dd013c0712f085d60e21f\n", "  rootPath: x\n", 1), "storage.bucket: required field is missing", "spec.yaml:8:3"},

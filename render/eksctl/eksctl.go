@@ -71,7 +71,7 @@ type nodeGroup struct {
 	DesiredCapacity   int               `json:"desiredCapacity"`
 	MinSize           *int              `json:"minSize,omitempty"`
 	MaxSize           *int              `json:"maxSize,omitempty"`
-	VolumeSize        *int              `json:"volumeSize,omitempty"`
+	VolumeSize        int               `json:"volumeSize,omitempty"`
 	VolumeEncrypted   bool              `json:"volumeEncrypted"`
 	PrivateNetworking bool              `json:"privateNetworking"`
 	Labels            map[string]string `json:"labels,omitempty"`

@@ -31,14 +31,14 @@ func cases() map[string]*model.Spec {
 	china.Cluster.NodeGroups = []model.NodeGroup{
 		{
 			Name: "milvus-core", InstanceType: "m6i.4xlarge",
-			DesiredCapacity: 3, MinSize: ptr(3), MaxSize: ptr(6), VolumeSize: ptr(200),
+			DesiredCapacity: 3, MinSize: ptr(3), MaxSize: ptr(6), VolumeSize: 200,
 			PrivateNetworking: true,
 			Labels:            map[string]string{"role": "milvus"},
 		},
 		{
 			Name: "milvus-query", InstanceType: "r6i.2xlarge",
-			DesiredCapacity: 2,
-			Labels:          map[string]string{"role": "query", "example.com/tier": "memory"},
+			DesiredCapacity: 2, VolumeSize: 80,
+			Labels: map[string]string{"role": "query", "example.com/tier": "memory"},
 		},
 	}
 	return map[string]*model.Spec{
@@ -262,10 +262,7 @@ func checkReadBack(t *testing.T, s *model.Spec, cfg *api.ClusterConfig) {
 		for k, v := range g.Labels {
 			labels[k] = v
 		}
-		vol := api.DefaultNodeVolumeSize
-		if g.VolumeSize != nil {
-			vol = *g.VolumeSize
-		}
+		vol := g.VolumeSize
 		wantNGs = append(wantNGs, ng{g.Name, g.InstanceType, g.DesiredCapacity,
 			g.NodeGroupMinSize(), g.NodeGroupMaxSize(), vol, true, g.PrivateNetworking, labels})
 	}

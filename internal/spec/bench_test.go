@@ -1,0 +1,20 @@
+package spec
+
+import (
+	"testing"
+)
+
+// BenchmarkLoad measures load + validate of the runbook example: schema
+// compile, unification, Go rules and decoding.
+func BenchmarkLoad(b *testing.B) {
+	srcs, err := ReadFiles([]string{"../../examples/runbook/spec.cue"}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Load(srcs, Options{Today: today}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
