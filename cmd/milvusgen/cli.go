@@ -35,6 +35,10 @@ Usage:
 Commands:
   validate   check a spec and print every problem with its position
   render     render the eksctl, IAM, Kubernetes and Flux artifacts into a directory
+  size       print the resources a spec's dataset needs and whether its nodes hold them
+  chart      pull the pinned Helm charts into the local cache (chart pull)
+  diff       compare the rendered tree with a Git ref or directory, per object, flagging risky changes
+  apply      commit the rendered tree to Git, and/or server-side apply it to a cluster
   schema     print the CUE schema specs are validated against
   version    print the version
 
@@ -70,6 +74,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = e.render(rest)
 	case "schema":
 		err = e.schema(rest)
+	case "size":
+		err = e.size(rest)
+	case "chart":
+		err = e.chart(rest)
+	case "diff":
+		err = e.diff(rest)
+	case "apply":
+		err = e.apply(rest)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "milvusgen", version)
 	case "help", "-h", "--help":

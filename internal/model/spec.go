@@ -22,6 +22,7 @@ type AWS struct {
 // Cluster is the EKS cluster.
 type Cluster struct {
 	Name              string      `json:"name"`
+	Identity          string      `json:"identity"`
 	KubernetesVersion string      `json:"kubernetesVersion"`
 	VPCCIDR           string      `json:"vpcCIDR"`
 	NodeGroups        []NodeGroup `json:"nodeGroups"`
@@ -75,8 +76,53 @@ type Milvus struct {
 	QueryNode        Component      `json:"queryNode"`
 	DataNode         Component      `json:"dataNode"`
 	StreamingNode    Component      `json:"streamingNode"`
+	Dataset          *Dataset       `json:"dataset,omitempty"`
+	Auth             Auth           `json:"auth"`
+	TLS              TLS            `json:"tls"`
 	Service          Service        `json:"service"`
 	Values           map[string]any `json:"values,omitempty"`
+}
+
+// Identity modes: how pods get AWS credentials.
+const (
+	IRSA        = "irsa"
+	PodIdentity = "podIdentity"
+)
+
+// Dataset describes the data Milvus must hold, for sizing.
+type Dataset struct {
+	Vectors           int64 `json:"vectors"`
+	Dimension         int   `json:"dimension"`
+	Index             Index `json:"index"`
+	ScalarBytesPerRow int   `json:"scalarBytesPerRow"`
+	SegmentSizeMB     int   `json:"segmentSizeMB"`
+	Replicas          int   `json:"replicas"`
+}
+
+// Index is the vector index and its build parameters.
+type Index struct {
+	Type      string `json:"type"`
+	M         int    `json:"M,omitempty"`
+	NList     int    `json:"nlist,omitempty"`
+	MaxDegree int    `json:"maxDegree,omitempty"`
+}
+
+// Auth is Milvus authentication.
+type Auth struct {
+	Enabled            bool      `json:"enabled"`
+	RootPasswordSecret SecretKey `json:"rootPasswordSecret"`
+}
+
+// SecretKey names one key of a Kubernetes Secret.
+type SecretKey struct {
+	Name string `json:"name"`
+	Key  string `json:"key"`
+}
+
+// TLS is the proxies' external TLS.
+type TLS struct {
+	Mode       int    `json:"mode"`
+	SecretName string `json:"secretName,omitempty"`
 }
 
 // Component is one Milvus Deployment's replicas and resources.
@@ -119,6 +165,7 @@ func (q *Quantity) UnmarshalJSON(b []byte) error {
 // Service is the Milvus proxy Service and its AWS network load balancer.
 type Service struct {
 	Scheme           string   `json:"scheme"`
+	AllowPublic      bool     `json:"allowPublic"`
 	LoadBalancerName string   `json:"loadBalancerName"`
 	SourceRanges     []string `json:"sourceRanges"`
 	Port             int      `json:"port"`

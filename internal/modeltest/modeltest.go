@@ -12,6 +12,7 @@ func Runbook() *model.Spec {
 		AWS:  model.AWS{Region: "us-east-2", AccountID: "123456789012"},
 		Cluster: model.Cluster{
 			Name:              "milvus-eks-cluster",
+			Identity:          model.IRSA,
 			KubernetesVersion: "1.34",
 			VPCCIDR:           "192.168.0.0/16",
 			NodeGroups: []model.NodeGroup{{
@@ -40,6 +41,7 @@ func Runbook() *model.Spec {
 			Proxy: model.Component{Replicas: ptr(2), Resources: &model.Resources{
 				Limits: &model.ResourceList{CPU: "1", Memory: "2Gi"},
 			}},
+			Auth: model.Auth{Enabled: true, RootPasswordSecret: model.SecretKey{Name: "milvus-root", Key: "password"}},
 			Service: model.Service{
 				Scheme:           "internal",
 				LoadBalancerName: "milvus-service",
