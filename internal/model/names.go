@@ -179,6 +179,16 @@ func (ng NodeGroup) NodeGroupMaxSize() int {
 	return max(ng.NodeGroupMinSize(), 1)
 }
 
+// RootPasswordEnv is the environment variable that carries the root
+// password from its Secret into Milvus. Milvus reads every environment
+// variable as a config override (pkg/config/env_source.go: keys are
+// lower-cased with '_' and '.' removed, so this names
+// common.security.defaultRootPassword), and environment beats the YAML files.
+const RootPasswordEnv = "COMMON_SECURITY_DEFAULTROOTPASSWORD"
+
+// TLSMountPath is where the proxies' TLS Secret is mounted.
+const TLSMountPath = "/milvus/tls"
+
 // LBAnnotations are the Service annotations that hand the Milvus Service to
 // the AWS Load Balancer Controller as an NLB with IP targets.
 func (s *Spec) LBAnnotations() map[string]string {

@@ -80,6 +80,7 @@ type Milvus struct {
 	Auth             Auth           `json:"auth"`
 	TLS              TLS            `json:"tls"`
 	Service          Service        `json:"service"`
+	Config           map[string]any `json:"config,omitempty"`
 	Values           map[string]any `json:"values,omitempty"`
 }
 

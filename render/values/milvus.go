@@ -1,6 +1,10 @@
 package values
 
-import "github.com/milvusgen/milvusgen/internal/model"
+import (
+	"sigs.k8s.io/yaml"
+
+	"github.com/milvusgen/milvusgen/internal/model"
+)
 
 // Milvus returns the values of the Milvus release (chart 5.x): cluster
 // mode, external S3 over IRSA, mixCoordinator HA, the message queue, the
@@ -44,7 +48,51 @@ func Milvus(s *model.Spec) map[string]any {
 		}
 	}
 	merge(v, messageQueue(s))
+	merge(v, security(s))
 	return merge(v, s.Milvus.Values)
+}
+
+// security turns on authentication and TLS through extraConfigFiles
+// (merged into milvus.yaml with the highest priority). The root password
+// never appears in values: mixcoord, which creates the root user on first
+// start, and the proxies read it from the user's Secret as an environment
+// variable.
+func security(s *model.Spec) map[string]any {
+	user := map[string]any{}
+	merge(user, s.Milvus.Config)
+	v := map[string]any{}
+	if a := s.Milvus.Auth; a.Enabled {
+		merge(user, map[string]any{"common": map[string]any{"security": map[string]any{"authorizationEnabled": true}}})
+		env := []any{map[string]any{
+			"name": model.RootPasswordEnv,
+			"valueFrom": map[string]any{"secretKeyRef": map[string]any{
+				"name": a.RootPasswordSecret.Name,
+				"key":  a.RootPasswordSecret.Key,
+			}},
+		}}
+		v["mixCoordinator"] = map[string]any{"extraEnv": env}
+		v["proxy"] = map[string]any{"extraEnv": clone(env)}
+	}
+	if t := s.Milvus.TLS; t.Mode > 0 {
+		merge(user, map[string]any{
+			"common": map[string]any{"security": map[string]any{"tlsMode": t.Mode}},
+			"tls": map[string]any{
+				"serverPemPath": model.TLSMountPath + "/tls.crt",
+				"serverKeyPath": model.TLSMountPath + "/tls.key",
+				"caPemPath":     model.TLSMountPath + "/ca.crt",
+			},
+		})
+		v["volumes"] = []any{map[string]any{"name": "milvus-tls", "secret": map[string]any{"secretName": t.SecretName}}}
+		v["volumeMounts"] = []any{map[string]any{"name": "milvus-tls", "mountPath": model.TLSMountPath, "readOnly": true}}
+	}
+	if len(user) > 0 {
+		data, err := yaml.Marshal(user)
+		if err != nil {
+			panic("milvusgen: user.yaml of plain maps failed to marshal: " + err.Error())
+		}
+		v["extraConfigFiles"] = map[string]any{"user.yaml": string(data)}
+	}
+	return v
 }
 
 // externalS3 points Milvus at the spec's bucket through the regional

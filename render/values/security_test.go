@@ -1,0 +1,84 @@
+package values
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/milvusgen/milvusgen/internal/model"
+)
+
+// envFrom finds the container env var name in a Deployment.
+func envFrom(c corev1.Container, name string) *corev1.EnvVar {
+	for i := range c.Env {
+		if c.Env[i].Name == name {
+			return &c.Env[i]
+		}
+	}
+	return nil
+}
+
+// TestMilvusChartSecurityDefaults renders the real chart: authentication
+// is on, the root password reaches mixcoord and the proxies only as a
+// Secret reference, and no value or config holds it.
+func TestMilvusChartSecurityDefaults(t *testing.T) {
+	s := variant(func(*model.Spec) {})
+	m := renderMilvus(t, s)
+	wantConfig(t, config(t, m), map[string]any{"common.security.authorizationEnabled": true})
+	for _, comp := range []string{"mixcoord", "proxy"} {
+		d := deployment(t, m, comp)
+		e := envFrom(d.Spec.Template.Spec.Containers[0], model.RootPasswordEnv)
+		if e == nil || e.Value != "" || e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil ||
+			e.ValueFrom.SecretKeyRef.Name != "milvus-root" || e.ValueFrom.SecretKeyRef.Key != "password" {
+			t.Errorf("%s: %s = %+v, want a secretKeyRef to milvus-root/password", comp, model.RootPasswordEnv, e)
+		}
+	}
+	for _, o := range m {
+		if o.Kind == "Secret" && strings.Contains(o.Source, "milvus/templates") {
+			t.Errorf("the chart rendered a Secret: %s", o)
+		}
+	}
+}
+
+func TestMilvusChartAuthOptOut(t *testing.T) {
+	s := variant(func(s *model.Spec) { s.Milvus.Auth.Enabled = false })
+	m := renderMilvus(t, s)
+	if got := at(config(t, m), "common.security.authorizationEnabled"); got == true {
+		t.Error("authorization stays on after the opt-out")
+	}
+	if e := envFrom(deployment(t, m, "proxy").Spec.Template.Spec.Containers[0], model.RootPasswordEnv); e != nil {
+		t.Errorf("root password env without auth: %+v", e)
+	}
+}
+
+func TestMilvusChartTLS(t *testing.T) {
+	s := variant(func(s *model.Spec) {
+		s.Milvus.TLS = model.TLS{Mode: 2, SecretName: "milvus-tls"}
+		s.Milvus.Config = map[string]any{"proxy": map[string]any{"maxNameLength": 512}}
+	})
+	m := renderMilvus(t, s)
+	cfg := config(t, m)
+	for path, want := range map[string]string{
+		"common.security.tlsMode":              "2",
+		"tls.serverPemPath":                    model.TLSMountPath + "/tls.crt",
+		"tls.caPemPath":                        model.TLSMountPath + "/ca.crt",
+		"proxy.maxNameLength":                  "512",
+		"common.security.authorizationEnabled": "true",
+	} {
+		if got := fmt.Sprint(at(cfg, path)); got != want {
+			t.Errorf("milvus.yaml %s = %s, want %s", path, got, want)
+		}
+	}
+	pod := deployment(t, m, "proxy").Spec.Template.Spec
+	found := false
+	for _, v := range pod.Volumes {
+		if v.Secret != nil && v.Secret.SecretName == "milvus-tls" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("proxy pod has no milvus-tls Secret volume: %+v", pod.Volumes)
+	}
+}
