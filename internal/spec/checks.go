@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"net"
+	"slices"
 	"sort"
 	"strings"
 
@@ -24,6 +25,8 @@ func checkModel(r *report, s *model.Spec, ok map[string]bool, opts Options) {
 	}
 	if ok["milvus"] {
 		checkMilvus(r, s)
+		checkSecurity(r, s)
+		checkCompatibility(r, s)
 	}
 	if ok["milvus.values"] {
 		checkRawValues(r, s.Milvus.Values)
@@ -36,17 +39,13 @@ func checkModel(r *report, s *model.Spec, ok map[string]bool, opts Options) {
 func checkKubernetesVersion(r *report, s *model.Spec, opts Options) {
 	const path = "cluster.kubernetesVersion"
 	v := s.Cluster.KubernetesVersion
-	e, ok := lookupEKSVersion(v)
+	e, ok := compat().Kubernetes[v]
 	if !ok {
 		if s.KubernetesMinor() >= 0 && s.KubernetesMinor() < 27 {
 			r.errorf(path, "Kubernetes %s is no longer supported by EKS, so eksctl cannot create it; use %q (eksctl's default) or \"1.35\"", v, DefaultKubernetesVersion)
 			return
 		}
-		known := make([]string, len(eksVersions))
-		for i, e := range eksVersions {
-			known[i] = e.version
-		}
-		r.errorf(path, "Kubernetes %s is not a version milvusgen knows (known: %s); use %q, eksctl's default", v, strings.Join(known, ", "), DefaultKubernetesVersion)
+		r.errorf(path, "Kubernetes %s is not a version milvusgen knows (known: %s); use %q, eksctl's default", v, knownKubernetes(), DefaultKubernetesVersion)
 		return
 	}
 	if opts.Today.IsZero() {
@@ -55,9 +54,9 @@ func checkKubernetesVersion(r *report, s *model.Spec, opts Options) {
 	supported, extended := e.supportedOn(opts.Today)
 	switch {
 	case !supported:
-		r.errorf(path, "Kubernetes %s left EKS extended support on %s, so EKS can no longer create it; use %q (eksctl's default) or \"1.35\"", v, e.extendedEnd, DefaultKubernetesVersion)
+		r.errorf(path, "Kubernetes %s left EKS extended support on %s, so EKS can no longer create it; use %q (eksctl's default) or \"1.35\"", v, e.ExtendedEnd, DefaultKubernetesVersion)
 	case extended:
-		r.warnf(path, "Kubernetes %s is in EKS extended support (standard support ended %s, extended ends %s; extended support is billed extra); consider %q or newer", v, e.standardEnd, e.extendedEnd, DefaultKubernetesVersion)
+		r.warnf(path, "Kubernetes %s is in EKS extended support (standard support ended %s, extended ends %s; extended support is billed extra); consider %q or newer", v, e.StandardEnd, e.ExtendedEnd, DefaultKubernetesVersion)
 	}
 }
 
@@ -122,15 +121,6 @@ func checkMilvus(r *report, s *model.Spec) {
 	for _, c := range comps {
 		checkResources(r, "milvus."+c.name+".resources", c.c.Resources)
 	}
-	if m.Service.Scheme == "internet-facing" {
-		for i, cidr := range m.Service.SourceRanges {
-			if _, n, err := net.ParseCIDR(cidr); err == nil {
-				if ones, _ := n.Mask.Size(); ones == 0 {
-					r.warnf(fmt.Sprintf("milvus.service.sourceRanges.%d", i), "an internet-facing load balancer open to %s exposes Milvus to the whole internet; list your client CIDRs instead", cidr)
-				}
-			}
-		}
-	}
 }
 
 func checkResources(r *report, path string, res *model.Resources) {
@@ -193,6 +183,75 @@ func checkAgreement(r *report, s *model.Spec) {
 	}
 }
 
+// checkSecurity enforces the secure defaults' opt-outs: an internet-facing
+// load balancer needs explicit source ranges, opening it to the world needs
+// allowPublic, and a public Milvus needs authentication.
+func checkSecurity(r *report, s *model.Spec) {
+	svc := s.Milvus.Service
+	open := -1
+	for i, cidr := range svc.SourceRanges {
+		if _, n, err := net.ParseCIDR(cidr); err == nil {
+			if ones, _ := n.Mask.Size(); ones == 0 {
+				open = i
+			}
+		}
+	}
+	if svc.Scheme == "internet-facing" {
+		switch {
+		case !r.set("milvus.service.sourceRanges"):
+			r.errorf("milvus.service.scheme", "an internet-facing load balancer needs explicit milvus.service.sourceRanges (your clients' CIDRs); the default, the VPC CIDR, is only right for an internal one")
+		case open >= 0 && !svc.AllowPublic:
+			r.errorf(fmt.Sprintf("milvus.service.sourceRanges.%d", open), "%s opens Milvus to the whole internet; list your clients' CIDRs, or set milvus.service.allowPublic: true to do it on purpose", svc.SourceRanges[open])
+		case open >= 0:
+			r.warnf(fmt.Sprintf("milvus.service.sourceRanges.%d", open), "Milvus is open to the whole internet (allowPublic); only its authentication protects it")
+		}
+	}
+	if svc.AllowPublic && !s.Milvus.Auth.Enabled {
+		r.errorf("milvus.auth.enabled", "a public load balancer (allowPublic) needs Milvus authentication; set milvus.auth.enabled: true")
+	}
+	if !s.Milvus.Auth.Enabled && !svc.AllowPublic {
+		r.warnf("milvus.auth.enabled", "Milvus authentication is off: anyone who reaches the load balancer has full access")
+	}
+	checkConfig(r, s.Milvus.Config)
+}
+
+// ownedConfig are milvus.yaml keys milvusgen writes from spec fields.
+var ownedConfig = map[string]string{
+	"common.security.authorizationEnabled": "milvus.auth.enabled",
+	"common.security.defaultRootPassword":  "milvus.auth.rootPasswordSecret",
+	"common.security.tlsMode":              "milvus.tls.mode",
+	"tls":                                  "milvus.tls",
+	"minio":                                "storage (Milvus's object storage is the spec's bucket)",
+	"etcd":                                 "the chart's etcd",
+	"mq":                                   "milvus.messageQueue",
+}
+
+func checkConfig(r *report, config map[string]any) {
+	walkValues(config, "milvus.config", func(path, key string, v any) bool {
+		rel := strings.TrimPrefix(path, "milvus.config.")
+		if field, ok := ownedConfig[rel]; ok {
+			r.errorf(path, "milvusgen sets %s from %s; change that field instead", rel, field)
+			return false
+		}
+		if secretKeys[strings.ToLower(key)] {
+			r.errorf(path, "secrets must not be written to the rendered tree; keep them in Kubernetes Secrets")
+			return false
+		}
+		return true
+	})
+}
+
+// checkCompatibility checks the spec against what the chart version supports.
+func checkCompatibility(r *report, s *model.Spec) {
+	c, ok := compat().Charts[s.Milvus.ChartVersion]
+	if !ok {
+		return // reported by the field rule
+	}
+	if !slices.Contains(c.MessageQueues, s.Milvus.MessageQueue) {
+		r.errorf("milvus.messageQueue", "chart %s (Milvus %s) supports %s; got %q", s.Milvus.ChartVersion, c.Milvus, strings.Join(c.MessageQueues, ", "), s.Milvus.MessageQueue)
+	}
+}
+
 // inertKeys are chart 4.x value blocks that chart 5.x ignores silently.
 var inertKeys = map[string]string{
 	"rootCoordinator":  "mixCoordinator",
@@ -221,6 +280,7 @@ var ownedKeys = map[string]string{
 	"kafka.enabled":                    "milvus.messageQueue",
 	"woodpecker.enabled":               "milvus.messageQueue",
 	"minio.enabled":                    "storage.bucket (Milvus uses S3)",
+	"extraConfigFiles":                 "milvus.config, milvus.auth and milvus.tls",
 }
 
 // secretKeys are value keys that would put a credential into Git.

@@ -44,6 +44,9 @@ type report struct {
 	errs     errors.Error
 	warnings []errors.Error
 	paths    map[string]bool // paths with an error, to drop CUE's duplicates
+	// set reports whether the user wrote a value at path (rather than the
+	// schema defaulting it).
+	set func(path string) bool
 }
 
 func (r *report) errorf(path, format string, args ...any) {

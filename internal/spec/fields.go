@@ -91,7 +91,7 @@ var stringRules = map[string]stringRule{
 	"milvus.serviceAccount": dnsSubdomain,
 	"milvus.messageQueue":   oneOf("woodpecker", "pulsar", "kafka"),
 	"milvus.chartVersion": func(s string) string {
-		return known("Milvus chart", s, knownMilvusCharts)
+		return knownVersion("Milvus chart", s, compat().Charts)
 	},
 	"milvus.service.scheme": oneOf("internal", "internet-facing"),
 	"milvus.service.loadBalancerName": func(s string) string {
@@ -104,7 +104,7 @@ var stringRules = map[string]stringRule{
 		return ""
 	},
 	"loadBalancerController.chartVersion": func(s string) string {
-		return known("AWS Load Balancer Controller chart", s, knownLBControllerCharts)
+		return knownVersion("AWS Load Balancer Controller chart", s, compat().LBControllerCharts)
 	},
 	"loadBalancerController.serviceAccount": dnsSubdomain,
 	"gitops.engine":                         oneOf("flux"),
@@ -235,15 +235,6 @@ func oneOf(allowed ...string) stringRule {
 		}
 		return fmt.Sprintf("must be one of %s; got %q", quoteList(allowed), s)
 	}
-}
-
-func known(what, s string, versions []string) string {
-	for _, v := range versions {
-		if v == s {
-			return ""
-		}
-	}
-	return fmt.Sprintf("%s version %q is not one milvusgen knows; known: %s", what, s, quoteList(versions))
 }
 
 func quoteList(l []string) string {

@@ -94,6 +94,9 @@ func Load(srcs []Source, opts Options) (*Result, error) {
 
 	r := &report{}
 	r.pos = func(path []string) token.Pos { return posOf(user, path, srcs[0].Name) }
+	r.set = func(path string) bool {
+		return user.LookupPath(cue.MakePath(selectors(splitPath(path))...)).Exists()
+	}
 
 	// Field rules run on the user's own values, so they see what was written
 	// even where the schema's constraint makes the unified value bottom.
@@ -263,6 +266,8 @@ func userError(e errors.Error, files map[string]bool, r *report, def cue.Value) 
 	format, args := e.Msg()
 	msg := fmt.Sprintf(format, args...)
 	switch {
+	case strings.Contains(msg, "field not allowed") && len(path) > 0 && secretKeys[strings.ToLower(path[len(path)-1])]:
+		msg = "static credentials are not accepted: Milvus reaches S3 through IRSA or EKS Pod Identity (cluster.identity), and other secrets belong in Kubernetes Secrets"
 	case strings.Contains(msg, "field not allowed"):
 		msg = "unknown field" + suggest(def, path)
 	case strings.Contains(msg, "field is required but not present"):

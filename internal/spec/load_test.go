@@ -108,6 +108,34 @@ cluster: nodeGroups: [{name: "prod", instanceType: "r6i.4xlarge", desiredCapacit
 	}
 }
 
+// TestLoadSecurityOptOuts: each documented opt-out of a secure default
+// loads, with a warning where the result is weaker.
+func TestLoadSecurityOptOuts(t *testing.T) {
+	cases := []struct{ name, extra, warning string }{
+		{"public on purpose", "milvus: {service: {scheme: internet-facing, allowPublic: true, sourceRanges: [0.0.0.0/0]}}\n", "open to the whole internet (allowPublic)"},
+		{"internet-facing with client ranges", "milvus: {service: {scheme: internet-facing, sourceRanges: [203.0.113.0/24]}}\n", ""},
+		{"auth off", "milvus: {auth: {enabled: false}}\n", "Milvus authentication is off"},
+		{"tls on", "milvus: {tls: {mode: 2, secretName: milvus-tls}}\n", ""},
+		{"unencrypted volumes", "storage: {storageClass: {encrypted: false}}\n", ""},
+		{"pod identity", "cluster: {identity: podIdentity}\n", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := load(t, "spec.yaml", base+tc.extra)
+			if err != nil {
+				t.Fatal(details(err))
+			}
+			var got []string
+			for _, w := range res.Warnings {
+				got = append(got, w.Error())
+			}
+			if tc.warning == "" && len(got) > 0 || tc.warning != "" && (len(got) != 1 || !strings.Contains(got[0], tc.warning)) {
+				t.Errorf("warnings = %q, want %q", got, tc.warning)
+			}
+		})
+	}
+}
+
 func TestLoadWarnsOnExtendedSupport(t *testing.T) {
 	res, err := load(t, "spec.yaml", strings.Replace(base, "  name: milvus-eks-cluster\n", "  name: milvus-eks-cluster\n  kubernetesVersion: \"1.32\"\n", 1))
 	if err != nil {
@@ -178,6 +206,14 @@ func TestLoadInvalid(t *testing.T) {
 			"the KMS key must be in the cluster's partition and region (aws, us-east-2)", ""},
 		{"kms without encryption", base + "storage: {storageClass: {encrypted: false, kmsKeyID: \"arn:aws:kms:us-east-2:123456789012:key/abc\"}}\n",
 			"a KMS key only applies to encrypted volumes", ""},
+		{"internet-facing default ranges", base + "milvus: {service: {scheme: internet-facing}}\n", "an internet-facing load balancer needs explicit milvus.service.sourceRanges", "spec.yaml:9:28"},
+		{"internet-facing open", base + "milvus: {service: {scheme: internet-facing, sourceRanges: [0.0.0.0/0]}}\n", "0.0.0.0/0 opens Milvus to the whole internet", "spec.yaml:9:60"},
+		{"public without auth", base + "milvus: {auth: {enabled: false}, service: {scheme: internet-facing, allowPublic: true, sourceRanges: [0.0.0.0/0]}}\n", "a public load balancer (allowPublic) needs Milvus authentication", "spec.yaml:9:26"},
+		{"static key in spec", base + "aws: {secretKey: abc}\n", "aws.secretKey: static credentials are not accepted", ""},
+		{"config owned key", base + "milvus: {config: {common: {security: {authorizationEnabled: false}}}}\n", "milvusgen sets common.security.authorizationEnabled from milvus.auth.enabled", "spec.yaml:9:61"},
+		{"config secret", base + "milvus: {config: {common: {security: {superUsers: root, password: x}}}}\n", "milvus.config.common.security.password: secrets must not be written", ""},
+		{"tls without secret", base + "milvus: {tls: {mode: 1}}\n", "milvus.tls.secretName", ""},
+		{"identity", base + "cluster: {identity: keys}\n", "cluster.identity", ""},
 		{"git scp url", base + "gitops: {repository: {url: \"git@github.com:acme/fleet.git\"}}\n", `use "ssh://git@github.com/acme/fleet.git"`, "spec.yaml:9:28"},
 		{"git path escapes", base + "gitops: {repository: {path: ../x}}\n", "must be a path relative to the repository root", "spec.yaml:9:29"},
 		{"git url whitespace", base + "gitops: {repository: {url: \"https://x.example/a b\"}}\n", "must be a URL without whitespace", "spec.yaml:9:28"},

@@ -1,62 +1,100 @@
 package spec
 
-import "time"
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
 
-// eksVersion is one Kubernetes minor version's EKS support window
-// (14 months standard, then 12 months extended support).
-type eksVersion struct {
-	version     string
-	standardEnd string // first day without standard support
-	extendedEnd string // first day without extended support: EKS cannot create it
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/cuecontext"
+
+	"github.com/milvusgen/milvusgen/schema"
+)
+
+// compatibility mirrors #Compatibility in the schema, the one table of
+// versions milvusgen knows.
+type compatibility struct {
+	Charts             map[string]chartInfo `json:"charts"`
+	LBControllerCharts map[string]struct {
+		AppVersion string `json:"appVersion"`
+	} `json:"lbControllerCharts"`
+	Kubernetes map[string]support `json:"kubernetes"`
 }
 
-// eksVersions lists the versions milvusgen knows, newest first. Source: EKS
-// Kubernetes versions docs and endoflife.date/amazon-eks (2026-11-26).
-var eksVersions = []eksVersion{
-	{"1.35", "2027-03-27", "2028-03-27"},
-	{"1.34", "2026-12-02", "2027-12-02"},
-	{"1.33", "2026-07-29", "2027-07-29"},
-	{"1.32", "2026-03-23", "2027-03-23"},
-	{"1.31", "2025-11-26", "2026-11-26"},
-	{"1.30", "2025-07-23", "2026-07-23"},
-	{"1.29", "2025-03-23", "2026-03-23"},
-	{"1.28", "2024-11-26", "2025-11-26"},
-	{"1.27", "2024-07-24", "2025-07-24"},
+type chartInfo struct {
+	Milvus        string   `json:"milvus"`
+	Coordinators  string   `json:"coordinators"`
+	MessageQueues []string `json:"messageQueues"`
 }
+
+// support is a Kubernetes version's EKS support window.
+type support struct {
+	StandardEnd string `json:"standardEnd"` // first day without standard support
+	ExtendedEnd string `json:"extendedEnd"` // first day EKS cannot create it
+}
+
+// compat decodes the table from the embedded schema once per process.
+var compat = sync.OnceValue(func() compatibility {
+	v := cuecontext.New().CompileBytes(schema.Source, cue.Filename(schema.Filename)).LookupPath(cue.ParsePath("#Compatibility"))
+	var c compatibility
+	if err := v.Decode(&c); err != nil {
+		panic("milvusgen: embedded schema's #Compatibility is broken: " + err.Error())
+	}
+	for k, s := range c.Kubernetes {
+		if _, err := time.Parse(time.DateOnly, s.StandardEnd); err != nil {
+			panic("milvusgen: bad date for Kubernetes " + k + ": " + err.Error())
+		}
+		if _, err := time.Parse(time.DateOnly, s.ExtendedEnd); err != nil {
+			panic("milvusgen: bad date for Kubernetes " + k + ": " + err.Error())
+		}
+	}
+	return c
+})
 
 // DefaultKubernetesVersion is eksctl v0.230.0's default, also the schema's.
 const DefaultKubernetesVersion = "1.34"
 
-func lookupEKSVersion(v string) (eksVersion, bool) {
-	for _, e := range eksVersions {
-		if e.version == v {
-			return e, true
-		}
-	}
-	return eksVersion{}, false
-}
-
 func day(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic("milvusgen: bad date in version table: " + s)
-	}
+	t, _ := time.Parse(time.DateOnly, s) // validated in compat
 	return t
 }
 
-// supportedOn reports whether EKS can still create a cluster of version e on
-// today, and whether it is only in (paid) extended support.
-func (e eksVersion) supportedOn(today time.Time) (ok, extended bool) {
+// supportedOn reports whether EKS can still create a cluster of this
+// version on today, and whether it is only in (billed) extended support.
+func (s support) supportedOn(today time.Time) (ok, extended bool) {
 	d := today.UTC().Truncate(24 * time.Hour)
-	if !d.Before(day(e.extendedEnd)) {
+	if !d.Before(day(s.ExtendedEnd)) {
 		return false, false
 	}
-	return true, !d.Before(day(e.standardEnd))
+	return true, !d.Before(day(s.StandardEnd))
 }
 
-// knownChartVersions are the Milvus and LB controller chart versions whose
-// values milvusgen's renderers were checked against.
-var (
-	knownMilvusCharts       = []string{"5.0.19"}
-	knownLBControllerCharts = []string{"3.5.0"}
-)
+// knownKubernetes lists the known versions, newest first.
+func knownKubernetes() string {
+	vs := make([]string, 0, len(compat().Kubernetes))
+	for v := range compat().Kubernetes {
+		vs = append(vs, v)
+	}
+	minor := func(v string) int { n, _ := strconv.Atoi(strings.TrimPrefix(v, "1.")); return n }
+	sort.Slice(vs, func(i, j int) bool { return minor(vs[i]) > minor(vs[j]) })
+	return strings.Join(vs, ", ")
+}
+
+func knownCharts[V any](m map[string]V) []string {
+	vs := make([]string, 0, len(m))
+	for v := range m {
+		vs = append(vs, v)
+	}
+	sort.Strings(vs)
+	return vs
+}
+
+func knownVersion[V any](what, s string, m map[string]V) string {
+	if _, ok := m[s]; ok {
+		return ""
+	}
+	return fmt.Sprintf("%s version %q is not one milvusgen knows; known: %s", what, s, quoteList(knownCharts(m)))
+}
