@@ -1,0 +1,20 @@
+// Package chart keeps the Helm charts a spec pins in a local cache, so that
+// hydrating HelmReleases never needs the network once the charts are there.
+//
+// The cache is a flat directory of chart archives named like Helm names them
+// (<name>-<version>.tgz) plus a lock file, charts.lock.json, that records
+// for each archive the repository it came from and its sha256 digest. Pull
+// fills the cache from the charts' Helm repositories (verifying the digest
+// the repository's index.yaml publishes) and is a no-op, without any
+// network access, when the lock and the archives already agree. Load reads
+// an archive back and refuses it when its digest differs from the lock, so
+// a tampered or truncated cache file, or a republished chart version, is
+// reported instead of rendered.
+//
+// The lock lives in the chart directory, not beside the spec: the default
+// directory is the user's cache, shared by every spec on the machine, and a
+// directory inside a repository (--chart-dir charts) can be committed with
+// its lock to vendor the charts and pin their digests in Git. A directory
+// without a lock (such as a folder of archives copied by hand) loads
+// without a digest check.
+package chart
