@@ -83,6 +83,20 @@ func (s *Spec) PolicyARN() string {
 	return "arn:" + s.Partition() + ":iam::" + s.AWS.AccountID + ":policy/" + s.Storage.PolicyName
 }
 
+// KMSPolicyName is the customer-managed policy that lets the EBS CSI driver
+// use the spec's KMS key; it exists only when storageClass.kmsKeyID is set.
+func (s *Spec) KMSPolicyName() string { return "milvusgen-" + s.Cluster.Name + "-ebs-kms" }
+
+// KMSPolicyARN is the ARN of KMSPolicyName.
+func (s *Spec) KMSPolicyARN() string {
+	return "arn:" + s.Partition() + ":iam::" + s.AWS.AccountID + ":policy/" + s.KMSPolicyName()
+}
+
+// UsesKMSKey reports whether volumes are encrypted with a customer key.
+func (s *Spec) UsesKMSKey() bool {
+	return s.Storage.StorageClass.Encrypted && s.Storage.StorageClass.KMSKeyID != ""
+}
+
 // ManagedPolicyARN is the ARN of an AWS-managed policy in the spec's partition.
 func (s *Spec) ManagedPolicyARN(name string) string {
 	return "arn:" + s.Partition() + ":iam::aws:policy/" + name

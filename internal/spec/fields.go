@@ -23,7 +23,7 @@ var (
 	reLBName       = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$`)
 	rePolicyName   = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]+$`)
 	reDuration     = regexp.MustCompile(`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`)
-	reKMSKey       = regexp.MustCompile(`^arn:(aws[a-z-]*):kms:([a-z0-9-]+):([0-9]{12}):(key|alias)/.+$`)
+	reKMSKey       = regexp.MustCompile(`^arn:(aws[a-z-]*):kms:([a-z0-9-]+):([0-9]{12}):key/[A-Za-z0-9-]+$`)
 	reBucketChars  = regexp.MustCompile(`^[a-z0-9.-]+$`)
 	reGitPath      = regexp.MustCompile(`^[A-Za-z0-9._/-]*$`)
 )
@@ -83,7 +83,7 @@ var stringRules = map[string]stringRule{
 	"storage.storageClass.type": oneOf("gp3", "gp2", "io1", "io2", "sc1", "st1"),
 	"storage.storageClass.kmsKeyID": func(s string) string {
 		if !reKMSKey.MatchString(s) {
-			return fmt.Sprintf("must be a KMS key ARN such as \"arn:aws:kms:us-east-2:123456789012:key/…\"; got %q", s)
+			return fmt.Sprintf("must be a KMS key ARN (not an alias: IAM scopes the driver's grant to the key) such as \"arn:aws:kms:us-east-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\"; got %q", s)
 		}
 		return ""
 	},

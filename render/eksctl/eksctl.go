@@ -11,10 +11,14 @@ const File = "aws/eksctl-cluster.yaml"
 
 // Addon names and versions. "latest" is resolved by eksctl at create time.
 const (
-	addonVersion   = "latest"
-	cniPolicy      = "AmazonEKS_CNI_Policy"
-	milvusSALabel  = "aws-usage"
-	milvusSAMarker = "milvus"
+	addonVersion = "latest"
+	cniPolicy    = "AmazonEKS_CNI_Policy"
+	// ebsCSIPolicy is what eksctl's ebsCSIController well-known policy
+	// attaches (pkg/cfn/builder/iam.go).
+	ebsCSIPolicy         = "service-role/AmazonEBSCSIDriverPolicy"
+	ebsCSIServiceAccount = "ebs-csi-controller-sa"
+	milvusSALabel        = "aws-usage"
+	milvusSAMarker       = "milvus"
 )
 
 // clusterConfig is the subset of eksctl's ClusterConfig milvusgen sets.
@@ -43,8 +47,19 @@ type vpc struct {
 }
 
 type clusterIAM struct {
-	WithOIDC        bool             `json:"withOIDC"`
-	ServiceAccounts []serviceAccount `json:"serviceAccounts"`
+	WithOIDC                bool                     `json:"withOIDC,omitempty"`
+	ServiceAccounts         []serviceAccount         `json:"serviceAccounts,omitempty"`
+	PodIdentityAssociations []podIdentityAssociation `json:"podIdentityAssociations,omitempty"`
+}
+
+// podIdentityAssociation binds a service account to a role EKS Pod
+// Identity hands out; eksctl creates the role and, when asked, the account.
+type podIdentityAssociation struct {
+	Namespace            string             `json:"namespace"`
+	ServiceAccountName   string             `json:"serviceAccountName"`
+	CreateServiceAccount bool               `json:"createServiceAccount,omitempty"`
+	WellKnownPolicies    *wellKnownPolicies `json:"wellKnownPolicies,omitempty"`
+	PermissionPolicyARNs []string           `json:"permissionPolicyARNs,omitempty"`
 }
 
 type serviceAccount struct {
@@ -78,10 +93,12 @@ type nodeGroup struct {
 }
 
 type addon struct {
-	Name              string             `json:"name"`
-	Version           string             `json:"version"`
-	AttachPolicyARNs  []string           `json:"attachPolicyARNs,omitempty"`
-	WellKnownPolicies *wellKnownPolicies `json:"wellKnownPolicies,omitempty"`
+	Name                              string                    `json:"name"`
+	Version                           string                    `json:"version"`
+	AttachPolicyARNs                  []string                  `json:"attachPolicyARNs,omitempty"`
+	WellKnownPolicies                 *wellKnownPolicies        `json:"wellKnownPolicies,omitempty"`
+	UseDefaultPodIdentityAssociations bool                      `json:"useDefaultPodIdentityAssociations,omitempty"`
+	PodIdentityAssociations           *[]podIdentityAssociation `json:"podIdentityAssociations,omitempty"`
 }
 
 // Render returns aws/eksctl-cluster.yaml for s.
@@ -102,15 +119,41 @@ func buildClusterConfig(s *model.Spec) *clusterConfig {
 			Region:  s.AWS.Region,
 			Version: s.Cluster.KubernetesVersion,
 		},
-		VPC: vpc{CIDR: s.Cluster.VPCCIDR},
-		IAM: clusterIAM{
-			// IRSA: eksctl creates the OIDC provider and one role per
-			// service account; validation demands withOIDC explicitly.
-			WithOIDC:        true,
-			ServiceAccounts: buildServiceAccounts(s),
-		},
+		VPC:               vpc{CIDR: s.Cluster.VPCCIDR},
+		IAM:               buildIAM(s),
 		ManagedNodeGroups: buildNodeGroups(s),
 		Addons:            buildAddons(s),
+	}
+}
+
+// buildIAM gives the load balancer controller and Milvus their AWS roles:
+// with IRSA, eksctl creates the OIDC provider and one role per service
+// account (validation demands withOIDC explicitly); with Pod Identity, one
+// association per account and no OIDC provider.
+func buildIAM(s *model.Spec) clusterIAM {
+	if s.Cluster.Identity == model.PodIdentity {
+		return clusterIAM{PodIdentityAssociations: buildPodIdentityAssociations(s)}
+	}
+	return clusterIAM{WithOIDC: true, ServiceAccounts: buildServiceAccounts(s)}
+}
+
+// buildPodIdentityAssociations mirrors buildServiceAccounts for Pod
+// Identity. eksctl creates the accounts, so the Helm releases still must
+// not.
+func buildPodIdentityAssociations(s *model.Spec) []podIdentityAssociation {
+	return []podIdentityAssociation{
+		{
+			Namespace:            model.LBControllerNamespace,
+			ServiceAccountName:   s.LoadBalancerController.ServiceAccount,
+			CreateServiceAccount: true,
+			WellKnownPolicies:    &wellKnownPolicies{AWSLoadBalancerController: true},
+		},
+		{
+			Namespace:            s.Milvus.Namespace,
+			ServiceAccountName:   s.Milvus.ServiceAccount,
+			CreateServiceAccount: true,
+			PermissionPolicyARNs: []string{s.PolicyARN()},
+		},
 	}
 }
 
@@ -161,11 +204,37 @@ func buildNodeGroups(s *model.Spec) []nodeGroup {
 // buildAddons returns the runbook's four addons. vpc-cni gets its own IRSA
 // role with the CNI policy, so the node role does not need it; the EBS CSI
 // driver gets eksctl's well-known policy.
+//
+// With a customer KMS key the driver also needs the spec's KMS policy;
+// eksctl allows one kind of policy per addon, so both policies are given as
+// ARNs (the managed EBS CSI policy is what the well-known policy attaches).
+// With Pod Identity the agent addon comes first and the addons use EKS's
+// default associations, or explicit ones for the KMS case.
 func buildAddons(s *model.Spec) []addon {
-	return []addon{
-		{Name: "vpc-cni", Version: addonVersion, AttachPolicyARNs: []string{s.ManagedPolicyARN(cniPolicy)}},
-		{Name: "coredns", Version: addonVersion},
-		{Name: "kube-proxy", Version: addonVersion},
-		{Name: "aws-ebs-csi-driver", Version: addonVersion, WellKnownPolicies: &wellKnownPolicies{EBSCSIController: true}},
+	podIdentity := s.Cluster.Identity == model.PodIdentity
+	cni := addon{Name: "vpc-cni", Version: addonVersion, AttachPolicyARNs: []string{s.ManagedPolicyARN(cniPolicy)}}
+	ebs := addon{Name: "aws-ebs-csi-driver", Version: addonVersion, WellKnownPolicies: &wellKnownPolicies{EBSCSIController: true}}
+	ebsPolicies := []string{s.ManagedPolicyARN(ebsCSIPolicy), s.KMSPolicyARN()}
+	switch {
+	case podIdentity && s.UsesKMSKey():
+		cni = addon{Name: cni.Name, Version: addonVersion, UseDefaultPodIdentityAssociations: true}
+		ebs = addon{Name: ebs.Name, Version: addonVersion, PodIdentityAssociations: &[]podIdentityAssociation{{
+			Namespace:            model.LBControllerNamespace,
+			ServiceAccountName:   ebsCSIServiceAccount,
+			PermissionPolicyARNs: ebsPolicies,
+		}}}
+	case podIdentity:
+		cni = addon{Name: cni.Name, Version: addonVersion, UseDefaultPodIdentityAssociations: true}
+		ebs = addon{Name: ebs.Name, Version: addonVersion, UseDefaultPodIdentityAssociations: true}
+	case s.UsesKMSKey():
+		ebs = addon{Name: ebs.Name, Version: addonVersion, AttachPolicyARNs: ebsPolicies}
 	}
+	var addons []addon
+	if podIdentity {
+		addons = append(addons, addon{Name: "eks-pod-identity-agent", Version: addonVersion})
+	}
+	return append(addons, cni,
+		addon{Name: "coredns", Version: addonVersion},
+		addon{Name: "kube-proxy", Version: addonVersion},
+		ebs)
 }

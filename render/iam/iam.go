@@ -2,6 +2,7 @@ package iam
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/render/manifest"
@@ -16,6 +17,9 @@ const (
 	BucketManagementFile = "aws/iam/s3-bucket-management.json"
 	// PolicyManagementFile is the operator's policy on the Milvus policy.
 	PolicyManagementFile = "aws/iam/iam-policy-management.json"
+	// KMSFile is the EBS CSI driver's policy on the customer KMS key,
+	// rendered only when storage.storageClass.kmsKeyID is set.
+	KMSFile = "aws/iam/ebs-kms.json"
 )
 
 // Version is the only current IAM policy language version.
@@ -47,8 +51,17 @@ func Render(s *model.Spec) ([]manifest.File, error) {
 		{BucketManagementFile, buildBucketManagement(s)},
 		{PolicyManagementFile, buildPolicyManagement(s)},
 	}
+	if s.UsesKMSKey() {
+		docs = append(docs, struct {
+			path string
+			doc  *Document
+		}{KMSFile, buildKMS(s)})
+	}
 	files := make([]manifest.File, 0, len(docs))
 	for _, d := range docs {
+		if problems := Lint(s, d.doc); len(problems) > 0 {
+			return nil, fmt.Errorf("%s: %s", d.path, strings.Join(problems, "; "))
+		}
 		f, err := manifest.JSON(d.path, d.doc)
 		if err != nil {
 			return nil, err
@@ -125,9 +138,72 @@ func buildPolicyManagement(s *model.Spec) *Document {
 				"iam:ListPolicyVersions",
 				"iam:DeletePolicyVersion",
 			},
-			Resource: []string{s.PolicyARN()},
+			Resource: managedPolicies(s),
 		}},
 	}
+}
+
+// managedPolicies are the customer-managed policies the scripts create.
+func managedPolicies(s *model.Spec) []string {
+	arns := []string{s.PolicyARN()}
+	if s.UsesKMSKey() {
+		arns = append(arns, s.KMSPolicyARN())
+	}
+	return arns
+}
+
+// buildKMS lets the EBS CSI driver encrypt volumes with the spec's key: the
+// calls the driver's install docs list for customer-managed keys, on that
+// key only.
+func buildKMS(s *model.Spec) *Document {
+	return &Document{
+		Version: Version,
+		Statement: []Statement{{
+			Sid:    "EBSCSIKMSKey",
+			Effect: "Allow",
+			Action: []string{
+				"kms:CreateGrant",
+				"kms:Decrypt",
+				"kms:DescribeKey",
+				"kms:GenerateDataKeyWithoutPlaintext",
+			},
+			Resource: []string{s.Storage.StorageClass.KMSKeyID},
+		}},
+	}
+}
+
+// Lint returns the least-privilege problems of a rendered policy: wildcard
+// actions, wildcard resources, and S3 object actions outside the Milvus
+// bucket (and rootPath). Render refuses to write a document with any.
+func Lint(s *model.Spec, d *Document) []string {
+	var problems []string
+	for i, st := range d.Statement {
+		for _, a := range st.Action {
+			if a == "*" || strings.HasSuffix(a, ":*") {
+				problems = append(problems, fmt.Sprintf("statement %d allows every action (%q)", i, a))
+			}
+		}
+		for _, r := range st.Resource {
+			if r == "*" {
+				problems = append(problems, fmt.Sprintf("statement %d applies to every resource", i))
+				continue
+			}
+			for _, a := range st.Action {
+				if isObjectAction(a) && r != s.ObjectARN() {
+					problems = append(problems, fmt.Sprintf("statement %d grants %s on %s, outside %s", i, a, r, s.ObjectARN()))
+				}
+			}
+		}
+	}
+	return problems
+}
+
+func isObjectAction(a string) bool {
+	switch a {
+	case "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:GetObjectVersion", "s3:DeleteObjectVersion", "s3:PutObjectAcl", "s3:AbortMultipartUpload":
+		return true
+	}
+	return false
 }
 
 // MaxManagedPolicySize is the largest managed policy document IAM accepts,

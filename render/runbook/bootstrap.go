@@ -15,7 +15,11 @@ const usEast1 = "us-east-1"
 // buildBootstrap returns the body of bootstrap.sh.
 func buildBootstrap(s *model.Spec) string {
 	var w script
-	steps := []func(*script, *model.Spec, string){bootstrapBucket, bootstrapPolicy, bootstrapCluster}
+	steps := []func(*script, *model.Spec, string){bootstrapBucket, bootstrapPolicy}
+	if s.UsesKMSKey() {
+		steps = append(steps, bootstrapKMSPolicy)
+	}
+	steps = append(steps, bootstrapCluster)
 	if s.DemoteGP2() {
 		steps = append(steps, bootstrapDemoteGP2)
 	}
@@ -37,6 +41,9 @@ func buildBootstrap(s *model.Spec) string {
 	w.raw("set -euo pipefail\ncd \"$(dirname \"$0\")\"\n\n")
 	names := []variable{}
 	files := []variable{{"POLICY_DOCUMENT", rel(iam.ReadWriteFile)}}
+	if s.UsesKMSKey() {
+		files = append(files, variable{"KMS_POLICY_DOCUMENT", rel(iam.KMSFile)})
+	}
 	if s.HasGitRepository() {
 		names = append(names,
 			variable{"FLUX_NAMESPACE", model.FluxNamespace},
@@ -95,7 +102,19 @@ aws s3api put-public-access-block --bucket "$BUCKET" --region "$REGION" \
 // its default version, so a changed bucket or rootPath takes effect on a
 // re-run. IAM keeps at most five versions.
 func bootstrapPolicy(w *script, _ *model.Spec, n string) {
-	w.f(`
+	policyStep(w, n, "POLICY")
+}
+
+// bootstrapKMSPolicy creates the EBS CSI driver's policy on the spec's KMS
+// key; it appears only with storage.storageClass.kmsKeyID.
+func bootstrapKMSPolicy(w *script, _ *model.Spec, n string) {
+	policyStep(w, n, "KMS_POLICY")
+}
+
+// policyStep creates the policy $<v>_NAME from $<v>_DOCUMENT, or makes the
+// document its default version when it exists.
+func policyStep(w *script, n, v string) {
+	w.f(strings.NewReplacer("$POLICY_", "$"+v+"_").Replace(`
 step "%s IAM policy $POLICY_NAME"
 if aws iam get-policy --policy-arn "$POLICY_ARN" >/dev/null 2>&1; then
   versions="$(aws iam list-policy-versions --policy-arn "$POLICY_ARN" \
@@ -112,7 +131,7 @@ else
   aws iam create-policy --policy-name "$POLICY_NAME" \
     --policy-document "file://$POLICY_DOCUMENT" >/dev/null
   echo "created policy $POLICY_ARN"
-fi`, n)
+fi`), n)
 }
 
 // bootstrapCluster creates the cluster with eksctl, which also creates the

@@ -84,13 +84,21 @@ func vars(w *script, s *model.Spec, names, files []variable) {
 		{"POLICY_NAME", s.Storage.PolicyName},
 		{"POLICY_ARN", s.PolicyARN()},
 		{"MILVUS_NAMESPACE", s.Milvus.Namespace},
-	}, names...) {
+	}, append(kmsVars(s), names...)...) {
 		w.assign(v.name, v.value)
 	}
 	w.raw("\n# Rendered files and directories, relative to this one.\n")
 	for _, v := range append([]variable{{"CLUSTER_CONFIG", rel(eksctl.File)}}, files...) {
 		w.assign(v.name, v.value)
 	}
+}
+
+// kmsVars name the EBS CSI driver's KMS policy, when the spec has a key.
+func kmsVars(s *model.Spec) []variable {
+	if !s.UsesKMSKey() {
+		return nil
+	}
+	return []variable{{"KMS_POLICY_NAME", s.KMSPolicyName()}, {"KMS_POLICY_ARN", s.KMSPolicyARN()}}
 }
 
 // comment makes s safe inside a shell comment: a spec value with a line

@@ -43,12 +43,14 @@ func cases() map[string]*model.Spec {
 	public.GitOps.Repository = model.Repository{
 		URL: "https://github.com/acme/fleet.git", Branch: "main", Path: "clusters/milvus-eks-cluster",
 	}
+	// A customer KMS key adds the EBS CSI driver's policy to both scripts.
+	public.Storage.StorageClass.KMSKeyID = "arn:aws:kms:us-east-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 	return map[string]*model.Spec{
 		"runbook":                   modeltest.Runbook(),
 		"direct-us-east-1-k8s-1.29": direct,
 		"https-token-cn-north-1":    token,
-		"https-public":              public,
+		"https-public-kms":          public,
 	}
 }
 

@@ -1,6 +1,8 @@
 package runbook
 
 import (
+	"strings"
+
 	"github.com/milvusgen/milvusgen/internal/model"
 )
 
@@ -107,18 +109,11 @@ else
 fi
 
 step "3/4 IAM policy $POLICY_NAME"
-if aws iam get-policy --policy-arn "$POLICY_ARN" >/dev/null 2>&1; then
-  # A policy with versions besides the default cannot be deleted.
-  for version in $(aws iam list-policy-versions --policy-arn "$POLICY_ARN" \
-    --query 'Versions[?IsDefaultVersion==` + "`false`" + `].VersionId' --output text); do
-    aws iam delete-policy-version --policy-arn "$POLICY_ARN" --version-id "$version"
-  done
-  aws iam delete-policy --policy-arn "$POLICY_ARN"
-  echo "deleted policy $POLICY_ARN"
-else
-  echo "policy $POLICY_ARN does not exist"
-fi
-
+` + deletePolicy("POLICY"))
+	if s.UsesKMSKey() {
+		w.raw(deletePolicy("KMS_POLICY"))
+	}
+	w.raw(`
 step "4/4 S3 bucket $BUCKET"
 if aws s3api head-bucket --bucket "$BUCKET" --region "$REGION" >/dev/null 2>&1; then
   # S3 refuses to delete a bucket that holds objects, and teardown.sh never
@@ -135,4 +130,20 @@ else
 fi
 `)
 	return w.String()
+}
+
+// deletePolicy deletes the policy $<v>_ARN with its versions, if it exists.
+func deletePolicy(v string) string {
+	return strings.NewReplacer("$POLICY_", "$"+v+"_").Replace(`if aws iam get-policy --policy-arn "$POLICY_ARN" >/dev/null 2>&1; then
+  # A policy with versions besides the default cannot be deleted.
+  for version in $(aws iam list-policy-versions --policy-arn "$POLICY_ARN" \
+    --query 'Versions[?IsDefaultVersion==` + "`false`" + `].VersionId' --output text); do
+    aws iam delete-policy-version --policy-arn "$POLICY_ARN" --version-id "$version"
+  done
+  aws iam delete-policy --policy-arn "$POLICY_ARN"
+  echo "deleted policy $POLICY_NAME ($POLICY_ARN)"
+else
+  echo "policy $POLICY_ARN does not exist"
+fi
+`)
 }
