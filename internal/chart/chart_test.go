@@ -3,73 +3,26 @@ package chart
 import (
 	"encoding/json"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"helm.sh/helm/v3/pkg/repo"
 
+	"github.com/milvusgen/milvusgen/internal/chart/charttest"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
 	"github.com/milvusgen/milvusgen/internal/shared"
 )
 
-// helmRepo is a Helm repository served on 127.0.0.1 from copies of the
-// charts in ../shared/charts, with an index.yaml built by Helm itself.
-type helmRepo struct {
-	URL      string
-	dir      string
-	requests atomic.Int64
-	srv      *httptest.Server
-}
+type helmRepo struct{ *charttest.Repo }
 
-func serveCharts(t *testing.T) *helmRepo {
-	t.Helper()
-	src := shared.MustPath(t, "charts")
-	r := &helmRepo{dir: t.TempDir()}
-	archives, err := filepath.Glob(filepath.Join(src, "*.tgz"))
-	if err != nil || len(archives) == 0 {
-		t.Fatalf("no chart archives in %s: %v", src, err)
-	}
-	for _, a := range archives {
-		data, err := os.ReadFile(a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(r.dir, filepath.Base(a)), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	files := http.FileServer(http.Dir(r.dir))
-	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		r.requests.Add(1)
-		files.ServeHTTP(w, req)
-	}))
-	t.Cleanup(r.srv.Close)
-	r.URL = r.srv.URL
-	r.reindex(t)
-	return r
-}
-
-// reindex rebuilds index.yaml from the archives the repository serves.
-func (r *helmRepo) reindex(t *testing.T) {
-	t.Helper()
-	idx, err := repo.IndexDirectory(r.dir, r.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := idx.WriteFile(filepath.Join(r.dir, "index.yaml"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
+func serveCharts(t *testing.T) helmRepo { return helmRepo{charttest.Serve(t)} }
 
 // refs are the runbook's charts, published in r.
-func (r *helmRepo) refs() []Ref {
+func (r helmRepo) refs() []Ref {
 	refs := Refs(modeltest.Runbook())
 	for i := range refs {
 		refs[i].Repository = r.URL
@@ -108,7 +61,7 @@ func TestPullThenRepullIsNoop(t *testing.T) {
 		t.Errorf("first pull (-want +got):\n%s", diff)
 	}
 	// The lock pins what the repository's index publishes.
-	idx, err := repo.LoadIndexFile(filepath.Join(r.dir, "index.yaml"))
+	idx, err := repo.LoadIndexFile(filepath.Join(r.Dir, "index.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +84,7 @@ func TestPullThenRepullIsNoop(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	r.requests.Store(0)
+	r.Requests.Store(0)
 	got, err = c.Pull(r.refs(), DefaultPullOptions())
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +93,7 @@ func TestPullThenRepullIsNoop(t *testing.T) {
 	if diff := cmp.Diff(want, actions(got)); diff != "" {
 		t.Errorf("second pull (-want +got):\n%s", diff)
 	}
-	if n := r.requests.Load(); n != 0 {
+	if n := r.Requests.Load(); n != 0 {
 		t.Errorf("second pull made %d requests, want none", n)
 	}
 	after, _ := os.ReadFile(filepath.Join(c.Dir, LockName))
@@ -155,7 +108,7 @@ func TestLoadOffline(t *testing.T) {
 	if _, err := c.Pull(r.refs(), DefaultPullOptions()); err != nil {
 		t.Fatal(err)
 	}
-	r.srv.Close() // no network from here on
+	r.Close() // no network from here on
 	for _, ref := range r.refs() {
 		for range 2 { // every Load decodes a fresh chart
 			ch, err := c.Load(ref)
@@ -249,13 +202,13 @@ func TestRepublishedVersionIsRefused(t *testing.T) {
 
 func TestIndexDigestMismatch(t *testing.T) {
 	r := serveCharts(t)
-	idx, err := repo.LoadIndexFile(filepath.Join(r.dir, "index.yaml"))
+	idx, err := repo.LoadIndexFile(filepath.Join(r.Dir, "index.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	cv, _ := idx.Get("milvus", "5.0.19")
 	cv.Digest = strings.Repeat("1", 64)
-	if err := idx.WriteFile(filepath.Join(r.dir, "index.yaml"), 0o644); err != nil {
+	if err := idx.WriteFile(filepath.Join(r.Dir, "index.yaml"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	c := NewCache(t.TempDir())
