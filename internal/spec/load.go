@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"cuelang.org/go/cue"
@@ -69,8 +70,12 @@ func Load(srcs []Source, opts Options) (*Result, error) {
 	if len(srcs) == 0 {
 		return nil, fmt.Errorf("no spec given")
 	}
-	ctx := cuecontext.New()
-	root, def := compileSchema(ctx)
+	// The schema is compiled once per process and its context reused: a
+	// cue.Context is not safe for concurrent use, hence the lock.
+	sc := compiled()
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	ctx, root, def := sc.ctx, sc.root, sc.def
 
 	var user cue.Value
 	var errs errors.Error
@@ -162,6 +167,20 @@ func decodeSections(v cue.Value, s *model.Spec) map[string]bool {
 	}
 	return ok
 }
+
+// schemaCache is the compiled schema and the context it lives in.
+type schemaCache struct {
+	mu        sync.Mutex
+	ctx       *cue.Context
+	root, def cue.Value
+	compat    compatibility
+}
+
+var compiled = sync.OnceValue(func() *schemaCache {
+	ctx := cuecontext.New()
+	root, def := compileSchema(ctx)
+	return &schemaCache{ctx: ctx, root: root, def: def, compat: decodeCompat(root)}
+})
 
 // compileSchema compiles the embedded schema. A broken embedded schema is a
 // build defect, the one case that panics.

@@ -5,13 +5,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"cuelang.org/go/cue"
-	"cuelang.org/go/cue/cuecontext"
-
-	"github.com/milvusgen/milvusgen/schema"
 )
 
 // compatibility mirrors #Compatibility in the schema, the one table of
@@ -36,11 +32,14 @@ type support struct {
 	ExtendedEnd string `json:"extendedEnd"` // first day EKS cannot create it
 }
 
-// compat decodes the table from the embedded schema once per process.
-var compat = sync.OnceValue(func() compatibility {
-	v := cuecontext.New().CompileBytes(schema.Source, cue.Filename(schema.Filename)).LookupPath(cue.ParsePath("#Compatibility"))
+// compat is the table, decoded once with the compiled schema.
+func compat() compatibility { return compiled().compat }
+
+// decodeCompat decodes #Compatibility from the schema root. A broken table
+// is a build defect.
+func decodeCompat(root cue.Value) compatibility {
 	var c compatibility
-	if err := v.Decode(&c); err != nil {
+	if err := root.LookupPath(cue.ParsePath("#Compatibility")).Decode(&c); err != nil {
 		panic("milvusgen: embedded schema's #Compatibility is broken: " + err.Error())
 	}
 	for k, s := range c.Kubernetes {
@@ -52,7 +51,7 @@ var compat = sync.OnceValue(func() compatibility {
 		}
 	}
 	return c
-})
+}
 
 // DefaultKubernetesVersion is eksctl v0.230.0's default, also the schema's.
 const DefaultKubernetesVersion = "1.34"
