@@ -1,0 +1,271 @@
+package gitrepo
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/milvusgen/milvusgen/internal/spec"
+	"github.com/milvusgen/milvusgen/internal/writer"
+	"github.com/milvusgen/milvusgen/render/manifest"
+)
+
+// Options say where the tree goes.
+type Options struct {
+	// Repo is the root of the repository's work tree.
+	Repo string
+	// Path is the directory inside Repo that holds the tree, slash
+	// separated, e.g. "clusters/milvus-eks-cluster". It must be a
+	// subdirectory: the writer refuses directories holding files it did
+	// not write.
+	Path string
+	// Push pushes the current branch to Remote after committing.
+	Push bool
+	// Remote to push to; "origin" when empty.
+	Remote string
+	// Author of the commit; when nil, user.name and user.email from the
+	// Git configuration, else "milvusgen <milvusgen@localhost>".
+	Author *object.Signature
+	// DryRun reports what would change and writes nothing.
+	DryRun bool
+}
+
+// Subject describes what was rendered, for the commit message.
+type Subject struct {
+	Cluster, Release string
+	// SpecFiles are the spec file names as given on the command line.
+	SpecFiles []string
+	// SpecHash is SpecHash of the spec sources.
+	SpecHash string
+}
+
+// Result says what Commit did.
+type Result struct {
+	// Changes are the files under Path that changed (Created, Updated,
+	// Deleted), relative to Path.
+	Changes []writer.Change
+	// Commit is the new commit's hash; empty when nothing changed.
+	Commit string
+	// Branch is the branch committed to (or pushed).
+	Branch string
+	// Pushed reports that the remote was updated; false when it was
+	// already up to date or Push was not asked for.
+	Pushed bool
+}
+
+// SpecHash returns the SHA-256 of the spec sources, their names and
+// contents, in order, as hex.
+func SpecHash(srcs []spec.Source) string {
+	h := sha256.New()
+	for _, s := range srcs {
+		fmt.Fprintf(h, "%s\x00%d\x00", s.Name, len(s.Data))
+		h.Write(s.Data)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Message is the commit message for subj and the changed files.
+func Message(subj Subject, p string, changes []writer.Change) string {
+	short := subj.SpecHash
+	if len(short) > 12 {
+		short = short[:12]
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "milvusgen: render %s/%s (spec %s)\n\n", subj.Cluster, subj.Release, short)
+	fmt.Fprintf(&b, "Rendered by milvusgen from %s into %s.\n", strings.Join(subj.SpecFiles, " + "), p)
+	counts := map[writer.Action]int{}
+	for _, c := range changes {
+		counts[c.Action]++
+	}
+	var parts []string
+	for _, a := range []writer.Action{writer.Created, writer.Updated, writer.Deleted} {
+		if counts[a] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[a], a))
+		}
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(&b, "Files: %s.\n", strings.Join(parts, ", "))
+	}
+	fmt.Fprintf(&b, "\nCluster: %s\nRelease: %s\nSpec-SHA256: %s\n", subj.Cluster, subj.Release, subj.SpecHash)
+	return b.String()
+}
+
+// Commit writes files into opts.Path of the repository, stages that
+// directory and commits it, then pushes when asked. It refuses to run when
+// changes outside Path are already staged, since a commit takes the whole
+// index. When the tree is unchanged there is no commit (a push still
+// happens when asked, to publish an earlier commit).
+func Commit(files []manifest.File, subj Subject, opts Options) (*Result, error) {
+	p, err := cleanPath(opts.Path)
+	if err != nil {
+		return nil, err
+	}
+	repo, err := git.PlainOpen(opts.Repo)
+	if err != nil {
+		return nil, fmt.Errorf("opening Git repository %s failed: %w", opts.Repo, err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", opts.Repo, err)
+	}
+	st, err := wt.Status()
+	if err != nil {
+		return nil, fmt.Errorf("git status of %s failed: %w", opts.Repo, err)
+	}
+	if outside := stagedOutside(st, p); len(outside) > 0 {
+		return nil, fmt.Errorf("%s has staged changes outside %s (%s); commit or unstage them first", opts.Repo, p, strings.Join(outside, ", "))
+	}
+
+	root := filepath.Join(opts.Repo, filepath.FromSlash(p))
+	res := &Result{}
+	if head, err := repo.Head(); err == nil {
+		res.Branch = head.Name().Short()
+	} else if ref, err := repo.Storer.Reference(plumbing.HEAD); err == nil && ref.Type() == plumbing.SymbolicReference {
+		res.Branch = ref.Target().Short() // a new repository: HEAD names an unborn branch
+	}
+	var cs []writer.Change
+	if opts.DryRun {
+		cs, err = writer.Check(root, files)
+	} else {
+		cs, err = writer.Write(root, files)
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.Changes = writer.Changed(cs)
+	if opts.DryRun {
+		return res, nil
+	}
+
+	if err := stage(wt, p); err != nil {
+		return nil, err
+	}
+	st, err = wt.Status()
+	if err != nil {
+		return nil, fmt.Errorf("git status of %s failed: %w", opts.Repo, err)
+	}
+	if len(stagedUnder(st, p)) > 0 {
+		h, err := wt.Commit(Message(subj, p, res.Changes), &git.CommitOptions{Author: signature(repo, opts.Author)})
+		if err != nil {
+			return nil, fmt.Errorf("git commit in %s failed: %w", opts.Repo, err)
+		}
+		res.Commit = h.String()
+	}
+	if opts.Push {
+		if res.Pushed, err = push(repo, opts.Remote); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+func cleanPath(p string) (string, error) {
+	p = strings.TrimSuffix(filepath.ToSlash(p), "/")
+	if p == "" || p == "." || path.IsAbs(p) || path.Clean(p) != p || p == ".." || strings.HasPrefix(p, "../") || p == ".git" || strings.HasPrefix(p, ".git/") {
+		return "", fmt.Errorf("path %q: want a clean relative subdirectory of the repository, e.g. clusters/<cluster>", p)
+	}
+	return p, nil
+}
+
+func under(file, dir string) bool { return strings.HasPrefix(file, dir+"/") }
+
+func isStaged(s *git.FileStatus) bool {
+	return s.Staging != git.Unmodified && s.Staging != git.Untracked
+}
+
+func stagedOutside(st git.Status, p string) []string {
+	var out []string
+	for f, s := range st {
+		if isStaged(s) && !under(f, p) {
+			out = append(out, f)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func stagedUnder(st git.Status, p string) []string {
+	var out []string
+	for f, s := range st {
+		if isStaged(s) && under(f, p) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// stage adds every new, changed or deleted file under p to the index.
+func stage(wt *git.Worktree, p string) error {
+	st, err := wt.Status()
+	if err != nil {
+		return err
+	}
+	files := make([]string, 0, len(st))
+	for f, s := range st {
+		if under(f, p) && s.Worktree != git.Unmodified {
+			files = append(files, f)
+		}
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		if _, err := wt.Add(f); err != nil {
+			return fmt.Errorf("git add %s failed: %w", f, err)
+		}
+	}
+	return nil
+}
+
+func signature(repo *git.Repository, sig *object.Signature) *object.Signature {
+	if sig != nil {
+		s := *sig
+		if s.When.IsZero() {
+			s.When = time.Now()
+		}
+		return &s
+	}
+	s := &object.Signature{Name: "milvusgen", Email: "milvusgen@localhost", When: time.Now()}
+	cfg, err := repo.ConfigScoped(config.GlobalScope)
+	if err == nil {
+		if cfg.User.Name != "" {
+			s.Name = cfg.User.Name
+		}
+		if cfg.User.Email != "" {
+			s.Email = cfg.User.Email
+		}
+	}
+	return s
+}
+
+// push pushes the current branch to the branch of the same name on remote.
+func push(repo *git.Repository, remote string) (bool, error) {
+	if remote == "" {
+		remote = git.DefaultRemoteName
+	}
+	head, err := repo.Head()
+	if err != nil {
+		return false, fmt.Errorf("git push: no commit to push: %w", err)
+	}
+	if !head.Name().IsBranch() {
+		return false, fmt.Errorf("git push: HEAD is detached; check out a branch")
+	}
+	spec := config.RefSpec(head.Name().String() + ":" + head.Name().String())
+	err = repo.Push(&git.PushOptions{RemoteName: remote, RefSpecs: []config.RefSpec{spec}})
+	switch {
+	case errors.Is(err, git.NoErrAlreadyUpToDate):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("git push %s %s failed: %w", remote, head.Name().Short(), err)
+	}
+	return true, nil
+}
