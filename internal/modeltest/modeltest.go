@@ -1,5 +1,3 @@
-// Package modeltest builds model.Spec fixtures for renderer tests, so each
-// renderer can be tested alone, without the CUE loader.
 package modeltest
 
 import "github.com/milvusgen/milvusgen/internal/model"

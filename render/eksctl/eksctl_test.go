@@ -2,17 +2,14 @@ package eksctl
 
 import (
 	"bytes"
-	"fmt"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 	api "github.com/weaveworks/eksctl/pkg/apis/eksctl.io/v1alpha5"
-	"sigs.k8s.io/yaml"
 
+	"github.com/milvusgen/milvusgen/internal/consumer"
 	"github.com/milvusgen/milvusgen/internal/golden"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
@@ -74,7 +71,7 @@ func TestEksctlAcceptsRendered(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cfg, err := consume(files[0].Data)
+			cfg, err := consumer.Eksctl(files[0].Data)
 			if err != nil {
 				t.Fatalf("eksctl rejects %s:\n%v\n%s", File, err, files[0].Data)
 			}
@@ -83,7 +80,8 @@ func TestEksctlAcceptsRendered(t *testing.T) {
 	}
 }
 
-// TestConsumeRejects proves the harness catches what eksctl would reject.
+// TestConsumeRejects proves consumer.Eksctl catches what eksctl would
+// reject.
 func TestConsumeRejects(t *testing.T) {
 	files, err := Render(modeltest.Runbook())
 	if err != nil {
@@ -131,7 +129,7 @@ func TestConsumeRejects(t *testing.T) {
 				t.Fatalf("rendered YAML has no %q:\n%s", tc.old, good)
 			}
 			bad := strings.Replace(good, tc.old, tc.new, 1)
-			_, err := consume([]byte(bad))
+			_, err := consumer.Eksctl([]byte(bad))
 			if err == nil {
 				t.Fatalf("eksctl harness accepted:\n%s", bad)
 			}
@@ -143,72 +141,6 @@ func TestConsumeRejects(t *testing.T) {
 			}
 		})
 	}
-}
-
-// consume does to data what `eksctl create cluster -f` does before it
-// calls AWS (pkg/eks/api.go ParseConfig, pkg/ctl/cmdutils/cmd.go
-// InitializeClusterConfig, pkg/ctl/cmdutils/configfile.go), plus eksctl's
-// JSON schema, and returns the first error.
-func consume(data []byte) (*api.ClusterConfig, error) {
-	cfg := &api.ClusterConfig{}
-	if err := yaml.UnmarshalStrict(data, cfg); err != nil {
-		return nil, fmt.Errorf("strict decode: %w", err)
-	}
-	if err := validateSchema(data); err != nil {
-		return nil, fmt.Errorf("schema: %w", err)
-	}
-	if cfg.APIVersion != api.SchemeGroupVersion.String() || cfg.Kind != api.ClusterConfigKind {
-		return nil, fmt.Errorf("type: got %s %s", cfg.APIVersion, cfg.Kind)
-	}
-	api.SetClusterConfigDefaults(cfg)
-	if err := api.ValidateClusterConfig(cfg); err != nil {
-		return nil, fmt.Errorf("cluster validation: %w", err)
-	}
-	for i, ng := range cfg.ManagedNodeGroups {
-		if err := api.SetManagedNodeGroupDefaults(ng, cfg.Metadata, false); err != nil {
-			return nil, fmt.Errorf("nodegroup defaults: %w", err)
-		}
-		if err := api.ValidateManagedNodeGroup(i, ng); err != nil {
-			return nil, fmt.Errorf("nodegroup validation: %w", err)
-		}
-	}
-	for _, a := range cfg.Addons {
-		if err := a.Validate(); err != nil {
-			return nil, fmt.Errorf("addon validation: %w", err)
-		}
-	}
-	return cfg, nil
-}
-
-var eksctlSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(api.SchemaJSON))
-	if err != nil {
-		return nil, err
-	}
-	c := jsonschema.NewCompiler()
-	const url = "https://eksctl.io/schema.json"
-	if err := c.AddResource(url, doc); err != nil {
-		return nil, err
-	}
-	return c.Compile(url)
-})
-
-// validateSchema checks the YAML, as JSON, against eksctl's embedded
-// draft-07 schema, in which every object forbids additional properties.
-func validateSchema(data []byte) error {
-	sch, err := eksctlSchema()
-	if err != nil {
-		return fmt.Errorf("compiling eksctl's schema: %w", err)
-	}
-	j, err := yaml.YAMLToJSON(data)
-	if err != nil {
-		return err
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(j))
-	if err != nil {
-		return err
-	}
-	return sch.Validate(inst)
 }
 
 // checkReadBack compares what eksctl decoded and defaulted with the spec,

@@ -15,9 +15,8 @@ import (
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	utiljson "k8s.io/apimachinery/pkg/util/json"
-	"sigs.k8s.io/yaml"
 
+	"github.com/milvusgen/milvusgen/internal/consumer"
 	"github.com/milvusgen/milvusgen/internal/golden"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
@@ -26,31 +25,8 @@ import (
 	"github.com/milvusgen/milvusgen/render/values"
 )
 
-// variants are the golden cases: the runbook and the spec shapes that change
-// what this package renders.
-func variants() map[string]*model.Spec {
-	noGit := modeltest.Runbook()
-	noGit.GitOps.Repository.URL = ""
-
-	https := modeltest.Runbook()
-	https.GitOps.Repository.URL = "https://github.com/acme/fleet.git"
-	https.GitOps.Repository.Path = "" // the tree sits at the repository root
-
-	storage := modeltest.Runbook()
-	storage.Storage.StorageClass.Default = false
-	storage.Storage.StorageClass.Encrypted = true
-	storage.Storage.StorageClass.KMSKeyID = "arn:aws:kms:us-east-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-
-	return map[string]*model.Spec{
-		"runbook":      modeltest.Runbook(),
-		"no-git":       noGit,
-		"https-git":    https,
-		"storageclass": storage,
-	}
-}
-
 func TestRenderGolden(t *testing.T) {
-	for name, s := range variants() {
+	for name, s := range modeltest.TreeVariants() {
 		t.Run(name, func(t *testing.T) {
 			files, err := Render(s)
 			if err != nil {
@@ -117,57 +93,46 @@ type rendered struct {
 	byPath           map[string][]string // file path → kinds, in order
 }
 
-// decodeStrict decodes every document of files into its Flux Go type,
-// rejecting unknown fields, and validates it against the Flux CRDs.
-func decodeStrict(t *testing.T, crds crdSchemas, files []manifest.File) rendered {
+// decodeStrict hands every document of files to consumer.CRDs.Flux: strict
+// decoding into its Flux Go type, rejecting unknown fields, and validation
+// against the Flux CRDs.
+func decodeStrict(t *testing.T, crds *consumer.CRDs, files []manifest.File) rendered {
 	t.Helper()
 	r := rendered{byPath: map[string][]string{}}
 	for _, f := range files {
 		for i, d := range docs(t, f) {
-			var head struct{ APIVersion, Kind string }
-			if err := yaml.Unmarshal(d, &head); err != nil {
-				t.Fatalf("%s #%d: %v", f.Path, i, err)
+			o, err := crds.Flux(d)
+			if o == nil {
+				t.Fatalf("%s #%d: %v (no Secrets or other kinds belong here)", f.Path, i, err)
 			}
-			r.byPath[f.Path] = append(r.byPath[f.Path], head.Kind)
-			var into any
-			switch head.Kind {
-			case sourcev1.HelmRepositoryKind:
-				o := &sourcev1.HelmRepository{}
-				r.helmRepositories, into = append(r.helmRepositories, o), o
-			case helmv2.HelmReleaseKind:
-				o := &helmv2.HelmRelease{}
-				r.helmReleases, into = append(r.helmReleases, o), o
-			case sourcev1.GitRepositoryKind:
-				o := &sourcev1.GitRepository{}
-				r.gitRepositories, into = append(r.gitRepositories, o), o
-			case kustomizev1.KustomizationKind:
-				o := &kustomizev1.Kustomization{}
-				r.kustomizations, into = append(r.kustomizations, o), o
-			default:
-				t.Fatalf("%s #%d: unexpected kind %q (no Secrets or other kinds belong here)", f.Path, i, head.Kind)
-			}
-			if err := yaml.UnmarshalStrict(d, into); err != nil {
-				t.Errorf("%s #%d: strict decoding %s failed: %v", f.Path, i, head.Kind, err)
-			}
-			j, err := yaml.YAMLToJSON(d)
 			if err != nil {
-				t.Fatal(err)
+				t.Errorf("%s #%d: %v", f.Path, i, err)
 			}
-			var obj map[string]any
-			if err := utiljson.Unmarshal(j, &obj); err != nil {
-				t.Fatal(err)
+			var kind string
+			switch o := o.(type) {
+			case *sourcev1.HelmRepository:
+				r.helmRepositories, kind = append(r.helmRepositories, o), sourcev1.HelmRepositoryKind
+			case *helmv2.HelmRelease:
+				r.helmReleases, kind = append(r.helmReleases, o), helmv2.HelmReleaseKind
+			case *sourcev1.GitRepository:
+				r.gitRepositories, kind = append(r.gitRepositories, o), sourcev1.GitRepositoryKind
+			case *kustomizev1.Kustomization:
+				r.kustomizations, kind = append(r.kustomizations, o), kustomizev1.KustomizationKind
+			default:
+				t.Fatalf("%s #%d: unexpected %T (no Secrets or other kinds belong here)", f.Path, i, o)
 			}
-			for _, e := range crds.validate(obj) {
-				t.Errorf("%s #%d %s: %v", f.Path, i, head.Kind, e)
-			}
+			r.byPath[f.Path] = append(r.byPath[f.Path], kind)
 		}
 	}
 	return r
 }
 
 func TestRenderIsValidFlux(t *testing.T) {
-	crds := loadFluxCRDs(t)
-	for name, s := range variants() {
+	crds, err := consumer.FluxCRDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range modeltest.TreeVariants() {
 		t.Run(name, func(t *testing.T) {
 			files, err := Render(s)
 			if err != nil {

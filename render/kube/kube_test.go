@@ -21,33 +21,8 @@ import (
 	"github.com/milvusgen/milvusgen/render/manifest"
 )
 
-const kmsKey = "arn:aws:kms:us-east-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-
-// variants are the golden cases shared by render/kube, render/flux and
-// render/kustomize.
-func variants() map[string]*model.Spec {
-	noGit := modeltest.Runbook()
-	noGit.GitOps.Repository.URL = ""
-
-	https := modeltest.Runbook()
-	https.GitOps.Repository.URL = "https://github.com/acme/fleet.git"
-	https.GitOps.Repository.Path = ""
-
-	storage := modeltest.Runbook()
-	storage.Storage.StorageClass.Default = false
-	storage.Storage.StorageClass.Encrypted = true
-	storage.Storage.StorageClass.KMSKeyID = kmsKey
-
-	return map[string]*model.Spec{
-		"runbook":      modeltest.Runbook(),
-		"no-git":       noGit,
-		"https-git":    https,
-		"storageclass": storage,
-	}
-}
-
 func TestRenderGolden(t *testing.T) {
-	for name, s := range variants() {
+	for name, s := range modeltest.TreeVariants() {
 		t.Run(name, func(t *testing.T) {
 			files, err := Render(s)
 			if err != nil {
@@ -95,7 +70,7 @@ func assertTree(t *testing.T, dir string, files []manifest.File) {
 // checks it is what the builders return, at the paths render/kustomize
 // lists.
 func TestRenderDecodes(t *testing.T) {
-	for name, s := range variants() {
+	for name, s := range modeltest.TreeVariants() {
 		t.Run(name, func(t *testing.T) {
 			files, err := Render(s)
 			if err != nil {
@@ -166,8 +141,8 @@ func TestBuildStorageClass(t *testing.T) {
 			modify: func(sc *storagev1.StorageClass) { delete(sc.Parameters, "encrypted") },
 		},
 		"customer KMS key": {
-			spec:   func(c *model.StorageClass) { c.KMSKeyID = kmsKey },
-			modify: func(sc *storagev1.StorageClass) { sc.Parameters["kmsKeyId"] = kmsKey },
+			spec:   func(c *model.StorageClass) { c.KMSKeyID = modeltest.KMSKeyID },
+			modify: func(sc *storagev1.StorageClass) { sc.Parameters["kmsKeyId"] = modeltest.KMSKeyID },
 		},
 		"name and type": {
 			spec: func(c *model.StorageClass) { c.Name, c.Type = "ebs-io2", "io2" },

@@ -10,11 +10,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"sigs.k8s.io/kustomize/api/krusty"
 	kustypes "sigs.k8s.io/kustomize/api/types"
-	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
 
+	"github.com/milvusgen/milvusgen/internal/consumer"
 	"github.com/milvusgen/milvusgen/internal/golden"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
@@ -24,31 +23,8 @@ import (
 	"github.com/milvusgen/milvusgen/render/manifest"
 )
 
-// variants are the golden cases shared by render/kube, render/flux and
-// render/kustomize.
-func variants() map[string]*model.Spec {
-	noGit := modeltest.Runbook()
-	noGit.GitOps.Repository.URL = ""
-
-	https := modeltest.Runbook()
-	https.GitOps.Repository.URL = "https://github.com/acme/fleet.git"
-	https.GitOps.Repository.Path = ""
-
-	storage := modeltest.Runbook()
-	storage.Storage.StorageClass.Default = false
-	storage.Storage.StorageClass.Encrypted = true
-	storage.Storage.StorageClass.KMSKeyID = "arn:aws:kms:us-east-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-
-	return map[string]*model.Spec{
-		"runbook":      modeltest.Runbook(),
-		"no-git":       noGit,
-		"https-git":    https,
-		"storageclass": storage,
-	}
-}
-
 func TestRenderGolden(t *testing.T) {
-	for name, s := range variants() {
+	for name, s := range modeltest.TreeVariants() {
 		t.Run(name, func(t *testing.T) {
 			files, err := kustomize.Render(s)
 			if err != nil {
@@ -119,17 +95,15 @@ func renderTree(t *testing.T, s *model.Spec) map[string]manifest.File {
 func id(kind, namespace, name string) string { return kind + "/" + namespace + "/" + name }
 
 // TestKrusty builds every kustomization root of the combined tree with
-// krusty, in memory, the way kustomize-controller and `kubectl apply -k`
+// krusty (consumer.Kustomize), in memory, the way kustomize-controller and `kubectl apply -k`
 // would, and checks which objects each root yields.
 func TestKrusty(t *testing.T) {
-	for name, s := range variants() {
+	for name, s := range modeltest.TreeVariants() {
 		t.Run(name, func(t *testing.T) {
 			tree := renderTree(t, s)
-			fSys := filesys.MakeFsInMemory()
-			for p, f := range tree {
-				if err := fSys.WriteFile("/"+p, f.Data); err != nil {
-					t.Fatal(err)
-				}
+			var files []manifest.File
+			for _, f := range tree {
+				files = append(files, f)
 			}
 
 			want := map[string][]string{
@@ -169,9 +143,9 @@ func TestKrusty(t *testing.T) {
 					listed[path.Join(root.Dir, r)] = true
 				}
 
-				m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fSys, "/"+root.Dir)
+				m, err := consumer.Kustomize(files, root.Dir)
 				if err != nil {
-					t.Fatalf("kustomize build %s failed: %v", root.Dir, err)
+					t.Fatal(err)
 				}
 				for _, r := range m.Resources() {
 					got[root.Dir] = append(got[root.Dir], id(r.GetKind(), r.GetNamespace(), r.GetName()))
@@ -217,7 +191,7 @@ func TestKrusty(t *testing.T) {
 // TestRootsListExistingFiles guards the layout constants against a
 // renderer that stops producing a file kustomization.yaml still lists.
 func TestRootsListExistingFiles(t *testing.T) {
-	for name, s := range variants() {
+	for name, s := range modeltest.TreeVariants() {
 		tree := renderTree(t, s)
 		for _, r := range kustomize.Roots(s) {
 			for _, f := range append([]string{kustomize.KustomizationFile}, r.Resources...) {

@@ -1,27 +1,19 @@
 package values
 
 import (
-	"bytes"
 	"maps"
-	"os"
-	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"helm.sh/helm/v3/pkg/action"
-	"helm.sh/helm/v3/pkg/chart/loader"
-	"helm.sh/helm/v3/pkg/chartutil"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
-	"sigs.k8s.io/yaml"
 
+	"github.com/milvusgen/milvusgen/internal/consumer"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
-	"github.com/milvusgen/milvusgen/internal/shared"
 )
 
 // These tests hand the values to their real consumer: the charts in
@@ -29,140 +21,62 @@ import (
 // `helm template` (and Flux's dry runs) do, with the cluster's Kubernetes
 // version. They then check the objects Kubernetes would receive.
 
-// chartArchive reads a chart archive once per test binary. The archive is
-// decoded again for every render because Helm's install prunes disabled
-// subcharts from the *chart.Chart it is given
-// (chartutil.ProcessDependenciesWithMerge), so a shared decoded chart would
-// lose Pulsar or Kafka after the first render that disables them.
-type chartArchive struct {
-	file string
-	once sync.Once
-	data []byte
-	err  error
-}
-
-var (
-	milvusChart = &chartArchive{file: "milvus-5.0.19.tgz"}
-	lbcChart    = &chartArchive{file: "aws-load-balancer-controller-3.5.0.tgz"}
+// manifest is what a chart rendered; object is one object in it, with the
+// template it came from.
+type (
+	manifest = consumer.Manifest
+	object   = consumer.Rendered
 )
 
-// object is one rendered manifest with the template it came from.
-type object struct {
-	Source string // e.g. milvus/charts/pulsarv3/templates/zookeeper-statefulset.yaml
-	Kind   string `json:"kind"`
-	Meta   struct {
-		Name   string            `json:"name"`
-		Labels map[string]string `json:"labels"`
-	} `json:"metadata"`
-	raw []byte
-}
-
-func (o object) String() string { return o.Kind + "/" + o.Meta.Name + " (" + o.Source + ")" }
-
-// from reports whether the object comes from the given chart directory,
-// e.g. "milvus/templates/" or "milvus/charts/pulsarv3/".
-func (o object) from(prefix string) bool { return strings.HasPrefix(o.Source, prefix) }
-
-type manifest []object
-
-var sourceRE = regexp.MustCompile(`(?m)^# Source: (.+)$`)
-
-// render installs the chart client-only with values and returns its objects,
-// hooks included.
-func render(t *testing.T, c *chartArchive, s *model.Spec, release, namespace string, values map[string]any) manifest {
+// render renders chart name at version from ../shared/charts with values,
+// client-only and hooks included, on a cluster of the spec's Kubernetes
+// version (consumer.Chart and Archive.Render).
+func render(t *testing.T, name, version string, s *model.Spec, release, namespace string, values map[string]any) manifest {
 	t.Helper()
-	c.once.Do(func() { c.data, c.err = os.ReadFile(shared.MustPath(t, "charts", c.file)) })
-	if c.err != nil {
-		t.Fatalf("chart %s: %v", c.file, c.err)
-	}
-	chrt, err := loader.LoadArchive(bytes.NewReader(c.data))
+	a, err := consumer.Chart(name, version)
 	if err != nil {
-		t.Fatalf("chart %s load failed: %v", c.file, err)
+		t.Fatal(err)
 	}
-	kv, err := chartutil.ParseKubeVersion("v" + s.Cluster.KubernetesVersion + ".0")
+	m, err := a.Render(consumer.Release{
+		Name: release, Namespace: namespace, KubeVersion: s.Cluster.KubernetesVersion, Values: values,
+	})
 	if err != nil {
-		t.Fatalf("cluster.kubernetesVersion %q: %v", s.Cluster.KubernetesVersion, err)
-	}
-	install := action.NewInstall(&action.Configuration{Log: t.Logf})
-	install.DryRun, install.ClientOnly, install.Replace = true, true, true
-	install.ReleaseName, install.Namespace, install.KubeVersion = release, namespace, kv
-	// Helm coalesces into the values it is given; hand it a copy so the
-	// assertions below see the values as milvusgen wrote them.
-	rel, err := install.Run(chrt, clone(values).(map[string]any))
-	if err != nil {
-		t.Fatalf("chart %s render failed: %v", c.file, err)
-	}
-	docs := []string{rel.Manifest}
-	for _, h := range rel.Hooks {
-		docs = append(docs, "# Source: "+h.Path+"\n"+h.Manifest)
-	}
-	var m manifest
-	for _, doc := range strings.Split(strings.Join(docs, "\n---\n"), "\n---\n") {
-		doc = strings.TrimPrefix(doc, "---\n")
-		var o object
-		if err := yaml.Unmarshal([]byte(doc), &o); err != nil {
-			t.Fatalf("rendered manifest does not parse: %v\n%s", err, doc)
-		}
-		if o.Kind == "" {
-			continue
-		}
-		if sm := sourceRE.FindStringSubmatch(doc); sm != nil {
-			o.Source = sm[1]
-		}
-		o.raw = []byte(doc)
-		m = append(m, o)
+		t.Fatal(err)
 	}
 	return m
 }
 
 func renderMilvus(t *testing.T, s *model.Spec) manifest {
-	return render(t, milvusChart, s, s.Name, s.Milvus.Namespace, Milvus(s))
+	return render(t, "milvus", s.Milvus.ChartVersion, s, s.Name, s.Milvus.Namespace, Milvus(s))
 }
 
-// filter returns the objects of kind (any kind when empty) from the chart
-// directory prefix.
-func (m manifest) filter(kind, prefix string) manifest {
-	var out manifest
-	for _, o := range m {
-		if (kind == "" || o.Kind == kind) && o.from(prefix) {
-			out = append(out, o)
-		}
-	}
-	return out
-}
-
-// component is the one object of kind from the Milvus templates labelled
+// componentOf is the one object of kind from the Milvus templates labelled
 // component=name, or nil.
-func (m manifest) component(t *testing.T, kind, name string) *object {
+func componentOf(t *testing.T, m manifest, kind, name string) *object {
 	t.Helper()
-	var found *object
-	for _, o := range m.filter(kind, "milvus/templates/") {
-		if o.Meta.Labels["component"] == name {
-			if found != nil {
-				t.Fatalf("two %s objects for component %s: %s and %s", kind, name, found, o)
-			}
-			found = &o
-		}
+	o, err := m.Component(kind, name)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return found
+	return o
 }
 
-// decode strictly decodes a rendered object into its API type, so a
-// misplaced or misspelled field in the chart output fails the test.
+// decode returns a rendered object as its API type; the chart output was
+// strictly decoded, so a misplaced or misspelled field fails the test.
 func decode[T any](t *testing.T, o object) *T {
 	t.Helper()
-	v := new(T)
-	if err := yaml.UnmarshalStrict(o.raw, v); err != nil {
-		t.Fatalf("%s does not decode as %T: %v", o, v, err)
+	v, err := consumer.As[T](o)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return v
 }
 
-func deployment(t *testing.T, m manifest, component string) *appsv1.Deployment {
+func deployment(t *testing.T, m manifest, name string) *appsv1.Deployment {
 	t.Helper()
-	o := m.component(t, "Deployment", component)
+	o := componentOf(t, m, "Deployment", name)
 	if o == nil {
-		t.Fatalf("no %s Deployment rendered", component)
+		t.Fatalf("no %s Deployment rendered", name)
 	}
 	return decode[appsv1.Deployment](t, *o)
 }
@@ -172,34 +86,15 @@ func deployment(t *testing.T, m manifest, component string) *appsv1.Deployment {
 // blocks when two queues are enabled).
 func config(t *testing.T, m manifest) map[string]any {
 	t.Helper()
-	cms := m.filter("ConfigMap", "milvus/templates/configmap.yaml")
-	if len(cms) != 1 {
-		t.Fatalf("want one Milvus ConfigMap, got %v", cms)
-	}
-	cm := decode[corev1.ConfigMap](t, cms[0])
-	cfg := map[string]any{}
-	for _, key := range []string{"default.yaml", "user.yaml"} {
-		var part map[string]any
-		if err := yaml.UnmarshalStrict([]byte(cm.Data[key]), &part); err != nil {
-			t.Fatalf("ConfigMap %s key %s does not parse: %v", cm.Name, key, err)
-		}
-		merge(cfg, part)
+	cfg, err := m.MilvusConfig()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return cfg
 }
 
 // at reads a dotted path from a parsed config, or nil.
-func at(cfg map[string]any, path string) any {
-	var v any = cfg
-	for _, k := range strings.Split(path, ".") {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[k]
-	}
-	return v
-}
+func at(cfg map[string]any, path string) any { return consumer.Lookup(cfg, path) }
 
 func wantConfig(t *testing.T, cfg map[string]any, want map[string]any) {
 	t.Helper()
@@ -215,7 +110,7 @@ func wantConfig(t *testing.T, cfg map[string]any, want map[string]any) {
 func wantClaimsOn(t *testing.T, m manifest, prefix, class string) {
 	t.Helper()
 	n := 0
-	for _, o := range m.filter("StatefulSet", prefix) {
+	for _, o := range m.Filter("StatefulSet", prefix) {
 		sts := decode[appsv1.StatefulSet](t, o)
 		for _, pvc := range sts.Spec.VolumeClaimTemplates {
 			n++
@@ -231,7 +126,7 @@ func wantClaimsOn(t *testing.T, m manifest, prefix, class string) {
 
 func wantNone(t *testing.T, m manifest, prefix string) {
 	t.Helper()
-	if got := m.filter("", prefix); len(got) > 0 {
+	if got := m.Filter("", prefix); len(got) > 0 {
 		t.Errorf("want no objects from %s, got %v", prefix, got)
 	}
 }
@@ -257,7 +152,7 @@ func TestMilvusChartRunbook(t *testing.T) {
 			"indexCoord.enableActiveStandby": true,
 		})
 		for _, c := range []string{"rootcoord", "querycoord", "datacoord", "indexcoord", "indexnode"} {
-			if o := m.component(t, "Deployment", c); o != nil {
+			if o := componentOf(t, m, "Deployment", c); o != nil {
 				t.Errorf("%s rendered; chart 5.x runs the coordinators in mixcoord", o)
 			}
 		}
@@ -267,11 +162,11 @@ func TestMilvusChartRunbook(t *testing.T) {
 		wantNone(t, m, "milvus/charts/pulsarv3/")
 		wantNone(t, m, "milvus/charts/pulsar/")
 		wantNone(t, m, "milvus/charts/kafka/")
-		if o := m.component(t, "StatefulSet", "woodpecker"); o != nil {
+		if o := componentOf(t, m, "StatefulSet", "woodpecker"); o != nil {
 			t.Errorf("%s rendered; embedded woodpecker runs in the streaming nodes", o)
 		}
-		for _, o := range m.filter("StatefulSet", "") {
-			if strings.Contains(o.Meta.Name, "pulsar") || strings.Contains(o.Meta.Name, "woodpecker") {
+		for _, o := range m.Filter("StatefulSet", "") {
+			if strings.Contains(o.Metadata.Name, "pulsar") || strings.Contains(o.Metadata.Name, "woodpecker") {
 				t.Errorf("unexpected message queue StatefulSet %s", o)
 			}
 		}
@@ -280,7 +175,7 @@ func TestMilvusChartRunbook(t *testing.T) {
 	})
 
 	t.Run("service", func(t *testing.T) {
-		svcs := m.filter("Service", "milvus/templates/service.yaml")
+		svcs := m.Filter("Service", "milvus/templates/service.yaml")
 		if len(svcs) != 1 {
 			t.Fatalf("want one Milvus Service, got %v", svcs)
 		}
@@ -300,7 +195,7 @@ func TestMilvusChartRunbook(t *testing.T) {
 	})
 
 	t.Run("serviceAccount", func(t *testing.T) {
-		deps := m.filter("Deployment", "milvus/templates/")
+		deps := m.Filter("Deployment", "milvus/templates/")
 		if len(deps) < 5 {
 			t.Fatalf("want mixcoord, proxy, querynode, datanode, streamingnode Deployments, got %v", deps)
 		}
@@ -309,7 +204,7 @@ func TestMilvusChartRunbook(t *testing.T) {
 				t.Errorf("%s serviceAccountName = %q, want %q", o, got, s.Milvus.ServiceAccount)
 			}
 		}
-		if sas := m.filter("ServiceAccount", "milvus/templates/"); len(sas) > 0 {
+		if sas := m.Filter("ServiceAccount", "milvus/templates/"); len(sas) > 0 {
 			t.Errorf("chart creates %v; eksctl owns the IRSA service account", sas)
 		}
 	})
@@ -375,7 +270,7 @@ func TestMilvusChartVariants(t *testing.T) {
 	}, {
 		fixture: "kafka",
 		check: func(t *testing.T, s *model.Spec, m manifest) {
-			if len(m.filter("StatefulSet", "milvus/charts/kafka/templates/")) == 0 {
+			if len(m.Filter("StatefulSet", "milvus/charts/kafka/templates/")) == 0 {
 				t.Error("no kafka StatefulSet rendered")
 			}
 			wantClaimsOn(t, m, "milvus/charts/kafka/templates/", s.Storage.StorageClass.Name)
@@ -387,7 +282,7 @@ func TestMilvusChartVariants(t *testing.T) {
 	}, {
 		fixture: "pulsar",
 		check: func(t *testing.T, s *model.Spec, m manifest) {
-			sts := m.filter("StatefulSet", "milvus/charts/pulsarv3/")
+			sts := m.Filter("StatefulSet", "milvus/charts/pulsarv3/")
 			if len(sts) < 2 {
 				t.Errorf("want pulsar zookeeper and bookkeeper StatefulSets, got %v", sts)
 			}
@@ -407,7 +302,7 @@ func TestMilvusChartVariants(t *testing.T) {
 			if d.Spec.Replicas == nil || *d.Spec.Replicas != 3 {
 				t.Errorf("querynode replicas = %v, want 3", d.Spec.Replicas)
 			}
-			svc := decode[corev1.Service](t, m.filter("Service", "milvus/templates/service.yaml")[0])
+			svc := decode[corev1.Service](t, m.Filter("Service", "milvus/templates/service.yaml")[0])
 			if len(svc.Annotations) != 5 || svc.Annotations["example.com/team"] != "search" {
 				t.Errorf("Service annotations = %v, want the NLB four plus example.com/team", svc.Annotations)
 			}
@@ -425,8 +320,8 @@ func TestMilvusChartVariants(t *testing.T) {
 func TestLBControllerChart(t *testing.T) {
 	t.Parallel()
 	s := modeltest.Runbook()
-	m := render(t, lbcChart, s, model.LBControllerRelease, model.LBControllerNamespace, LBController(s))
-	deps := m.filter("Deployment", "aws-load-balancer-controller/templates/deployment.yaml")
+	m := render(t, "aws-load-balancer-controller", s.LoadBalancerController.ChartVersion, s, model.LBControllerRelease, model.LBControllerNamespace, LBController(s))
+	deps := m.Filter("Deployment", "aws-load-balancer-controller/templates/deployment.yaml")
 	if len(deps) != 1 {
 		t.Fatalf("want one controller Deployment, got %v", deps)
 	}
@@ -443,7 +338,7 @@ func TestLBControllerChart(t *testing.T) {
 			t.Errorf("controller args %v lack %s", args, want)
 		}
 	}
-	if sas := m.filter("ServiceAccount", ""); len(sas) > 0 {
+	if sas := m.Filter("ServiceAccount", ""); len(sas) > 0 {
 		t.Errorf("chart creates %v; eksctl owns the IRSA service account", sas)
 	}
 }

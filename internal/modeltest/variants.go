@@ -1,0 +1,37 @@
+package modeltest
+
+import "github.com/milvusgen/milvusgen/internal/model"
+
+// KMSKeyID is a customer-managed key in the runbook's region and account.
+const KMSKeyID = "arn:aws:kms:us-east-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+// Variant returns the runbook fixture changed by edit, as spec.Load would
+// return it for the changed spec.
+func Variant(edit func(s *model.Spec)) *model.Spec {
+	s := Runbook()
+	edit(s)
+	return s
+}
+
+// TreeVariants are the golden cases shared by render/kube, render/flux and
+// render/kustomize: the runbook and the spec shapes that change the
+// kubernetes/ and flux/ trees. Each call returns fresh specs.
+func TreeVariants() map[string]*model.Spec {
+	return map[string]*model.Spec{
+		"runbook": Runbook(),
+		// No Git URL: no flux/ root, bootstrap.sh applies the trees itself.
+		"no-git": Variant(func(s *model.Spec) { s.GitOps.Repository.URL = "" }),
+		// An https URL needs no credentials Secret; the tree sits at the
+		// repository root.
+		"https-git": Variant(func(s *model.Spec) {
+			s.GitOps.Repository.URL = "https://github.com/acme/fleet.git"
+			s.GitOps.Repository.Path = ""
+		}),
+		// A non-default StorageClass encrypted with a customer key.
+		"storageclass": Variant(func(s *model.Spec) {
+			s.Storage.StorageClass.Default = false
+			s.Storage.StorageClass.Encrypted = true
+			s.Storage.StorageClass.KMSKeyID = KMSKeyID
+		}),
+	}
+}
