@@ -1,0 +1,27 @@
+// Package hydrate renders, for review, the plain Kubernetes manifests each
+// Flux HelmRelease of a rendered tree installs.
+//
+// Hydrate is a pure function of the rendered files and a chart loader: it
+// decodes every HelmRelease (helm-controller's own API type) and the
+// HelmRepository it names, loads the pinned chart through the loader (the
+// chart cache; never the network), and installs it client-only with the
+// Helm SDK the way helm-controller does: release name and namespace from
+// spec.releaseName / spec.targetNamespace / metadata.namespace, the chart's
+// default values coalesced with spec.values by Helm itself, CRDs unless
+// spec.install.crds is Skip, hooks unless disabled, and the
+// helm.toolkit.fluxcd.io/{name,namespace} origin labels helm-controller's
+// post-renderer adds. Charts see the cluster's Kubernetes version.
+//
+// Each release becomes one file, hydrated/<namespace>/<release>.yaml, with
+// its objects sorted by kind, namespace and name. No kustomization.yaml
+// lists these files: Flux installs the charts itself, and the files exist
+// so that a pull request shows what a values change does to the pods.
+//
+// The output is byte-identical across runs. What a chart generates anew on
+// every render is replaced by a fixed placeholder: the data of every Secret
+// (the LB controller chart generates its webhook CA, certificate and key
+// with genCA on each render; bundled subcharts generate random passwords)
+// and every caBundle. helm.sh/chart labels, which change on every chart
+// version bump and would flood a diff, are removed unless
+// Options.KeepChartLabels is set. The file header says so.
+package hydrate

@@ -1,0 +1,324 @@
+package hydrate
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	helmv2 "github.com/fluxcd/helm-controller/api/v2"
+	"helm.sh/helm/v3/pkg/action"
+	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/releaseutil"
+	"sigs.k8s.io/yaml"
+
+	"github.com/milvusgen/milvusgen/render/manifest"
+)
+
+// Placeholder replaces, base64-encoded as Secret data and caBundles are,
+// what a chart generates anew on every render.
+var Placeholder = base64.StdEncoding.EncodeToString([]byte("milvusgen-hydrate-placeholder"))
+
+// Labels helm-controller's origin post-renderer puts on every object.
+var (
+	originName      = helmv2.GroupVersion.Group + "/name"
+	originNamespace = helmv2.GroupVersion.Group + "/namespace"
+)
+
+// chartLabel names the chart and its version on the objects of most charts.
+const chartLabel = "helm.sh/chart"
+
+// object is one rendered manifest and the template it came from.
+type object struct {
+	source                string
+	postRendered          bool // helm-controller's post-renderers see it: not a hook, not from crds/
+	kind, namespace, name string
+	body                  map[string]any
+}
+
+var (
+	sourceRE  = regexp.MustCompile(`(?m)^# Source: (.+)$`)
+	crdsDirRE = regexp.MustCompile(`^[^/]+/(charts/[^/]+/)*crds/`)
+)
+
+// hydrateRelease renders one release into its hydrated file.
+func hydrateRelease(r Release, l Loader, kube string, opts Options) (manifest.File, error) {
+	hr := r.HelmRelease
+	ch, err := l.Load(r.Chart)
+	if err != nil {
+		return manifest.File{}, err
+	}
+	if hr.Spec.PostRenderers != nil {
+		return manifest.File{}, fmt.Errorf("spec.postRenderers are not supported by hydrate")
+	}
+	if len(hr.Spec.ValuesFrom) > 0 {
+		// The referenced ConfigMaps and Secrets live in the cluster; a
+		// file rendered without them would differ from what Flux installs.
+		return manifest.File{}, fmt.Errorf("spec.valuesFrom reads values from the cluster and cannot be hydrated")
+	}
+	install := action.NewInstall(&action.Configuration{Log: func(string, ...any) {}})
+	install.DryRun, install.ClientOnly, install.Replace = true, true, true
+	install.ReleaseName = hr.GetReleaseName()
+	install.Namespace = hr.GetReleaseNamespace()
+	inst := hr.GetInstall()
+	install.IncludeCRDs = inst.CRDs != helmv2.Skip
+	install.DisableHooks = inst.DisableHooks
+	if kube != "" {
+		kv, err := chartutil.ParseKubeVersion("v" + strings.TrimPrefix(kube, "v") + ".0")
+		if err != nil {
+			return manifest.File{}, fmt.Errorf("kubernetes version %q: %w", kube, err)
+		}
+		install.KubeVersion = kv
+	}
+	values := hr.GetValues()
+	if values == nil {
+		values = map[string]any{}
+	}
+	rel, err := install.Run(ch, values)
+	if err != nil {
+		return manifest.File{}, fmt.Errorf("chart %s render failed: %w", r.Chart, err)
+	}
+	var objs []object
+	add := func(doc string, hook bool) error {
+		split := releaseutil.SplitManifests(doc)
+		keys := make([]string, 0, len(split))
+		for k := range split {
+			keys = append(keys, k)
+		}
+		sort.Sort(releaseutil.BySplitManifestsOrder(keys))
+		source := ""
+		for _, k := range keys {
+			found, err := parseObjects(split[k], &source)
+			if err != nil {
+				return err
+			}
+			for _, o := range found {
+				// helm-controller installs CRDs itself and Helm 3 does not
+				// post-render hooks: neither gets the origin labels.
+				o.postRendered = !hook && !crdsDirRE.MatchString(o.source)
+				objs = append(objs, o)
+			}
+		}
+		return nil
+	}
+	if err := add(rel.Manifest, false); err != nil {
+		return manifest.File{}, err
+	}
+	for _, h := range rel.Hooks {
+		if isTestHook(h.Events) {
+			continue // only `helm test` runs these; helm-controller does when spec.test is on
+		}
+		if err := add("# Source: "+h.Path+"\n"+h.Manifest, true); err != nil {
+			return manifest.File{}, err
+		}
+	}
+	var redacted, unlabelled int
+	for _, o := range objs {
+		redacted += redact(o)
+		if !opts.KeepChartLabels {
+			unlabelled += stripLabel(o.body, chartLabel)
+		}
+		if o.postRendered {
+			addLabels(o.body, hr)
+		}
+	}
+	sort.SliceStable(objs, func(i, j int) bool {
+		a, b := objs[i], objs[j]
+		if a.kind != b.kind {
+			return a.kind < b.kind
+		}
+		if a.namespace != b.namespace {
+			return a.namespace < b.namespace
+		}
+		if a.name != b.name {
+			return a.name < b.name
+		}
+		return a.source < b.source
+	})
+
+	var b bytes.Buffer
+	b.WriteString("# " + manifest.Header + "\n")
+	fmt.Fprintf(&b, "# Hydrated for review only: the %d objects chart %s renders for HelmRelease %s/%s\n", len(objs), r.Chart, hr.Namespace, hr.Name)
+	fmt.Fprintf(&b, "# (release %s in namespace %s, Kubernetes %s), by the Helm SDK offline, as helm-controller installs it.\n", install.ReleaseName, install.Namespace, kubeOrDefault(kube))
+	b.WriteString("# Flux installs the chart itself: no kustomization.yaml lists this file and nothing applies it.\n")
+	b.WriteString("# Changed so that two renders are byte-identical and no secret is written:\n")
+	fmt.Fprintf(&b, "# - Secret data and webhook caBundles are replaced by the placeholder %s (%d values): the chart\n", Placeholder, redacted)
+	b.WriteString("#   generates certificates, keys and passwords anew on every render; the cluster keeps its own.\n")
+	if opts.KeepChartLabels {
+		b.WriteString("# - helm.sh/chart labels are kept.\n")
+	} else {
+		fmt.Fprintf(&b, "# - %s labels are removed (%d): they change with every chart version.\n", chartLabel, unlabelled)
+	}
+	for _, o := range objs {
+		data, err := manifest.Marshal(o.body)
+		if err != nil {
+			return manifest.File{}, fmt.Errorf("%s %s/%s encoding failed: %w", o.kind, o.namespace, o.name, err)
+		}
+		b.WriteString("---\n")
+		if o.source != "" {
+			b.WriteString("# Source: " + o.source + "\n")
+		}
+		b.Write(data)
+	}
+	return manifest.File{Path: Path(install.Namespace, install.ReleaseName), Data: b.Bytes(), Mode: 0o644}, nil
+}
+
+func kubeOrDefault(v string) string {
+	if v == "" {
+		return chartutil.DefaultCapabilities.KubeVersion.Version + " (Helm's default)"
+	}
+	return v
+}
+
+func isTestHook[E ~string](events []E) bool {
+	for _, e := range events {
+		if e == "test" || e == "test-success" {
+			return true
+		}
+	}
+	return false
+}
+
+// parseObjects decodes one rendered document into its objects: none for a
+// template that rendered only comments, the items of a List (the Helm
+// client and helm-controller's post-renderer both unpack them), else one.
+// A document without a "# Source:" line comes from the same file as the one
+// before it (Helm prints a crds/ file's documents under one Source line), so
+// source carries the last one seen.
+func parseObjects(doc string, source *string) ([]object, error) {
+	if m := sourceRE.FindStringSubmatch(doc); m != nil {
+		*source = m[1]
+	}
+	var body map[string]any
+	if err := yaml.Unmarshal([]byte(doc), &body); err != nil {
+		return nil, fmt.Errorf("rendered manifest %s does not parse: %w", *source, err)
+	}
+	if len(body) == 0 {
+		return nil, nil
+	}
+	pruneNulls(body)
+	var bodies []map[string]any
+	if kind, _ := body["kind"].(string); strings.HasSuffix(kind, "List") && body["items"] != nil {
+		items, _ := body["items"].([]any)
+		for _, it := range items {
+			if m, ok := it.(map[string]any); ok {
+				bodies = append(bodies, m)
+			}
+		}
+	} else {
+		bodies = append(bodies, body)
+	}
+	objs := make([]object, 0, len(bodies))
+	for _, b := range bodies {
+		o := object{body: b, source: *source}
+		o.kind, _ = b["kind"].(string)
+		if md, ok := b["metadata"].(map[string]any); ok {
+			o.name, _ = md["name"].(string)
+			o.namespace, _ = md["namespace"].(string)
+		}
+		objs = append(objs, o)
+	}
+	return objs, nil
+}
+
+// pruneNulls drops null map values (`annotations: null`, `env: null`):
+// the API server never stores them, and they are noise in a review.
+func pruneNulls(v any) {
+	walk(v, func(m map[string]any) {
+		for k, x := range m {
+			if x == nil {
+				delete(m, k)
+			}
+		}
+	})
+}
+
+// redact replaces every Secret value and every caBundle with Placeholder
+// and returns how many it replaced.
+func redact(o object) int {
+	n := 0
+	if o.kind == "Secret" {
+		for _, field := range []string{"data", "stringData"} {
+			if m, ok := o.body[field].(map[string]any); ok {
+				for k := range m {
+					m[k] = Placeholder
+					n++
+				}
+			}
+		}
+	}
+	walk(o.body, func(m map[string]any) {
+		if v, ok := m["caBundle"].(string); ok && v != "" {
+			m["caBundle"] = Placeholder
+			n++
+		}
+	})
+	return n
+}
+
+// stripLabel removes label from every labels map in v (the object's, pod
+// templates', volume claim templates') and returns how many it removed.
+func stripLabel(v any, label string) int {
+	n := 0
+	walk(v, func(m map[string]any) {
+		if labels, ok := m["labels"].(map[string]any); ok {
+			if _, ok := labels[label]; ok {
+				delete(labels, label)
+				n++
+				if len(labels) == 0 {
+					delete(m, "labels")
+				}
+			}
+		}
+	})
+	return n
+}
+
+// addLabels puts on the object the labels helm-controller's post-renderers
+// add: spec.commonMetadata's and the origin labels.
+func addLabels(obj map[string]any, hr *helmv2.HelmRelease) {
+	md, ok := obj["metadata"].(map[string]any)
+	if !ok {
+		md = map[string]any{}
+		obj["metadata"] = md
+	}
+	labels, ok := md["labels"].(map[string]any)
+	if !ok {
+		labels = map[string]any{}
+		md["labels"] = labels
+	}
+	if cm := hr.Spec.CommonMetadata; cm != nil {
+		for k, v := range cm.Labels {
+			labels[k] = v
+		}
+		if len(cm.Annotations) > 0 {
+			ann, ok := md["annotations"].(map[string]any)
+			if !ok {
+				ann = map[string]any{}
+				md["annotations"] = ann
+			}
+			for k, v := range cm.Annotations {
+				ann[k] = v
+			}
+		}
+	}
+	labels[originName] = hr.Name
+	labels[originNamespace] = hr.Namespace
+}
+
+// walk calls fn on every map in v, parents before children.
+func walk(v any, fn func(map[string]any)) {
+	switch t := v.(type) {
+	case map[string]any:
+		fn(t)
+		for _, c := range t {
+			walk(c, fn)
+		}
+	case []any:
+		for _, c := range t {
+			walk(c, fn)
+		}
+	}
+}
