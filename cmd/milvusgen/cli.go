@@ -226,6 +226,7 @@ func (e env) render(args []string) error {
 	var sf specFlags
 	var out string
 	var check, quiet bool
+	var hf hydrateFlags
 	fs := newFlagSet("render", `Usage: milvusgen render -f SPEC [-f OVERLAY]... -o DIR [--check]
 
 Renders the eksctl ClusterConfig, IAM policies, day-0 scripts, Kubernetes
@@ -237,6 +238,7 @@ written: the command lists the files that differ and exits 1 if any do.`, e.stdo
 	fs.StringVarP(&out, "output", "o", "", "output directory (required)")
 	fs.BoolVar(&check, "check", false, "only report whether DIR is up to date; exit 1 and list the files if not")
 	fs.BoolVarP(&quiet, "quiet", "q", false, "print nothing on success")
+	hf.bind(fs)
 	if err := parse(fs, args, e.stdout); err != nil {
 		return err
 	}
@@ -249,6 +251,9 @@ written: the command lists the files that differ and exits 1 if any do.`, e.stdo
 	}
 	files, err := render.Render(res.Spec)
 	if err != nil {
+		return err
+	}
+	if files, err = hf.apply(res.Spec, files); err != nil {
 		return err
 	}
 	if check {

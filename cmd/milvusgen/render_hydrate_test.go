@@ -1,0 +1,45 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/milvusgen/milvusgen/internal/shared"
+)
+
+func TestRenderHydrate(t *testing.T) {
+	charts := shared.MustPath(t, "charts")
+	out := filepath.Join(t.TempDir(), "tree")
+	args := []string{"render", today, "-q", "-f", "../../examples/runbook/spec.cue", "-o", out, "--hydrate", "--chart-dir", charts}
+	if code, _, stderr := milvusgen(t, args...); code != 0 {
+		t.Fatalf("render --hydrate: exit %d: %s", code, stderr)
+	}
+	first := tree(t, out)
+	for _, p := range []string{"hydrated/milvus/milvus-demo.yaml", "hydrated/kube-system/aws-load-balancer-controller.yaml"} {
+		data, err := os.ReadFile(filepath.Join(out, p))
+		if err != nil || !strings.Contains(string(data), "Hydrated for review only") {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+	// Rendering again is byte-identical and --check agrees.
+	if code, _, stderr := milvusgen(t, append(args, "--check")...); code != 0 {
+		t.Errorf("render --hydrate --check right after render: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := milvusgen(t, args...); code != 0 || tree(t, out) != first {
+		t.Errorf("second render --hydrate changed the tree (exit %d: %s)", code, stderr)
+	}
+	// Without --hydrate the hydrated files are stale.
+	if code, _, stderr := milvusgen(t, "render", today, "-f", "../../examples/runbook/spec.cue", "-o", out, "--check"); code != 1 || !strings.Contains(stderr, "hydrated/milvus/milvus-demo.yaml") {
+		t.Errorf("render --check without --hydrate: exit %d: %s", code, stderr)
+	}
+}
+
+func TestRenderHydrateNeedsCharts(t *testing.T) {
+	empty := t.TempDir()
+	code, _, stderr := milvusgen(t, "render", today, "-f", "../../examples/runbook/spec.cue", "-o", filepath.Join(t.TempDir(), "x"), "--hydrate", "--chart-dir", empty)
+	if code != 1 || !strings.Contains(stderr, "milvusgen chart pull") {
+		t.Errorf("render --hydrate with an empty cache: exit %d, want 1 and the fix: %s", code, stderr)
+	}
+}
