@@ -1,0 +1,486 @@
+package agreement
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	helmv2 "github.com/fluxcd/helm-controller/api/v2"
+	"sigs.k8s.io/yaml"
+
+	"github.com/milvusgen/milvusgen/internal/model"
+	"github.com/milvusgen/milvusgen/render/eksctl"
+	"github.com/milvusgen/milvusgen/render/flux"
+	"github.com/milvusgen/milvusgen/render/iam"
+)
+
+// Files Check reads besides the HelmReleases, relative to the tree root.
+const (
+	iamGlob       = "aws/iam/*.json"
+	bootstrapFile = "aws/bootstrap.sh"
+	teardownFile  = "aws/teardown.sh"
+)
+
+// clusterConfig is the part of eksctl's ClusterConfig that carries names
+// other artifacts repeat. It is decoded leniently: eksctl's own validation
+// is the consumer tests' job, not this check's.
+type clusterConfig struct {
+	Metadata struct {
+		Name   string `json:"name"`
+		Region string `json:"region"`
+	} `json:"metadata"`
+	IAM struct {
+		ServiceAccounts []struct {
+			Metadata struct {
+				Name      string            `json:"name"`
+				Namespace string            `json:"namespace"`
+				Labels    map[string]string `json:"labels"`
+			} `json:"metadata"`
+			AttachPolicyARNs  []string          `json:"attachPolicyARNs"`
+			WellKnownPolicies wellKnownPolicies `json:"wellKnownPolicies"`
+		} `json:"serviceAccounts"`
+		PodIdentityAssociations []struct {
+			Namespace            string            `json:"namespace"`
+			ServiceAccountName   string            `json:"serviceAccountName"`
+			PermissionPolicyARNs []string          `json:"permissionPolicyARNs"`
+			WellKnownPolicies    wellKnownPolicies `json:"wellKnownPolicies"`
+		} `json:"podIdentityAssociations"`
+	} `json:"iam"`
+	Addons []struct {
+		Name             string   `json:"name"`
+		AttachPolicyARNs []string `json:"attachPolicyARNs"`
+	} `json:"addons"`
+}
+
+type wellKnownPolicies struct {
+	AWSLoadBalancerController bool `json:"awsLoadBalancerController"`
+}
+
+// identity is one IAM identity eksctl binds to a service account, through
+// IRSA (iam.serviceAccounts) or EKS Pod Identity
+// (iam.podIdentityAssociations).
+type identity struct {
+	field           string // e.g. iam.serviceAccounts[1]
+	nameField       string // relative to field
+	namespaceField  string
+	policiesField   string
+	name, namespace string
+	policies        []string
+	lbc, milvus     bool
+}
+
+func (t *tree) readEksctl() {
+	f := eksctl.File
+	data, err := fs.ReadFile(t.fsys, f)
+	if errors.Is(err, fs.ErrNotExist) {
+		t.problem(Location{File: f}, "the eksctl ClusterConfig is missing")
+		return
+	}
+	if err != nil {
+		t.problem(Location{File: f}, "reading the eksctl ClusterConfig failed: %v", err)
+		return
+	}
+	var c clusterConfig
+	if err := yaml.Unmarshal(data, &c); err != nil {
+		t.problem(Location{File: f}, "parsing the eksctl ClusterConfig failed: %v", err)
+		return
+	}
+	at := func(field string) Location { return Location{File: f, Field: field} }
+	t.observe(clusterName, at("metadata.name"), c.Metadata.Name)
+	t.observe(region, at("metadata.region"), c.Metadata.Region)
+	t.observe(partition, at("metadata.region"), partitionOf(c.Metadata.Region))
+
+	var ids []identity
+	for i, sa := range c.IAM.ServiceAccounts {
+		ids = append(ids, identity{
+			field: fmt.Sprintf("iam.serviceAccounts[%d]", i), nameField: "metadata.name",
+			namespaceField: "metadata.namespace", policiesField: "attachPolicyARNs",
+			name: sa.Metadata.Name, namespace: sa.Metadata.Namespace, policies: sa.AttachPolicyARNs,
+			lbc: sa.WellKnownPolicies.AWSLoadBalancerController, milvus: sa.Metadata.Labels["aws-usage"] == "milvus",
+		})
+	}
+	for i, pia := range c.IAM.PodIdentityAssociations {
+		ids = append(ids, identity{
+			field: fmt.Sprintf("iam.podIdentityAssociations[%d]", i), nameField: "serviceAccountName",
+			namespaceField: "namespace", policiesField: "permissionPolicyARNs",
+			name: pia.ServiceAccountName, namespace: pia.Namespace, policies: pia.PermissionPolicyARNs,
+			lbc: pia.WellKnownPolicies.AWSLoadBalancerController,
+		})
+	}
+	for i, a := range c.Addons {
+		t.observePolicyARNs(f, fmt.Sprintf("addons[%d].attachPolicyARNs", i), a.AttachPolicyARNs)
+	}
+	for _, id := range ids {
+		t.observePolicyARNs(f, id.field+"."+id.policiesField, id.policies)
+	}
+
+	// The Milvus identity is the one labelled for Milvus or, failing
+	// that (Pod Identity has no labels), the one bound to a
+	// customer-managed policy that is not the LB controller's.
+	milvus := slices.IndexFunc(ids, func(id identity) bool { return id.milvus })
+	if milvus < 0 {
+		milvus = slices.IndexFunc(ids, func(id identity) bool { return !id.lbc && len(customerPolicies(id.policies)) > 0 })
+	}
+	if milvus < 0 {
+		t.problem(at("iam"), "no IAM service account or pod identity association for Milvus (one bound to the Milvus S3 policy)")
+	} else {
+		id := ids[milvus]
+		t.observe(milvusNamespace, at(id.field+"."+id.namespaceField), id.namespace)
+		t.observe(milvusSA, at(id.field+"."+id.nameField), id.name)
+		for j, p := range id.policies {
+			if a, ok := parseARN(p); ok && a.account != "aws" {
+				loc := at(fmt.Sprintf("%s.%s[%d]", id.field, id.policiesField, j))
+				t.boundPolicies = append(t.boundPolicies, observation{loc, p})
+				t.observe(milvusPolicyName, loc, a.policyName())
+			}
+		}
+	}
+	lbc := slices.IndexFunc(ids, func(id identity) bool { return id.lbc })
+	if lbc < 0 {
+		t.problem(at("iam"), "no IAM service account or pod identity association with wellKnownPolicies.awsLoadBalancerController")
+	} else {
+		id := ids[lbc]
+		t.observe(lbcNamespace, at(id.field+"."+id.namespaceField), id.namespace)
+		t.observe(lbcSA, at(id.field+"."+id.nameField), id.name)
+	}
+}
+
+// customerPolicies returns the ARNs of customer-managed policies (not
+// AWS-managed ones, whose account is "aws").
+func customerPolicies(arns []string) []string {
+	var out []string
+	for _, s := range arns {
+		if a, ok := parseARN(s); ok && a.service == "iam" && a.account != "aws" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// observePolicyARNs records the partition and account of policy ARNs.
+func (t *tree) observePolicyARNs(file, field string, arns []string) {
+	for j, s := range arns {
+		loc := Location{File: file, Field: fmt.Sprintf("%s[%d]", field, j)}
+		a, ok := parseARN(s)
+		if !ok {
+			t.problem(loc, "%q is not an ARN", s)
+			continue
+		}
+		t.observe(partition, loc, a.partition)
+		if a.account != "aws" {
+			t.observe(accountID, loc, a.account)
+		}
+	}
+}
+
+func (t *tree) readIAM() {
+	paths, err := fs.Glob(t.fsys, iamGlob)
+	if err != nil || len(paths) == 0 {
+		t.problem(Location{File: path.Dir(iamGlob)}, "no IAM policy documents (%s)", iamGlob)
+		return
+	}
+	buckets := 0
+	for _, p := range paths {
+		data, err := fs.ReadFile(t.fsys, p)
+		if err != nil {
+			t.problem(Location{File: p}, "cannot read the IAM policy document: %v", err)
+			continue
+		}
+		var doc iam.Document
+		if err := json.Unmarshal(data, &doc); err != nil {
+			t.problem(Location{File: p}, "parsing the IAM policy document failed: %v", err)
+			continue
+		}
+		for i, st := range doc.Statement {
+			for j, r := range st.Resource {
+				a, ok := parseARN(r)
+				if !ok {
+					continue // "*" and the like are the IAM lint's concern
+				}
+				loc := Location{File: p, Field: fmt.Sprintf("Statement[%d].Resource[%d]", i, j)}
+				t.observe(partition, loc, a.partition)
+				switch a.service {
+				case "s3":
+					b, key, isObject := strings.Cut(a.resource, "/")
+					t.observe(bucket, loc, b)
+					buckets++
+					if isObject {
+						t.observe(rootPath, loc, strings.Trim(strings.TrimSuffix(key, "*"), "/"))
+					}
+				case "iam":
+					if a.account != "aws" {
+						t.observe(accountID, loc, a.account)
+					}
+					if strings.HasPrefix(a.resource, "policy/") {
+						t.policyARNs = append(t.policyARNs, observation{loc, r})
+					}
+				}
+			}
+		}
+	}
+	if buckets == 0 {
+		t.problem(Location{File: path.Dir(iamGlob)}, "no IAM policy document grants access to an S3 bucket")
+	}
+}
+
+// helmRelease is a HelmRelease and where it is.
+type helmRelease struct {
+	file   string
+	hr     *helmv2.HelmRelease
+	values map[string]any
+}
+
+func (r helmRelease) at(field string) Location {
+	return Location{File: r.file, Object: "HelmRelease/" + r.hr.Namespace + "/" + r.hr.Name, Field: field}
+}
+
+// namespace is the namespace the release installs into, and its field.
+func (r helmRelease) namespace() (string, Location) {
+	if r.hr.Spec.TargetNamespace != "" {
+		return r.hr.Spec.TargetNamespace, r.at("spec.targetNamespace")
+	}
+	return r.hr.Namespace, r.at("metadata.namespace")
+}
+
+// value observes the string at a dotted path of spec.values, if it is set.
+func (t *tree) value(r helmRelease, what, path string) (string, bool) {
+	var v any = r.values
+	for _, k := range strings.Split(path, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return "", false
+		}
+		v = m[k]
+	}
+	if v == nil {
+		return "", false
+	}
+	s, ok := v.(string)
+	if !ok {
+		t.problem(r.at("spec.values."+path), "%s is %v (%T), want a string", what, v, v)
+		return "", false
+	}
+	return s, true
+}
+
+func (t *tree) observeValue(r helmRelease, what, path string) {
+	if s, ok := t.value(r, what, path); ok {
+		t.observe(what, r.at("spec.values."+path), s)
+	}
+}
+
+// requireValue observes a value the release must set.
+func (t *tree) requireValue(r helmRelease, what, path string) {
+	if s, ok := t.value(r, what, path); ok {
+		t.observe(what, r.at("spec.values."+path), s)
+	} else {
+		t.problem(r.at("spec.values."+path), "%s is not set", what)
+	}
+}
+
+func (t *tree) readHelmReleases() {
+	var milvus, lbc []helmRelease
+	err := fs.WalkDir(t.fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || (path.Ext(p) != ".yaml" && path.Ext(p) != ".yml") || p == eksctl.File {
+			return nil
+		}
+		data, err := fs.ReadFile(t.fsys, p)
+		if err != nil {
+			return err
+		}
+		for i, doc := range splitYAML(data) {
+			var head struct{ APIVersion, Kind string }
+			if yaml.Unmarshal(doc, &head) != nil || head.Kind != helmv2.HelmReleaseKind ||
+				!strings.HasPrefix(head.APIVersion, helmv2.GroupVersion.Group+"/") {
+				continue
+			}
+			r := helmRelease{file: p, hr: &helmv2.HelmRelease{}, values: map[string]any{}}
+			if err := yaml.Unmarshal(doc, r.hr); err != nil {
+				t.problem(Location{File: p, Object: fmt.Sprintf("document %d", i)}, "parsing the HelmRelease failed: %v", err)
+				continue
+			}
+			if r.hr.Spec.Values != nil {
+				if err := json.Unmarshal(r.hr.Spec.Values.Raw, &r.values); err != nil {
+					t.problem(r.at("spec.values"), "parsing the values failed: %v", err)
+					continue
+				}
+			}
+			if r.hr.Spec.Chart == nil {
+				continue
+			}
+			switch r.hr.Spec.Chart.Spec.Chart {
+			case flux.MilvusChart:
+				milvus = append(milvus, r)
+			case flux.LBControllerChart:
+				lbc = append(lbc, r)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.problem(Location{File: "."}, "reading the tree failed: %v", err)
+		return
+	}
+	if len(milvus) == 0 {
+		t.problem(Location{File: "kubernetes"}, "no HelmRelease of chart %q", flux.MilvusChart)
+	}
+	for _, r := range milvus {
+		ns, loc := r.namespace()
+		t.observe(milvusNamespace, loc, ns)
+		t.requireValue(r, milvusSA, "serviceAccount.name")
+		t.requireValue(r, bucket, "externalS3.bucketName")
+		t.requireValue(r, region, "externalS3.region")
+		if host, ok := t.value(r, "S3 host", "externalS3.host"); ok {
+			// s3.<region>.amazonaws.com[.cn]
+			if rest, ok := strings.CutPrefix(host, "s3."); ok && strings.Count(rest, ".") >= 2 {
+				reg, _, _ := strings.Cut(rest, ".")
+				t.observe(region, r.at("spec.values.externalS3.host"), reg)
+			}
+		}
+		rp, _ := t.value(r, rootPath, "externalS3.rootPath")
+		t.observe(rootPath, r.at("spec.values.externalS3.rootPath"), strings.Trim(rp, "/"))
+	}
+	if len(lbc) == 0 {
+		t.problem(Location{File: "kubernetes"}, "no HelmRelease of chart %q", flux.LBControllerChart)
+	}
+	for _, r := range lbc {
+		ns, loc := r.namespace()
+		t.observe(lbcNamespace, loc, ns)
+		t.requireValue(r, clusterName, "clusterName")
+		t.observeValue(r, region, "region")
+		t.requireValue(r, lbcSA, "serviceAccount.name")
+	}
+}
+
+// splitYAML splits a multi-document YAML file the way milvusgen writes
+// them (render/manifest: "---" on a line of its own).
+func splitYAML(data []byte) [][]byte {
+	var docs [][]byte
+	for _, d := range bytes.Split(data, []byte("\n---\n")) {
+		docs = append(docs, bytes.TrimPrefix(d, []byte("---\n")))
+	}
+	return docs
+}
+
+// assignment is a line of a script's names block: NAME='value'.
+var assignment = regexp.MustCompile(`^([A-Z][A-Z0-9_]*)='([^']*)'$`)
+
+// scriptNames are the script variables that hold a value Check compares.
+var scriptNames = []struct{ variable, what string }{
+	{"CLUSTER", clusterName},
+	{"REGION", region},
+	{"ACCOUNT_ID", accountID},
+	{"BUCKET", bucket},
+	{"MILVUS_NAMESPACE", milvusNamespace},
+	{"POLICY_NAME", milvusPolicyName},
+	{"LBC_NAMESPACE", lbcNamespace},
+}
+
+// readScripts reads the names block the day-0 scripts start with. The
+// scripts are optional: a tree may be checked without them.
+func (t *tree) readScripts() {
+	for _, f := range []string{bootstrapFile, teardownFile} {
+		data, err := fs.ReadFile(t.fsys, f)
+		if err != nil {
+			continue
+		}
+		vars := map[string]string{}
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		for sc.Scan() {
+			if m := assignment.FindStringSubmatch(sc.Text()); m != nil {
+				if _, dup := vars[m[1]]; !dup {
+					vars[m[1]] = m[2]
+				}
+			}
+		}
+		at := func(v string) Location { return Location{File: f, Field: v} }
+		for _, n := range scriptNames {
+			if val, ok := vars[n.variable]; ok {
+				t.observe(n.what, at(n.variable), val)
+			}
+		}
+		if p, ok := vars["POLICY_ARN"]; ok {
+			if a, ok := parseARN(p); ok {
+				t.observe(partition, at("POLICY_ARN"), a.partition)
+				t.observe(accountID, at("POLICY_ARN"), a.account)
+				t.observe(milvusPolicyName, at("POLICY_ARN"), a.policyName())
+			} else {
+				t.problem(at("POLICY_ARN"), "%q is not an ARN", p)
+			}
+		}
+		// The document bootstrap.sh creates the policy from must be one
+		// that grants on the bucket.
+		if doc, ok := vars["POLICY_DOCUMENT"]; ok {
+			p := path.Join(path.Dir(f), doc)
+			if !t.grantsOnBucket(p) {
+				t.problem(at("POLICY_DOCUMENT"), "%q (%s) is not an IAM policy document in the tree that grants access to the bucket", doc, p)
+			}
+		}
+	}
+}
+
+// grantsOnBucket reports whether file is a policy document observed to
+// grant on an S3 bucket.
+func (t *tree) grantsOnBucket(file string) bool {
+	for _, o := range t.seen[bucket] {
+		if o.at.File == file {
+			return true
+		}
+	}
+	return false
+}
+
+// checkBoundPolicy checks that the policy eksctl binds to the Milvus
+// service account is one the IAM documents manage. Account and partition
+// are compared with every other ARN already, so only the name is.
+func (t *tree) checkBoundPolicy() {
+	if len(t.policyARNs) == 0 {
+		return
+	}
+	var names []string
+	for _, p := range t.policyARNs {
+		a, _ := parseARN(p.val)
+		names = append(names, a.policyName())
+	}
+	for _, b := range t.boundPolicies {
+		a, _ := parseARN(b.val)
+		if !slices.Contains(names, a.policyName()) {
+			t.problems = append(t.problems, Problem{
+				What: milvusPolicyName, At: b.at, Got: a.policyName(),
+				Other: t.policyARNs[0].at, Want: strings.Join(names, " or "),
+			})
+		}
+	}
+}
+
+// arn is an Amazon Resource Name: arn:partition:service:region:account:resource.
+type arn struct {
+	partition, service, region, account, resource string
+}
+
+func parseARN(s string) (arn, bool) {
+	p := strings.SplitN(s, ":", 6)
+	if len(p) != 6 || p[0] != "arn" || p[1] == "" || p[2] == "" {
+		return arn{}, false
+	}
+	return arn{p[1], p[2], p[3], p[4], p[5]}, true
+}
+
+// policyName is the name of an IAM policy ARN (policy/path/name → name).
+func (a arn) policyName() string { return path.Base(a.resource) }
+
+// partitionOf is the AWS partition of a region, as milvusgen derives it.
+func partitionOf(region string) string {
+	s := model.Spec{AWS: model.AWS{Region: region}}
+	return s.Partition()
+}
