@@ -203,12 +203,19 @@ func parse(fs *pflag.FlagSet, args []string, stdout io.Writer) error {
 func (e env) validate(args []string) error {
 	var sf specFlags
 	fs := newFlagSet("validate", `Usage: milvusgen validate -f SPEC [-f OVERLAY]...
+       milvusgen validate --rendered DIR
 
 Validates the spec against the schema and milvusgen's rules and prints every
-problem with its file:line:col. Exit 0 when valid, 1 when not.`, e.stdout)
+problem with its file:line:col. Exit 0 when valid, 1 when not.
+With --rendered, checks instead that the files of a rendered tree agree on
+the names they share and lists every field that does not.`, e.stdout)
 	sf.bind(fs)
+	rendered := bindRendered(fs)
 	if err := parse(fs, args, e.stdout); err != nil {
 		return err
+	}
+	if *rendered != "" {
+		return e.validateRendered(*rendered, sf.files)
 	}
 	res, err := sf.load(e)
 	if err != nil {
