@@ -111,7 +111,7 @@ if aws iam get-policy --policy-arn "$POLICY_ARN" >/dev/null 2>&1; then
     aws iam delete-policy-version --policy-arn "$POLICY_ARN" --version-id "$version"
   done
   aws iam delete-policy --policy-arn "$POLICY_ARN"
-  echo "deleted policy $POLICY_ARN"
+  echo "deleted policy $POLICY_NAME ($POLICY_ARN)"
 else
   echo "policy $POLICY_ARN does not exist"
 fi

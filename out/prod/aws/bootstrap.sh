@@ -22,6 +22,8 @@ BUCKET='acme-milvus-prod-us-west-2'
 POLICY_NAME='MilvusS3ReadWrite'
 POLICY_ARN='arn:aws:iam::123456789012:policy/MilvusS3ReadWrite'
 MILVUS_NAMESPACE='milvus'
+KMS_POLICY_NAME='milvusgen-milvus-prod-ebs-kms'
+KMS_POLICY_ARN='arn:aws:iam::123456789012:policy/milvusgen-milvus-prod-ebs-kms'
 FLUX_NAMESPACE='flux-system'
 GIT_URL='ssh://git@github.com/acme/fleet.git'
 GIT_BRANCH='main'
@@ -31,6 +33,7 @@ GIT_SECRET='milvusgen-git'
 # Rendered files and directories, relative to this one.
 CLUSTER_CONFIG='eksctl-cluster.yaml'
 POLICY_DOCUMENT='iam/milvus-s3-readwrite.json'
+KMS_POLICY_DOCUMENT='iam/ebs-kms.json'
 FLUX_DIR='../flux'
 
 need() {
@@ -59,7 +62,7 @@ check_account() {
 need aws eksctl kubectl flux
 check_account
 
-step "1/4 S3 bucket $BUCKET"
+step "1/5 S3 bucket $BUCKET"
 if aws s3api head-bucket --bucket "$BUCKET" --region "$REGION" >/dev/null 2>&1; then
   echo "bucket $BUCKET exists"
 else
@@ -72,7 +75,7 @@ aws s3api put-public-access-block --bucket "$BUCKET" --region "$REGION" \
   --public-access-block-configuration \
   BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
 
-step "2/4 IAM policy $POLICY_NAME"
+step "2/5 IAM policy $POLICY_NAME"
 if aws iam get-policy --policy-arn "$POLICY_ARN" >/dev/null 2>&1; then
   versions="$(aws iam list-policy-versions --policy-arn "$POLICY_ARN" \
     --query 'length(Versions)' --output text)"
@@ -90,7 +93,25 @@ else
   echo "created policy $POLICY_ARN"
 fi
 
-step "3/4 EKS cluster $CLUSTER"
+step "3/5 IAM policy $KMS_POLICY_NAME"
+if aws iam get-policy --policy-arn "$KMS_POLICY_ARN" >/dev/null 2>&1; then
+  versions="$(aws iam list-policy-versions --policy-arn "$KMS_POLICY_ARN" \
+    --query 'length(Versions)' --output text)"
+  if [ "$versions" -ge 5 ]; then
+    oldest="$(aws iam list-policy-versions --policy-arn "$KMS_POLICY_ARN" \
+      --query 'sort_by(Versions[?IsDefaultVersion==`false`], &CreateDate)[0].VersionId' --output text)"
+    aws iam delete-policy-version --policy-arn "$KMS_POLICY_ARN" --version-id "$oldest"
+  fi
+  aws iam create-policy-version --policy-arn "$KMS_POLICY_ARN" \
+    --policy-document "file://$KMS_POLICY_DOCUMENT" --set-as-default >/dev/null
+  echo "policy $KMS_POLICY_NAME exists; made $KMS_POLICY_DOCUMENT its default version"
+else
+  aws iam create-policy --policy-name "$KMS_POLICY_NAME" \
+    --policy-document "file://$KMS_POLICY_DOCUMENT" >/dev/null
+  echo "created policy $KMS_POLICY_ARN"
+fi
+
+step "4/5 EKS cluster $CLUSTER"
 if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
   # eksctl does not reconcile an existing cluster with the file; changed
   # node groups or service accounts need eksctl's own create/upgrade commands.
@@ -100,7 +121,7 @@ else
 fi
 aws eks update-kubeconfig --region "$REGION" --name "$CLUSTER"
 
-step "4/4 Flux, the load balancer controller and Milvus"
+step "5/5 Flux, the load balancer controller and Milvus"
 flux install
 # The Git credentials Secret is made once, in the cluster only, from
 # credentials you pass in the environment; delete it to rotate them.

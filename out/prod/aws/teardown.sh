@@ -19,6 +19,8 @@ BUCKET='acme-milvus-prod-us-west-2'
 POLICY_NAME='MilvusS3ReadWrite'
 POLICY_ARN='arn:aws:iam::123456789012:policy/MilvusS3ReadWrite'
 MILVUS_NAMESPACE='milvus'
+KMS_POLICY_NAME='milvusgen-milvus-prod-ebs-kms'
+KMS_POLICY_ARN='arn:aws:iam::123456789012:policy/milvusgen-milvus-prod-ebs-kms'
 FLUX_NAMESPACE='flux-system'
 LBC_NAMESPACE='kube-system'
 LBC_RELEASE='aws-load-balancer-controller'
@@ -111,9 +113,20 @@ if aws iam get-policy --policy-arn "$POLICY_ARN" >/dev/null 2>&1; then
     aws iam delete-policy-version --policy-arn "$POLICY_ARN" --version-id "$version"
   done
   aws iam delete-policy --policy-arn "$POLICY_ARN"
-  echo "deleted policy $POLICY_ARN"
+  echo "deleted policy $POLICY_NAME ($POLICY_ARN)"
 else
   echo "policy $POLICY_ARN does not exist"
+fi
+if aws iam get-policy --policy-arn "$KMS_POLICY_ARN" >/dev/null 2>&1; then
+  # A policy with versions besides the default cannot be deleted.
+  for version in $(aws iam list-policy-versions --policy-arn "$KMS_POLICY_ARN" \
+    --query 'Versions[?IsDefaultVersion==`false`].VersionId' --output text); do
+    aws iam delete-policy-version --policy-arn "$KMS_POLICY_ARN" --version-id "$version"
+  done
+  aws iam delete-policy --policy-arn "$KMS_POLICY_ARN"
+  echo "deleted policy $KMS_POLICY_NAME ($KMS_POLICY_ARN)"
+else
+  echo "policy $KMS_POLICY_ARN does not exist"
 fi
 
 step "4/4 S3 bucket $BUCKET"
