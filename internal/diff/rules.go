@@ -1,0 +1,541 @@
+package diff
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+// rule inspects one change; old and new are the parsed documents (nil
+// when the object was added or removed, or is not a YAML/JSON object).
+type rule func(c *Change, old, new map[string]any) []Flag
+
+// rules run on every change, in this order.
+var rules = []rule{
+	milvusStorage,
+	messageQueue,
+	persistence,
+	immutableWorkloadFields,
+	storageClass,
+	namespacePruned,
+	podTemplate,
+	replicas,
+	activeStandby,
+	releaseRemoved,
+	loadBalancer,
+	sourceRanges,
+	nodeGroups,
+	cluster,
+}
+
+func flag(c *Change, old, new map[string]any) []Flag {
+	var out []Flag
+	seen := map[Flag]bool{}
+	for _, r := range rules {
+		for _, f := range r(c, old, new) {
+			if !seen[f] {
+				seen[f] = true
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// get reads a nested map value.
+func get(v any, path ...string) (any, bool) {
+	for _, k := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = m[k]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+func str(v any, path ...string) string {
+	s, _ := get(v, path...)
+	x, _ := s.(string)
+	return x
+}
+
+func num(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case string:
+		f, err := strconv.ParseFloat(x, 64)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+func truthy(v any, path ...string) bool {
+	x, _ := get(v, path...)
+	b, _ := x.(bool)
+	return b
+}
+
+func is(c *Change, group, kind string) bool { return c.ID.Group == group && c.ID.Kind == kind }
+
+func isHelmRelease(c *Change) bool { return is(c, "helm.toolkit.fluxcd.io", "HelmRelease") }
+
+// milvusValues reports whether a HelmRelease installs Milvus: its chart is
+// milvus, or its values configure Milvus's external S3.
+func milvusValues(obj map[string]any) bool {
+	if obj == nil {
+		return false
+	}
+	if str(obj, "spec", "chart", "spec", "chart") == "milvus" {
+		return true
+	}
+	_, ok := get(obj, "spec", "values", "externalS3")
+	return ok
+}
+
+func changedValue(old, new map[string]any, path ...string) (a, b any, changed bool) {
+	a, _ = get(old, path...)
+	b, _ = get(new, path...)
+	return a, b, !reflect.DeepEqual(a, b)
+}
+
+func pointer(path ...string) string { return "/" + strings.Join(path, "/") }
+
+// milvusStorage: Milvus pointed at another bucket, prefix or region finds
+// none of its data there.
+func milvusStorage(c *Change, old, new map[string]any) []Flag {
+	if c.Op != Changed || !isHelmRelease(c) || !milvusValues(old) || !milvusValues(new) {
+		return nil
+	}
+	var out []Flag
+	for _, k := range []struct{ key, what string }{
+		{"bucketName", "bucket"}, {"rootPath", "root path"}, {"region", "region"},
+	} {
+		p := []string{"spec", "values", "externalS3", k.key}
+		if a, b, ch := changedValue(old, new, p...); ch {
+			out = append(out, Flag{Data, pointer(p...), fmt.Sprintf(
+				"Milvus would start on empty storage: its data stays under the old %s (%s → %s)", k.what, show(a), show(b))})
+		}
+	}
+	return out
+}
+
+// mqOf is the message queue the Milvus chart configures in cluster mode
+// (templates/config.tpl): Kafka when enabled, else external Pulsar, Pulsar
+// v2, Woodpecker, or Pulsar v3, the chart's default.
+func mqOf(obj map[string]any) string {
+	v, _ := get(obj, "spec", "values")
+	switch {
+	case truthy(v, "externalKafka", "enabled"):
+		return "external Kafka"
+	case truthy(v, "kafka", "enabled"):
+		return "Kafka"
+	case truthy(v, "externalPulsar", "enabled"):
+		return "external Pulsar"
+	case truthy(v, "pulsar", "enabled"):
+		return "Pulsar v2"
+	case truthy(v, "woodpecker", "enabled"):
+		return "Woodpecker"
+	}
+	if e, ok := get(v, "pulsarv3", "enabled"); !ok || e == true {
+		return "Pulsar"
+	}
+	return "none"
+}
+
+func messageQueue(c *Change, old, new map[string]any) []Flag {
+	if c.Op != Changed || !isHelmRelease(c) || !milvusValues(old) || !milvusValues(new) {
+		return nil
+	}
+	a, b := mqOf(old), mqOf(new)
+	if a == b {
+		return nil
+	}
+	return []Flag{{Data, "/spec/values", fmt.Sprintf(
+		"message queue switch %s → %s: the write-ahead log in %s is not carried over, so writes not yet flushed to S3 are lost; switch with Milvus's own procedure, not a values change", a, b, a)}}
+}
+
+// persistence: volume size and class of a chart's StatefulSets end up in
+// volumeClaimTemplates, which Kubernetes refuses to update.
+func persistence(c *Change, _, _ map[string]any) []Flag {
+	if !isHelmRelease(c) || c.Op != Changed {
+		return nil
+	}
+	var out []Flag
+	for _, f := range c.Fields {
+		if !strings.HasPrefix(f.Path, "/spec/values/") {
+			continue
+		}
+		before, field, ok := cutLast(f.Path, "/persistence/")
+		if !ok || !oneOf(strings.SplitN(field, "/", 2)[0], "size", "storageClass", "storageClassName", "accessModes", "enabled") {
+			continue
+		}
+		component := before[strings.LastIndex(before, "/")+1:]
+		out = append(out, Flag{Data, f.Path, fmt.Sprintf(
+			"%s persistence %s %s → %s: volumeClaimTemplates are immutable, so the StatefulSet update is rejected and the Helm upgrade fails; existing volumes keep their size and class",
+			component, field, show(f.Old), show(f.New))})
+	}
+	return out
+}
+
+func cutLast(s, sep string) (before, after string, ok bool) {
+	i := strings.LastIndex(s, sep)
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+len(sep):], true
+}
+
+func oneOf(s string, set ...string) bool {
+	for _, x := range set {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+func isWorkload(c *Change) bool {
+	return c.ID.Group == "apps" && oneOf(c.ID.Kind, "Deployment", "StatefulSet", "DaemonSet")
+}
+
+// immutableWorkloadFields: StatefulSet volumeClaimTemplates (and the few
+// other fields Kubernetes never updates) and workload selectors.
+func immutableWorkloadFields(c *Change, _, _ map[string]any) []Flag {
+	if c.Op != Changed || !isWorkload(c) {
+		return nil
+	}
+	var out []Flag
+	for _, f := range c.Fields {
+		switch {
+		case c.ID.Kind == "StatefulSet" && strings.HasPrefix(f.Path, "/spec/volumeClaimTemplates"):
+			out = append(out, Flag{Data, "/spec/volumeClaimTemplates",
+				"StatefulSet volumeClaimTemplates are immutable: the update is rejected until the StatefulSet is deleted and recreated, and existing volumes are not resized or moved to the new class"})
+		case c.ID.Kind == "StatefulSet" && (f.Path == "/spec/serviceName" || f.Path == "/spec/podManagementPolicy"):
+			out = append(out, Flag{Data, f.Path, "immutable StatefulSet field: the update is rejected until the StatefulSet is deleted and recreated"})
+		case strings.HasPrefix(f.Path, "/spec/selector"):
+			out = append(out, Flag{Availability, "/spec/selector", "the selector is immutable: the update is rejected until the object is deleted and recreated, which stops its pods"})
+		}
+	}
+	return out
+}
+
+// storageClass: a StorageClass's provisioning fields are immutable.
+func storageClass(c *Change, _, _ map[string]any) []Flag {
+	if c.Op != Changed || !is(c, "storage.k8s.io", "StorageClass") {
+		return nil
+	}
+	var out []Flag
+	for _, f := range c.Fields {
+		for _, p := range []string{"/parameters", "/provisioner", "/reclaimPolicy", "/volumeBindingMode"} {
+			if strings.HasPrefix(f.Path, p) {
+				out = append(out, Flag{Data, p, fmt.Sprintf(
+					"StorageClass %s is immutable: Flux's apply fails until the class is deleted and recreated, and volumes already provisioned keep the old settings", p[1:])})
+			}
+		}
+	}
+	return out
+}
+
+func namespacePruned(c *Change, _, _ map[string]any) []Flag {
+	if c.Op != Removed || !is(c, "", "Namespace") {
+		return nil
+	}
+	return []Flag{{Data, "", fmt.Sprintf("Flux prunes Namespace %s: everything in it is deleted, persistent volume claims (etcd's data) included", c.ID.Name)}}
+}
+
+func releaseRemoved(c *Change, _, _ map[string]any) []Flag {
+	if c.Op != Removed || !isHelmRelease(c) {
+		return nil
+	}
+	return []Flag{{Availability, "", fmt.Sprintf("Flux uninstalls Helm release %s: its workloads and services are deleted", c.ID.Name)}}
+}
+
+// restartReasons are the Milvus components whose restart is felt.
+var restartReasons = map[string]string{
+	"querynode":     "rolling restart of the query nodes: each reloads its segments, so searches slow down (or fail without in-memory replicas) until all are back",
+	"datanode":      "rolling restart of the data nodes: flushes and compactions in progress are interrupted and retried",
+	"streamingnode": "rolling restart of the streaming nodes: their WAL channels move to other nodes and writes pause while they do",
+	"mixcoord":      "restart of the coordinators: with active standby the standby takes over, without it Milvus is unavailable until mixcoord is back",
+}
+
+func component(obj map[string]any) string {
+	for _, p := range [][]string{
+		{"metadata", "labels", "component"},
+		{"spec", "template", "metadata", "labels", "component"},
+		{"metadata", "labels", "app.kubernetes.io/component"},
+	} {
+		if s := str(obj, p...); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// podTemplate: any change to a Milvus node's pod template rolls its pods.
+func podTemplate(c *Change, old, new map[string]any) []Flag {
+	if c.Op != Changed || !isWorkload(c) {
+		return nil
+	}
+	reason, ok := restartReasons[component(new)]
+	if !ok {
+		return nil
+	}
+	for _, f := range c.Fields {
+		if strings.HasPrefix(f.Path, "/spec/template/") {
+			return []Flag{{Availability, f.Path, reason}}
+		}
+	}
+	return nil
+}
+
+// replicas: a replica count going from more than one to one or none.
+func replicas(c *Change, _, _ map[string]any) []Flag {
+	if c.Op != Changed {
+		return nil
+	}
+	var out []Flag
+	for _, f := range c.Fields {
+		if f.Op != Changed || !(strings.HasSuffix(f.Path, "/replicas") || strings.HasSuffix(f.Path, "/replicaCount")) {
+			continue
+		}
+		a, okA := num(f.Old)
+		b, okB := num(f.New)
+		if !okA || !okB || a <= 1 || b > 1 {
+			continue
+		}
+		reason := fmt.Sprintf("replicas %v → %v: no redundancy left; a node failure, a rollout or an eviction is downtime", a, b)
+		if b == 0 {
+			reason = fmt.Sprintf("replicas %v → 0: scaled to zero, nothing serves", a)
+		}
+		out = append(out, Flag{Availability, f.Path, reason})
+	}
+	return out
+}
+
+// activeStandby: a Milvus coordinator's active standby turned off.
+func activeStandby(c *Change, old, new map[string]any) []Flag {
+	if c.Op != Changed || !isHelmRelease(c) || !milvusValues(old) {
+		return nil
+	}
+	ov, _ := get(old, "spec", "values")
+	om, _ := ov.(map[string]any)
+	var out []Flag
+	for _, k := range sortedKeys(om) {
+		if truthy(om, k, "activeStandby", "enabled") && !truthy(new, "spec", "values", k, "activeStandby", "enabled") {
+			out = append(out, Flag{Availability, pointer("spec", "values", k, "activeStandby", "enabled"),
+				k + " active standby turned off: there is no standby coordinator, so a restart or node loss of the coordinator is an outage"})
+		}
+	}
+	return out
+}
+
+// LB controller annotations on a Service.
+const (
+	annScheme       = "service.beta.kubernetes.io/aws-load-balancer-scheme"
+	annName         = "service.beta.kubernetes.io/aws-load-balancer-name"
+	annType         = "service.beta.kubernetes.io/aws-load-balancer-type"
+	annSourceRanges = "service.beta.kubernetes.io/load-balancer-source-ranges"
+)
+
+// serviceParts locates the annotations, type and source ranges of a
+// load-balanced Service: the Service object itself, or the service block
+// of a Milvus HelmRelease's values.
+func serviceParts(c *Change) (ann, typ, ranges []string, ok bool) {
+	switch {
+	case is(c, "", "Service"):
+		return []string{"metadata", "annotations"}, []string{"spec", "type"}, []string{"spec", "loadBalancerSourceRanges"}, true
+	case isHelmRelease(c):
+		return []string{"spec", "values", "service", "annotations"}, []string{"spec", "values", "service", "type"}, []string{"spec", "values", "service", "loadBalancerSourceRanges"}, true
+	}
+	return nil, nil, nil, false
+}
+
+// loadBalancer: the LB controller replaces the load balancer when its
+// scheme, name or type changes.
+func loadBalancer(c *Change, old, new map[string]any) []Flag {
+	annP, typP, _, ok := serviceParts(c)
+	if !ok || c.Op != Changed {
+		return nil
+	}
+	var out []Flag
+	for _, a := range []struct{ key, what string }{{annScheme, "scheme"}, {annName, "name"}, {annType, "type annotation"}} {
+		p := append(append([]string(nil), annP...), a.key)
+		x, y, ch := changedValue(old, new, p...)
+		if !ch {
+			continue
+		}
+		reason := fmt.Sprintf("load balancer replaced (%s %s → %s): the AWS Load Balancer Controller deletes it and creates a new one with a new DNS name; clients must move to the new address", a.what, show(x), show(y))
+		if a.key == annScheme && y == "internet-facing" {
+			reason += "; it becomes reachable from the internet"
+		}
+		out = append(out, Flag{Network, pointer(annP...) + keySegment(a.key), reason})
+	}
+	x, y, ch := changedValue(old, new, typP...)
+	if ch && (x == "LoadBalancer" || y == "LoadBalancer") {
+		what := "created"
+		if x == "LoadBalancer" {
+			what = "deleted"
+		}
+		out = append(out, Flag{Network, pointer(typP...), fmt.Sprintf("service type %s → %s: the load balancer is %s", show(x), show(y), what)})
+	}
+	return out
+}
+
+func isOpen(cidr string) bool {
+	cidr = strings.TrimSpace(cidr)
+	return cidr == "0.0.0.0/0" || cidr == "::/0"
+}
+
+func rangesOf(obj map[string]any, rangesP, annP []string) (cidrs []string, set bool) {
+	if v, ok := get(obj, rangesP...); ok {
+		if l, ok := v.([]any); ok {
+			for _, e := range l {
+				if s, ok := e.(string); ok {
+					cidrs = append(cidrs, s)
+				}
+			}
+			set = len(l) > 0
+		}
+	}
+	if s := str(obj, append(append([]string(nil), annP...), annSourceRanges)...); s != "" {
+		cidrs = append(cidrs, strings.Split(s, ",")...)
+		set = true
+	}
+	return cidrs, set
+}
+
+// sourceRanges: a load balancer opened to any address.
+func sourceRanges(c *Change, old, new map[string]any) []Flag {
+	annP, typP, rangesP, ok := serviceParts(c)
+	if !ok || new == nil {
+		return nil
+	}
+	if isHelmRelease(c) && !milvusValues(new) {
+		return nil
+	}
+	lb := str(new, typP...) == "LoadBalancer"
+	nr, nset := rangesOf(new, rangesP, annP)
+	or, oset := rangesOf(old, rangesP, annP)
+	open := func(l []string) bool {
+		for _, r := range l {
+			if isOpen(r) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case open(nr) && !open(or):
+		return []Flag{{Network, pointer(rangesP...), fmt.Sprintf("source ranges opened to %s: any address may connect to the load balancer", strings.Join(nr, ", "))}}
+	case lb && oset && !nset && old != nil:
+		return []Flag{{Network, pointer(rangesP...), "source ranges removed: the load balancer accepts connections from any address"}}
+	}
+	return nil
+}
+
+func isClusterConfig(c *Change) bool { return is(c, "eksctl.io", "ClusterConfig") }
+
+// Node group fields eksctl cannot change in place.
+var replacedBy = []string{"instanceType", "instanceTypes", "amiFamily", "ami", "volumeSize", "volumeType", "volumeEncrypted", "volumeKmsKeyID", "privateNetworking", "spot", "availabilityZones", "subnets"}
+
+func nodeGroups(c *Change, old, new map[string]any) []Flag {
+	if c.Op != Changed || !isClusterConfig(c) {
+		return nil
+	}
+	var out []Flag
+	for _, list := range []string{"managedNodeGroups", "nodeGroups"} {
+		og, nw := groups(old, list), groups(new, list)
+		for _, name := range sortedKeys(og) {
+			g, ok := nw[name]
+			if !ok {
+				out = append(out, Flag{Infrastructure, "/" + list + "[name=" + name + "]",
+					fmt.Sprintf("node group %s removed (renamed or replaced): eksctl drains and deletes its nodes; pods move to the remaining groups", name)})
+				continue
+			}
+			for _, f := range replacedBy {
+				a, b, ch := changedValue(og[name], g, f)
+				if ch {
+					out = append(out, Flag{Infrastructure, "/" + list + "[name=" + name + "]/" + f,
+						fmt.Sprintf("node group %s replaced: eksctl cannot change %s in place (%s → %s); create a new group, move the pods, delete the old one", name, f, show(a), show(b))})
+				}
+			}
+		}
+		for _, name := range sortedKeys(nw) {
+			if _, ok := og[name]; !ok {
+				out = append(out, Flag{Infrastructure, "/" + list + "[name=" + name + "]",
+					fmt.Sprintf("node group %s added: eksctl creates it (eksctl create nodegroup); a renamed group is a new one", name)})
+			}
+		}
+	}
+	return out
+}
+
+func groups(obj map[string]any, list string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	v, _ := get(obj, list)
+	l, _ := v.([]any)
+	for _, e := range l {
+		if m, ok := e.(map[string]any); ok {
+			if n, ok := m["name"].(string); ok {
+				out[n] = m
+			}
+		}
+	}
+	return out
+}
+
+// cluster: Kubernetes version, cluster name or region of the ClusterConfig.
+func cluster(c *Change, old, new map[string]any) []Flag {
+	if c.Op != Changed || !isClusterConfig(c) {
+		return nil
+	}
+	var out []Flag
+	if a, b := str(old, "metadata", "version"), str(new, "metadata", "version"); a != b {
+		reason := fmt.Sprintf("Kubernetes %s → %s: eksctl upgrade cluster upgrades the control plane, then every node group is rolled onto new nodes", a, b)
+		ma, mb := minor(a), minor(b)
+		switch {
+		case ma >= 0 && mb >= 0 && mb < ma:
+			reason = fmt.Sprintf("Kubernetes %s → %s: EKS cannot downgrade a cluster", a, b)
+		case ma >= 0 && mb-ma > 1:
+			reason += fmt.Sprintf("; EKS upgrades one minor version at a time, so this takes %d upgrades", mb-ma)
+		}
+		out = append(out, Flag{Infrastructure, "/metadata/version", reason})
+	}
+	for _, k := range []string{"name", "region"} {
+		if a, b := str(old, "metadata", k), str(new, "metadata", k); a != b {
+			out = append(out, Flag{Infrastructure, "/metadata/" + k, fmt.Sprintf(
+				"cluster %s %q → %q: this is another cluster; eksctl creates it from scratch and leaves the old one running", k, a, b)})
+		}
+	}
+	return out
+}
+
+func minor(v string) int {
+	major, m, ok := strings.Cut(v, ".")
+	if !ok || major != "1" {
+		return -1
+	}
+	n, err := strconv.Atoi(m)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sortStrings(keys)
+	return keys
+}
