@@ -1,13 +1,14 @@
 package agreement
 
 import (
+	"cmp"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
 
-	"github.com/google/go-cmp/cmp"
+	gocmp "github.com/google/go-cmp/cmp"
 
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
@@ -96,6 +97,7 @@ const (
 func TestCheckCatches(t *testing.T) {
 	const bucketName = "milvus-bucket-039dd013c0712f085d60e21f"
 	tests := map[string]struct {
+		tree     string // under out/; default runbook
 		file     string
 		old, new string // replaced everywhere in file; new "" with old "" deletes file
 		want     []found
@@ -171,6 +173,20 @@ func TestCheckCatches(t *testing.T) {
 					bootstrap + " POLICY_NAME", "MilvusS3ReadWrite"},
 			},
 		},
+		"KMS key in another region": {
+			file: "aws/iam/ebs-kms.json", old: "arn:aws:kms:us-west-2:", new: "arn:aws:kms:eu-west-1:", tree: "prod",
+			want: []found{{region, "aws/iam/ebs-kms.json Statement[0].Resource[0]", "eu-west-1", eksctlYAML + " metadata.region", "us-west-2"}},
+		},
+		"account of the EBS KMS policy in an addon's pod identity": {
+			file: eksctlYAML, old: "arn:aws:iam::123456789012:policy/milvusgen-milvus-prod-ebs-kms", new: "arn:aws:iam::999999999999:policy/milvusgen-milvus-prod-ebs-kms", tree: "prod",
+			want: []found{{accountID, eksctlYAML + " addons[4].podIdentityAssociations[0].permissionPolicyARNs[1]", "999999999999",
+				eksctlYAML + " iam.podIdentityAssociations[1].permissionPolicyARNs[0]", "123456789012"}},
+		},
+		"Milvus service account in an eksctl pod identity association": {
+			file: eksctlYAML, old: "serviceAccountName: milvus-s3-access-sa", new: "serviceAccountName: milvus", tree: "prod",
+			want: []found{{milvusSA, milvusYAML + " spec.values.serviceAccount.name", "milvus-s3-access-sa",
+				eksctlYAML + " iam.podIdentityAssociations[1].serviceAccountName", "milvus"}},
+		},
 		"bucket in bootstrap.sh": {
 			file: bootstrap, old: "BUCKET='" + bucketName + "'", new: "BUCKET='another-bucket'",
 			want: []found{{bucket, bootstrap + " BUCKET", "another-bucket", readWrite + " Statement[0].Resource[0]", bucketName}},
@@ -192,7 +208,8 @@ func TestCheckCatches(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			if err := os.CopyFS(dir, os.DirFS(filepath.Join(repo, "out", "runbook"))); err != nil {
+			src := cmp.Or(tc.tree, "runbook")
+			if err := os.CopyFS(dir, os.DirFS(filepath.Join(repo, "out", src))); err != nil {
 				t.Fatal(err)
 			}
 			p := filepath.Join(dir, filepath.FromSlash(tc.file))
@@ -213,7 +230,7 @@ func TestCheckCatches(t *testing.T) {
 				}
 			}
 			got := Check(os.DirFS(dir))
-			if d := cmp.Diff(tc.want, summarize(got)); d != "" {
+			if d := gocmp.Diff(tc.want, summarize(got)); d != "" {
 				t.Errorf("problems (-want +got):\n%s", d)
 			}
 			for _, p := range got {
@@ -265,7 +282,7 @@ func TestDisagreements(t *testing.T) {
 			for _, p := range disagreements("v", tc.obs) {
 				got = append(got, p.At.File)
 			}
-			if d := cmp.Diff(tc.want, got); d != "" {
+			if d := gocmp.Diff(tc.want, got); d != "" {
 				t.Errorf("(-want +got):\n%s", d)
 			}
 		})

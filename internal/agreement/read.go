@@ -54,8 +54,11 @@ type clusterConfig struct {
 		} `json:"podIdentityAssociations"`
 	} `json:"iam"`
 	Addons []struct {
-		Name             string   `json:"name"`
-		AttachPolicyARNs []string `json:"attachPolicyARNs"`
+		Name                    string   `json:"name"`
+		AttachPolicyARNs        []string `json:"attachPolicyARNs"`
+		PodIdentityAssociations []struct {
+			PermissionPolicyARNs []string `json:"permissionPolicyARNs"`
+		} `json:"podIdentityAssociations"`
 	} `json:"addons"`
 }
 
@@ -116,6 +119,9 @@ func (t *tree) readEksctl() {
 	}
 	for i, a := range c.Addons {
 		t.observePolicyARNs(f, fmt.Sprintf("addons[%d].attachPolicyARNs", i), a.AttachPolicyARNs)
+		for j, p := range a.PodIdentityAssociations {
+			t.observePolicyARNs(f, fmt.Sprintf("addons[%d].podIdentityAssociations[%d].permissionPolicyARNs", i, j), p.PermissionPolicyARNs)
+		}
 	}
 	for _, id := range ids {
 		t.observePolicyARNs(f, id.field+"."+id.policiesField, id.policies)
@@ -214,6 +220,9 @@ func (t *tree) readIAM() {
 					if isObject {
 						t.observe(rootPath, loc, strings.Trim(strings.TrimSuffix(key, "*"), "/"))
 					}
+				case "kms":
+					// EBS volumes can only use a key in their own region.
+					t.observe(region, loc, a.region)
 				case "iam":
 					if a.account != "aws" {
 						t.observe(accountID, loc, a.account)
