@@ -1,7 +1,193 @@
 package main
 
-// diff is implemented in its own file so each command's flags and printing
-// stay apart; see the issue that introduces it.
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	cueerrors "cuelang.org/go/cue/errors"
+	"github.com/spf13/pflag"
+
+	"github.com/milvusgen/milvusgen/internal/diff"
+	"github.com/milvusgen/milvusgen/internal/hydrate"
+	"github.com/milvusgen/milvusgen/render"
+)
+
+const diffUsage = `Usage: milvusgen diff -f SPEC [-f OVERLAY]... [--against REF | --against-dir DIR]
+                      [--repo DIR] [--path PATH | -o DIR] [--format text|markdown|json]
+                      [--hydrate [--chart-dir DIR]]
+
+Renders the spec and compares the result, object by object, with the tree
+committed at a Git revision (default HEAD) or with a directory. It lists the
+objects added, removed and changed, each changed field with its old and new
+value, and flags the changes that matter with a reason: data (bucket, root
+path, region, message queue, immutable volume fields), availability (rolling
+restarts of Milvus nodes, replicas down to 1, active standby off), network
+(load balancer replaced, opened to 0.0.0.0/0) and infrastructure (node group
+replaced, Kubernetes upgrade).
+
+The tree's place in the repository is --path, else the directory -o names,
+else the spec's gitops.repository.path. With --hydrate both sides include
+the charts' rendered manifests (an old tree without hydrated/ is hydrated
+from the chart cache too), which shows the pods a change restarts.
+
+Exit 0 when the trees are equal, 1 when they differ, 2 on error.`
+
 func (e env) diff(args []string) error {
-	return usageError{"diff: not implemented yet"}
+	return e.diffFailed(e.runDiff(args))
+}
+
+// diffFailed makes every failure exit 2, as diff(1) does, since 1 means
+// "the trees differ".
+func (e env) diffFailed(err error) error {
+	var ue usageError
+	switch {
+	case err == nil, errors.Is(err, pflag.ErrHelp), errors.Is(err, errReported), errors.As(err, &ue):
+		return err
+	}
+	if _, ok := err.(cueerrors.Error); ok && len(cueerrors.Errors(err)) > 0 {
+		e.printSpecErrors(err)
+		return usageError{"diff: nothing compared"}
+	}
+	return usageError{err.Error()}
+}
+
+func (e env) runDiff(args []string) error {
+	var (
+		sf                           specFlags
+		hf                           hydrateFlags
+		against, againstDir          string
+		repoDir, repoPath, outputDir string
+		format                       string
+		color                        bool
+	)
+	fs := newFlagSet("diff", diffUsage, e.stdout)
+	sf.bind(fs)
+	fs.StringVar(&against, "against", "", "Git revision holding the old tree: a branch, tag, origin/main, a commit (default HEAD)")
+	fs.StringVar(&againstDir, "against-dir", "", "compare with this directory instead of a Git revision")
+	fs.StringVar(&repoDir, "repo", ".", "the Git repository (any directory inside it)")
+	fs.StringVar(&repoPath, "path", "", "where the tree lives in the repository (default: -o, else the spec's gitops.repository.path)")
+	fs.StringVarP(&outputDir, "output", "o", "", "the directory render -o writes the tree to, inside the repository")
+	fs.StringVar(&format, "format", "text", "output: text, markdown (a pull-request comment) or json")
+	fs.BoolVar(&color, "color", false, "colour the text output even when stdout is not a terminal")
+	hf.bind(fs)
+	if err := parse(fs, args, e.stdout); err != nil {
+		return err
+	}
+	if format != "text" && format != "markdown" && format != "json" {
+		return usageError{fmt.Sprintf("diff: --format %q: want text, markdown or json", format)}
+	}
+	if against != "" && againstDir != "" {
+		return usageError{"diff: --against and --against-dir exclude each other"}
+	}
+	res, err := sf.load(e)
+	if err != nil {
+		return err
+	}
+	files, err := render.Render(res.Spec)
+	if err != nil {
+		return err
+	}
+	if files, err = hf.apply(res.Spec, files); err != nil {
+		return err
+	}
+
+	var old []render.File
+	var where string
+	if againstDir != "" {
+		where = againstDir
+		old, err = diff.ReadDir(againstDir)
+	} else {
+		if against == "" {
+			against = "HEAD"
+		}
+		var repo *diff.Repo
+		if repo, err = diff.OpenRepo(repoDir); err != nil {
+			return err
+		}
+		p := repoPath
+		switch {
+		case p != "":
+		case outputDir != "":
+			if p, err = repo.Rel(outputDir); err != nil {
+				return err
+			}
+		default:
+			p = strings.TrimPrefix(strings.Trim(res.Spec.GitOps.Repository.Path, "/"), "./")
+		}
+		where = against + ":" + p
+		old, err = repo.ReadTree(against, p)
+	}
+	if errors.Is(err, diff.ErrNoTree) {
+		fmt.Fprintf(e.stderr, "note: %v; every file is new\n", err)
+		old, err = nil, nil
+	}
+	if err != nil {
+		return err
+	}
+	old, files = e.matchHydration(hf, old, files)
+
+	fmt.Fprintf(e.stderr, "comparing the render of %s with %s\n", strings.Join(sf.files, " + "), where)
+	r := diff.Compare(old, files)
+	switch format {
+	case "markdown":
+		err = diff.WriteMarkdown(e.stdout, r)
+	case "json":
+		err = diff.WriteJSON(e.stdout, r)
+	default:
+		err = diff.WriteText(e.stdout, r, diff.TextOptions{Color: color || e.stdoutIsTerminal()})
+	}
+	if err != nil {
+		return err
+	}
+	if !r.Equal() {
+		return errReported
+	}
+	return nil
+}
+
+// matchHydration makes both sides comparable. With --hydrate, an old tree
+// committed without hydrated/ is hydrated from the chart cache (its own
+// chart versions and Kubernetes version); when that is impossible, the
+// hydrated files are left out of both sides, with a note. Without
+// --hydrate, hydrated files in the old tree are ignored, with a note.
+func (e env) matchHydration(hf hydrateFlags, old, files []render.File) ([]render.File, []render.File) {
+	has := false
+	for _, f := range old {
+		if hydrate.IsHydrated(f.Path) {
+			has = true
+			break
+		}
+	}
+	switch {
+	case !hf.on && has:
+		fmt.Fprintf(e.stderr, "note: the old tree holds %s/; pass --hydrate to compare it too\n", hydrate.Dir)
+		return hydrate.Strip(old), files
+	case hf.on && !has && len(old) > 0:
+		c, err := hf.charts.cache()
+		if err == nil {
+			opts := hydrate.DefaultOptions()
+			opts.KeepChartLabels = hf.keepChartLabels
+			var h []render.File
+			if h, err = hydrate.Hydrate(old, c, opts); err == nil {
+				return h, files
+			}
+		}
+		fmt.Fprintf(e.stderr, "note: the old tree has no %s/ and cannot be hydrated (%v); comparing without hydrated output\n", hydrate.Dir, err)
+		return old, hydrate.Strip(files)
+	}
+	return old, files
+}
+
+func (e env) stdoutIsTerminal() bool {
+	if os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := e.stdout.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

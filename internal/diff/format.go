@@ -59,18 +59,15 @@ func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 	}
 	for _, c := range r.Changes {
 		b.WriteByte('\n')
-		switch c.Op {
-		case Added:
-			fmt.Fprintf(&b, "%s %s  %s\n", p.paint(ansiGreen, "+"), p.paint(ansiBold, c.Title()), c.Path)
-		case Removed:
-			fmt.Fprintf(&b, "%s %s  %s\n", p.paint(ansiRed, "-"), p.paint(ansiBold, c.Title()), c.Path)
-		default:
-			fmt.Fprintf(&b, "%s %s  %s", p.paint(ansiYellow, "~"), p.paint(ansiBold, c.Title()), c.Path)
-			if c.OldPath != "" {
-				fmt.Fprintf(&b, " (moved from %s)", c.OldPath)
-			}
-			b.WriteByte('\n')
+		sym := map[Op]string{Added: p.paint(ansiGreen, "+"), Removed: p.paint(ansiRed, "-"), Changed: p.paint(ansiYellow, "~")}[c.Op]
+		fmt.Fprintf(&b, "%s %s", sym, p.paint(ansiBold, c.Title()))
+		if c.Title() != c.Path {
+			fmt.Fprintf(&b, "  %s", c.Path)
 		}
+		if c.OldPath != "" {
+			fmt.Fprintf(&b, " (moved from %s)", c.OldPath)
+		}
+		b.WriteByte('\n')
 		for _, f := range c.Fields {
 			switch f.Op {
 			case Added:
@@ -132,7 +129,10 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	fmt.Fprintf(&b, "<details><summary>All %d changes</summary>\n\n", len(r.Changes))
 	for i, c := range r.Changes {
 		var s strings.Builder
-		fmt.Fprintf(&s, "**%s** `%s` %s", c.Op, c.Path, mdCell(c.Title()))
+		fmt.Fprintf(&s, "**%s** `%s`", c.Op, c.Path)
+		if c.Title() != c.Path {
+			fmt.Fprintf(&s, " %s", mdCell(c.Title()))
+		}
 		if c.OldPath != "" {
 			fmt.Fprintf(&s, " (moved from `%s`)", c.OldPath)
 		}
