@@ -1,0 +1,480 @@
+package sizing
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/milvusgen/milvusgen/internal/model"
+)
+
+// Problem is one finding about a spec, at the spec field it concerns
+// ("cluster.nodeGroups.0.desiredCapacity"). Warnings do not make the spec
+// invalid.
+type Problem struct {
+	Path    string
+	Message string
+	Warning bool
+}
+
+func (p Problem) String() string { return p.Path + ": " + p.Message }
+
+// maxNodesPerNodeGroup is the EKS quota of nodes in one managed node group.
+const maxNodesPerNodeGroup = 450
+
+// GroupFit is one node group as the fit check saw it.
+type GroupFit struct {
+	Name         string
+	InstanceType string
+	// Known is false for an instance type milvusgen has no numbers for.
+	Known bool
+	// Nodes is desiredCapacity; MaxNodes maxSize.
+	Nodes, MaxNodes int
+	// Allocatable is what one node offers pods besides the DaemonSets.
+	Allocatable Resources
+	// PodSlots is how many such pods one node takes.
+	PodSlots int
+}
+
+// FitResult is the outcome of Fit.
+type FitResult struct {
+	Workload *Workload
+	Groups   []GroupFit
+	// Checked is false when an unknown instance type (or a dataset that
+	// cannot be measured) stopped the check.
+	Checked bool
+	// Fits reports whether every pod has a place at desiredCapacity.
+	Fits bool
+	// Problems are errors (the pods do not fit even at maxSize, or a pod
+	// is larger than any node) and warnings (unknown instance types, pods
+	// that only fit once an autoscaler grows the groups).
+	Problems []Problem
+}
+
+// Errors are the problems that are not warnings.
+func (r *FitResult) Errors() []Problem {
+	var out []Problem
+	for _, p := range r.Problems {
+		if !p.Warning {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Fit checks that the spec's node groups hold every pod of the workload:
+// the Milvus components (sized by the dataset or by hand), etcd, the
+// message queue, the load balancer controller and the cluster's own pods
+// (dependencies), on nodes whose allocatable is the instance's capacity
+// less the kubelet and system reservations and the DaemonSets
+// (Instance.Allocatable).
+//
+// Pods are placed first-fit in decreasing order of memory, as a scheduler
+// spreading nothing would; the check fails when some pod has no place with
+// every group at maxSize, and warns when the pods only fit above
+// desiredCapacity (they stay Pending until an autoscaler adds nodes, and
+// milvusgen installs none). A pod larger than any node is reported against
+// the instance type (or the volume size, for DISKANN's local disk). Every
+// problem names the component and what is missing. Unknown instance types
+// are warnings, and the check is then skipped.
+func Fit(s *model.Spec) *FitResult {
+	res := &FitResult{}
+	w, err := NewWorkload(s)
+	if err != nil {
+		res.Problems = append(res.Problems, Problem{Path: "milvus.dataset", Message: err.Error()})
+		return res
+	}
+	res.Workload = w
+	unknown := false
+	for i, ng := range s.Cluster.NodeGroups {
+		g := GroupFit{Name: ng.Name, InstanceType: ng.InstanceType, Nodes: ng.DesiredCapacity, MaxNodes: max(ng.NodeGroupMaxSize(), ng.DesiredCapacity)}
+		inst, ok := LookupInstance(ng.InstanceType)
+		if ok {
+			g.Known = true
+			g.Allocatable = inst.Allocatable(ng.VolumeSize)
+			g.PodSlots = inst.PodSlots()
+		} else {
+			unknown = true
+			res.Problems = append(res.Problems, Problem{
+				Path:    fmt.Sprintf("cluster.nodeGroups.%d.instanceType", i),
+				Message: fmt.Sprintf("milvusgen has no capacity figures for %s (it knows the %s families), so it cannot check that the node groups hold Milvus's pods (%s requested in all)", ng.InstanceType, KnownFamilies(), w.Total()),
+				Warning: true,
+			})
+		}
+		res.Groups = append(res.Groups, g)
+	}
+	if unknown || len(res.Groups) == 0 {
+		return res
+	}
+	res.Checked = true
+	if p := tooLarge(s, w, res.Groups); len(p) > 0 {
+		res.Problems = append(res.Problems, p...)
+		return res
+	}
+	// The pod count is bounded before pods are listed one by one: a
+	// replica count in the millions must not become a list of millions.
+	n, slots := podCount(w.All()), 0
+	for _, g := range res.Groups {
+		slots += g.MaxNodes * g.PodSlots
+	}
+	if n > slots {
+		res.Problems = append(res.Problems, Problem{
+			Path: "cluster.nodeGroups.0.desiredCapacity",
+			Message: fmt.Sprintf("the deployment runs %d pods (%s), more than the node groups take even at maxSize (%d: each node's pod limit less its DaemonSets)",
+				n, largestCounts(w.All()), slots),
+		})
+		return res
+	}
+	pods := podList(w.All())
+	at := func(maxSize bool, first int) []node {
+		var nodes []node
+		for i, g := range res.Groups {
+			n := g.Nodes
+			if maxSize {
+				n = g.MaxNodes
+			}
+			if i == 0 && first > 0 {
+				n = first
+			}
+			for range n {
+				nodes = append(nodes, node{group: i, free: g.Allocatable, slots: g.PodSlots})
+			}
+		}
+		return nodes
+	}
+	desired := pack(at(false, 0), pods)
+	if len(desired.unplaced) == 0 {
+		res.Fits = true
+		return res
+	}
+	grows := false
+	for _, g := range res.Groups {
+		grows = grows || g.MaxNodes > g.Nodes
+	}
+	fitsAtMax := grows && len(pack(at(true, 0), pods).unplaced) == 0
+	need := 0
+	for n := res.Groups[0].Nodes + lowerBound(desired, res.Groups[0]); n <= maxNodesPerNodeGroup; n++ {
+		if len(pack(at(false, n), pods).unplaced) == 0 {
+			need = n
+			break
+		}
+	}
+	msg := "the node groups cannot hold the deployment's pods: " + desired.describe(res.Groups, w)
+	var fix string
+	g0 := s.Cluster.NodeGroups[0]
+	switch {
+	case need == 0:
+		fix = fmt.Sprintf("even %d nodes (the EKS limit per group) would not hold them; use a larger instance type", maxNodesPerNodeGroup)
+	case need > g0.NodeGroupMaxSize():
+		fix = fmt.Sprintf("set desiredCapacity (and maxSize) of %s to at least %d", g0.Name, need)
+	default:
+		fix = fmt.Sprintf("set desiredCapacity of %s to at least %d", g0.Name, need)
+	}
+	p := Problem{Path: "cluster.nodeGroups.0.desiredCapacity"}
+	if fitsAtMax {
+		p.Warning = true
+		p.Message = msg + "; they fit at maxSize, but only once an autoscaler adds nodes (milvusgen installs none): " + fix
+	} else {
+		p.Message = msg + "; " + fix
+	}
+	res.Problems = append(res.Problems, p)
+	return res
+}
+
+// tooLarge reports the components whose single pod fits on no node at
+// all, in one problem: against the volume size when only DISKANN's local
+// disk is short, else against the instance type, naming the smallest type
+// of the same family that holds the largest of them.
+func tooLarge(s *model.Spec, w *Workload, groups []GroupFit) []Problem {
+	var big, diskBig []string
+	var largest Resources
+	var disk int64
+	for _, c := range w.All() {
+		if c.Replicas < 1 {
+			continue
+		}
+		fitsSomewhere, diskOnly := false, true
+		for _, g := range groups {
+			if g.PodSlots > 0 && c.Pod.fits(g.Allocatable) {
+				fitsSomewhere = true
+				break
+			}
+			noDisk := c.Pod
+			noDisk.Disk = 0
+			diskOnly = diskOnly && noDisk.fits(g.Allocatable)
+		}
+		switch {
+		case fitsSomewhere:
+		case diskOnly && c.Pod.Disk > 0:
+			diskBig = append(diskBig, c.Name)
+			disk = max(disk, c.Pod.Disk)
+		default:
+			big = append(big, fmt.Sprintf("%s (%s each)", c.Name, c.Pod))
+			largest = Resources{max(largest.MilliCPU, c.Pod.MilliCPU), max(largest.Memory, c.Pod.Memory), 0}
+		}
+	}
+	offers := func(withDisk bool) string {
+		var out []string
+		for _, g := range groups {
+			a := g.Allocatable
+			if !withDisk {
+				a.Disk = 0
+			}
+			out = append(out, fmt.Sprintf("%s (%s) has %s allocatable per node", g.Name, g.InstanceType, a))
+		}
+		return strings.Join(out, ", ")
+	}
+	var out []Problem
+	ng := s.Cluster.NodeGroups[0]
+	if len(big) > 0 {
+		hint := "use a larger instance type"
+		if t := smallestHolding(ng.InstanceType, ng.VolumeSize, largest); t != "" {
+			hint = "use " + t + " or larger"
+		}
+		out = append(out, Problem{
+			Path:    "cluster.nodeGroups.0.instanceType",
+			Message: fmt.Sprintf("pods larger than any node: %s; %s; %s", strings.Join(big, ", "), offers(false), hint),
+		})
+	}
+	if len(diskBig) > 0 {
+		need := (disk + osImagesDiskGiB*GiB) * 10 / 9
+		out = append(out, Problem{
+			Path: "cluster.nodeGroups.0.volumeSize",
+			Message: fmt.Sprintf("%s pods need %s of local disk each (DISKANN keeps its index on the node), more than a node offers: %s; set volumeSize to at least %d",
+				strings.Join(diskBig, ", "), FormatBytes(disk), offers(true), (need+GiB-1)/GiB),
+		})
+	}
+	return out
+}
+
+// smallestHolding is the smallest instance type of the same family whose
+// node holds the pod, or "".
+func smallestHolding(instanceType string, volumeGiB int, pod Resources) string {
+	fam, _, _ := strings.Cut(instanceType, ".")
+	best := ""
+	bestCPU := 0
+	for _, f := range families {
+		if f.name != fam {
+			continue
+		}
+		for _, size := range f.sizes {
+			i, _ := LookupInstance(f.name + "." + size)
+			noDisk := pod
+			noDisk.Disk = 0
+			if noDisk.fits(i.Allocatable(volumeGiB)) && (best == "" || i.VCPU < bestCPU) {
+				best, bestCPU = i.Type, i.VCPU
+			}
+		}
+	}
+	return best
+}
+
+func podCount(cs []Component) int {
+	n := 0
+	for _, c := range cs {
+		n += max(c.Replicas, 0)
+	}
+	return n
+}
+
+// largestCounts names the three components with the most replicas.
+func largestCounts(cs []Component) string {
+	cs = append([]Component(nil), cs...)
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].Replicas > cs[j].Replicas })
+	var out []string
+	for _, c := range cs[:min(3, len(cs))] {
+		out = append(out, fmt.Sprintf("%s %d", c.Name, c.Replicas))
+	}
+	return strings.Join(out, ", ")
+}
+
+// pod is one pod to place.
+type pod struct {
+	component string
+	Resources
+}
+
+// podList expands components into pods, largest first: by memory, then
+// CPU, then disk, then name, so placement is deterministic.
+func podList(cs []Component) []pod {
+	var out []pod
+	for _, c := range cs {
+		for range max(c.Replicas, 0) {
+			out = append(out, pod{c.Name, c.Pod})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		switch {
+		case a.Memory != b.Memory:
+			return a.Memory > b.Memory
+		case a.MilliCPU != b.MilliCPU:
+			return a.MilliCPU > b.MilliCPU
+		case a.Disk != b.Disk:
+			return a.Disk > b.Disk
+		}
+		return a.component < b.component
+	})
+	return out
+}
+
+// node is one node's free resources during placement.
+type node struct {
+	group int
+	free  Resources
+	slots int
+}
+
+// placement is the result of pack.
+type placement struct {
+	nodes    []node
+	unplaced []pod
+}
+
+// pack places the pods first-fit in the order given.
+func pack(nodes []node, pods []pod) placement {
+	pl := placement{nodes: nodes}
+	for _, p := range pods {
+		placed := false
+		for i := range pl.nodes {
+			n := &pl.nodes[i]
+			if n.slots > 0 && p.fits(n.free) {
+				n.free = n.free.sub(p.Resources)
+				n.slots--
+				placed = true
+				break
+			}
+		}
+		if !placed {
+			pl.unplaced = append(pl.unplaced, p)
+		}
+	}
+	return pl
+}
+
+// lowerBound is how many more nodes of g the unplaced pods need at least:
+// in each dimension, what they ask for beyond the free space left on the
+// nodes, divided by one node's allocatable; at least one.
+func lowerBound(pl placement, g GroupFit) int {
+	var need Resources
+	slots := int64(len(pl.unplaced))
+	for _, p := range pl.unplaced {
+		need = need.add(p.Resources)
+	}
+	for _, n := range pl.nodes {
+		need = need.sub(n.free)
+		slots -= int64(n.slots)
+	}
+	div := func(a, b int64) int {
+		if a <= 0 || b <= 0 {
+			return 0
+		}
+		return int((a + b - 1) / b)
+	}
+	return max(1, div(need.MilliCPU, g.Allocatable.MilliCPU), div(need.Memory, g.Allocatable.Memory),
+		div(need.Disk, g.Allocatable.Disk), div(slots, int64(g.PodSlots)))
+}
+
+// describe says which components did not fit and what the node groups had
+// left: "queryNode needs 12 × 8 CPU/32Gi and 9 of them do not fit;
+// milvus-node-group (3 × m6i.4xlarge, 15.7 CPU/56.2Gi allocatable each) has
+// 3 × 0.3 CPU/5.1Gi left after placing the other pods; …".
+func (pl placement) describe(groups []GroupFit, w *Workload) string {
+	missing := map[string]int{}
+	var order []string
+	for _, p := range pl.unplaced {
+		if missing[p.component] == 0 {
+			order = append(order, p.component)
+		}
+		missing[p.component]++
+	}
+	var parts []string
+	for _, name := range order {
+		c := componentNamed(w, name)
+		verb := "do"
+		if missing[name] == 1 {
+			verb = "does"
+		}
+		parts = append(parts, fmt.Sprintf("%s needs %s and %d of them (%s) %s not fit", name, count(c.Replicas, c.Pod), missing[name], c.Pod.times(missing[name]), verb))
+	}
+	// Node-local disk only matters to DISKANN query nodes.
+	disk := false
+	for _, c := range w.All() {
+		disk = disk || c.Pod.Disk > 0
+	}
+	show := func(r Resources) string {
+		if !disk {
+			r.Disk = 0
+		}
+		return r.String()
+	}
+	var offer Resources
+	var left []string
+	for gi, g := range groups {
+		var nodesLeft []string
+		seen := map[string]int{}
+		for _, n := range pl.nodes {
+			if n.group != gi {
+				continue
+			}
+			offer = offer.add(g.Allocatable)
+			s := show(n.free)
+			if n.slots == 0 {
+				s += " (no pod slots)"
+			}
+			if seen[s] == 0 {
+				nodesLeft = append(nodesLeft, s)
+			}
+			seen[s]++
+		}
+		free := make([]string, len(nodesLeft))
+		for i, s := range nodesLeft {
+			free[i] = fmt.Sprintf("%d × %s", seen[s], s)
+		}
+		left = append(left, fmt.Sprintf("node group %s (%d × %s, %s allocatable each) has %s left after placing the other pods",
+			g.Name, g.Nodes, g.InstanceType, show(g.Allocatable), strings.Join(free, ", ")))
+	}
+	return fmt.Sprintf("%s; %s; all pods request %s, the nodes offer %s",
+		strings.Join(parts, ", "), strings.Join(left, "; "), show(w.Total()), show(offer))
+}
+
+func componentNamed(w *Workload, name string) Component {
+	for _, c := range w.All() {
+		if c.Name == name {
+			return c
+		}
+	}
+	return Component{Name: name}
+}
+
+// NodesNeeded is how many nodes of the instance type (with a root volume of
+// volumeGiB) hold every pod of the workload on their own. It returns 0 when
+// no number would (a pod larger than one node, or more nodes than EKS
+// allows in a group), and known is false for an instance type milvusgen
+// does not know.
+func NodesNeeded(w *Workload, instanceType string, volumeGiB int) (n int, known bool) {
+	inst, ok := LookupInstance(instanceType)
+	if !ok {
+		return 0, false
+	}
+	g := GroupFit{Allocatable: inst.Allocatable(volumeGiB), PodSlots: inst.PodSlots()}
+	if g.PodSlots == 0 || podCount(w.All()) > maxNodesPerNodeGroup*g.PodSlots {
+		return 0, true
+	}
+	pods := podList(w.All())
+	for _, p := range pods {
+		if !p.fits(g.Allocatable) {
+			return 0, true
+		}
+	}
+	for n := lowerBound(placement{unplaced: pods}, g); n <= maxNodesPerNodeGroup; n++ {
+		nodes := make([]node, n)
+		for i := range nodes {
+			nodes[i] = node{free: g.Allocatable, slots: g.PodSlots}
+		}
+		if len(pack(nodes, pods).unplaced) == 0 {
+			return n, true
+		}
+	}
+	return 0, true
+}

@@ -1,0 +1,319 @@
+package sizing
+
+import (
+	"fmt"
+	"math"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/milvusgen/milvusgen/internal/model"
+)
+
+// Workload is every pod of the deployment as the scheduler sees it.
+type Workload struct {
+	// Plan is the sizing tool's recommendation, nil without a dataset.
+	Plan *Plan
+	// Milvus are the five Milvus components as they will be deployed: the
+	// spec's values where the user sized a component, the plan's elsewhere
+	// (Apply's rules), the chart's default (one pod, no resources) where
+	// neither says anything.
+	Milvus []Component
+	// Dependencies are the other pods: etcd, the message queue, the load
+	// balancer controller, the cluster add-ons and Flux (dependencies).
+	Dependencies []Component
+}
+
+// All is the Milvus components followed by the dependencies.
+func (w *Workload) All() []Component {
+	return append(append([]Component(nil), w.Milvus...), w.Dependencies...)
+}
+
+// Component returns the Milvus component of that name.
+func (w *Workload) Component(name string) Component {
+	for _, c := range w.Milvus {
+		if c.Name == name {
+			return c
+		}
+	}
+	return Component{Name: name}
+}
+
+// Total sums every pod's requests.
+func (w *Workload) Total() Resources { return total(w.All()) }
+
+// MilvusTotal sums the Milvus components' requests.
+func (w *Workload) MilvusTotal() Resources { return total(w.Milvus) }
+
+func total(cs []Component) Resources {
+	var t Resources
+	for _, c := range cs {
+		t = t.add(c.Total())
+	}
+	return t
+}
+
+// NewWorkload derives the workload of a spec. It fails only when the
+// dataset cannot be measured, which a spec that passed the schema cannot
+// cause.
+func NewWorkload(s *model.Spec) (*Workload, error) {
+	w := &Workload{}
+	if s.Milvus.Dataset != nil {
+		p, err := NewPlan(*s.Milvus.Dataset)
+		if err != nil {
+			return nil, err
+		}
+		w.Plan = p
+	}
+	for _, name := range MilvusComponents {
+		w.Milvus = append(w.Milvus, deployed(s, name, w.Plan))
+	}
+	w.Dependencies = dependencies(s, w.Plan)
+	return w, nil
+}
+
+// specComponent returns the spec's block for a Milvus component.
+func specComponent(s *model.Spec, name string) *model.Component {
+	switch name {
+	case MixCoordinator:
+		return &s.Milvus.MixCoordinator
+	case Proxy:
+		return &s.Milvus.Proxy
+	case QueryNode:
+		return &s.Milvus.QueryNode
+	case DataNode:
+		return &s.Milvus.DataNode
+	case StreamingNode:
+		return &s.Milvus.StreamingNode
+	}
+	return nil
+}
+
+// HandSized reports whether the user set the component's resources. The
+// schema gives the proxy resources by default (1 CPU / 2Gi, the runbook's);
+// resources equal to that default count as unset, so a dataset sizes the
+// proxies too.
+func HandSized(name string, c model.Component) bool {
+	if c.Resources == nil {
+		return false
+	}
+	if name == Proxy {
+		r := c.Resources
+		if r.Requests == nil && r.Limits != nil && r.Limits.CPU == "1" && r.Limits.Memory == "2Gi" {
+			return false
+		}
+	}
+	return true
+}
+
+// deployed is one Milvus component after Apply's rules.
+func deployed(s *model.Spec, name string, p *Plan) Component {
+	c := *specComponent(s, name)
+	out := Component{Name: name, Replicas: 1, Source: SourceChart}
+	var pc Component
+	if p != nil {
+		pc = p.Component(name)
+	}
+	switch {
+	case p != nil && !HandSized(name, c):
+		out.Pod, out.Limit, out.Source = pc.Pod, pc.Limit, SourceDataset
+	case c.Resources != nil:
+		out.Pod, out.Limit = specResources(c.Resources)
+		out.Source = SourceSpec
+		if p != nil && out.Pod == pc.Pod && out.Limit == pc.Limit {
+			// What Apply wrote on an earlier pass, or the same by hand.
+			out.Source = SourceDataset
+		}
+	}
+	switch {
+	case name == MixCoordinator:
+		out.Replicas = s.MixCoordinatorReplicas()
+	case c.Replicas != nil:
+		out.Replicas = *c.Replicas
+	case p != nil && name == QueryNode && out.Source == SourceSpec && out.Limit.Memory > 0:
+		// Hand-sized query nodes without a count: as many as the
+		// loading memory needs.
+		out.Replicas = int(max(1, (p.Footprint.Loading+out.Limit.Memory-1)/out.Limit.Memory))
+	case p != nil:
+		out.Replicas = pc.Replicas
+	}
+	if p != nil && name == QueryNode && out.Replicas > 0 {
+		// DISKANN's local disk is spread over the query nodes.
+		out.Pod.Disk = (p.Footprint.LocalDisk + int64(out.Replicas) - 1) / int64(out.Replicas)
+		out.Limit.Disk = out.Pod.Disk
+	}
+	return out
+}
+
+// specResources reads a resources block: per dimension, the request or the
+// limit when no request is set (what the scheduler reserves), and the limit
+// or the request when no limit is set (what the container may use).
+// Quantities that do not parse count as unset; the spec's checks report
+// them.
+func specResources(r *model.Resources) (pod, limit Resources) {
+	var lim, req model.ResourceList
+	if r.Limits != nil {
+		lim = *r.Limits
+	}
+	if r.Requests != nil {
+		req = *r.Requests
+	}
+	pick := func(first, second model.Quantity, milli bool) int64 {
+		for _, q := range []model.Quantity{first, second} {
+			if v, ok := quantity(q, milli); ok {
+				return v
+			}
+		}
+		return 0
+	}
+	pod = Resources{MilliCPU: pick(req.CPU, lim.CPU, true), Memory: pick(req.Memory, lim.Memory, false)}
+	limit = Resources{MilliCPU: pick(lim.CPU, req.CPU, true), Memory: pick(lim.Memory, req.Memory, false)}
+	return pod, limit
+}
+
+func quantity(q model.Quantity, milli bool) (int64, bool) {
+	if q == "" {
+		return 0, false
+	}
+	v, err := resource.ParseQuantity(string(q))
+	if err != nil || v.Sign() <= 0 {
+		return 0, false
+	}
+	if milli {
+		return v.MilliValue(), true
+	}
+	return v.Value(), true
+}
+
+// Apply writes the dataset's plan into the spec so the rendered Milvus
+// values carry it, and returns the plan (nil without a dataset). For each
+// Milvus component the user did not size (HandSized), resources become the
+// plan's, with requests equal to limits: Guaranteed QoS, so the scheduler
+// reserves what the sizing tool says the component needs and the query
+// nodes holding loaded segments are the last pods evicted under pressure.
+// Replica counts the spec leaves unset become the plan's; mixCoordinator's
+// stays with highAvailability (model.Spec.MixCoordinatorReplicas), and a
+// hand-sized query node without a count gets as many replicas as the
+// loading memory needs. Apply is idempotent.
+func Apply(s *model.Spec) (*Plan, error) {
+	w, err := NewWorkload(s)
+	if err != nil || w.Plan == nil {
+		return nil, err
+	}
+	for _, d := range w.Milvus {
+		c := specComponent(s, d.Name)
+		if !HandSized(d.Name, *c) {
+			c.Resources = modelResources(d.Limit)
+		}
+		if c.Replicas == nil && d.Name != MixCoordinator {
+			n := d.Replicas
+			c.Replicas = &n
+		}
+	}
+	return w.Plan, nil
+}
+
+// modelResources is a Guaranteed resources block for r.
+func modelResources(r Resources) *model.Resources {
+	l := model.ResourceList{CPU: model.Quantity(FormatCPUQuantity(r.MilliCPU)), Memory: model.Quantity(FormatMemoryQuantity(r.Memory))}
+	req := l
+	return &model.Resources{Limits: &l, Requests: &req}
+}
+
+// FormatCPUQuantity writes millicores as a Kubernetes quantity ("8", "500m").
+func FormatCPUQuantity(m int64) string {
+	if m%1000 == 0 {
+		return fmt.Sprint(m / 1000)
+	}
+	return fmt.Sprintf("%dm", m)
+}
+
+// FormatMemoryQuantity writes bytes as a Kubernetes quantity ("32Gi",
+// "128Mi").
+func FormatMemoryQuantity(b int64) string {
+	switch {
+	case b%GiB == 0:
+		return fmt.Sprintf("%dGi", b/GiB)
+	case b%MiB == 0:
+		return fmt.Sprintf("%dMi", b/MiB)
+	}
+	return fmt.Sprint(b)
+}
+
+// large is the sizing tool's "$100M768D": raw data of 100M × 768-d float
+// vectors, above which it sizes etcd and the message queue up.
+const large = 100e6 * 768 * 4
+
+// dependencies are the pods besides Milvus's own that share the node
+// groups, with what milvusgen expects them to request. The charts set no
+// resources for etcd, the queues or the load balancer controller, so these
+// are estimates:
+//
+//   - etcd: the chart's 3 replicas (etcd.replicaCount in milvus.values
+//     overrides it) at the sizing tool's 1c/4G, 1c/8G from 100M × 768-d of
+//     raw data (dependencyCalculator);
+//   - pulsar: bookie 1c/8G ×3, broker 1c/4G ×2, proxy 0.5c/4G ×2,
+//     zookeeper 0.5c/2G ×3; from 100M × 768-d 2c/16G, 2c/8G, 1c/4G, 0.5c/4G
+//     (dependencyCalculator);
+//   - kafka: broker 2c/8G ×3, zookeeper 0.5c/2G ×3; from 100M × 768-d
+//     4c/16G and 0.5c/4G (dependencyCalculator);
+//   - the AWS Load Balancer Controller: loadBalancerController.replicas at
+//     100m/128Mi, the chart's suggested resources (values.yaml);
+//   - coredns 2 × 100m/70Mi and ebs-csi-controller 2 × 60m/240Mi (six
+//     containers of 10m/40Mi), the EKS add-ons' requests;
+//   - Flux's source, kustomize, helm and notification controllers, 100m/64Mi
+//     each (flux install's requests).
+//
+// Woodpecker, the default queue, runs inside the streaming nodes.
+func dependencies(s *model.Spec, p *Plan) []Component {
+	big := p != nil && float64(p.Footprint.Raw) >= large
+	est := func(name string, milli int64, mem int64, n int) Component {
+		pod := Resources{MilliCPU: milli, Memory: mem}
+		return Component{Name: name, Pod: pod, Limit: pod, Replicas: n, Source: SourceEstimate}
+	}
+	etcdMem := 4 * GiB
+	if big {
+		etcdMem = 8 * GiB
+	}
+	out := []Component{est("etcd", 1000, etcdMem, etcdReplicas(s))}
+	switch s.Milvus.MessageQueue {
+	case model.Pulsar:
+		if big {
+			out = append(out,
+				est("pulsar-bookie", 2000, 16*GiB, 3), est("pulsar-broker", 2000, 8*GiB, 2),
+				est("pulsar-proxy", 1000, 4*GiB, 2), est("pulsar-zookeeper", 500, 4*GiB, 3))
+		} else {
+			out = append(out,
+				est("pulsar-bookie", 1000, 8*GiB, 3), est("pulsar-broker", 1000, 4*GiB, 2),
+				est("pulsar-proxy", 500, 4*GiB, 2), est("pulsar-zookeeper", 500, 2*GiB, 3))
+		}
+	case model.Kafka:
+		if big {
+			out = append(out, est("kafka", 4000, 16*GiB, 3), est("kafka-zookeeper", 500, 4*GiB, 3))
+		} else {
+			out = append(out, est("kafka", 2000, 8*GiB, 3), est("kafka-zookeeper", 500, 2*GiB, 3))
+		}
+	}
+	return append(out,
+		est("aws-load-balancer-controller", 100, 128*MiB, max(s.LoadBalancerController.Replicas, 1)),
+		est("coredns", 100, 70*MiB, 2),
+		est("ebs-csi-controller", 60, 240*MiB, 2),
+		est("flux", 100, 64*MiB, 4),
+	)
+}
+
+// etcdReplicas is the chart's etcd.replicaCount (3) unless raw values set it.
+func etcdReplicas(s *model.Spec) int {
+	if e, ok := s.Milvus.Values["etcd"].(map[string]any); ok {
+		switch n := e["replicaCount"].(type) {
+		case int:
+			return n
+		case int64:
+			return int(n)
+		case float64:
+			if n == math.Trunc(n) {
+				return int(n)
+			}
+		}
+	}
+	return 3
+}
