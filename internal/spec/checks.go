@@ -34,6 +34,7 @@ func checkModel(r *report, s *model.Spec, ok map[string]bool, opts Options) {
 	if ok["aws"] && ok["storage"] && ok["milvus"] && ok["loadBalancerController"] {
 		checkAgreement(r, s)
 	}
+	checkSizing(r, s)
 }
 
 func checkKubernetesVersion(r *report, s *model.Spec, opts Options) {
