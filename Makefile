@@ -49,3 +49,10 @@ update:
 
 clean:
 	rm -rf bin
+
+# Build etcd and kube-apiserver (from Go modules, see hack/testenv/build.sh)
+# into .cache/testenv/bin for the apply tests; skipped when already built.
+# The first kube-apiserver build takes about 4 minutes on 2 cores.
+.PHONY: testenv
+testenv:
+	hack/testenv/build.sh
