@@ -1,0 +1,33 @@
+// Package apply puts a rendered tree on a Kubernetes cluster for users
+// without Flux: a thin wrapper over Flux's own server-side apply engine
+// (github.com/fluxcd/pkg/ssa), so what lands on the cluster is what Flux
+// would apply.
+//
+// [Load] builds every kustomization root of the rendered tree with krusty,
+// as kustomize-controller does, and remembers each object's rendered file.
+// A [Manager] then:
+//
+//   - applies the objects with server-side apply, field manager
+//     "milvusgen", in dependency order: CRDs, Namespaces and ClusterRoles
+//     first (waiting until they are established), then *Class objects, then
+//     the rest ([Manager.Apply]);
+//   - with DryRun, asks the API server what each object would become and
+//     reports it as created, configured (with the changed fields) or
+//     unchanged, changing nothing;
+//   - records what it applied in an inventory ConfigMap
+//     (kube-system/milvusgen-inventory by default), so that Prune deletes
+//     only objects milvusgen applied before that are no longer rendered;
+//     objects created by anyone else are never touched, and neither are
+//     Namespaces or CRDs (deleting them deletes everything inside);
+//   - waits until the objects are ready, reporting progress
+//     ([Manager.Wait]; kstatus, stricter for Flux kinds, which must be
+//     reconciled at their current generation).
+//
+// Unlike ssa's ApplyAllStaged, which stops at the first failure, every
+// object is tried and gets its own [Change]: an API server error (a field
+// manager conflict, an invalid field, a missing CRD or namespace) fails that
+// object only, is reported with the file it came from, and leaves the others
+// applied and reported. Field manager conflicts are errors unless
+// ForceConflicts is set, as with kubectl apply --server-side. Results are
+// data; the caller prints them.
+package apply
