@@ -1,7 +1,303 @@
 package main
 
-// apply is implemented in its own file so each command's flags and printing
-// stay apart; see the issue that introduces it.
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	cueerrors "cuelang.org/go/cue/errors"
+	"github.com/spf13/pflag"
+
+	"github.com/milvusgen/milvusgen/internal/apply"
+	"github.com/milvusgen/milvusgen/internal/gitrepo"
+	"github.com/milvusgen/milvusgen/internal/spec"
+	"github.com/milvusgen/milvusgen/render"
+)
+
+const applyUsage = `Usage: milvusgen apply -f SPEC [-f OVERLAY]... [git flags] [cluster flags]
+
+Validates and renders the spec, then puts the result where it goes:
+
+  Git      with --repo: writes the tree into DIR/PATH of a Git work tree,
+           stages that directory only and commits it with a message naming
+           the cluster, the release and a hash of the spec files; --push
+           pushes the branch. No commit when the tree is unchanged.
+  cluster  without --repo, or with any cluster flag: server-side applies
+           the Kubernetes manifests (the kustomize roots under kubernetes/
+           and flux/, built as Flux builds them) to the cluster of the
+           kubeconfig, field manager "milvusgen": CRDs and Namespaces first,
+           then the rest. Every object is reported, Flux style:
+             HelmRelease/milvus/milvus-demo configured
+           An inventory ConfigMap records what milvusgen applied, so that
+           --prune deletes only milvusgen's objects that are no longer
+           rendered (never Namespaces or CRDs, never anyone else's).
+
+--dry-run changes nothing: the Git part lists the files that would change,
+the cluster part asks the API server (server-side dry run) what each object
+would become. The HelmReleases need Flux's controllers on the cluster to
+install the charts; --wait waits until they report Ready.
+
+Exit codes: 0 success; 1 invalid spec, an object the API server refused, a
+failed commit or push, or --wait timing out; 2 usage error.`
+
+// applyFlags are apply's flags; names are the constants below.
+type applyFlags struct {
+	spec specFlags
+
+	repo, path, remote string
+	push               bool
+
+	kubeconfig, kubeContext, inventory string
+	dryRun, prune, wait, force         bool
+	timeout                            time.Duration
+}
+
+const (
+	flagRepo       = "repo"
+	flagPath       = "path"
+	flagPush       = "push"
+	flagRemote     = "remote"
+	flagKubeconfig = "kubeconfig"
+	flagContext    = "context"
+	flagDryRun     = "dry-run"
+	flagPrune      = "prune"
+	flagWait       = "wait"
+	flagTimeout    = "timeout"
+	flagForce      = "force-conflicts"
+	flagInventory  = "inventory"
+)
+
+func (f *applyFlags) bind(fs *pflag.FlagSet) {
+	f.spec.bind(fs)
+	fs.StringVar(&f.repo, flagRepo, "", "Git work tree to commit the rendered tree into")
+	fs.StringVar(&f.path, flagPath, "", "directory inside --repo for the tree (default: the spec's gitops.repository.path)")
+	fs.BoolVar(&f.push, flagPush, false, "push the branch after committing")
+	fs.StringVar(&f.remote, flagRemote, "origin", "remote to push to")
+	fs.StringVar(&f.kubeconfig, flagKubeconfig, "", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+	fs.StringVar(&f.kubeContext, flagContext, "", "kubeconfig context (default: the current context)")
+	fs.BoolVar(&f.dryRun, flagDryRun, false, "change nothing; print what would change (server-side dry run)")
+	fs.BoolVar(&f.prune, flagPrune, false, "delete objects milvusgen applied before that are no longer rendered")
+	fs.BoolVar(&f.wait, flagWait, false, "wait until the applied objects are ready, printing progress")
+	fs.DurationVar(&f.timeout, flagTimeout, 10*time.Minute, "how long --wait waits")
+	fs.BoolVar(&f.force, flagForce, false, "take over fields another field manager owns instead of failing")
+	fs.StringVar(&f.inventory, flagInventory, apply.DefaultInventoryNamespace+"/"+apply.DefaultInventoryName, "NAMESPACE/NAME of the inventory ConfigMap")
+}
+
+// toCluster reports whether the cluster part runs: always without --repo,
+// and with it when a cluster flag was given.
+func (f *applyFlags) toCluster(fs *pflag.FlagSet) bool {
+	if f.repo == "" {
+		return true
+	}
+	for _, n := range []string{flagKubeconfig, flagContext, flagPrune, flagWait, flagForce, flagInventory} {
+		if fs.Changed(n) {
+			return true
+		}
+	}
+	return false
+}
+
 func (e env) apply(args []string) error {
-	return usageError{"apply: not implemented yet"}
+	var f applyFlags
+	fs := newFlagSet("apply", applyUsage, e.stdout)
+	f.bind(fs)
+	if err := parse(fs, args, e.stdout); err != nil {
+		return err
+	}
+	if f.repo == "" {
+		for _, n := range []string{flagPath, flagPush} {
+			if fs.Changed(n) {
+				return usageError{fmt.Sprintf("apply: --%s needs --repo (see --help)", n)}
+			}
+		}
+	}
+	if f.push && f.dryRun {
+		return usageError{"apply: --push and --dry-run exclude each other"}
+	}
+	if f.timeout <= 0 {
+		return usageError{"apply: --timeout must be positive"}
+	}
+	invNS, invName, ok := strings.Cut(f.inventory, "/")
+	if !ok || invNS == "" || invName == "" {
+		return usageError{fmt.Sprintf("apply: --inventory %q: want NAMESPACE/NAME", f.inventory)}
+	}
+	srcs, res, err := f.spec.loadSources(e)
+	if err != nil {
+		return err
+	}
+	files, err := render.Render(res.Spec)
+	if err != nil {
+		return err
+	}
+
+	if f.repo != "" {
+		p := f.path
+		if p == "" {
+			p = res.Spec.GitOps.Repository.Path
+		}
+		subj := gitrepo.Subject{Cluster: res.Spec.Cluster.Name, Release: res.Spec.Name, SpecFiles: f.spec.files, SpecHash: gitrepo.SpecHash(srcs)}
+		gr, err := gitrepo.Commit(files, subj, gitrepo.Options{Repo: f.repo, Path: p, Push: f.push, Remote: f.remote, DryRun: f.dryRun})
+		if gr != nil {
+			e.printGit(gr, f, p)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if !f.toCluster(fs) {
+		return nil
+	}
+
+	objs, err := apply.Load(files)
+	if err != nil {
+		return err
+	}
+	cfg, err := apply.RESTConfig(f.kubeconfig, f.kubeContext)
+	if err != nil {
+		return err
+	}
+	opts := apply.DefaultOptions()
+	opts.InventoryNamespace, opts.InventoryName = invNS, invName
+	opts.Warnings = prefixWriter{e.stderr, "warning: "}
+	m, err := apply.New(cfg, opts)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	ao := apply.DefaultApplyOptions()
+	ao.DryRun, ao.Prune, ao.ForceConflicts = f.dryRun, f.prune, f.force
+	result, err := m.Apply(ctx, objs, ao)
+	if result != nil {
+		e.printApply(result)
+	}
+	if err != nil {
+		return err
+	}
+	if result.Err() != nil {
+		return errReported
+	}
+	if f.wait && !f.dryRun {
+		return e.wait(ctx, m, objs, f.timeout)
+	}
+	return nil
+}
+
+func (e env) printGit(r *gitrepo.Result, f applyFlags, p string) {
+	if f.dryRun {
+		fmt.Fprintf(e.stdout, "git: %d files would change under %s (dry run)\n", len(r.Changes), p)
+		for _, c := range r.Changes {
+			fmt.Fprintf(e.stdout, "  %-9s %s\n", c.Action, c.Path)
+		}
+		return
+	}
+	if r.Commit == "" {
+		fmt.Fprintf(e.stdout, "git: %s unchanged, nothing to commit\n", p)
+	} else {
+		fmt.Fprintf(e.stdout, "git: committed %s on %s (%d files changed under %s)\n", r.Commit[:12], r.Branch, len(r.Changes), p)
+	}
+	if f.push {
+		if r.Pushed {
+			fmt.Fprintf(e.stdout, "git: pushed %s to %s\n", r.Branch, f.remote)
+		} else {
+			fmt.Fprintf(e.stdout, "git: %s is up to date on %s\n", r.Branch, f.remote)
+		}
+	}
+}
+
+// printApply prints one line per object, as Flux does, failures with their
+// file and the API server's reason on stderr, then a summary.
+func (e env) printApply(r *apply.Result) {
+	suffix := ""
+	if r.DryRun {
+		suffix = " (server dry run)"
+	}
+	for _, c := range r.Changes {
+		if c.Action == apply.Failed {
+			fmt.Fprintf(e.stderr, "error: %v\n", c.Err)
+			continue
+		}
+		line := c.String() + suffix
+		switch {
+		case len(c.Fields) > 0:
+			line += ": " + strings.Join(c.Fields, ", ")
+		case c.Note != "":
+			line += ": " + c.Note
+		}
+		fmt.Fprintln(e.stdout, line)
+	}
+	if len(r.Stale) > 0 {
+		fmt.Fprintf(e.stdout, "%d objects milvusgen applied before are no longer rendered; apply --prune deletes them: %s\n", len(r.Stale), strings.Join(r.Stale, ", "))
+	}
+	fmt.Fprintf(e.stdout, "apply: %s%s\n", r.Summary(), suffix)
+}
+
+func (e env) wait(ctx context.Context, m *apply.Manager, objs []apply.Object, timeout time.Duration) error {
+	opts := apply.DefaultWaitOptions()
+	opts.Timeout = timeout
+	opts.Progress = func(p apply.Progress) {
+		if len(p.NotReady) == 0 {
+			return
+		}
+		names := make([]string, len(p.NotReady))
+		for i, s := range p.NotReady {
+			names[i] = s.String()
+		}
+		fmt.Fprintf(e.stdout, "wait: %d/%d ready after %s; waiting for %s\n", p.Ready, p.Total, p.Elapsed.Round(time.Second), strings.Join(names, "; "))
+	}
+	start := time.Now()
+	if err := m.Wait(ctx, objs, opts); err != nil {
+		return fmt.Errorf("wait failed: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "wait: all %d objects ready after %s\n", len(objs), time.Since(start).Round(time.Second))
+	return nil
+}
+
+// loadSources is specFlags.load that also returns the sources read, whose
+// hash the commit message carries (stdin can be read only once).
+func (f *specFlags) loadSources(e env) ([]spec.Source, *spec.Result, error) {
+	if len(f.files) == 0 {
+		return nil, nil, usageError{"no spec given; pass -f SPEC (see --help)"}
+	}
+	today := time.Now().UTC()
+	if f.today != "" {
+		t, err := time.Parse(time.DateOnly, f.today)
+		if err != nil {
+			return nil, nil, usageError{fmt.Sprintf("--today %q: want YYYY-MM-DD", f.today)}
+		}
+		today = t
+	}
+	srcs, err := spec.ReadFiles(f.files, e.stdin)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := spec.Load(srcs, spec.Options{Today: today})
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(res.Warnings) > 0 {
+		wd, _ := os.Getwd()
+		for _, w := range res.Warnings {
+			fmt.Fprint(e.stderr, "warning: ")
+			cueerrors.Print(e.stderr, w, &cueerrors.Config{Cwd: wd})
+		}
+	}
+	return srcs, res, nil
+}
+
+// prefixWriter prefixes each write (one API server warning) with p.
+type prefixWriter struct {
+	w io.Writer
+	p string
+}
+
+func (pw prefixWriter) Write(b []byte) (int, error) {
+	if _, err := fmt.Fprintf(pw.w, "%s%s", pw.p, b); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
