@@ -37,7 +37,7 @@ test: fmt vet check
 	$(GO) test -count=1 ./...
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/spec ./render/... ./cmd/milvusgen
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/spec ./internal/sizing ./render/... ./cmd/milvusgen
 
 fuzz:
 	$(GO) test ./internal/spec -run '^$$' -fuzz FuzzLoad -fuzztime 60s

@@ -34,7 +34,9 @@ func checkModel(r *report, s *model.Spec, ok map[string]bool, opts Options) {
 	if ok["aws"] && ok["storage"] && ok["milvus"] && ok["loadBalancerController"] {
 		checkAgreement(r, s)
 	}
-	checkSizing(r, s)
+	if ok["cluster"] && ok["milvus"] {
+		checkSizing(r, s)
+	}
 }
 
 func checkKubernetesVersion(r *report, s *model.Spec, opts Options) {
