@@ -96,7 +96,29 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return e.exit(err)
 }
 
+// exitError gives a failure an exit code other than the default, for
+// commands whose codes follow another convention (diff: 2 on any error).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e exitError) Error() string { return e.err.Error() }
+func (e exitError) Unwrap() error { return e.err }
+
 func (e env) exit(err error) int {
+	var xe exitError
+	if errors.As(err, &xe) {
+		if code := e.report(xe.err); code != exitOK {
+			return xe.code
+		}
+		return exitOK
+	}
+	return e.report(err)
+}
+
+// report prints err once and returns its default exit code.
+func (e env) report(err error) int {
 	var ue usageError
 	switch {
 	case err == nil:
@@ -275,7 +297,7 @@ written: the command lists the files that differ and exits 1 if any do.`, e.stdo
 			}
 			return nil
 		}
-		fmt.Fprintf(e.stderr, "%s is out of date; run: milvusgen render %s -o %s\n", out, flagList(sf.files), out)
+		fmt.Fprintf(e.stderr, "%s is out of date; run: milvusgen render %s\n", out, strings.Join(withoutCheck(args), " "))
 		for _, c := range changed {
 			fmt.Fprintf(e.stderr, "  %-9s %s\n", c.Action, c.Path)
 		}
@@ -295,12 +317,24 @@ written: the command lists the files that differ and exits 1 if any do.`, e.stdo
 	return nil
 }
 
+// flagList renders spec files as -f flags.
 func flagList(files []string) string {
 	parts := make([]string, len(files))
 	for i, f := range files {
 		parts[i] = "-f " + f
 	}
 	return strings.Join(parts, " ")
+}
+
+// withoutCheck is the render command line that brings DIR up to date.
+func withoutCheck(args []string) []string {
+	var out []string
+	for _, a := range args {
+		if a != "--check" && !strings.HasPrefix(a, "--check=") {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func (e env) schema(args []string) error {

@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 
-	cueerrors "cuelang.org/go/cue/errors"
 	"github.com/spf13/pflag"
 
 	"github.com/milvusgen/milvusgen/internal/diff"
@@ -41,16 +40,11 @@ func (e env) diff(args []string) error {
 // diffFailed makes every failure exit 2, as diff(1) does, since 1 means
 // "the trees differ".
 func (e env) diffFailed(err error) error {
-	var ue usageError
 	switch {
-	case err == nil, errors.Is(err, pflag.ErrHelp), errors.Is(err, errReported), errors.As(err, &ue):
+	case err == nil, errors.Is(err, pflag.ErrHelp), errors.Is(err, errReported):
 		return err
 	}
-	if _, ok := err.(cueerrors.Error); ok && len(cueerrors.Errors(err)) > 0 {
-		e.printSpecErrors(err)
-		return usageError{"diff: nothing compared"}
-	}
-	return usageError{err.Error()}
+	return exitError{code: exitUsage, err: err}
 }
 
 func (e env) runDiff(args []string) error {

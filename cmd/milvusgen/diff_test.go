@@ -199,7 +199,7 @@ func TestDiffErrorsExit2(t *testing.T) {
 		{"no spec", nil, "no spec given"},
 		{"unknown revision", []string{"-f", runbookSpec, "--against", "no-such-branch"}, `git revision "no-such-branch"`},
 		{"not a repository", []string{"-f", runbookSpec, "--repo", "/"}, "git repository at / open failed"},
-		{"invalid spec", []string{"-f", "-", "--against-dir", "."}, "nothing compared"},
+		{"invalid spec", []string{"-f", "-", "--against-dir", "."}, "spec is invalid"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := milvusgen(t, append([]string{"diff", today}, tc.args...)...)
