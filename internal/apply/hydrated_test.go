@@ -28,7 +28,7 @@ func TestHydratedDryRun(t *testing.T) {
 	mustApply(t, m, decode(t, "namespace.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: hydrated}\n"), apply.DefaultApplyOptions())
 
 	want := map[string][]string{
-		hydrate.Path("hydrated", "milvus-demo"):                    {"Deployment", "StatefulSet", "Service", "ConfigMap"},
+		hydrate.Path("hydrated", "milvus-demo"):                     {"Deployment", "StatefulSet", "Service", "ConfigMap"},
 		hydrate.Path("kube-system", "aws-load-balancer-controller"): {"Deployment", "MutatingWebhookConfiguration", "IngressClassParams", "ClusterRole"},
 	}
 	for _, f := range files {
