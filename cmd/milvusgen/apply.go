@@ -105,7 +105,7 @@ func (e env) apply(args []string) error {
 	var f applyFlags
 	fs := newFlagSet("apply", applyUsage, e.stdout)
 	f.bind(fs)
-	if err := parse(fs, args, e.stdout); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if f.repo == "" {

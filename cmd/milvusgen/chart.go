@@ -54,7 +54,7 @@ func (e env) chart(args []string) error {
 	cd.bind(fs)
 	fs.StringVar(&mirror, "mirror", "", "fetch every chart from this Helm repository instead of its own (it must serve identical archives)")
 	fs.BoolVarP(&quiet, "quiet", "q", false, "print nothing on success")
-	if err := parse(fs, args[1:], e.stdout); err != nil {
+	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
 	res, err := sf.load(e)

@@ -205,12 +205,12 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *pflag.FlagSet {
 }
 
 // parse parses flags; flag errors become usage errors, --help prints to stdout.
-func parse(fs *pflag.FlagSet, args []string, stdout io.Writer) error {
+func parse(fs *pflag.FlagSet, args []string) error {
+	// pflag prints parse errors itself; ours are clearer. On --help it
+	// calls fs.Usage, which writes the synopsis to stdout.
 	fs.SetOutput(io.Discard)
 	err := fs.Parse(args)
 	if errors.Is(err, pflag.ErrHelp) {
-		fs.SetOutput(stdout)
-		fs.Usage()
 		return err
 	}
 	if err != nil {
@@ -233,7 +233,7 @@ With --rendered, checks instead that the files of a rendered tree agree on
 the names they share and lists every field that does not.`, e.stdout)
 	sf.bind(fs)
 	rendered := bindRendered(fs)
-	if err := parse(fs, args, e.stdout); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *rendered != "" {
@@ -268,7 +268,7 @@ written: the command lists the files that differ and exits 1 if any do.`, e.stdo
 	fs.BoolVar(&check, "check", false, "only report whether DIR is up to date; exit 1 and list the files if not")
 	fs.BoolVarP(&quiet, "quiet", "q", false, "print nothing on success")
 	hf.bind(fs)
-	if err := parse(fs, args, e.stdout); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if out == "" {
@@ -342,7 +342,7 @@ func (e env) schema(args []string) error {
 
 Prints the CUE schema (#Spec) that specs are validated against. It is the
 same file as schema/spec.cue, usable with cue vet.`, e.stdout)
-	if err := parse(fs, args, e.stdout); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	_, err := e.stdout.Write(schema.Source)

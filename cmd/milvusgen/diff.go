@@ -66,7 +66,7 @@ func (e env) runDiff(args []string) error {
 	fs.StringVar(&format, "format", "text", "output: text, markdown (a pull-request comment) or json")
 	fs.BoolVar(&color, "color", false, "colour the text output even when stdout is not a terminal")
 	hf.bind(fs)
-	if err := parse(fs, args, e.stdout); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if format != "text" && format != "markdown" && format != "json" {

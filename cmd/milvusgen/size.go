@@ -30,7 +30,7 @@ func (e env) size(args []string) error {
 	fs := newFlagSet("size", sizeUsage, e.stdout)
 	sf.bind(fs)
 	fs.StringVar(&format, "format", "text", "output format: text (an aligned table) or json")
-	if err := parse(fs, args, e.stdout); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if format != "text" && format != "json" {
