@@ -2,10 +2,8 @@ package kustomize_test
 
 import (
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -30,41 +28,8 @@ func TestRenderGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			assertTree(t, filepath.Join("testdata", name), files)
+			golden.AssertTree(t, filepath.Join("testdata", name), files)
 		})
-	}
-}
-
-// assertTree compares files with the golden tree under dir, both ways.
-// Under -update the tree is rewritten from scratch.
-func assertTree(t *testing.T, dir string, files []manifest.File) {
-	t.Helper()
-	if golden.Update() {
-		if err := os.RemoveAll(dir); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var got []string
-	for _, f := range files {
-		got = append(got, f.Path)
-		golden.Assert(t, filepath.Join(dir, filepath.FromSlash(f.Path)), f.Data)
-	}
-	var want []string
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, err := filepath.Rel(dir, p)
-		want = append(want, filepath.ToSlash(rel))
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	slices.Sort(got)
-	slices.Sort(want)
-	if d := cmp.Diff(want, got); d != "" {
-		t.Errorf("rendered files differ from %s (-golden +rendered), rerun with -update if intended:\n%s", dir, d)
 	}
 }
 
