@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"os"
 	"path/filepath"
@@ -9,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/milvusgen/milvusgen/internal/golden"
+	"github.com/milvusgen/milvusgen/internal/modeltest"
 )
 
 const today = "--today=2026-11-26"
@@ -25,32 +25,23 @@ type example struct {
 	specs []string
 }
 
-// examples reads examples/render.list, the list `make render` uses.
+// examples reads examples/render.list, the list `make render` uses, with
+// paths relative to this package and specs as -f flags.
 func examples(t *testing.T) []example {
 	t.Helper()
-	f, err := os.Open("../../examples/render.list")
+	exs, err := modeltest.Examples("../../examples/render.list")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	var exs []example
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
+	var out []example
+	for _, ex := range exs {
+		e := example{out: "../../" + ex.Out}
+		for _, s := range ex.Specs {
+			e.specs = append(e.specs, "-f", "../../"+s)
 		}
-		out, specs, ok := strings.Cut(line, ":")
-		if !ok {
-			t.Fatalf("render.list: bad line %q", line)
-		}
-		ex := example{out: "../../" + strings.TrimSpace(out)}
-		for _, s := range strings.Fields(specs) {
-			ex.specs = append(ex.specs, "-f", "../../"+s)
-		}
-		exs = append(exs, ex)
+		out = append(out, e)
 	}
-	return exs
+	return out
 }
 
 // TestOutUpToDate is the golden test of the whole tool: out/ must be what
