@@ -33,7 +33,7 @@ vet:
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-test: fmt vet check
+test: fmt vet check testenv
 	$(GO) test -count=1 ./...
 
 bench:
