@@ -9,6 +9,7 @@ import (
 
 	"github.com/milvusgen/milvusgen/internal/golden"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
+	"github.com/milvusgen/milvusgen/internal/spec/spectest"
 )
 
 const today = "--today=2026-11-26"
@@ -236,5 +237,37 @@ func TestStdinSpec(t *testing.T) {
 	code := run([]string{"validate", today, "-f", "-"}, strings.NewReader(minimal), &out, &errb)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+}
+
+// TestRenderInvalidSpecs runs every shared invalid spec through the CLI:
+// exit 1, the message and its position on stderr, and no output written.
+func TestRenderInvalidSpecs(t *testing.T) {
+	cases := spectest.Invalid()
+	if len(cases) < 30 {
+		t.Fatalf("only %d invalid specs", len(cases))
+	}
+	for _, tc := range cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			dir := t.TempDir()
+			spec := filepath.Join(dir, tc.File())
+			if err := os.WriteFile(spec, []byte(tc.Text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(dir, "out")
+			code, stdout, stderr := milvusgen(t, "render", today, "-f", spec, "-o", out)
+			if code != exitFailure {
+				t.Fatalf("exit %d, want %d; stdout %q stderr %q", code, exitFailure, stdout, stderr)
+			}
+			if !strings.Contains(stderr, tc.Want) {
+				t.Errorf("stderr lacks %q:\n%s", tc.Want, stderr)
+			}
+			if tc.Pos != "" && !strings.Contains(stderr, tc.Pos) {
+				t.Errorf("stderr lacks the position %s:\n%s", tc.Pos, stderr)
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("an invalid spec wrote %s (%v)", out, err)
+			}
+		})
 	}
 }
