@@ -9,12 +9,10 @@ import (
 	"strings"
 	"time"
 
-	cueerrors "cuelang.org/go/cue/errors"
 	"github.com/spf13/pflag"
 
 	"github.com/milvusgen/milvusgen/internal/apply"
 	"github.com/milvusgen/milvusgen/internal/gitrepo"
-	"github.com/milvusgen/milvusgen/internal/spec"
 	"github.com/milvusgen/milvusgen/render"
 )
 
@@ -255,38 +253,6 @@ func (e env) wait(ctx context.Context, m *apply.Manager, objs []apply.Object, ti
 	}
 	fmt.Fprintf(e.stdout, "wait: all %d objects ready after %s\n", len(objs), time.Since(start).Round(time.Second))
 	return nil
-}
-
-// loadSources is specFlags.load that also returns the sources read, whose
-// hash the commit message carries (stdin can be read only once).
-func (f *specFlags) loadSources(e env) ([]spec.Source, *spec.Result, error) {
-	if len(f.files) == 0 {
-		return nil, nil, usageError{"no spec given; pass -f SPEC (see --help)"}
-	}
-	today := time.Now().UTC()
-	if f.today != "" {
-		t, err := time.Parse(time.DateOnly, f.today)
-		if err != nil {
-			return nil, nil, usageError{fmt.Sprintf("--today %q: want YYYY-MM-DD", f.today)}
-		}
-		today = t
-	}
-	srcs, err := spec.ReadFiles(f.files, e.stdin)
-	if err != nil {
-		return nil, nil, err
-	}
-	res, err := spec.Load(srcs, spec.Options{Today: today})
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(res.Warnings) > 0 {
-		wd, _ := os.Getwd()
-		for _, w := range res.Warnings {
-			fmt.Fprint(e.stderr, "warning: ")
-			cueerrors.Print(e.stderr, w, &cueerrors.Config{Cwd: wd})
-		}
-	}
-	return srcs, res, nil
 }
 
 // prefixWriter prefixes each write (one API server warning) with p.

@@ -164,25 +164,28 @@ func (f *specFlags) bind(fs *pflag.FlagSet) {
 	_ = fs.MarkHidden("today")
 }
 
-func (f *specFlags) load(e env) (*spec.Result, error) {
+// loadSources reads, validates and decodes the spec files, prints the
+// warnings, and also returns the sources read: apply hashes them into its
+// commit message (stdin can be read only once).
+func (f *specFlags) loadSources(e env) ([]spec.Source, *spec.Result, error) {
 	if len(f.files) == 0 {
-		return nil, usageError{"no spec given; pass -f SPEC (see --help)"}
+		return nil, nil, usageError{"no spec given; pass -f SPEC (see --help)"}
 	}
 	today := time.Now().UTC()
 	if f.today != "" {
 		t, err := time.Parse(time.DateOnly, f.today)
 		if err != nil {
-			return nil, usageError{fmt.Sprintf("--today %q: want YYYY-MM-DD", f.today)}
+			return nil, nil, usageError{fmt.Sprintf("--today %q: want YYYY-MM-DD", f.today)}
 		}
 		today = t
 	}
 	srcs, err := spec.ReadFiles(f.files, e.stdin)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	res, err := spec.Load(srcs, spec.Options{Today: today})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(res.Warnings) > 0 {
 		wd, _ := os.Getwd()
@@ -191,7 +194,12 @@ func (f *specFlags) load(e env) (*spec.Result, error) {
 			cueerrors.Print(e.stderr, w, &cueerrors.Config{Cwd: wd})
 		}
 	}
-	return res, nil
+	return srcs, res, nil
+}
+
+func (f *specFlags) load(e env) (*spec.Result, error) {
+	_, res, err := f.loadSources(e)
+	return res, err
 }
 
 func newFlagSet(name, synopsis string, stderr io.Writer) *pflag.FlagSet {
