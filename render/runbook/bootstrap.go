@@ -23,6 +23,9 @@ func buildBootstrap(s *model.Spec) string {
 	if s.DemoteGP2() {
 		steps = append(steps, bootstrapDemoteGP2)
 	}
+	if s.Milvus.Auth.Enabled {
+		steps = append(steps, bootstrapRootPassword)
+	}
 	steps = append(steps, bootstrapGitOps)
 
 	w.f("#\n# bootstrap.sh creates EKS cluster %s and runs Milvus on it, in the", comment(s.Cluster.Name))
@@ -40,6 +43,11 @@ func buildBootstrap(s *model.Spec) string {
 	}
 	w.raw("set -euo pipefail\ncd \"$(dirname \"$0\")\"\n\n")
 	names := []variable{}
+	if s.Milvus.Auth.Enabled {
+		names = append(names,
+			variable{"ROOT_SECRET", s.Milvus.Auth.RootPasswordSecret.Name},
+			variable{"ROOT_SECRET_KEY", s.Milvus.Auth.RootPasswordSecret.Key})
+	}
 	files := []variable{{"POLICY_DOCUMENT", rel(iam.ReadWriteFile)}}
 	if s.UsesKMSKey() {
 		files = append(files, variable{"KMS_POLICY_DOCUMENT", rel(iam.KMSFile)})
@@ -134,6 +142,28 @@ else
 fi`), n)
 }
 
+// bootstrapRootPassword creates the Secret Milvus reads its root password
+// from (authentication is on), once, from the operator's environment: the
+// password is piped in, never written to a file or a command line.
+func bootstrapRootPassword(w *script, _ *model.Spec, n string) {
+	w.f(`
+step "%s Milvus root password"
+# Milvus creates its root user with this password when it first starts.
+if kubectl -n "$MILVUS_NAMESPACE" get secret "$ROOT_SECRET" >/dev/null 2>&1; then
+  echo "secret $ROOT_SECRET exists"
+else
+  if ! kubectl get namespace "$MILVUS_NAMESPACE" >/dev/null 2>&1; then
+    kubectl create namespace "$MILVUS_NAMESPACE"
+  fi
+  # Checked before the pipe: a failed expansion inside it would still let
+  # kubectl create the Secret from an empty stdin.
+  : "${MILVUS_ROOT_PASSWORD:?set MILVUS_ROOT_PASSWORD to the Milvus root password}"
+  printf '%%s' "$MILVUS_ROOT_PASSWORD" |
+    kubectl -n "$MILVUS_NAMESPACE" create secret generic "$ROOT_SECRET" --from-file="$ROOT_SECRET_KEY=/dev/stdin"
+  echo "created secret $ROOT_SECRET"
+fi`, n)
+}
+
 // bootstrapCluster creates the cluster with eksctl, which also creates the
 // IRSA roles, node groups and addons, then points kubectl at it.
 func bootstrapCluster(w *script, _ *model.Spec, n string) {
@@ -193,10 +223,14 @@ else
 `)
 		} else {
 			// The token goes through a pipe, not the command line, so it
-			// does not show in the process list.
-			w.raw(`  printf '%s' "${FLUX_GIT_PASSWORD:?set FLUX_GIT_PASSWORD to the Git token}" |
+			// does not show in the process list. The variables are checked
+			// first: a failed expansion inside the pipe would still let
+			// kubectl create the Secret from an empty stdin.
+			w.raw(`  : "${FLUX_GIT_USERNAME:?set FLUX_GIT_USERNAME to the Git user}"
+  : "${FLUX_GIT_PASSWORD:?set FLUX_GIT_PASSWORD to the Git token}"
+  printf '%s' "$FLUX_GIT_PASSWORD" |
     kubectl -n "$FLUX_NAMESPACE" create secret generic "$GIT_SECRET" \
-      --from-literal=username="${FLUX_GIT_USERNAME:?set FLUX_GIT_USERNAME to the Git user}" \
+      --from-literal=username="$FLUX_GIT_USERNAME" \
       --from-file=password=/dev/stdin
 `)
 		}

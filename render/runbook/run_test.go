@@ -82,6 +82,7 @@ func (h *stubbed) run(script string, env []string, args ...string) (calls []stri
 	cmd.Env = append([]string{
 		"PATH=" + h.bin, "HOME=" + cmd.Dir,
 		"STUB_LOG=" + h.log, "STUB_STATE=" + h.state, "STUB_ACCOUNT=123456789012",
+		rootEnv,
 	}, env...)
 	var errb bytes.Buffer
 	cmd.Stderr = &errb
@@ -151,6 +152,37 @@ func none(t *testing.T, calls []string, parts ...string) {
 
 const keyEnv = "FLUX_GIT_PRIVATE_KEY_FILE=/keys/deploy"
 
+// rootEnv is in every stubbed run; TestBootstrapRootPassword unsets it.
+const rootEnv = "MILVUS_ROOT_PASSWORD=r00t-pw"
+
+// TestBootstrapRootPassword: the Secret is created once, from the
+// environment through stdin, never on a command line; without the variable
+// bootstrap stops before applying anything.
+func TestBootstrapRootPassword(t *testing.T) {
+	h := newStubbed(t, modeltest.Runbook())
+	calls, stderr, code := h.run(BootstrapFile, []string{keyEnv, "MILVUS_ROOT_PASSWORD="})
+	if code == 0 || !strings.Contains(stderr, "set MILVUS_ROOT_PASSWORD") {
+		t.Fatalf("without a password: exit %d, stderr:\n%s", code, stderr)
+	}
+	none(t, calls, "apply -k")
+	calls, stderr, code = h.run(BootstrapFile, []string{keyEnv})
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	inOrder(t, calls,
+		"kubectl -n milvus get secret milvus-root",
+		"kubectl -n milvus create secret generic milvus-root --from-file=password=/dev/stdin",
+		"stdin root password=r00t-pw",
+		"kubectl apply -k ../flux")
+	for _, c := range calls {
+		if strings.Contains(c, "r00t-pw") && !strings.HasPrefix(c, "stdin ") {
+			t.Errorf("the password is on a command line: %q", c)
+		}
+	}
+	calls, _, _ = h.run(BootstrapFile, []string{"MILVUS_ROOT_PASSWORD="})
+	none(t, calls, "create secret generic milvus-root")
+}
+
 func TestBootstrapCreatesOnceThenOnlyUpdates(t *testing.T) {
 	h := newStubbed(t, modeltest.Runbook())
 
@@ -206,7 +238,7 @@ func TestBootstrapNeedsTheDeployKeyOnce(t *testing.T) {
 	if code == 0 || !strings.Contains(stderr, "set FLUX_GIT_PRIVATE_KEY_FILE to the deploy key") {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 	}
-	none(t, calls, "create secret", "apply -k")
+	none(t, calls, "create secret git", "apply -k")
 }
 
 func TestBootstrapRefusesOtherAccount(t *testing.T) {
@@ -394,4 +426,15 @@ func TestHostileValues(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(h.state, "PWNED")); err == nil {
 		t.Error("a spec value ran a command")
 	}
+}
+
+// TestBootstrapGitTokenMissing: without the token nothing is created; a
+// failed expansion inside the pipe would otherwise leave an empty Secret.
+func TestBootstrapGitTokenMissing(t *testing.T) {
+	h := newStubbed(t, cases()["https-token-cn-north-1"])
+	calls, stderr, code := h.run(BootstrapFile, []string{"FLUX_GIT_USERNAME=bot"})
+	if code == 0 || !strings.Contains(stderr, "set FLUX_GIT_PASSWORD") {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	none(t, calls, "create secret generic fleet-token", "apply -k")
 }

@@ -245,7 +245,8 @@ func TestUncheckedCreatesCatchesBareCreate(t *testing.T) {
 // envVars the scripts read from the operator's environment.
 var envVars = map[string]bool{
 	"FLUX_GIT_PRIVATE_KEY_FILE": true, "FLUX_GIT_USERNAME": true, "FLUX_GIT_PASSWORD": true,
-	confirmEnv: true,
+	"MILVUS_ROOT_PASSWORD": true,
+	confirmEnv:             true,
 }
 
 // TestVariables: every variable the scripts set is used, and every

@@ -22,6 +22,8 @@ BUCKET='acme-milvus-vectors-us-east-2'
 POLICY_NAME='MilvusS3ReadWrite'
 POLICY_ARN='arn:aws:iam::123456789012:policy/MilvusS3ReadWrite'
 MILVUS_NAMESPACE='milvus'
+ROOT_SECRET='milvus-root'
+ROOT_SECRET_KEY='password'
 FLUX_NAMESPACE='flux-system'
 GIT_URL='ssh://git@github.com/acme/fleet.git'
 GIT_BRANCH='main'
@@ -59,7 +61,7 @@ check_account() {
 need aws eksctl kubectl flux
 check_account
 
-step "1/4 S3 bucket $BUCKET"
+step "1/5 S3 bucket $BUCKET"
 if aws s3api head-bucket --bucket "$BUCKET" --region "$REGION" >/dev/null 2>&1; then
   echo "bucket $BUCKET exists"
 else
@@ -72,7 +74,7 @@ aws s3api put-public-access-block --bucket "$BUCKET" --region "$REGION" \
   --public-access-block-configuration \
   BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
 
-step "2/4 IAM policy $POLICY_NAME"
+step "2/5 IAM policy $POLICY_NAME"
 if aws iam get-policy --policy-arn "$POLICY_ARN" >/dev/null 2>&1; then
   versions="$(aws iam list-policy-versions --policy-arn "$POLICY_ARN" \
     --query 'length(Versions)' --output text)"
@@ -90,7 +92,7 @@ else
   echo "created policy $POLICY_ARN"
 fi
 
-step "3/4 EKS cluster $CLUSTER"
+step "3/5 EKS cluster $CLUSTER"
 if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
   # eksctl does not reconcile an existing cluster with the file; changed
   # node groups or service accounts need eksctl's own create/upgrade commands.
@@ -100,7 +102,23 @@ else
 fi
 aws eks update-kubeconfig --region "$REGION" --name "$CLUSTER"
 
-step "4/4 Flux, the load balancer controller and Milvus"
+step "4/5 Milvus root password"
+# Milvus creates its root user with this password when it first starts.
+if kubectl -n "$MILVUS_NAMESPACE" get secret "$ROOT_SECRET" >/dev/null 2>&1; then
+  echo "secret $ROOT_SECRET exists"
+else
+  if ! kubectl get namespace "$MILVUS_NAMESPACE" >/dev/null 2>&1; then
+    kubectl create namespace "$MILVUS_NAMESPACE"
+  fi
+  # Checked before the pipe: a failed expansion inside it would still let
+  # kubectl create the Secret from an empty stdin.
+  : "${MILVUS_ROOT_PASSWORD:?set MILVUS_ROOT_PASSWORD to the Milvus root password}"
+  printf '%s' "$MILVUS_ROOT_PASSWORD" |
+    kubectl -n "$MILVUS_NAMESPACE" create secret generic "$ROOT_SECRET" --from-file="$ROOT_SECRET_KEY=/dev/stdin"
+  echo "created secret $ROOT_SECRET"
+fi
+
+step "5/5 Flux, the load balancer controller and Milvus"
 flux install
 # The Git credentials Secret is made once, in the cluster only, from
 # credentials you pass in the environment; delete it to rotate them.

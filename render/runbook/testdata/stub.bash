@@ -37,10 +37,15 @@ case "$name $*" in
   echo "${out# }" ;;
 "eksctl get cluster"*) has cluster ;;
 "eksctl create cluster"*) mk cluster ;;
-"eksctl delete cluster"*) rm "$st/cluster" "$st/flux" "$st/secret" 2>/dev/null || true ;;
+"eksctl delete cluster"*) rm "$st/cluster" "$st/flux" "$st/secret" "$st/rootsecret" 2>/dev/null || true ;;
 "flux install"*) mk flux ;;
 "kubectl get crd"*) has flux ;;
 "kubectl -n flux-system get secret"*) has secret ;;
+"kubectl -n "*" get secret milvus-root"*) has rootsecret ;;
+"kubectl -n "*" create secret generic milvus-root "*)
+  IFS= read -r password || true
+  printf 'stdin root password=%s\n' "$password" >>"$STUB_LOG"
+  mk rootsecret ;;
 "flux create secret git"*) mk secret ;;
 "kubectl "*"create secret generic"*)
   IFS= read -r password || true
