@@ -1,19 +1,12 @@
+//go:build !lite
+
 package main
 
 import (
 	"fmt"
 
-	"github.com/spf13/pflag"
-
 	"github.com/milvusgen/milvusgen/internal/chart"
 )
-
-// chartDirFlag is the --chart-dir flag of the commands that read charts.
-type chartDirFlag struct{ dir string }
-
-func (f *chartDirFlag) bind(fs *pflag.FlagSet) {
-	fs.StringVar(&f.dir, "chart-dir", "", "chart cache: archives and "+chart.LockName+" (default $"+chart.EnvDir+", else milvusgen/charts in the user cache dir)")
-}
 
 func (f *chartDirFlag) cache() (*chart.Cache, error) {
 	if f.dir != "" {

@@ -83,7 +83,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "apply":
 		err = e.apply(rest)
 	case "version", "--version":
-		fmt.Fprintln(stdout, "milvusgen", version)
+		fmt.Fprintln(stdout, "milvusgen", version, build)
 	case "help", "-h", "--help":
 		if len(rest) > 0 {
 			return run([]string{rest[0], "--help"}, stdin, stdout, stderr)
@@ -92,6 +92,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	default:
 		fmt.Fprintf(stderr, "milvusgen: unknown command %q\n\n%s", cmd, usage)
 		return exitUsage
+	}
+	if errors.Is(err, errDelegate) {
+		return runFull(args, stdin, stdout, stderr)
 	}
 	return e.exit(err)
 }

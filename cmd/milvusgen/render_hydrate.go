@@ -1,26 +1,12 @@
+//go:build !lite
+
 package main
 
 import (
-	"github.com/spf13/pflag"
-
 	"github.com/milvusgen/milvusgen/internal/hydrate"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/render"
 )
-
-// hydrateFlags are the flags of render and diff that add the hydrated
-// charts to the rendered tree.
-type hydrateFlags struct {
-	on              bool
-	keepChartLabels bool
-	charts          chartDirFlag
-}
-
-func (f *hydrateFlags) bind(fs *pflag.FlagSet) {
-	fs.BoolVar(&f.on, "hydrate", false, "also render, for review, the manifests each HelmRelease's chart produces, into "+hydrate.Dir+"/<namespace>/<release>.yaml (charts from the cache; see chart pull)")
-	fs.BoolVar(&f.keepChartLabels, "keep-chart-labels", false, "with --hydrate, keep the helm.sh/chart labels (removed by default: they change with every chart version)")
-	f.charts.bind(fs)
-}
 
 // apply returns files with the hydrated releases added when --hydrate is
 // set, and files unchanged otherwise.
