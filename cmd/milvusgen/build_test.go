@@ -73,3 +73,20 @@ func TestLiteBuildDelegates(t *testing.T) {
 		t.Errorf("apply without milvusgen-full: exit %d, %q", code, o)
 	}
 }
+
+// BenchmarkProcessRender measures `milvusgen render` of the runbook example
+// as a whole process, lite build, into a tree that is already current (the
+// CI case: render --check's work plus the write check).
+func BenchmarkProcessRender(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "milvusgen")
+	if out, err := exec.Command("go", "build", "-tags=lite", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	out := filepath.Join(b.TempDir(), "out")
+	args := []string{"render", today, "-q", "-f", "../../examples/runbook/spec.cue", "-o", out}
+	for b.Loop() {
+		if o, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+			b.Fatalf("%v: %s", err, o)
+		}
+	}
+}
