@@ -44,7 +44,8 @@ Commands:
 
 Run 'milvusgen <command> --help' for a command's flags.
 
-Exit codes: 0 success, 1 invalid spec / out-of-date tree / failed write, 2 usage error.
+Exit codes: 0 success, 1 invalid spec / out-of-date tree / failed write, 2 usage
+error; diff follows diff(1): 0 equal, 1 different, 2 error.
 `
 
 type env struct {
