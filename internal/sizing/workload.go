@@ -270,11 +270,8 @@ func dependencies(s *model.Spec, p *Plan) []Component {
 		pod := Resources{MilliCPU: milli, Memory: mem}
 		return Component{Name: name, Pod: pod, Limit: pod, Replicas: n, Source: SourceEstimate}
 	}
-	etcdMem := 4 * GiB
-	if big {
-		etcdMem = 8 * GiB
-	}
-	out := []Component{est("etcd", 1000, etcdMem, etcdReplicas(s))}
+	e := etcd(big)
+	out := []Component{est("etcd", e.MilliCPU, e.Memory, etcdReplicas(s))}
 	switch s.Milvus.MessageQueue {
 	case model.Pulsar:
 		if big {
@@ -299,6 +296,26 @@ func dependencies(s *model.Spec, p *Plan) []Component {
 		est("ebs-csi-controller", 60, 240*MiB, 2),
 		est("flux", 100, 64*MiB, 4),
 	)
+}
+
+// Etcd is what each etcd pod of s requests: the sizing tool's 1 CPU / 4Gi,
+// 8Gi from 100M × 768-d of raw data. render/values sets it on the chart's
+// etcd, so the fit check counts what the scheduler reserves.
+func Etcd(s *model.Spec) Resources {
+	big := false
+	if s.Milvus.Dataset != nil {
+		if p, err := NewPlan(*s.Milvus.Dataset); err == nil {
+			big = float64(p.Footprint.Raw) >= large
+		}
+	}
+	return etcd(big)
+}
+
+func etcd(big bool) Resources {
+	if big {
+		return Resources{MilliCPU: 1000, Memory: 8 * GiB}
+	}
+	return Resources{MilliCPU: 1000, Memory: 4 * GiB}
 }
 
 // etcdReplicas is the chart's etcd.replicaCount (3) unless raw values set it.

@@ -4,6 +4,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/milvusgen/milvusgen/internal/model"
+	"github.com/milvusgen/milvusgen/internal/sizing"
 )
 
 // Milvus returns the values of the Milvus release (chart 5.x): cluster
@@ -35,6 +36,9 @@ func Milvus(s *model.Spec) map[string]any {
 		"mixCoordinator": mixCoordinator(s),
 		"etcd": map[string]any{
 			"persistence": map[string]any{"storageClass": s.Storage.StorageClass.Name},
+			// The chart requests nothing; the sizing tool's figures make
+			// the scheduler reserve what the fit check counted.
+			"resources": etcdResources(s),
 		},
 	}
 	for key, c := range map[string]model.Component{
@@ -93,6 +97,16 @@ func security(s *model.Spec) map[string]any {
 		v["extraConfigFiles"] = map[string]any{"user.yaml": string(data)}
 	}
 	return v
+}
+
+// etcdResources requests sizing.Etcd for each etcd pod. No limit: etcd
+// compacts in bursts, and an OOM kill would take the metadata store down.
+func etcdResources(s *model.Spec) map[string]any {
+	e := sizing.Etcd(s)
+	return map[string]any{"requests": map[string]any{
+		"cpu":    sizing.FormatCPUQuantity(e.MilliCPU),
+		"memory": sizing.FormatMemoryQuantity(e.Memory),
+	}}
 }
 
 // externalS3 points Milvus at the spec's bucket through the regional
