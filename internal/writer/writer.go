@@ -134,6 +134,11 @@ func plan(root string, files []manifest.File) (exists bool, changes []Change, er
 	fi, err := os.Stat(root)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		// A write killed between its two renames leaves the previous tree
+		// beside root; say where rather than start a new tree over it.
+		if olds, _ := filepath.Glob(filepath.Join(filepath.Dir(filepath.Clean(root)), "."+filepath.Base(filepath.Clean(root))+".old-*")); len(olds) > 0 {
+			return false, nil, fmt.Errorf("%s is missing but %s holds the tree an interrupted write moved aside; move it back to %s (or delete it) and render again", root, olds[0], root)
+		}
 		for _, f := range files {
 			changes = append(changes, Change{f.Path, Created})
 		}

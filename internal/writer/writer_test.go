@@ -172,3 +172,25 @@ func TestWriteKeepsScriptMode(t *testing.T) {
 		t.Fatalf("mode = %v, %v; want 0755", st.Mode(), err)
 	}
 }
+
+// TestWriteAfterInterruptedSwap: a write killed between moving the old tree
+// aside and renaming the new one in leaves root missing; the next write
+// names the moved tree instead of starting over beside it.
+func TestWriteAfterInterruptedSwap(t *testing.T) {
+	parent := t.TempDir()
+	root := filepath.Join(parent, "out")
+	if _, err := Write(root, files("a.yaml", "1")); err != nil {
+		t.Fatal(err)
+	}
+	old := filepath.Join(parent, ".out.old-123")
+	if err := os.Rename(root, old); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Write(root, files("a.yaml", "2"))
+	if err == nil || !strings.Contains(err.Error(), old) {
+		t.Fatalf("err = %v, want one naming %s", err, old)
+	}
+	if _, err := os.Stat(root); !os.IsNotExist(err) {
+		t.Errorf("a new tree was written over the interrupted one (%v)", err)
+	}
+}
