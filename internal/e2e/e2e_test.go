@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io/fs"
 	"maps"
-	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
@@ -25,6 +23,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/milvusgen/milvusgen/internal/consumer"
+	"github.com/milvusgen/milvusgen/internal/diff"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
 	"github.com/milvusgen/milvusgen/internal/spec"
@@ -64,29 +63,13 @@ type tree struct {
 
 func readTree(t *testing.T, dir string) tree {
 	t.Helper()
-	tr := tree{dir: dir, files: map[string]manifest.File{}}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		f := manifest.File{Path: filepath.ToSlash(rel), Data: data, Mode: info.Mode().Perm()}
-		tr.files[f.Path] = f
-		return nil
-	})
+	files, err := diff.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
+	}
+	tr := tree{dir: dir, files: map[string]manifest.File{}}
+	for _, f := range files {
+		tr.files[f.Path] = f
 	}
 	if len(tr.files) == 0 {
 		t.Fatalf("%s is empty", dir)
