@@ -286,15 +286,8 @@ written: the command lists the files that differ and exits 1 if any do.`, e.stdo
 	if out == "" {
 		return usageError{"render: -o DIR is required (see --help)"}
 	}
-	res, err := sf.load(e)
+	_, files, err := e.renderSpec(&sf, &hf)
 	if err != nil {
-		return err
-	}
-	files, err := render.Render(res.Spec)
-	if err != nil {
-		return err
-	}
-	if files, err = hf.apply(res.Spec, files); err != nil {
 		return err
 	}
 	if check {
@@ -336,6 +329,21 @@ func flagList(files []string) string {
 		parts[i] = "-f " + f
 	}
 	return strings.Join(parts, " ")
+}
+
+// renderSpec loads the spec and renders its tree, hydrated when asked: what
+// render writes and what diff compares.
+func (e env) renderSpec(sf *specFlags, hf *hydrateFlags) (*spec.Result, []render.File, error) {
+	res, err := sf.load(e)
+	if err != nil {
+		return nil, nil, err
+	}
+	files, err := render.Render(res.Spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	files, err = hf.apply(res.Spec, files)
+	return res, files, err
 }
 
 // withoutCheck is the render command line that brings DIR up to date.

@@ -77,15 +77,8 @@ func (e env) runDiff(args []string) error {
 	if against != "" && againstDir != "" {
 		return usageError{"diff: --against and --against-dir exclude each other"}
 	}
-	res, err := sf.load(e)
+	res, files, err := e.renderSpec(&sf, &hf)
 	if err != nil {
-		return err
-	}
-	files, err := render.Render(res.Spec)
-	if err != nil {
-		return err
-	}
-	if files, err = hf.apply(res.Spec, files); err != nil {
 		return err
 	}
 
