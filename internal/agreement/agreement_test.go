@@ -191,6 +191,24 @@ func TestCheckCatches(t *testing.T) {
 			file: bootstrap, old: "BUCKET='" + bucketName + "'", new: "BUCKET='another-bucket'",
 			want: []found{{bucket, bootstrap + " BUCKET", "another-bucket", readWrite + " Statement[0].Resource[0]", bucketName}},
 		},
+		// The scripts are read by a shell parser, not a pattern: an unquoted
+		// value, or a second assignment further down, is a value too.
+		"unquoted bucket in bootstrap.sh": {
+			file: bootstrap, old: "BUCKET='" + bucketName + "'", new: "BUCKET=another-bucket",
+			want: []found{{bucket, bootstrap + " BUCKET", "another-bucket", readWrite + " Statement[0].Resource[0]", bucketName}},
+		},
+		"bucket reassigned in bootstrap.sh": {
+			file: bootstrap, old: "\nneed aws", new: "\nBUCKET=\"another-bucket\"\nneed aws",
+			want: []found{{bucket, bootstrap + " BUCKET", "another-bucket", readWrite + " Statement[0].Resource[0]", bucketName}},
+		},
+		"bucket from a command in teardown.sh": {
+			file: "aws/teardown.sh", old: "BUCKET='" + bucketName + "'", new: `BUCKET="$(cat bucket.txt)"`,
+			want: []found{{At: "aws/teardown.sh ", Got: "aws/teardown.sh:18:1: BUCKET is assigned a value known only when the script runs"}},
+		},
+		"bootstrap.sh that is not shell": {
+			file: bootstrap, old: "\nneed aws", new: "\nif then (\nneed aws",
+			want: []found{{At: bootstrap + " ", Got: "aws/bootstrap.sh:61:1: `if` must be followed by a statement list"}},
+		},
 		"policy document in bootstrap.sh": {
 			file: bootstrap, old: "POLICY_DOCUMENT='iam/milvus-s3-readwrite.json'", new: "POLICY_DOCUMENT='iam/iam-policy-management.json'",
 			want: []found{{At: bootstrap + " POLICY_DOCUMENT",

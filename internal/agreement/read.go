@@ -1,14 +1,12 @@
 package agreement
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -381,9 +379,6 @@ func splitYAML(data []byte) [][]byte {
 	return docs
 }
 
-// assignment is a line of a script's names block: NAME='value'.
-var assignment = regexp.MustCompile(`^([A-Z][A-Z0-9_]*)='([^']*)'$`)
-
 // scriptNames are the script variables that hold a value Check compares.
 var scriptNames = []struct{ variable, what string }{
 	{"CLUSTER", clusterName},
@@ -395,30 +390,26 @@ var scriptNames = []struct{ variable, what string }{
 	{"LBC_NAMESPACE", lbcNamespace},
 }
 
-// readScripts reads the names block the day-0 scripts start with. The
-// scripts are optional: a tree may be checked without them.
+// readScripts reads the names the day-0 scripts assign. The scripts are
+// optional: a tree may be checked without them.
 func (t *tree) readScripts() {
 	for _, f := range []string{bootstrapFile, teardownFile} {
 		data, err := fs.ReadFile(t.fsys, f)
 		if err != nil {
 			continue
 		}
-		vars := map[string]string{}
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		for sc.Scan() {
-			if m := assignment.FindStringSubmatch(sc.Text()); m != nil {
-				if _, dup := vars[m[1]]; !dup {
-					vars[m[1]] = m[2]
-				}
-			}
+		vars, err := ScriptAssignments(bytes.NewReader(data), f)
+		if err != nil {
+			t.problem(Location{File: f}, "%v", err)
+			continue
 		}
 		at := func(v string) Location { return Location{File: f, Field: v} }
 		for _, n := range scriptNames {
-			if val, ok := vars[n.variable]; ok {
+			for _, val := range vars[n.variable] {
 				t.observe(n.what, at(n.variable), val)
 			}
 		}
-		if p, ok := vars["POLICY_ARN"]; ok {
+		for _, p := range vars["POLICY_ARN"] {
 			if a, ok := parseARN(p); ok {
 				t.observe(partition, at("POLICY_ARN"), a.partition)
 				t.observe(accountID, at("POLICY_ARN"), a.account)
@@ -429,7 +420,7 @@ func (t *tree) readScripts() {
 		}
 		// The document bootstrap.sh creates the policy from must be one
 		// that grants on the bucket.
-		if doc, ok := vars["POLICY_DOCUMENT"]; ok {
+		for _, doc := range vars["POLICY_DOCUMENT"] {
 			p := path.Join(path.Dir(f), doc)
 			if !t.grantsOnBucket(p) {
 				t.problem(at("POLICY_DOCUMENT"), "%q (%s) is not an IAM policy document in the tree that grants access to the bucket", doc, p)
