@@ -76,7 +76,9 @@ func Render(s *model.Spec) ([]manifest.File, error) {
 
 // buildReadWrite is the policy Milvus runs with: ListBucket on the bucket
 // (the S3 client's bucket-exists check is a HeadBucket, which needs it), and
-// object access under ObjectARN only.
+// object access under ObjectARN only. minio-go aborts a multipart upload
+// that failed; without AbortMultipartUpload the parts it had written stay
+// in the bucket, billed and invisible to a plain listing.
 func buildReadWrite(s *model.Spec) *Document {
 	return &Document{
 		Version: Version,
@@ -90,7 +92,7 @@ func buildReadWrite(s *model.Spec) *Document {
 			{
 				Sid:      "MilvusReadWriteObjects",
 				Effect:   "Allow",
-				Action:   []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"},
+				Action:   []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"},
 				Resource: []string{s.ObjectARN()},
 			},
 		},
@@ -99,9 +101,10 @@ func buildReadWrite(s *model.Spec) *Document {
 
 // buildBucketManagement grants exactly the S3 calls bootstrap.sh and
 // teardown.sh make on the bucket: head-bucket (ListBucket), create-bucket
-// with a canned ACL and object ownership, put-public-access-block, and
-// delete-bucket. It grants no object access, so the scripts cannot empty
-// the bucket.
+// and put-bucket-ownership-controls (BucketOwnerEnforced: ACLs off),
+// put-public-access-block, the lifecycle rule that aborts incomplete
+// multipart uploads, and delete-bucket. It grants no object access, so the
+// scripts cannot empty the bucket.
 func buildBucketManagement(s *model.Spec) *Document {
 	return &Document{
 		Version: Version,
@@ -110,9 +113,10 @@ func buildBucketManagement(s *model.Spec) *Document {
 			Effect: "Allow",
 			Action: []string{
 				"s3:CreateBucket",
-				"s3:PutBucketAcl",
 				"s3:PutBucketOwnershipControls",
 				"s3:PutBucketPublicAccessBlock",
+				"s3:GetLifecycleConfiguration",
+				"s3:PutLifecycleConfiguration",
 				"s3:ListBucket",
 				"s3:DeleteBucket",
 			},
@@ -123,7 +127,9 @@ func buildBucketManagement(s *model.Spec) *Document {
 
 // buildPolicyManagement grants the IAM calls bootstrap.sh and teardown.sh
 // make on the Milvus policy, including the version calls that let a re-run
-// replace the document (after a rootPath change, say).
+// replace the document (after a rootPath change, say), and the tag calls
+// that record which document the default version holds, so a re-run with
+// the same document creates no version.
 func buildPolicyManagement(s *model.Spec) *Document {
 	return &Document{
 		Version: Version,
@@ -137,6 +143,8 @@ func buildPolicyManagement(s *model.Spec) *Document {
 				"iam:CreatePolicyVersion",
 				"iam:ListPolicyVersions",
 				"iam:DeletePolicyVersion",
+				"iam:ListPolicyTags",
+				"iam:TagPolicy",
 			},
 			Resource: managedPolicies(s),
 		}},
@@ -200,7 +208,7 @@ func Lint(s *model.Spec, d *Document) []string {
 
 func isObjectAction(a string) bool {
 	switch a {
-	case "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:GetObjectVersion", "s3:DeleteObjectVersion", "s3:PutObjectAcl", "s3:AbortMultipartUpload":
+	case "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:GetObjectVersion", "s3:DeleteObjectVersion", "s3:PutObjectAcl", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts":
 		return true
 	}
 	return false

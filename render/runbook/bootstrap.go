@@ -8,12 +8,26 @@ import (
 	"github.com/milvusgen/milvusgen/render/iam"
 )
 
+// FluxVersion is the Flux release bootstrap.sh installs: the one whose
+// controllers serve the API versions milvusgen renders (helm-controller
+// v1.6, source- and kustomize-controller v1.9: Flux v2.9).
+const FluxVersion = "v2.9.5"
+
+// The oldest flux CLI bootstrap.sh accepts: source.toolkit.fluxcd.io/v1
+// HelmRepository arrived in Flux 2.3.
+const (
+	fluxMin      = "2.3"
+	fluxMinMajor = 2
+	fluxMinMinor = 3
+)
+
 // usEast1 is the one region whose CreateBucket takes no LocationConstraint:
 // S3 rejects LocationConstraint=us-east-1.
 const usEast1 = "us-east-1"
 
-// buildBootstrap returns the body of bootstrap.sh.
-func buildBootstrap(s *model.Spec) string {
+// buildBootstrap returns the body of bootstrap.sh. docs maps each IAM
+// policy document's path to the SHA-256 of its rendered bytes.
+func buildBootstrap(s *model.Spec, docs map[string]string) string {
 	var w script
 	steps := []func(*script, *model.Spec, string){bootstrapBucket, bootstrapPolicy}
 	if s.UsesKMSKey() {
@@ -48,10 +62,16 @@ func buildBootstrap(s *model.Spec) string {
 			variable{"ROOT_SECRET", s.Milvus.Auth.RootPasswordSecret.Name},
 			variable{"ROOT_SECRET_KEY", s.Milvus.Auth.RootPasswordSecret.Key})
 	}
+	names = append(names,
+		variable{"LIFECYCLE_RULE", lifecycleRule},
+		variable{"LIFECYCLE", lifecycle()},
+		variable{"POLICY_SHA256", docs[iam.ReadWriteFile]})
 	files := []variable{{"POLICY_DOCUMENT", rel(iam.ReadWriteFile)}}
 	if s.UsesKMSKey() {
+		names = append(names, variable{"KMS_POLICY_SHA256", docs[iam.KMSFile]})
 		files = append(files, variable{"KMS_POLICY_DOCUMENT", rel(iam.KMSFile)})
 	}
+	names = append(names, variable{"FLUX_VERSION", FluxVersion})
 	if s.HasGitRepository() {
 		names = append(names,
 			variable{"FLUX_NAMESPACE", model.FluxNamespace},
@@ -73,6 +93,9 @@ func buildBootstrap(s *model.Spec) string {
 	}
 	vars(&w, s, names, files)
 	preamble(&w, "bootstrap.sh")
+	if s.Milvus.Auth.Enabled {
+		checkRootPassword(&w)
+	}
 	w.raw("\nneed aws eksctl kubectl flux\ncheck_account\n")
 	for i, step := range steps {
 		step(&w, s, fmt.Sprintf("%d/%d", i+1, len(steps)))
@@ -84,8 +107,10 @@ func buildBootstrap(s *model.Spec) string {
 // gitPath is the rendered tree's directory in the Git repository.
 func gitPath(s *model.Spec) string { return strings.TrimSuffix(s.GitOpsPath(""), "/") }
 
-// bootstrapBucket creates the bucket private, as the runbook does, and
-// blocks public access on every run.
+// bootstrapBucket creates the bucket with ACLs off (BucketOwnerEnforced,
+// AWS's default since 2023; the runbook's ObjectWriter turns them back on),
+// and on every run blocks public access and makes sure failed multipart
+// uploads do not stay in it for good.
 func bootstrapBucket(w *script, s *model.Spec, n string) {
 	location := ""
 	if s.AWS.Region != usEast1 {
@@ -98,17 +123,50 @@ if aws s3api head-bucket --bucket "$BUCKET" --region "$REGION" >/dev/null 2>&1; 
   echo "bucket $BUCKET exists"
 else
   aws s3api create-bucket --bucket "$BUCKET" --region "$REGION" \
-    --acl private --object-ownership ObjectWriter%s >/dev/null
+    --object-ownership BucketOwnerEnforced%s >/dev/null
   echo "created bucket $BUCKET"
 fi
+aws s3api put-bucket-ownership-controls --bucket "$BUCKET" --region "$REGION" \
+  --ownership-controls 'Rules=[{ObjectOwnership=BucketOwnerEnforced}]'
 aws s3api put-public-access-block --bucket "$BUCKET" --region "$REGION" \
   --public-access-block-configuration \
-  BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true`, n, location)
+  BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
+# Parts of a multipart upload that was never completed are billed and not
+# listed as objects. Milvus aborts the uploads it sees fail; the rule
+# catches the rest (a killed pod, a lost node). S3 keeps one lifecycle
+# configuration per bucket, so a bucket with rules of its own is left alone.
+rules="$(aws s3api get-bucket-lifecycle-configuration --bucket "$BUCKET" --region "$REGION" \
+  --query "length(Rules[?ID=='$LIFECYCLE_RULE'])" --output text 2>/dev/null || echo none)"
+case "$rules" in
+none)
+  aws s3api put-bucket-lifecycle-configuration --bucket "$BUCKET" --region "$REGION" \
+    --lifecycle-configuration "$LIFECYCLE"
+  echo "added lifecycle rule $LIFECYCLE_RULE" ;;
+0)
+  echo "bootstrap.sh: bucket $BUCKET has lifecycle rules of its own; add one that aborts" >&2
+  echo "incomplete multipart uploads after %d days: $LIFECYCLE" >&2 ;;
+*) echo "lifecycle rule $LIFECYCLE_RULE exists" ;;
+esac`, n, location, abortMultipartDays)
+}
+
+// abortMultipartDays is how long an unfinished multipart upload may sit in
+// the bucket before S3 removes its parts. Milvus's uploads finish in
+// minutes; a week leaves room for a long outage without billing for
+// orphans for good.
+const abortMultipartDays = 7
+
+// lifecycleRule names the bucket's one lifecycle rule.
+const lifecycleRule = "milvusgen-abort-incomplete-multipart-uploads"
+
+// lifecycle is the bucket lifecycle configuration bootstrap.sh sets.
+func lifecycle() string {
+	return fmt.Sprintf(`{"Rules":[{"ID":%q,"Status":"Enabled","Filter":{"Prefix":""},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":%d}}]}`,
+		lifecycleRule, abortMultipartDays)
 }
 
 // bootstrapPolicy creates the Milvus policy, or makes the rendered document
 // its default version, so a changed bucket or rootPath takes effect on a
-// re-run. IAM keeps at most five versions.
+// re-run.
 func bootstrapPolicy(w *script, _ *model.Spec, n string) {
 	policyStep(w, n, "POLICY")
 }
@@ -119,28 +177,61 @@ func bootstrapKMSPolicy(w *script, _ *model.Spec, n string) {
 	policyStep(w, n, "KMS_POLICY")
 }
 
+// documentTag is the IAM policy tag holding "<sha256 of the document>@<the
+// version holding it>". IAM keeps at most five versions of a policy, so a
+// re-run with an unchanged document must not create one; the tag says
+// which document the default version holds without parsing JSON in shell.
+const documentTag = "milvusgen.io/document"
+
 // policyStep creates the policy $<v>_NAME from $<v>_DOCUMENT, or makes the
-// document its default version when it exists.
+// document its default version when it exists and holds another one.
 func policyStep(w *script, n, v string) {
-	w.f(strings.NewReplacer("$POLICY_", "$"+v+"_").Replace(`
+	w.f(strings.NewReplacer("$POLICY_", "$"+v+"_", "@TAG@", documentTag).Replace(`
 step "%s IAM policy $POLICY_NAME"
 if aws iam get-policy --policy-arn "$POLICY_ARN" >/dev/null 2>&1; then
-  versions="$(aws iam list-policy-versions --policy-arn "$POLICY_ARN" \
-    --query 'length(Versions)' --output text)"
-  if [ "$versions" -ge 5 ]; then
-    oldest="$(aws iam list-policy-versions --policy-arn "$POLICY_ARN" \
-      --query 'sort_by(Versions[?IsDefaultVersion==`+"`false`"+`], &CreateDate)[0].VersionId' --output text)"
-    aws iam delete-policy-version --policy-arn "$POLICY_ARN" --version-id "$oldest"
+  default="$(aws iam get-policy --policy-arn "$POLICY_ARN" --query Policy.DefaultVersionId --output text)"
+  tagged="$(aws iam list-policy-tags --policy-arn "$POLICY_ARN" \
+    --query "Tags[?Key=='@TAG@'].Value | [0]" --output text)"
+  if [ "$tagged" = "$POLICY_SHA256@$default" ]; then
+    echo "policy $POLICY_NAME holds $POLICY_DOCUMENT ($default)"
+  else
+    versions="$(aws iam list-policy-versions --policy-arn "$POLICY_ARN" \
+      --query 'length(Versions)' --output text)"
+    if [ "$versions" -ge 5 ]; then
+      oldest="$(aws iam list-policy-versions --policy-arn "$POLICY_ARN" \
+        --query 'sort_by(Versions[?IsDefaultVersion==`+"`false`"+`], &CreateDate)[0].VersionId' --output text)"
+      aws iam delete-policy-version --policy-arn "$POLICY_ARN" --version-id "$oldest"
+    fi
+    version="$(aws iam create-policy-version --policy-arn "$POLICY_ARN" \
+      --policy-document "file://$POLICY_DOCUMENT" --set-as-default \
+      --query PolicyVersion.VersionId --output text)"
+    aws iam tag-policy --policy-arn "$POLICY_ARN" --tags "Key=@TAG@,Value=$POLICY_SHA256@$version"
+    echo "policy $POLICY_NAME exists; made $POLICY_DOCUMENT its default version ($version)"
   fi
-  aws iam create-policy-version --policy-arn "$POLICY_ARN" \
-    --policy-document "file://$POLICY_DOCUMENT" --set-as-default >/dev/null
-  echo "policy $POLICY_NAME exists; made $POLICY_DOCUMENT its default version"
 else
+  # A new policy's first version is always v1.
   aws iam create-policy --policy-name "$POLICY_NAME" \
-    --policy-document "file://$POLICY_DOCUMENT" >/dev/null
+    --policy-document "file://$POLICY_DOCUMENT" \
+    --tags "Key=@TAG@,Value=$POLICY_SHA256@v1" >/dev/null
   echo "created policy $POLICY_ARN"
 fi`), n)
 }
+
+// checkRootPassword refuses, before anything is created, a root password
+// Milvus cannot use: it hashes the password with bcrypt, which takes at
+// most 72 bytes, and mixcoord fails at every start with a longer one.
+func checkRootPassword(w *script) {
+	w.f(`
+# Counted in bytes: bcrypt's limit is 72 bytes, not characters.
+byte_length() { local LC_ALL=C; printf '%%s' "${#1}"; }
+if [ -n "${MILVUS_ROOT_PASSWORD:-}" ] && [ "$(byte_length "$MILVUS_ROOT_PASSWORD")" -gt %d ]; then
+  echo "bootstrap.sh: MILVUS_ROOT_PASSWORD is $(byte_length "$MILVUS_ROOT_PASSWORD") bytes; Milvus accepts at most %d (bcrypt)" >&2
+  exit 1
+fi`, maxRootPasswordBytes, maxRootPasswordBytes)
+}
+
+// maxRootPasswordBytes is bcrypt's input limit.
+const maxRootPasswordBytes = 72
 
 // bootstrapRootPassword creates the Secret Milvus reads its root password
 // from (authentication is on), once, from the operator's environment: the
@@ -165,19 +256,40 @@ fi`, n)
 }
 
 // bootstrapCluster creates the cluster with eksctl, which also creates the
-// IRSA roles, node groups and addons, then points kubectl at it.
-func bootstrapCluster(w *script, _ *model.Spec, n string) {
+// IAM identities, node groups and addons, then points kubectl at it. When
+// the cluster exists (a re-run, or an eksctl create that failed after the
+// control plane was up), eksctl's own idempotent creates add what the file
+// names and the cluster lacks: each skips what exists.
+func bootstrapCluster(w *script, s *model.Spec, n string) {
 	w.f(`
 step "%s EKS cluster $CLUSTER"
 if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
-  # eksctl does not reconcile an existing cluster with the file; changed
-  # node groups or service accounts need eksctl's own create/upgrade commands.
-  echo "cluster $CLUSTER exists"
-else
+  echo "cluster $CLUSTER exists; creating what it lacks of $CLUSTER_CONFIG"
+  eksctl create nodegroup -f "$CLUSTER_CONFIG"
+  eksctl create addon -f "$CLUSTER_CONFIG"`, n)
+	if s.Cluster.Identity == model.PodIdentity {
+		// eksctl create podidentityassociation fails on an association
+		// that exists, so it runs only when some are missing.
+		w.f(`  associations="$(aws eks list-pod-identity-associations --cluster-name "$CLUSTER" --region "$REGION" \
+    --query 'length(associations)' --output text)"
+  if [ "$associations" -lt %d ]; then
+    eksctl create podidentityassociation -f "$CLUSTER_CONFIG"
+  fi`, podIdentityAssociations)
+	} else {
+		w.raw(`  eksctl utils associate-iam-oidc-provider -f "$CLUSTER_CONFIG" --approve
+  eksctl create iamserviceaccount -f "$CLUSTER_CONFIG" --approve
+`)
+	}
+	w.raw(`else
   eksctl create cluster -f "$CLUSTER_CONFIG"
 fi
-aws eks update-kubeconfig --region "$REGION" --name "$CLUSTER"`, n)
+aws eks update-kubeconfig --region "$REGION" --name "$CLUSTER"
+`)
 }
+
+// podIdentityAssociations is the number of iam.podIdentityAssociations
+// render/eksctl writes with Pod Identity: the LB controller's and Milvus's.
+const podIdentityAssociations = 2
 
 // bootstrapDemoteGP2 appears only for clusters older than 1.30.
 func bootstrapDemoteGP2(w *script, s *model.Spec, n string) {
@@ -199,7 +311,21 @@ fi`, n, comment(s.Storage.StorageClass.Name))
 func bootstrapGitOps(w *script, s *model.Spec, n string) {
 	w.f(`
 step "%s Flux, the load balancer controller and Milvus"
-flux install`, n)
+# The rendered objects need Flux %s or later (source.toolkit.fluxcd.io/v1
+# HelmRepository); the controllers installed are pinned to $FLUX_VERSION.
+client="$(flux version --client)"
+client="${client#flux: }"
+client="${client#v}"
+case "$client" in
+[0-9]*.[0-9]*) ;;
+*) echo "bootstrap.sh: cannot read the flux CLI's version from: $client" >&2; exit 1 ;;
+esac
+IFS=. read -r major minor _ <<<"$client"
+if [ "$major" -lt %d ] || { [ "$major" -eq %d ] && [ "$minor" -lt %d ]; }; then
+  echo "bootstrap.sh: flux CLI $client is older than %s; install flux $FLUX_VERSION" >&2
+  exit 1
+fi
+flux install --version="$FLUX_VERSION"`, n, fluxMin, fluxMinMajor, fluxMinMajor, fluxMinMinor, fluxMin)
 	if !s.HasGitRepository() {
 		w.raw(`# No Git repository in the spec: apply the rendered tree directly. The
 # controller must be ready before the Milvus Service asks it for an NLB.

@@ -193,14 +193,18 @@ func TestBootstrapCreatesOnceThenOnlyUpdates(t *testing.T) {
 	inOrder(t, calls,
 		"aws sts get-caller-identity",
 		"aws s3api head-bucket --bucket milvus-bucket-039dd013c0712f085d60e21f --region us-east-2",
-		"aws s3api create-bucket --bucket milvus-bucket-039dd013c0712f085d60e21f --region us-east-2 --acl private --object-ownership ObjectWriter --create-bucket-configuration LocationConstraint=us-east-2",
+		"aws s3api create-bucket --bucket milvus-bucket-039dd013c0712f085d60e21f --region us-east-2 --object-ownership BucketOwnerEnforced --create-bucket-configuration LocationConstraint=us-east-2",
+		"aws s3api put-bucket-ownership-controls --bucket milvus-bucket-039dd013c0712f085d60e21f --region us-east-2 --ownership-controls Rules=[{ObjectOwnership=BucketOwnerEnforced}]",
 		"aws s3api put-public-access-block --bucket milvus-bucket-039dd013c0712f085d60e21f",
+		"aws s3api get-bucket-lifecycle-configuration --bucket milvus-bucket-039dd013c0712f085d60e21f",
+		"aws s3api put-bucket-lifecycle-configuration --bucket milvus-bucket-039dd013c0712f085d60e21f --region us-east-2 --lifecycle-configuration {\"Rules\":[{\"ID\":\"milvusgen-abort-incomplete-multipart-uploads\",\"Status\":\"Enabled\",\"Filter\":{\"Prefix\":\"\"},\"AbortIncompleteMultipartUpload\":{\"DaysAfterInitiation\":7}}]}",
 		"aws iam get-policy --policy-arn arn:aws:iam::123456789012:policy/MilvusS3ReadWrite",
-		"aws iam create-policy --policy-name MilvusS3ReadWrite --policy-document file://iam/milvus-s3-readwrite.json",
+		"aws iam create-policy --policy-name MilvusS3ReadWrite --policy-document file://iam/milvus-s3-readwrite.json --tags Key=milvusgen.io/document,Value=",
 		"eksctl get cluster --name milvus-eks-cluster --region us-east-2",
 		"eksctl create cluster -f eksctl-cluster.yaml",
 		"aws eks update-kubeconfig --region us-east-2 --name milvus-eks-cluster",
-		"flux install",
+		"flux version --client",
+		"flux install --version=v2.9.5",
 		"kubectl -n flux-system get secret milvusgen-git",
 		"flux create secret git milvusgen-git --namespace flux-system --url ssh://git@github.com/acme/fleet.git --private-key-file /keys/deploy",
 		"kubectl apply -k ../flux",
@@ -211,25 +215,132 @@ func TestBootstrapCreatesOnceThenOnlyUpdates(t *testing.T) {
 	none(t, calls, "create-policy-version", "storageclass gp2")
 
 	// The second run needs no deploy key: the Secret exists. The policy
-	// gets the rendered document as a new default version.
+	// already holds the rendered document, so no version is made (IAM
+	// keeps five); the existing cluster gets what eksctl finds missing.
 	calls, stderr, code = h.run(BootstrapFile, nil)
 	if code != 0 {
 		t.Fatalf("second run exit %d:\n%s", code, stderr)
 	}
-	none(t, calls, "create-bucket", "create-policy ", "create cluster", "create secret")
+	none(t, calls, "create-bucket", "create-policy", "tag-policy", "create cluster", "create secret", "put-bucket-lifecycle")
 	inOrder(t, calls,
-		"aws iam create-policy-version --policy-arn arn:aws:iam::123456789012:policy/MilvusS3ReadWrite --policy-document file://iam/milvus-s3-readwrite.json --set-as-default",
+		"aws iam list-policy-tags --policy-arn arn:aws:iam::123456789012:policy/MilvusS3ReadWrite",
+		"eksctl create nodegroup -f eksctl-cluster.yaml",
+		"eksctl create addon -f eksctl-cluster.yaml",
+		"eksctl utils associate-iam-oidc-provider -f eksctl-cluster.yaml --approve",
+		"eksctl create iamserviceaccount -f eksctl-cluster.yaml --approve",
 		"kubectl apply -k ../flux")
-	none(t, calls, "delete-policy-version")
 
-	// With IAM's five versions in use, the oldest non-default one goes first.
-	h.setState("versions", "5\n")
+	// Another document (a rootPath change, or a version made by hand)
+	// becomes the new default version, and the tag follows it.
+	h.setState("tag", "0000@v1\n")
 	calls, stderr, code = h.run(BootstrapFile, nil)
 	if code != 0 {
 		t.Fatalf("third run exit %d:\n%s", code, stderr)
 	}
+	inOrder(t, calls,
+		"aws iam create-policy-version --policy-arn arn:aws:iam::123456789012:policy/MilvusS3ReadWrite --policy-document file://iam/milvus-s3-readwrite.json --set-as-default",
+		"aws iam tag-policy --policy-arn arn:aws:iam::123456789012:policy/MilvusS3ReadWrite --tags Key=milvusgen.io/document,Value=",
+		"kubectl apply -k ../flux")
+	none(t, calls, "delete-policy-version")
+	calls, _, _ = h.run(BootstrapFile, nil)
+	none(t, calls, "create-policy-version")
+
+	// With IAM's five versions in use, the oldest non-default one goes first.
+	h.setState("versions", "5\n")
+	h.setState("tag", "0000@v5\n")
+	calls, stderr, code = h.run(BootstrapFile, nil)
+	if code != 0 {
+		t.Fatalf("fifth run exit %d:\n%s", code, stderr)
+	}
 	inOrder(t, calls, "aws iam delete-policy-version --policy-arn arn:aws:iam::123456789012:policy/MilvusS3ReadWrite --version-id v1",
 		"aws iam create-policy-version")
+}
+
+// TestBootstrapLifecycleRule: a bucket with lifecycle rules of its own is
+// left alone (S3 keeps one configuration per bucket) with a note; one with
+// milvusgen's rule is not written again.
+func TestBootstrapLifecycleRule(t *testing.T) {
+	h := newStubbed(t, modeltest.Runbook())
+	h.setState("bucket", "")
+	h.setState("lifecycle-other", "")
+	calls, stderr, code := h.run(BootstrapFile, []string{keyEnv})
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	none(t, calls, "put-bucket-lifecycle-configuration")
+	if !strings.Contains(stderr, "has lifecycle rules of its own") {
+		t.Errorf("no note about the bucket's own rules:\n%s", stderr)
+	}
+}
+
+// TestBootstrapRootPasswordTooLong: bcrypt takes at most 72 bytes; a longer
+// password (counted in bytes, not characters) stops bootstrap before it
+// calls anything.
+func TestBootstrapRootPasswordTooLong(t *testing.T) {
+	for _, tc := range []struct {
+		password string
+		ok       bool
+	}{
+		{strings.Repeat("a", 72), true},
+		{strings.Repeat("a", 73), false},
+		{strings.Repeat("ä", 36), true},  // 72 bytes
+		{strings.Repeat("ä", 37), false}, // 37 characters, 74 bytes
+	} {
+		h := newStubbed(t, modeltest.Runbook())
+		calls, stderr, code := h.run(BootstrapFile, []string{keyEnv, "LANG=C.UTF-8", "MILVUS_ROOT_PASSWORD=" + tc.password})
+		if tc.ok {
+			if code != 0 {
+				t.Errorf("%d bytes: exit %d:\n%s", len(tc.password), code, stderr)
+			}
+			continue
+		}
+		if code != 1 || !strings.Contains(stderr, "at most 72 (bcrypt)") {
+			t.Errorf("%d bytes: exit %d, stderr:\n%s", len(tc.password), code, stderr)
+		}
+		if len(calls) != 0 {
+			t.Errorf("%d bytes: calls before the check:\n%s", len(tc.password), strings.Join(calls, "\n"))
+		}
+	}
+}
+
+// TestBootstrapRepairsHalfCreatedPodIdentityCluster: with Pod Identity the
+// associations are created only when some are missing (eksctl fails on one
+// that exists).
+func TestBootstrapRepairsHalfCreatedPodIdentityCluster(t *testing.T) {
+	s := modeltest.Variant(func(s *model.Spec) { s.Cluster.Identity = model.PodIdentity })
+	h := newStubbed(t, s)
+	h.setState("cluster", "")
+	calls, stderr, code := h.run(BootstrapFile, []string{keyEnv})
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	inOrder(t, calls, "eksctl create nodegroup -f eksctl-cluster.yaml", "eksctl create addon -f eksctl-cluster.yaml",
+		"aws eks list-pod-identity-associations --cluster-name milvus-eks-cluster",
+		"eksctl create podidentityassociation -f eksctl-cluster.yaml")
+	none(t, calls, "iamserviceaccount", "create cluster")
+	h.setState("associations", "2\n")
+	calls, _, _ = h.run(BootstrapFile, nil)
+	none(t, calls, "create podidentityassociation")
+}
+
+// TestBootstrapFluxVersion: Flux is installed at the pinned version, and
+// only by a CLI new enough for the rendered APIs.
+func TestBootstrapFluxVersion(t *testing.T) {
+	for version, ok := range map[string]bool{"v2.9.5": true, "v2.3.0": true, "v2.2.3": false, "v1.9.0": false, "dev": false} {
+		h := newStubbed(t, modeltest.Runbook())
+		calls, stderr, code := h.run(BootstrapFile, []string{keyEnv, "STUB_FLUX_VERSION=" + version})
+		if ok {
+			if code != 0 {
+				t.Errorf("flux %s: exit %d:\n%s", version, code, stderr)
+			}
+			inOrder(t, calls, "flux install --version="+FluxVersion)
+			continue
+		}
+		if code != 1 || !strings.Contains(stderr, "flux") {
+			t.Errorf("flux %s: exit %d, stderr:\n%s", version, code, stderr)
+		}
+		none(t, calls, "flux install")
+	}
 }
 
 func TestBootstrapNeedsTheDeployKeyOnce(t *testing.T) {
@@ -271,7 +382,7 @@ func TestBootstrapDirectApply(t *testing.T) {
 		t.Fatalf("exit %d:\n%s", code, stderr)
 	}
 	inOrder(t, calls,
-		"aws s3api create-bucket --bucket milvus-bucket-039dd013c0712f085d60e21f --region us-east-1 --acl private --object-ownership ObjectWriter",
+		"aws s3api create-bucket --bucket milvus-bucket-039dd013c0712f085d60e21f --region us-east-1 --object-ownership BucketOwnerEnforced",
 		"eksctl create cluster -f eksctl-cluster.yaml",
 		"kubectl patch storageclass gp2",
 		"flux install",
@@ -341,11 +452,12 @@ func TestTeardownReversesBootstrap(t *testing.T) {
 		inOrder(t, calls,
 			"aws sts get-caller-identity",
 			"aws eks update-kubeconfig --region us-east-2 --name milvus-eks-cluster",
-			"kubectl -n flux-system delete kustomizations.kustomize.toolkit.fluxcd.io milvusgen-apps --ignore-not-found --wait",
-			"kubectl wait namespace/milvus --for=delete",
 			"kubectl get pv",
+			"kubectl -n flux-system delete kustomizations.kustomize.toolkit.fluxcd.io milvusgen-apps --ignore-not-found --wait",
+			"kubectl -n milvus delete helmreleases.helm.toolkit.fluxcd.io --all --ignore-not-found --wait",
+			"kubectl delete namespace milvus --ignore-not-found --wait",
 			"kubectl -n flux-system delete kustomizations.kustomize.toolkit.fluxcd.io milvusgen-infrastructure",
-			"kubectl -n kube-system wait helmreleases.helm.toolkit.fluxcd.io/aws-load-balancer-controller --for=delete",
+			"kubectl -n kube-system delete helmreleases.helm.toolkit.fluxcd.io/aws-load-balancer-controller --ignore-not-found --wait",
 			"eksctl delete cluster -f eksctl-cluster.yaml --wait",
 			"aws iam delete-policy-version --policy-arn arn:aws:iam::123456789012:policy/MilvusS3ReadWrite --version-id v3",
 			"aws iam delete-policy-version --policy-arn arn:aws:iam::123456789012:policy/MilvusS3ReadWrite --version-id v2",
@@ -376,8 +488,10 @@ func TestTeardownDirect(t *testing.T) {
 	}
 	inOrder(t, calls,
 		"kubectl delete -k ../kubernetes/apps/milvus --ignore-not-found --wait",
-		"kubectl wait namespace/milvus --for=delete",
+		"kubectl -n milvus delete helmreleases.helm.toolkit.fluxcd.io --all",
+		"kubectl delete namespace milvus --ignore-not-found --wait",
 		"kubectl delete -k ../kubernetes/infrastructure --ignore-not-found --wait",
+		"kubectl -n kube-system delete helmreleases.helm.toolkit.fluxcd.io/aws-load-balancer-controller",
 		"eksctl delete cluster -f eksctl-cluster.yaml --wait",
 		"aws iam delete-policy ",
 		"aws s3api delete-bucket --bucket milvus-bucket-039dd013c0712f085d60e21f --region us-east-1",
@@ -396,7 +510,7 @@ func TestTeardownKeepsBucketWithData(t *testing.T) {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 	}
 	inOrder(t, calls, "eksctl delete cluster", "aws iam delete-policy ", "aws s3api delete-bucket")
-	if left := h.stateLeft(); strings.Join(left, ",") != "bucket,objects" {
+	if left := h.stateLeft(); strings.Join(left, ",") != "bucket,lifecycle,objects" {
 		t.Errorf("state left: %v, want the bucket and its objects", left)
 	}
 }
@@ -437,4 +551,67 @@ func TestBootstrapGitTokenMissing(t *testing.T) {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 	}
 	none(t, calls, "create secret generic fleet-token", "apply -k")
+}
+
+// TestTeardownKeepsVolumes: etcd's volumes (reclaim policy Delete) would go
+// with the namespace, so teardown stops before deleting anything and says
+// how to back them up; --delete-data (or MILVUSGEN_DELETE_DATA=<cluster>)
+// deletes them and waits for them. Retained volumes never stop it.
+func TestTeardownKeepsVolumes(t *testing.T) {
+	h := newStubbed(t, modeltest.Runbook())
+	if _, stderr, code := h.run(BootstrapFile, []string{keyEnv}); code != 0 {
+		t.Fatalf("bootstrap exit %d:\n%s", code, stderr)
+	}
+	h.setState("pvs", "pvc-etcd-0 milvus Delete vol-0123\npvc-other kube-system Delete vol-9\n")
+	calls, stderr, code := h.run(TeardownFile, nil, "--yes")
+	if code != 1 || !strings.Contains(stderr, "pvc-etcd-0") || !strings.Contains(stderr, "milvus-backup") || !strings.Contains(stderr, "--delete-data") {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if strings.Contains(stderr, "pvc-other") {
+		t.Errorf("names a volume of another namespace:\n%s", stderr)
+	}
+	none(t, calls, "delete", "wait")
+
+	for _, run := range []struct {
+		env  []string
+		args []string
+	}{{args: []string{"--yes", "--delete-data"}}, {env: []string{"MILVUSGEN_DELETE_DATA=milvus-eks-cluster"}, args: []string{"--yes"}}} {
+		calls, stderr, code = h.run(TeardownFile, run.env, run.args...)
+		if code != 0 {
+			t.Fatalf("%v %v: exit %d:\n%s", run.env, run.args, code, stderr)
+		}
+		inOrder(t, calls, "kubectl delete namespace milvus", "kubectl wait pv/pvc-etcd-0 --for=delete", "eksctl delete cluster")
+		none(t, calls, "pv/pvc-other")
+		if _, stderr, code := h.run(BootstrapFile, []string{keyEnv}); code != 0 {
+			t.Fatalf("bootstrap exit %d:\n%s", code, stderr)
+		}
+	}
+
+	h.setState("pvs", "pvc-etcd-0 milvus Retain vol-0123\n")
+	calls, stderr, code = h.run(TeardownFile, nil, "--yes")
+	if code != 0 || !strings.Contains(stderr, "kept EBS volumes") || !strings.Contains(stderr, "vol-0123") {
+		t.Fatalf("retained: exit %d, stderr:\n%s", code, stderr)
+	}
+	none(t, calls, "wait pv/")
+}
+
+// TestTeardownNeverHangs: when Flux never took over (bootstrap failed after
+// flux install), deleting the Kustomization or the namespace times out;
+// teardown reports each and still deletes the cluster, the policy and the
+// bucket.
+func TestTeardownNeverHangs(t *testing.T) {
+	for _, hang := range []string{"delete kustomizations.kustomize.toolkit.fluxcd.io milvusgen-apps", "delete namespace milvus", "delete helmreleases"} {
+		h := newStubbed(t, modeltest.Runbook())
+		if _, stderr, code := h.run(BootstrapFile, []string{keyEnv}); code != 0 {
+			t.Fatalf("bootstrap exit %d:\n%s", code, stderr)
+		}
+		calls, stderr, code := h.run(TeardownFile, []string{"STUB_HANG=" + hang}, "--yes")
+		if code != 0 {
+			t.Fatalf("%s: exit %d:\n%s", hang, code, stderr)
+		}
+		if !strings.Contains(stderr, "did not finish, going on") {
+			t.Errorf("%s: no report:\n%s", hang, stderr)
+		}
+		inOrder(t, calls, "eksctl delete cluster", "aws iam delete-policy ", "aws s3api delete-bucket")
+	}
 }

@@ -1,6 +1,8 @@
 package runbook
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -36,10 +38,29 @@ func Render(s *model.Spec) ([]manifest.File, error) {
 			return nil, fmt.Errorf("%s: the scripts expect it under %s/", p, Dir)
 		}
 	}
+	docs, err := policyDigests(s)
+	if err != nil {
+		return nil, err
+	}
 	return []manifest.File{
-		manifest.Script(BootstrapFile, buildBootstrap(s)),
+		manifest.Script(BootstrapFile, buildBootstrap(s, docs)),
 		manifest.Script(TeardownFile, buildTeardown(s)),
 	}, nil
+}
+
+// policyDigests returns the SHA-256 of each IAM policy document iam.Render
+// writes, by path: bootstrap.sh tags the policy with it.
+func policyDigests(s *model.Spec) (map[string]string, error) {
+	files, err := iam.Render(s)
+	if err != nil {
+		return nil, err
+	}
+	docs := map[string]string{}
+	for _, f := range files {
+		sum := sha256.Sum256(f.Data)
+		docs[f.Path] = hex.EncodeToString(sum[:])
+	}
+	return docs, nil
 }
 
 // rel is p (an output path under Dir) relative to Dir, where the scripts

@@ -10,7 +10,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"mvdan.cc/sh/v3/syntax"
 
+	"github.com/milvusgen/milvusgen/internal/agreement"
 	"github.com/milvusgen/milvusgen/internal/golden"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
@@ -247,33 +249,75 @@ var envVars = map[string]bool{
 	"FLUX_GIT_PRIVATE_KEY_FILE": true, "FLUX_GIT_USERNAME": true, "FLUX_GIT_PASSWORD": true,
 	"MILVUS_ROOT_PASSWORD": true,
 	confirmEnv:             true,
+	deleteDataEnv:          true,
+}
+
+// shellName is an upper-case variable name; $0, $@ and the like are not.
+var shellName = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
+
+// shellImplicit are variables the shell itself reads: assigning them is a
+// use.
+var shellImplicit = map[string]bool{"IFS": true, "LC_ALL": true}
+
+// parseScript parses text with the shell parser agreement.ScriptAssignments
+// uses to read the scripts back, so a script it cannot read fails here.
+func parseScript(t *testing.T, name, text string) *syntax.File {
+	t.Helper()
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(text), name)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return f
 }
 
 // TestVariables: every variable the scripts set is used, and every
-// upper-case variable they use is set or is a documented input.
+// upper-case variable they use is set or is a documented input. Both are
+// read from the shell parser's syntax tree, not by pattern.
 func TestVariables(t *testing.T) {
-	assigned := regexp.MustCompile(`(?m)^([A-Z_]+)=`)
-	used := regexp.MustCompile(`\$\{?([A-Z_][A-Z0-9_]*)`)
 	for name, s := range cases() {
 		boot, tear := render(t, s)
 		for file, text := range map[string]string{BootstrapFile: boot, TeardownFile: tear} {
-			set := map[string]bool{}
-			for _, m := range assigned.FindAllStringSubmatch(text, -1) {
-				set[m[1]] = true
-			}
-			uses := map[string]bool{}
-			for _, m := range used.FindAllStringSubmatch(text, -1) {
-				uses[m[1]] = true
-			}
+			set, uses := map[string]bool{}, map[string]bool{}
+			syntax.Walk(parseScript(t, file, text), func(n syntax.Node) bool {
+				switch n := n.(type) {
+				case *syntax.Assign:
+					if n.Name != nil {
+						set[n.Name.Value] = true
+					}
+				case *syntax.ParamExp:
+					if n.Param != nil {
+						uses[n.Param.Value] = true
+					}
+				}
+				return true
+			})
 			for v := range set {
-				if !uses[v] {
+				if !uses[v] && !shellImplicit[v] {
 					t.Errorf("%s/%s sets %s but never uses it", name, file, v)
 				}
 			}
 			for v := range uses {
-				if !set[v] && !envVars[v] {
+				if shellName.MatchString(v) && !set[v] && !envVars[v] {
 					t.Errorf("%s/%s uses %s, which it does not set", name, file, v)
 				}
+			}
+		}
+	}
+}
+
+// TestScriptsReadBack: every script parses, and every spec name it assigns
+// is a static value agreement can compare (validate --rendered).
+func TestScriptsReadBack(t *testing.T) {
+	for name, s := range cases() {
+		boot, tear := render(t, s)
+		for file, text := range map[string]string{BootstrapFile: boot, TeardownFile: tear} {
+			vars, err := agreement.ScriptAssignments(strings.NewReader(text), file)
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+				continue
+			}
+			if got := vars["CLUSTER"]; len(got) != 1 || got[0] != s.Cluster.Name {
+				t.Errorf("%s/%s: CLUSTER = %q, want [%q]", name, file, got, s.Cluster.Name)
 			}
 		}
 	}

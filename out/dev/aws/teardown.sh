@@ -5,7 +5,10 @@
 # reverse order: Milvus and its load balancer, the load balancer controller,
 # the cluster, the IAM policy, and the bucket if it is empty. It never deletes
 # objects: a bucket holding Milvus data is left for you to empty deliberately.
-# Steps skip what is already gone, so it can be run again after a failure.
+# It stops before deleting the volumes of the Milvus namespace (etcd's
+# metadata) unless --delete-data is given. Steps skip what is already gone,
+# and a step that cannot finish is reported and passed, so it can be run
+# again after a failure.
 #
 # Destructive: it runs only with --yes, or with MILVUSGEN_CONFIRM set to the cluster name.
 set -euo pipefail
@@ -50,14 +53,19 @@ check_account() {
 }
 
 confirmed=false
+delete_data=false
 for arg in "$@"; do
   case "$arg" in
     --yes) confirmed=true ;;
-    *) echo "usage: teardown.sh --yes   (or MILVUSGEN_CONFIRM=$CLUSTER teardown.sh)" >&2; exit 2 ;;
+    --delete-data) delete_data=true ;;
+    *) echo "usage: teardown.sh --yes [--delete-data]   (or MILVUSGEN_CONFIRM=$CLUSTER teardown.sh)" >&2; exit 2 ;;
   esac
 done
 if [ "${MILVUSGEN_CONFIRM:-}" = "$CLUSTER" ]; then
   confirmed=true
+fi
+if [ "${MILVUSGEN_DELETE_DATA:-}" = "$CLUSTER" ]; then
+  delete_data=true
 fi
 if [ "$confirmed" != true ]; then
   echo "teardown.sh deletes EKS cluster $CLUSTER and IAM policy $POLICY_ARN in account $ACCOUNT_ID," >&2
@@ -68,29 +76,68 @@ fi
 need aws eksctl kubectl
 check_account
 
+# try runs a step that may not finish (a controller that never took over,
+# a finalizer that never clears): it reports and lets teardown go on, so a
+# re-run never stops at the same place for good.
+try() {
+  if ! "$@"; then
+    echo "teardown.sh: did not finish, going on: $*" >&2
+  fi
+}
+
 step "1/4 Milvus and the load balancer controller"
 if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
   aws eks update-kubeconfig --region "$REGION" --name "$CLUSTER"
+  # etcd's volumes hold Milvus's metadata: without them the segments in the
+  # bucket cannot be attached to a new cluster. Volumes whose reclaim policy
+  # is Delete go with their claims, so they are deleted only when asked.
+  doomed="$(kubectl get pv -o jsonpath='{range .items[*]}{.metadata.name} {.spec.claimRef.namespace} {.spec.persistentVolumeReclaimPolicy}{"\n"}{end}' |
+    while read -r pv ns policy; do
+      if [ "$ns" = "$MILVUS_NAMESPACE" ] && [ "$policy" = Delete ]; then printf '%s ' "$pv"; fi
+    done)"
+  if [ -n "$doomed" ] && [ "$delete_data" != true ]; then
+    echo "teardown.sh: these volumes of namespace $MILVUS_NAMESPACE would be deleted with it: $doomed" >&2
+    echo "They hold etcd's metadata, which the data in bucket $BUCKET needs. Back them up first:" >&2
+    echo "  - milvus-backup (github.com/zilliztech/milvus-backup) copies collections to the bucket, or" >&2
+    echo "  - snapshot their EBS volumes (aws ec2 create-snapshot --volume-id ...), or keep them:" >&2
+    echo "    kubectl patch pv NAME -p '{\"spec\":{\"persistentVolumeReclaimPolicy\":\"Retain\"}}'" >&2
+    echo "Then run teardown.sh again, with --delete-data (or MILVUSGEN_DELETE_DATA=$CLUSTER) to delete them." >&2
+    exit 1
+  fi
   # Nothing of the rendered tree was applied unless Flux is installed.
   if kubectl get crd helmreleases.helm.toolkit.fluxcd.io kustomizations.kustomize.toolkit.fluxcd.io >/dev/null 2>&1; then
-    # Deleting a Flux Kustomization prunes what it applied: the Milvus
-    # HelmRelease (Helm uninstalls the release) and the namespace.
-    kubectl -n "$FLUX_NAMESPACE" delete kustomizations.kustomize.toolkit.fluxcd.io milvusgen-apps \
+    # Flux stops applying the apps; the Namespace is not pruned (it is
+    # annotated so), and Flux may never have taken over what bootstrap made
+    # if it failed early, so the releases and the namespace are deleted
+    # explicitly below.
+    try kubectl -n "$FLUX_NAMESPACE" delete kustomizations.kustomize.toolkit.fluxcd.io milvusgen-apps \
+      --ignore-not-found --wait --timeout=5m
+    # Helm uninstalls Milvus; the controller's finalizer holds the Service
+    # until its NLB is gone, so no load balancer is left in the VPC.
+    try kubectl -n "$MILVUS_NAMESPACE" delete helmreleases.helm.toolkit.fluxcd.io --all \
       --ignore-not-found --wait --timeout=15m
-    # The controller's finalizer holds each Service until its NLB is gone, so
-    # this wait returns once no load balancer is left in the VPC.
-    kubectl wait "namespace/$MILVUS_NAMESPACE" --for=delete --timeout=15m
-    # The EBS CSI driver deletes the released volumes (etcd and the like);
-    # wait for them so none outlives the cluster.
-    kubectl get pv -o jsonpath='{range .items[*]}{.metadata.name} {.spec.claimRef.namespace} {.spec.persistentVolumeReclaimPolicy}{"\n"}{end}' |
-      while read -r pv ns policy; do
-        if [ "$ns" = "$MILVUS_NAMESPACE" ] && [ "$policy" = Delete ]; then
-          kubectl wait "pv/$pv" --for=delete --timeout=10m
-        fi
-      done
-    kubectl -n "$FLUX_NAMESPACE" delete kustomizations.kustomize.toolkit.fluxcd.io milvusgen-infrastructure \
-      --ignore-not-found --wait --timeout=15m
-    kubectl -n "$LBC_NAMESPACE" wait "helmreleases.helm.toolkit.fluxcd.io/$LBC_RELEASE" --for=delete --timeout=10m
+  fi
+  try kubectl delete namespace "$MILVUS_NAMESPACE" --ignore-not-found --wait --timeout=15m
+  if [ "$delete_data" = true ]; then
+    # The EBS CSI driver deletes the released volumes; wait for them so none
+    # outlives the cluster.
+    for pv in $doomed; do
+      try kubectl wait "pv/$pv" --for=delete --timeout=10m
+    done
+  fi
+  if kubectl get crd helmreleases.helm.toolkit.fluxcd.io >/dev/null 2>&1; then
+    try kubectl -n "$FLUX_NAMESPACE" delete kustomizations.kustomize.toolkit.fluxcd.io milvusgen-infrastructure \
+      --ignore-not-found --wait --timeout=5m
+    try kubectl -n "$LBC_NAMESPACE" delete "helmreleases.helm.toolkit.fluxcd.io/$LBC_RELEASE" \
+      --ignore-not-found --wait --timeout=10m
+  fi
+  # Volumes kept (reclaim policy Retain) outlive the cluster as EBS volumes.
+  kept="$(kubectl get pv -o jsonpath='{range .items[*]}{.spec.claimRef.namespace} {.spec.persistentVolumeReclaimPolicy} {.spec.csi.volumeHandle}{"\n"}{end}' |
+    while read -r ns policy volume; do
+      if [ "$ns" = "$MILVUS_NAMESPACE" ] && [ "$policy" = Retain ]; then printf '%s ' "$volume"; fi
+    done)"
+  if [ -n "$kept" ]; then
+    echo "teardown.sh: kept EBS volumes (reclaim policy Retain; still billed): $kept" >&2
   fi
 else
   echo "cluster $CLUSTER does not exist"
