@@ -2,7 +2,6 @@
 # every check CI runs. Go 1.26.x is the only requirement.
 GO      ?= go
 BIN     := bin/milvusgen
-FULL    := bin/milvusgen-full
 LIST    := examples/render.list
 export GOTOOLCHAIN := local
 
@@ -10,13 +9,10 @@ export GOTOOLCHAIN := local
 
 all: build
 
-# Two builds of one command: milvusgen (lite: validate, render, size, schema)
-# starts fast; it hands apply, chart, diff and render --hydrate to
-# milvusgen-full, which links the Helm SDK and the Kubernetes clients.
-# `go install ./cmd/milvusgen` alone gives the full build under the short name.
+# One binary, the same `go install ./cmd/milvusgen` gives; inside a Git work
+# tree it records the revision (milvusgen version), whatever GOFLAGS says.
 build:
-	$(GO) build -tags lite -o $(BIN) ./cmd/milvusgen
-	$(GO) build -o $(FULL) ./cmd/milvusgen
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/milvusgen
 
 # Render every example listed in examples/render.list into out/.
 render: build
@@ -35,7 +31,6 @@ check: build
 
 vet:
 	$(GO) vet ./...
-	$(GO) vet -tags lite ./cmd/milvusgen
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -1,5 +1,3 @@
-//go:build !lite
-
 package main
 
 import (
@@ -8,25 +6,27 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/milvusgen/milvusgen/internal/apply"
+	"github.com/milvusgen/milvusgen/internal/diff"
 	"github.com/milvusgen/milvusgen/internal/gitrepo"
 	"github.com/milvusgen/milvusgen/render"
 )
 
-const applyUsage = `Usage: milvusgen apply -f SPEC [-f OVERLAY]... [git flags] [cluster flags]
+const applyLong = `Validates and renders the spec, then puts the result where it goes:
 
-Validates and renders the spec, then puts the result where it goes:
-
-  Git      with --repo: writes the tree into DIR/PATH of a Git work tree,
-           stages that directory only and commits it with a message naming
-           the cluster, the release and a hash of the spec files; --push
-           pushes the branch. No commit when the tree is unchanged.
-  cluster  without --repo, or with any cluster flag: server-side applies
+  Git      with --repo or -o: writes the tree into DIR/PATH of a Git work
+           tree (-o DIR: into DIR, in the work tree that holds it), stages
+           that directory only and commits it with a message naming the
+           cluster, the release and a hash of the spec files; --push pushes
+           the branch. No commit when the tree is unchanged.
+  cluster  without --repo and -o, or with any cluster flag: server-side applies
            the Kubernetes manifests (the kustomize roots under kubernetes/
            and flux/, built as Flux builds them) to the cluster of the
            kubeconfig, field manager "milvusgen": CRDs and Namespaces first,
@@ -48,8 +48,8 @@ failed commit or push, or --wait timing out; 2 usage error.`
 type applyFlags struct {
 	spec specFlags
 
-	repo, path, remote string
-	push               bool
+	repo, path, output, remote string
+	push                       bool
 
 	kubeconfig, kubeContext, inventory string
 	dryRun, prune, wait, force         bool
@@ -59,6 +59,7 @@ type applyFlags struct {
 const (
 	flagRepo       = "repo"
 	flagPath       = "path"
+	flagOutput     = "output"
 	flagPush       = "push"
 	flagRemote     = "remote"
 	flagKubeconfig = "kubeconfig"
@@ -75,6 +76,7 @@ func (f *applyFlags) bind(fs *pflag.FlagSet) {
 	f.spec.bind(fs)
 	fs.StringVar(&f.repo, flagRepo, "", "Git work tree to commit the rendered tree into")
 	fs.StringVar(&f.path, flagPath, "", "directory inside --repo for the tree (default: the spec's gitops.repository.path)")
+	bindOutput(fs, &f.output, "the directory to write and commit the tree in, inside a Git work tree (instead of --repo and --path)")
 	fs.BoolVar(&f.push, flagPush, false, "push the branch after committing")
 	fs.StringVar(&f.remote, flagRemote, "origin", "remote to push to")
 	fs.StringVar(&f.kubeconfig, flagKubeconfig, "", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
@@ -87,10 +89,13 @@ func (f *applyFlags) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&f.inventory, flagInventory, apply.DefaultInventoryNamespace+"/"+apply.DefaultInventoryName, "NAMESPACE/NAME of the inventory ConfigMap")
 }
 
-// toCluster reports whether the cluster part runs: always without --repo,
-// and with it when a cluster flag was given.
+// toGit reports whether the Git part runs.
+func (f *applyFlags) toGit() bool { return f.repo != "" || f.output != "" }
+
+// toCluster reports whether the cluster part runs: always without a Git
+// target, and with one when a cluster flag was given.
 func (f *applyFlags) toCluster(fs *pflag.FlagSet) bool {
-	if f.repo == "" {
+	if !f.toGit() {
 		return true
 	}
 	for _, n := range []string{flagKubeconfig, flagContext, flagPrune, flagWait, flagForce, flagInventory} {
@@ -101,19 +106,29 @@ func (f *applyFlags) toCluster(fs *pflag.FlagSet) bool {
 	return false
 }
 
-func (e env) apply(args []string) error {
+func init() { commands = append(commands, (*env).applyCommand) }
+
+func (e *env) applyCommand() *cobra.Command {
 	var f applyFlags
-	fs := newFlagSet("apply", applyUsage, e.stdout)
-	f.bind(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if f.repo == "" {
+	c := newCommand("apply -f SPEC [-f OVERLAY]... [git flags] [cluster flags]",
+		"commit the rendered tree to Git, and/or server-side apply it to a cluster",
+		applyLong,
+		func(cmd *cobra.Command, args []string) error { return e.apply(&f, cmd.Flags()) })
+	c.Args = specArgs
+	f.bind(c.Flags())
+	return c
+}
+
+func (e *env) apply(f *applyFlags, fs *pflag.FlagSet) error {
+	if !f.toGit() {
 		for _, n := range []string{flagPath, flagPush} {
 			if fs.Changed(n) {
-				return usageError{fmt.Sprintf("apply: --%s needs --repo (see --help)", n)}
+				return usageError{fmt.Sprintf("apply: --%s needs --repo or -o (see --help)", n)}
 			}
 		}
+	}
+	if f.output != "" && f.path != "" {
+		return usageError{"apply: -o and --path exclude each other: -o names the tree's directory on disk, --path the same inside --repo"}
 	}
 	if f.push && f.dryRun {
 		return usageError{"apply: --push and --dry-run exclude each other"}
@@ -134,15 +149,15 @@ func (e env) apply(args []string) error {
 		return err
 	}
 
-	if f.repo != "" {
-		p := f.path
-		if p == "" {
-			p = res.Spec.GitOps.Repository.Path
+	if f.toGit() {
+		repo, p, err := f.gitTarget(res.Spec.GitOps.Repository.Path)
+		if err != nil {
+			return err
 		}
 		subj := gitrepo.Subject{Cluster: res.Spec.Cluster.Name, Release: res.Spec.Name, SpecFiles: f.spec.files, SpecHash: gitrepo.SpecHash(srcs)}
-		gr, err := gitrepo.Commit(files, subj, gitrepo.Options{Repo: f.repo, Path: p, Push: f.push, Remote: f.remote, DryRun: f.dryRun})
+		gr, err := gitrepo.Commit(files, subj, gitrepo.Options{Repo: repo, Path: p, Push: f.push, Remote: f.remote, DryRun: f.dryRun})
 		if gr != nil {
-			e.printGit(gr, f, p)
+			e.printGit(gr, *f, p)
 		}
 		if err != nil {
 			return err
@@ -187,7 +202,10 @@ func (e env) apply(args []string) error {
 	return nil
 }
 
-func (e env) printGit(r *gitrepo.Result, f applyFlags, p string) {
+func (e *env) printGit(r *gitrepo.Result, f applyFlags, p string) {
+	if e.quiet {
+		return
+	}
 	if f.dryRun {
 		fmt.Fprintf(e.stdout, "git: %d files would change under %s (dry run)\n", len(r.Changes), p)
 		for _, c := range r.Changes {
@@ -211,7 +229,7 @@ func (e env) printGit(r *gitrepo.Result, f applyFlags, p string) {
 
 // printApply prints one line per object, as Flux does, failures with their
 // file and the API server's reason on stderr, then a summary.
-func (e env) printApply(r *apply.Result) {
+func (e *env) printApply(r *apply.Result) {
 	suffix := ""
 	if r.DryRun {
 		suffix = " (server dry run)"
@@ -219,6 +237,9 @@ func (e env) printApply(r *apply.Result) {
 	for _, c := range r.Changes {
 		if c.Action == apply.Failed {
 			fmt.Fprintf(e.stderr, "error: %v\n", c.Err)
+			continue
+		}
+		if e.quiet {
 			continue
 		}
 		line := c.String() + suffix
@@ -233,10 +254,10 @@ func (e env) printApply(r *apply.Result) {
 	if len(r.Stale) > 0 {
 		fmt.Fprintf(e.stdout, "%d objects milvusgen applied before are no longer rendered; apply --prune deletes them: %s\n", len(r.Stale), strings.Join(r.Stale, ", "))
 	}
-	fmt.Fprintf(e.stdout, "apply: %s%s\n", r.Summary(), suffix)
+	e.printf("apply: %s%s\n", r.Summary(), suffix)
 }
 
-func (e env) wait(ctx context.Context, m *apply.Manager, objs []apply.Object, timeout time.Duration) error {
+func (e *env) wait(ctx context.Context, m *apply.Manager, objs []apply.Object, timeout time.Duration) error {
 	opts := apply.DefaultWaitOptions()
 	opts.Timeout = timeout
 	opts.Progress = func(p apply.Progress) {
@@ -247,13 +268,13 @@ func (e env) wait(ctx context.Context, m *apply.Manager, objs []apply.Object, ti
 		for i, s := range p.NotReady {
 			names[i] = s.String()
 		}
-		fmt.Fprintf(e.stdout, "wait: %d/%d ready after %s; waiting for %s\n", p.Ready, p.Total, p.Elapsed.Round(time.Second), strings.Join(names, "; "))
+		e.printf("wait: %d/%d ready after %s; waiting for %s\n", p.Ready, p.Total, p.Elapsed.Round(time.Second), strings.Join(names, "; "))
 	}
 	start := time.Now()
 	if err := m.Wait(ctx, objs, opts); err != nil {
 		return fmt.Errorf("wait failed: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "wait: all %d objects ready after %s\n", len(objs), time.Since(start).Round(time.Second))
+	e.printf("wait: all %d objects ready after %s\n", len(objs), time.Since(start).Round(time.Second))
 	return nil
 }
 
@@ -268,4 +289,37 @@ func (pw prefixWriter) Write(b []byte) (int, error) {
 		return 0, err
 	}
 	return len(b), nil
+}
+
+// gitTarget returns the work tree and the tree's directory in it: -o DIR
+// names the directory on disk (its work tree is the one holding it, or
+// --repo); else --repo and --path, by default the spec's path.
+func (f *applyFlags) gitTarget(specPath string) (repo, p string, err error) {
+	if f.output == "" {
+		if f.path != "" {
+			return f.repo, f.path, nil
+		}
+		return f.repo, specPath, nil
+	}
+	at := f.repo
+	if at == "" {
+		at = existingParent(f.output)
+	}
+	r, err := diff.OpenRepo(at)
+	if err != nil {
+		return "", "", fmt.Errorf("-o %s: %w", f.output, err)
+	}
+	if p, err = r.Rel(f.output); err != nil {
+		return "", "", err
+	}
+	return r.Root, p, nil
+}
+
+// existingParent is dir, or its nearest parent that exists.
+func existingParent(dir string) string {
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || d == filepath.Dir(d) {
+			return d
+		}
+	}
 }

@@ -7,85 +7,88 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/milvusgen/milvusgen/internal/chart"
 	"github.com/milvusgen/milvusgen/internal/hydrate"
 	"github.com/milvusgen/milvusgen/internal/shared"
 )
 
-// TestFlagNamesMatchPackages: the lite build spells out these names.
-func TestFlagNamesMatchPackages(t *testing.T) {
-	if chartLockName != chart.LockName || chartEnvDir != chart.EnvDir || hydratedDir != hydrate.Dir {
-		t.Errorf("flags.go names %q %q %q, packages %q %q %q", chartLockName, chartEnvDir, hydratedDir, chart.LockName, chart.EnvDir, hydrate.Dir)
+// buildMilvusgen builds the binary as `go install ./cmd/milvusgen` and
+// `make build` do.
+func buildMilvusgen(tb testing.TB) string {
+	tb.Helper()
+	bin := filepath.Join(tb.TempDir(), "milvusgen")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		tb.Fatalf("go build: %v\n%s", err, out)
 	}
+	return bin
 }
 
-// TestLiteBuildDelegates builds the two binaries `make build` installs and
-// checks that the lite milvusgen renders itself, hands apply, chart, diff
-// and render --hydrate to milvusgen-full with the exit code intact, and
-// says what is missing without it.
-func TestLiteBuildDelegates(t *testing.T) {
+// TestOneBinary builds milvusgen and runs, as a process, what the former
+// lite/full split got wrong: render --hydrate of a spec read from stdin,
+// with the warnings printed once, and every command from the one binary.
+func TestOneBinary(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds two binaries")
+		t.Skip("builds the binary")
 	}
-	bin := t.TempDir()
-	for _, b := range []struct{ name, tags string }{{"milvusgen", "lite"}, {fullName, ""}} {
-		cmd := exec.Command("go", "build", "-tags="+b.tags, "-o", filepath.Join(bin, b.name), ".")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("go build %s: %v\n%s", b.name, err, out)
-		}
-	}
-	lite := filepath.Join(bin, "milvusgen")
-	run := func(args ...string) (string, int) {
-		cmd := exec.Command(lite, args...)
-		out, err := cmd.CombinedOutput()
+	bin := buildMilvusgen(t)
+	t.Setenv("PATH", filepath.Dir(bin)) // nothing else to hand commands to
+	run := func(stdin string, args ...string) (string, string, int) {
+		cmd := exec.Command(bin, args...)
+		cmd.Stdin = strings.NewReader(stdin)
+		var out, errb strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
 		if ee, ok := err.(*exec.ExitError); ok {
-			return string(out), ee.ExitCode()
+			return out.String(), errb.String(), ee.ExitCode()
 		} else if err != nil {
 			t.Fatal(err)
 		}
-		return string(out), 0
+		return out.String(), errb.String(), 0
 	}
-	if out, code := run("version"); code != 0 || !strings.Contains(out, "lite") {
+	if out, _, code := run("", "version"); code != 0 || !strings.Contains(out, "helm sdk") {
 		t.Errorf("version: %d %q", code, out)
 	}
+	// A version in extended support warns.
+	old := strings.Replace(minimal, "{name: milvus-eks-cluster}", `{name: milvus-eks-cluster, kubernetesVersion: "1.33"}`, 1)
 	out := filepath.Join(t.TempDir(), "out")
-	spec := "../../examples/runbook/spec.cue"
-	if o, code := run("render", today, "-q", "-f", spec, "-o", out); code != 0 {
-		t.Fatalf("lite render: %d %s", code, o)
-	}
-	if o, code := run("chart", "--help"); code != 0 || !strings.Contains(o, "Usage: milvusgen chart pull") {
-		t.Errorf("delegated chart --help: %d %q", code, o)
-	}
-	if o, code := run("diff", "--format", "yaml", "-f", spec); code != exitUsage {
-		t.Errorf("delegated diff with a bad flag: exit %d, want %d: %s", code, exitUsage, o)
-	}
 	charts := shared.MustPath(t, "charts")
-	if o, code := run("render", today, "-q", "--hydrate", "--chart-dir", charts, "-f", spec, "-o", out); code != 0 {
-		t.Errorf("delegated render --hydrate: %d %s", code, o)
-	} else if _, err := os.Stat(filepath.Join(out, hydratedDir, "milvus", "milvus-demo.yaml")); err != nil {
-		t.Errorf("render --hydrate through milvusgen-full wrote no hydrated Milvus: %v", err)
+	stdout, stderr, code := run(old, "render", today, "-q", "--hydrate", "--chart-dir", charts, "-f", "-", "-o", out)
+	if code != 0 {
+		t.Fatalf("cat spec | render --hydrate -f -: exit %d\n%s%s", code, stdout, stderr)
 	}
-	if err := os.Remove(filepath.Join(bin, fullName)); err != nil {
-		t.Fatal(err)
+	if n := strings.Count(stderr, "warning: "); n != 1 {
+		t.Errorf("render --hydrate printed %d warnings, want 1:\n%s", n, stderr)
 	}
-	t.Setenv("PATH", bin)
-	if o, code := run("apply", "-f", spec); code != exitFailure || !strings.Contains(o, fullName) {
-		t.Errorf("apply without milvusgen-full: exit %d, %q", code, o)
+	if _, err := os.Stat(filepath.Join(out, hydrate.Dir, "milvus", "milvus-demo.yaml")); err != nil {
+		t.Errorf("render --hydrate wrote no hydrated Milvus: %v", err)
+	}
+	if o, _, code := run("", "chart", "--help"); code != 0 || !strings.Contains(o, "pull") {
+		t.Errorf("chart --help: %d %q", code, o)
+	}
+	if _, e, code := run("", "diff", "--format", "yaml", "-f", "x.cue"); code != exitUsage {
+		t.Errorf("diff with a bad flag: exit %d, want %d: %s", code, exitUsage, e)
 	}
 }
 
 // BenchmarkProcessRender measures `milvusgen render` of the runbook example
-// as a whole process, lite build, into a tree that is already current (the
-// CI case: render --check's work plus the write check).
+// as a whole process, fork+exec included, into a tree that is already
+// current (the CI case: render --check's work plus the write check).
 func BenchmarkProcessRender(b *testing.B) {
-	bin := filepath.Join(b.TempDir(), "milvusgen")
-	if out, err := exec.Command("go", "build", "-tags=lite", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildMilvusgen(b)
 	out := filepath.Join(b.TempDir(), "out")
 	args := []string{"render", today, "-q", "-f", "../../examples/runbook/spec.cue", "-o", out}
 	for b.Loop() {
 		if o, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+			b.Fatalf("%v: %s", err, o)
+		}
+	}
+}
+
+// BenchmarkProcessVersion measures the start-up of the binary: package
+// initialisation, the command tree, and `version`.
+func BenchmarkProcessVersion(b *testing.B) {
+	bin := buildMilvusgen(b)
+	for b.Loop() {
+		if o, err := exec.Command(bin, "version").CombinedOutput(); err != nil {
 			b.Fatalf("%v: %s", err, o)
 		}
 	}

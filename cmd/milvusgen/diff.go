@@ -1,5 +1,3 @@
-//go:build !lite
-
 package main
 
 import (
@@ -8,18 +6,22 @@ import (
 	"os"
 	"strings"
 
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 
 	"github.com/milvusgen/milvusgen/internal/diff"
 	"github.com/milvusgen/milvusgen/internal/hydrate"
 	"github.com/milvusgen/milvusgen/render"
 )
 
-const diffUsage = `Usage: milvusgen diff -f SPEC [-f OVERLAY]... [--against REF | --against-dir DIR]
-                      [--repo DIR] [--path PATH | -o DIR] [--format text|markdown|json]
-                      [--hydrate [--chart-dir DIR]]
+func init() { commands = append(commands, (*env).diffCommand) }
 
-Renders the spec and compares the result, object by object, with the tree
+func (e *env) diffCommand() *cobra.Command {
+	var f diffFlags
+	c := newCommand(`diff -f SPEC [-f OVERLAY]... [--against REF | --against-dir DIR]
+                 [--repo DIR] [--path PATH | -o DIR] [--format text|markdown|json]
+                 [--hydrate [--chart-dir DIR]]`,
+		"compare the rendered tree with a Git ref or directory, per object, flagging risky changes",
+		`Renders the spec and compares the result, object by object, with the tree
 committed at a Git revision (default HEAD) or with a directory. It lists the
 objects added, removed and changed, each changed field with its old and new
 value, and flags the changes that matter with a reason: data (bucket, root
@@ -33,51 +35,56 @@ else the spec's gitops.repository.path. With --hydrate both sides include
 the charts' rendered manifests (an old tree without hydrated/ is hydrated
 from the chart cache too), which shows the pods a change restarts.
 
-Exit 0 when the trees are equal, 1 when they differ, 2 on error.`
+Exit 0 when the trees are equal, 1 when they differ, 2 on error.`,
+		func(cmd *cobra.Command, args []string) error {
+			return e.diffFailed(e.runDiff(&f))
+		})
+	c.Args = specArgs
+	fs := c.Flags()
+	f.sf.bind(fs)
+	fs.StringVar(&f.against, "against", "", "Git revision holding the old tree: a branch, tag, origin/main, a commit (default HEAD)")
+	fs.StringVar(&f.againstDir, "against-dir", "", "compare with this directory instead of a Git revision")
+	fs.StringVar(&f.repoDir, "repo", ".", "the Git repository (any directory inside it)")
+	fs.StringVar(&f.repoPath, "path", "", "where the tree lives in the repository (default: -o, else the spec's gitops.repository.path)")
+	bindOutput(fs, &f.outputDir, "the directory render -o writes the tree to, inside the repository")
+	fs.StringVar(&f.format, "format", "text", "output: text, markdown (a pull-request comment) or json")
+	fs.BoolVar(&f.color, "color", false, "colour the text output even when stdout is not a terminal")
+	f.hf.bind(fs)
+	choices(c, "format", "text", "markdown", "json")
+	return c
+}
 
-func (e env) diff(args []string) error {
-	return e.diffFailed(e.runDiff(args))
+// diffFlags are diff's flags.
+type diffFlags struct {
+	sf                           specFlags
+	hf                           hydrateFlags
+	against, againstDir          string
+	repoDir, repoPath, outputDir string
+	format                       string
+	color                        bool
 }
 
 // diffFailed makes every failure exit 2, as diff(1) does, since 1 means
 // "the trees differ".
-func (e env) diffFailed(err error) error {
+func (e *env) diffFailed(err error) error {
 	switch {
-	case err == nil, errors.Is(err, pflag.ErrHelp), errors.Is(err, errReported):
+	case err == nil, errors.Is(err, errReported):
 		return err
 	}
 	return exitError{code: exitUsage, err: err}
 }
 
-func (e env) runDiff(args []string) error {
-	var (
-		sf                           specFlags
-		hf                           hydrateFlags
-		against, againstDir          string
-		repoDir, repoPath, outputDir string
-		format                       string
-		color                        bool
-	)
-	fs := newFlagSet("diff", diffUsage, e.stdout)
-	sf.bind(fs)
-	fs.StringVar(&against, "against", "", "Git revision holding the old tree: a branch, tag, origin/main, a commit (default HEAD)")
-	fs.StringVar(&againstDir, "against-dir", "", "compare with this directory instead of a Git revision")
-	fs.StringVar(&repoDir, "repo", ".", "the Git repository (any directory inside it)")
-	fs.StringVar(&repoPath, "path", "", "where the tree lives in the repository (default: -o, else the spec's gitops.repository.path)")
-	fs.StringVarP(&outputDir, "output", "o", "", "the directory render -o writes the tree to, inside the repository")
-	fs.StringVar(&format, "format", "text", "output: text, markdown (a pull-request comment) or json")
-	fs.BoolVar(&color, "color", false, "colour the text output even when stdout is not a terminal")
-	hf.bind(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if format != "text" && format != "markdown" && format != "json" {
-		return usageError{fmt.Sprintf("diff: --format %q: want text, markdown or json", format)}
+func (e *env) runDiff(f *diffFlags) error {
+	sf, hf := &f.sf, f.hf
+	against, againstDir := f.against, f.againstDir
+	repoDir, repoPath, outputDir := f.repoDir, f.repoPath, f.outputDir
+	if f.format != "text" && f.format != "markdown" && f.format != "json" {
+		return usageError{fmt.Sprintf("diff: --format %q: want text, markdown or json", f.format)}
 	}
 	if against != "" && againstDir != "" {
 		return usageError{"diff: --against and --against-dir exclude each other"}
 	}
-	res, files, err := e.renderSpec(&sf, &hf)
+	res, files, err := e.renderSpec(sf, &hf)
 	if err != nil {
 		return err
 	}
@@ -109,7 +116,7 @@ func (e env) runDiff(args []string) error {
 		old, err = repo.ReadTree(against, p)
 	}
 	if errors.Is(err, diff.ErrNoTree) {
-		fmt.Fprintf(e.stderr, "note: %v; every file is new\n", err)
+		e.notef("note: %v; every file is new\n", err)
 		old, err = nil, nil
 	}
 	if err != nil {
@@ -117,15 +124,15 @@ func (e env) runDiff(args []string) error {
 	}
 	old, files = e.matchHydration(hf, old, files)
 
-	fmt.Fprintf(e.stderr, "comparing the render of %s with %s\n", strings.Join(sf.files, " + "), where)
+	e.notef("comparing the render of %s with %s\n", strings.Join(sf.files, " + "), where)
 	r := diff.Compare(old, files)
-	switch format {
+	switch f.format {
 	case "markdown":
 		err = diff.WriteMarkdown(e.stdout, r)
 	case "json":
 		err = diff.WriteJSON(e.stdout, r)
 	default:
-		err = diff.WriteText(e.stdout, r, diff.TextOptions{Color: color || e.stdoutIsTerminal()})
+		err = diff.WriteText(e.stdout, r, diff.TextOptions{Color: f.color || e.stdoutIsTerminal()})
 	}
 	if err != nil {
 		return err
@@ -141,7 +148,7 @@ func (e env) runDiff(args []string) error {
 // chart versions and Kubernetes version); when that is impossible, the
 // hydrated files are left out of both sides, with a note. Without
 // --hydrate, hydrated files in the old tree are ignored, with a note.
-func (e env) matchHydration(hf hydrateFlags, old, files []render.File) ([]render.File, []render.File) {
+func (e *env) matchHydration(hf hydrateFlags, old, files []render.File) ([]render.File, []render.File) {
 	has := false
 	for _, f := range old {
 		if hydrate.IsHydrated(f.Path) {
@@ -151,7 +158,7 @@ func (e env) matchHydration(hf hydrateFlags, old, files []render.File) ([]render
 	}
 	switch {
 	case !hf.on && has:
-		fmt.Fprintf(e.stderr, "note: the old tree holds %s/; pass --hydrate to compare it too\n", hydrate.Dir)
+		e.notef("note: the old tree holds %s/; pass --hydrate to compare it too\n", hydrate.Dir)
 		return hydrate.Strip(old), files
 	case hf.on && !has && len(old) > 0:
 		c, err := hf.charts.cache()
@@ -163,13 +170,13 @@ func (e env) matchHydration(hf hydrateFlags, old, files []render.File) ([]render
 				return h, files
 			}
 		}
-		fmt.Fprintf(e.stderr, "note: the old tree has no %s/ and cannot be hydrated (%v); comparing without hydrated output\n", hydrate.Dir, err)
+		e.notef("note: the old tree has no %s/ and cannot be hydrated (%v); comparing without hydrated output\n", hydrate.Dir, err)
 		return old, hydrate.Strip(files)
 	}
 	return old, files
 }
 
-func (e env) stdoutIsTerminal() bool {
+func (e *env) stdoutIsTerminal() bool {
 	if os.Getenv("NO_COLOR") != "" {
 		return false
 	}

@@ -1,21 +1,35 @@
 package main
 
-import "github.com/spf13/pflag"
+import (
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
-// The names below are those of internal/chart and internal/hydrate, spelled
-// out so the lite build (which does not link those packages) parses the same
-// flags; TestFlagNamesMatchPackages keeps them in step.
-const (
-	chartLockName = "charts.lock.json"    // chart.LockName
-	chartEnvDir   = "MILVUSGEN_CHART_DIR" // chart.EnvDir
-	hydratedDir   = "hydrated"            // hydrate.Dir
+	"github.com/milvusgen/milvusgen/internal/chart"
+	"github.com/milvusgen/milvusgen/internal/hydrate"
 )
+
+// bindOutput adds -o/--output, the directory the rendered tree is (or is
+// written) in: one meaning in every command.
+func bindOutput(fs *pflag.FlagSet, out *string, usage string) {
+	fs.StringVarP(out, "output", "o", "", usage)
+}
 
 // chartDirFlag is the --chart-dir flag of the commands that read charts.
 type chartDirFlag struct{ dir string }
 
 func (f *chartDirFlag) bind(fs *pflag.FlagSet) {
-	fs.StringVar(&f.dir, "chart-dir", "", "chart cache: archives and "+chartLockName+" (default $"+chartEnvDir+", else milvusgen/charts in the user cache dir)")
+	fs.StringVar(&f.dir, "chart-dir", "", "chart cache: archives and "+chart.LockName+" (default $"+chart.EnvDir+", else milvusgen/charts in the user cache dir)")
+}
+
+func (f *chartDirFlag) cache() (*chart.Cache, error) {
+	if f.dir != "" {
+		return chart.NewCache(f.dir), nil
+	}
+	d, err := chart.DefaultDir()
+	if err != nil {
+		return nil, err
+	}
+	return chart.NewCache(d), nil
 }
 
 // hydrateFlags are the flags of render and diff that add the hydrated
@@ -27,7 +41,62 @@ type hydrateFlags struct {
 }
 
 func (f *hydrateFlags) bind(fs *pflag.FlagSet) {
-	fs.BoolVar(&f.on, "hydrate", false, "also render, for review, the manifests each HelmRelease's chart produces, into "+hydratedDir+"/<namespace>/<release>.yaml (charts from the cache; see chart pull)")
+	fs.BoolVar(&f.on, "hydrate", false, "also render, for review, the manifests each HelmRelease's chart produces, into "+hydrate.Dir+"/<namespace>/<release>.yaml (charts from the cache; see chart pull)")
 	fs.BoolVar(&f.keepChartLabels, "keep-chart-labels", false, "with --hydrate, keep the helm.sh/chart labels (removed by default: they change with every chart version)")
 	f.charts.bind(fs)
+}
+
+// Shell completion of flag values. Flags named here complete the same way
+// in every command that has them.
+var (
+	dirFlags  = []string{"output", "chart-dir", "repo", "against-dir", "rendered"}
+	fileFlags = map[string][]string{"file": {"cue", "yaml", "yml", "json"}, "kubeconfig": nil}
+)
+
+// choices completes flag name of c to one of values.
+func choices(c *cobra.Command, name string, values ...string) {
+	_ = c.RegisterFlagCompletionFunc(name, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// envNames, when set, lists the environment names --env completes to for
+// cmd (e.g. from the fleet file its --fleet flag names). The fleet
+// commands set it; registerCompletions wires it to every --env flag.
+var envNames func(cmd *cobra.Command) ([]string, error)
+
+// registerCompletions adds value completion to the flags of every command
+// below root, by flag name.
+func registerCompletions(root *cobra.Command) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		fs := c.Flags()
+		for _, n := range dirFlags {
+			if fs.Lookup(n) != nil {
+				_ = c.MarkFlagDirname(n)
+			}
+		}
+		for n, exts := range fileFlags {
+			if fs.Lookup(n) != nil {
+				_ = c.MarkFlagFilename(n, exts...)
+			}
+		}
+		if fs.Lookup("env") != nil || c.PersistentFlags().Lookup("env") != nil {
+			_ = c.RegisterFlagCompletionFunc("env", completeEnv)
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}
+
+func completeEnv(cmd *cobra.Command, _ []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	if envNames == nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	names, err := envNames(cmd)
+	if err != nil {
+		cobra.CompErrorln(err.Error())
+		return nil, cobra.ShellCompDirectiveError
+	}
+	return names, cobra.ShellCompDirectiveNoFileComp
 }

@@ -8,48 +8,52 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
+
 	"github.com/milvusgen/milvusgen/internal/sizing"
 )
 
-const sizeUsage = `Usage: milvusgen size -f SPEC [-f OVERLAY]... [--format text|json]
+func init() { commands = append(commands, (*env).sizeCommand) }
 
-Prints the resources the deployment needs: for each Milvus component its
+func (e *env) sizeCommand() *cobra.Command {
+	var (
+		sf     specFlags
+		format string
+	)
+	c := newCommand("size -f SPEC [-f OVERLAY]... [--format text|json]",
+		"print the resources a spec's dataset needs and whether its nodes hold them",
+		`Prints the resources the deployment needs: for each Milvus component its
 cpu and memory per pod, replicas and totals (from milvus.dataset by the
 Milvus sizing tool's tables, or as the spec sets them), the other pods that
 share the nodes, the dataset's raw size, loading memory and local disk, and
 how many nodes of the first node group's instance type hold every pod after
 the kubelet, system reservations and DaemonSets. A spec whose node groups
 cannot hold its pods is invalid: size then prints the problems, as validate
-does, and exits 1.`
-
-func (e env) size(args []string) error {
-	var (
-		sf     specFlags
-		format string
-	)
-	fs := newFlagSet("size", sizeUsage, e.stdout)
-	sf.bind(fs)
-	fs.StringVar(&format, "format", "text", "output format: text (an aligned table) or json")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if format != "text" && format != "json" {
-		return usageError{fmt.Sprintf("size: --format %q: want text or json", format)}
-	}
-	res, err := sf.load(e)
-	if err != nil {
-		return err
-	}
-	sum, err := sizing.Summarize(res.Spec)
-	if err != nil {
-		return err
-	}
-	if format == "json" {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(sum)
-	}
-	return writeSize(e.stdout, sum)
+does, and exits 1.`,
+		func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "json" {
+				return usageError{fmt.Sprintf("size: --format %q: want text or json", format)}
+			}
+			res, err := sf.load(e)
+			if err != nil {
+				return err
+			}
+			sum, err := sizing.Summarize(res.Spec)
+			if err != nil {
+				return err
+			}
+			if format == "json" {
+				enc := json.NewEncoder(e.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(sum)
+			}
+			return writeSize(e.stdout, sum)
+		})
+	c.Args = specArgs
+	sf.bind(c.Flags())
+	c.Flags().StringVar(&format, "format", "text", "output format: text (an aligned table) or json")
+	choices(c, "format", "text", "json")
+	return c
 }
 
 // writeSize prints the summary as aligned text.

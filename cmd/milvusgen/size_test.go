@@ -147,7 +147,7 @@ func TestSizeUsage(t *testing.T) {
 		}
 	}
 	code, stdout, _ := milvusgen(t, "size", "--help")
-	if code != exitOK || !strings.Contains(stdout, "Usage: milvusgen size -f SPEC") || !strings.Contains(stdout, "--format") {
+	if code != exitOK || !strings.Contains(stdout, "milvusgen size -f SPEC") || !strings.Contains(stdout, "--format") {
 		t.Errorf("size --help: exit %d\n%s", code, stdout)
 	}
 }
