@@ -37,8 +37,9 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 
-	quiet bool   // -q: results and errors only
-	today string // --today
+	quiet     bool      // -q: results and errors only
+	today     string    // --today
+	todayDate time.Time // --today parsed; zero: today
 
 	// ran is set once the command line parsed and a command's run began:
 	// errors before that are usage errors.
@@ -72,8 +73,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // rootCommand builds the command tree.
 func (e *env) rootCommand() *cobra.Command {
-	// Persistent pre-runs of subcommands add to the root's, not replace it.
-	cobra.EnableTraverseRunHooks = true
 	root := &cobra.Command{
 		Use:   "milvusgen",
 		Short: "render one spec into an EKS + Milvus deployment for GitOps",
@@ -86,10 +85,6 @@ func (e *env) rootCommand() *cobra.Command {
 			cmd.SetOut(e.stderr)
 			_ = cmd.Help()
 			return usageError{"no command given"}
-		},
-		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			e.ran = true
-			return nil
 		},
 		SilenceErrors:     true,
 		SilenceUsage:      true,
@@ -108,8 +103,31 @@ func (e *env) rootCommand() *cobra.Command {
 	for _, c := range commands {
 		root.AddCommand(c(e))
 	}
+	e.wrapRuns(root)
 	registerCompletions(root)
 	return root
+}
+
+// wrapRuns makes every command's run note that the command line was
+// accepted (cobra's checks of arguments, required and exclusive flags all
+// come before it) and parse the global flags first.
+func (e *env) wrapRuns(c *cobra.Command) {
+	if run := c.RunE; run != nil {
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			e.ran = true
+			if e.today != "" {
+				t, err := time.Parse(time.DateOnly, e.today)
+				if err != nil {
+					return usageError{fmt.Sprintf("--today %q: want YYYY-MM-DD", e.today)}
+				}
+				e.todayDate = t
+			}
+			return run(cmd, args)
+		}
+	}
+	for _, sub := range c.Commands() {
+		e.wrapRuns(sub)
+	}
 }
 
 // newCommand is a command with milvusgen's defaults: flags in the order
@@ -277,13 +295,9 @@ func (f *specFlags) loadSources(e *env) ([]spec.Source, *spec.Result, error) {
 	if len(f.files) == 0 {
 		return nil, nil, usageError{"no spec given; pass -f SPEC (see --help)"}
 	}
-	today := time.Now().UTC()
-	if e.today != "" {
-		t, err := time.Parse(time.DateOnly, e.today)
-		if err != nil {
-			return nil, nil, usageError{fmt.Sprintf("--today %q: want YYYY-MM-DD", e.today)}
-		}
-		today = t
+	today := e.todayDate
+	if today.IsZero() {
+		today = time.Now().UTC()
 	}
 	srcs, err := spec.ReadFiles(f.files, e.stdin)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -218,5 +219,35 @@ func TestEnvCompletionHook(t *testing.T) {
 	code, stdout, _ := milvusgen(t, "__complete", "fleetdemo", "--fleet", "eu", "--env", "")
 	if code != exitOK || !strings.HasPrefix(stdout, "eu-dev\neu-prod\n:4\n") {
 		t.Errorf("--env completion: exit %d, %q", code, stdout)
+	}
+}
+
+// TestCobraChecksAreUsage: a command added later that uses cobra's required
+// and exclusive flags gets exit 2 for them, and 1 for its own failures.
+func TestCobraChecksAreUsage(t *testing.T) {
+	saved := commands
+	t.Cleanup(func() { commands = saved })
+	commands = append(commands[:len(commands):len(commands)], func(e *env) *cobra.Command {
+		c := newCommand("later", "demo", "", func(*cobra.Command, []string) error { return errors.New("it failed") })
+		c.Flags().String("a", "", "")
+		c.Flags().String("b", "", "")
+		_ = c.MarkFlagRequired("a")
+		c.MarkFlagsMutuallyExclusive("a", "b")
+		return c
+	})
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"later"}, exitUsage, `required flag(s) "a" not set`},
+		{[]string{"later", "--a=1", "--b=2"}, exitUsage, "none of the others can be"},
+		{[]string{"later", "--a=1"}, exitFailure, "it failed"},
+		{[]string{"later", "--a=1", "--today=soon"}, exitUsage, `--today "soon": want YYYY-MM-DD`},
+	} {
+		code, _, stderr := milvusgen(t, tc.args...)
+		if code != tc.code || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, code, stderr, tc.code, tc.want)
+		}
 	}
 }
