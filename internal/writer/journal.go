@@ -182,7 +182,9 @@ func syncDirs(d *os.Root, dirs map[string]bool) error {
 	for p := range dirs {
 		list = append(list, p)
 	}
-	sort.Slice(list, func(i, j int) bool { return len(list[i]) > len(list[j]) || len(list[i]) == len(list[j]) && list[i] < list[j] })
+	sort.Slice(list, func(i, j int) bool {
+		return len(list[i]) > len(list[j]) || len(list[i]) == len(list[j]) && list[i] < list[j]
+	})
 	for _, p := range list {
 		if err := syncDir(d, p); err != nil && !isNotExist(err) {
 			return err

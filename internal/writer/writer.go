@@ -393,7 +393,32 @@ func lockOrder(trees []*tree) []*tree {
 
 // open creates a missing root (for a write), opens it and locks it.
 func (t *tree) open(write bool) error {
+	// A writer that made the directory and failed its pre-checks removes
+	// it again; one that waited for its lock then holds a deleted
+	// directory and must start over.
+	for range 3 {
+		if err := t.openOnce(write); err != nil {
+			return err
+		}
+		fi, err := t.lockf.Stat()
+		if err != nil {
+			return err
+		}
+		if now, err := os.Stat(t.abs); err == nil && os.SameFile(fi, now) {
+			return nil
+		}
+		t.close()
+		t.missing = true
+		if !write {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: the directory keeps being replaced while milvusgen waits for it", t.Root)
+}
+
+func (t *tree) openOnce(write bool) error {
 	if t.missing {
+		t.created = nil
 		for p := t.abs; ; p = filepath.Dir(p) {
 			if _, err := os.Lstat(p); err == nil || !isNotExist(err) || filepath.Dir(p) == p {
 				break
