@@ -27,8 +27,7 @@ type Options struct {
 	Repo string
 	// Path is the directory inside Repo that holds the tree, slash
 	// separated, e.g. "clusters/milvus-eks-cluster". It must be a
-	// subdirectory: the writer refuses directories holding files it did
-	// not write.
+	// subdirectory of the work tree once its symlinks are resolved.
 	Path string
 	// Push pushes the current branch to Remote after committing.
 	Push bool
@@ -39,6 +38,11 @@ type Options struct {
 	Author *object.Signature
 	// DryRun reports what would change and writes nothing.
 	DryRun bool
+	// Write tunes the writer: adoption, the recorded release, lock wait
+	// and messages.
+	Write writer.Options
+	// Render is recorded in the tree's manifest.
+	Render writer.RenderOptions
 }
 
 // Subject describes what was rendered, for the commit message.
@@ -52,6 +56,9 @@ type Subject struct {
 
 // Result says what Commit did.
 type Result struct {
+	// Path is where the tree went, relative to the work tree's root:
+	// Options.Path with its symlinks resolved.
+	Path string
 	// Changes are the files under Path that changed (Created, Updated,
 	// Deleted), relative to Path.
 	Changes []writer.Change
@@ -127,18 +134,23 @@ func Commit(files []manifest.File, subj Subject, opts Options) (*Result, error) 
 		return nil, fmt.Errorf("%s has staged changes outside %s (%s); commit or unstage them first", opts.Repo, p, strings.Join(outside, ", "))
 	}
 
-	root := filepath.Join(opts.Repo, filepath.FromSlash(p))
-	res := &Result{}
+	p, err = resolvePath(wt.Filesystem.Root(), p)
+	if err != nil {
+		return nil, err
+	}
+	root := filepath.Join(wt.Filesystem.Root(), filepath.FromSlash(p))
+	res := &Result{Path: p}
 	if head, err := repo.Head(); err == nil {
 		res.Branch = head.Name().Short()
 	} else if ref, err := repo.Storer.Reference(plumbing.HEAD); err == nil && ref.Type() == plumbing.SymbolicReference {
 		res.Branch = ref.Target().Short() // a new repository: HEAD names an unborn branch
 	}
+	target := writer.Target{Root: root, Files: files, Render: opts.Render}
 	var cs []writer.Change
 	if opts.DryRun {
-		cs, err = writer.Check(root, files)
+		cs, err = writer.CheckTarget(target, opts.Write)
 	} else {
-		cs, err = writer.Write(root, files)
+		cs, err = writer.WriteTarget(target, opts.Write)
 	}
 	if err != nil {
 		return nil, err
@@ -178,6 +190,43 @@ func cleanPath(p string) (string, error) {
 	return p, nil
 }
 
+// resolvePath resolves the symlinks of p inside the work tree at top and
+// refuses a path that ends up outside it (or in .git): `--path link/sub`
+// with link pointing elsewhere must not write there.
+func resolvePath(top, p string) (string, error) {
+	realTop, err := filepath.EvalSymlinks(top)
+	if err != nil {
+		return "", err
+	}
+	full := resolveExisting(filepath.Join(realTop, filepath.FromSlash(p)))
+	rel, err := filepath.Rel(realTop, full)
+	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("path %q leads to %s, outside the repository's work tree %s; give a directory inside it", p, full, realTop)
+	}
+	rel = filepath.ToSlash(rel)
+	if rel == ".git" || strings.HasPrefix(rel, ".git/") {
+		return "", fmt.Errorf("path %q leads into the repository's .git directory; give a directory of the work tree", p)
+	}
+	return rel, nil
+}
+
+// resolveExisting resolves the symlinks of the longest existing prefix of
+// p; the rest does not exist yet and is kept as it is.
+func resolveExisting(p string) string {
+	rest := ""
+	for {
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			return filepath.Join(r, rest)
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return filepath.Join(p, rest)
+		}
+		rest = filepath.Join(filepath.Base(p), rest)
+		p = parent
+	}
+}
+
 func under(file, dir string) bool { return strings.HasPrefix(file, dir+"/") }
 
 func isStaged(s *git.FileStatus) bool {
@@ -213,7 +262,9 @@ func stage(wt *git.Worktree, p string) error {
 	}
 	files := make([]string, 0, len(st))
 	for f, s := range st {
-		if under(f, p) && s.Worktree != git.Unmodified {
+		// The writer's journal and staged files exist only while a write
+		// runs or after one was killed; they are never part of a commit.
+		if under(f, p) && s.Worktree != git.Unmodified && !writer.Transient(strings.TrimPrefix(f, p+"/")) {
 			files = append(files, f)
 		}
 	}

@@ -108,8 +108,11 @@ func TestCommitAndPush(t *testing.T) {
 	if res.Commit == "" || !res.Pushed || res.Branch != "main" {
 		t.Fatalf("first commit: %+v, want a commit pushed on main", res)
 	}
-	if len(res.Changes) != len(files)+1 { // + .milvusgen-manifest.json
-		t.Errorf("first commit changed %d files, want %d", len(res.Changes), len(files)+1)
+	if len(res.Changes) != len(files) {
+		t.Errorf("first commit changed %d files, want %d", len(res.Changes), len(files))
+	}
+	if _, ok := commitFiles(t, work, "HEAD")["clusters/milvus-eks-cluster/"+writer.ManifestName]; !ok {
+		t.Error("the manifest was not committed")
 	}
 	pushed := commitFiles(t, bare, "refs/heads/main")
 	for _, f := range files {
@@ -226,5 +229,72 @@ func TestSpecHash(t *testing.T) {
 	b := gitrepo.SpecHash([]spec.Source{{Name: "ab", Data: []byte("c")}})
 	if a == b || len(a) != 64 {
 		t.Errorf("SpecHash must separate names from data: %s %s", a, b)
+	}
+}
+
+// TestPathSymlinks: `--path link/sub` with link pointing out of the
+// repository used to write there and report "nothing to commit".
+func TestPathSymlinks(t *testing.T) {
+	work, _ := newRepos(t)
+	files, subj := renderSpec(t, base)
+	outside := t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(work, "link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(work, ".git"), filepath.Join(work, "gitlink")); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"link/sub", "link", "gitlink/x"} {
+		_, err := gitrepo.Commit(files, subj, gitrepo.Options{Repo: work, Path: p, Author: author})
+		if err == nil || !(strings.Contains(err.Error(), "outside the repository") || strings.Contains(err.Error(), ".git")) {
+			t.Errorf("path %s: err %v, want a refusal", p, err)
+		}
+	}
+	if es, _ := os.ReadDir(outside); len(es) != 0 {
+		t.Errorf("files written outside the repository: %v", es)
+	}
+
+	// A symlink inside the work tree is followed: the tree and the
+	// commit are where it leads.
+	if err := os.MkdirAll(filepath.Join(work, "clusters"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("clusters", filepath.Join(work, "c")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := gitrepo.Commit(files, subj, gitrepo.Options{Repo: work, Path: "c/x", Author: author})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Path != "clusters/x" || res.Commit == "" {
+		t.Fatalf("result %+v, want a commit of clusters/x", res)
+	}
+	if _, ok := commitFiles(t, work, "HEAD")["clusters/x/aws/eksctl-cluster.yaml"]; !ok {
+		t.Error("clusters/x was not committed")
+	}
+}
+
+// TestTransientFilesNotCommitted: the writer's journal and staged files
+// are never committed.
+func TestTransientFilesNotCommitted(t *testing.T) {
+	work, _ := newRepos(t)
+	files, subj := renderSpec(t, base)
+	dir := filepath.Join(work, "c")
+	for _, p := range []string{"aws/.milvusgen-tmp-0123456789abcdef", ".milvusgen-journal.json.tmp"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := gitrepo.Commit(files, subj, gitrepo.Options{Repo: work, Path: "c", Author: author, Write: writer.Options{Adopt: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p := range commitFiles(t, work, res.Commit) {
+		if writer.Transient(strings.TrimPrefix(p, "c/")) {
+			t.Errorf("committed %s", p)
+		}
 	}
 }
