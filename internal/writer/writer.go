@@ -179,6 +179,7 @@ func CheckAll(targets []Target, opts Options) ([][]Change, error) {
 			for _, f := range t.Files {
 				out[i] = append(out[i], Change{f.Path, Created})
 			}
+			sort.Slice(out[i], func(a, b int) bool { return out[i][a].Path < out[i][b].Path })
 			continue
 		}
 		if j, err := readJournal(t); err != nil {
@@ -747,7 +748,7 @@ func (t *tree) commit() ([]Change, error) {
 	}
 	if err := writeJournal(t, j); err != nil {
 		t.abort(j)
-		return nil, fmt.Errorf("%s: %w", t.Root, err)
+		return nil, fmt.Errorf("%s: writing the journal %s failed: %w", t.Root, JournalName, err)
 	}
 	hook("journal-written")
 	dirs := map[string]bool{".": true}
