@@ -117,10 +117,10 @@ func WriteAll(targets []Target, opts Options) ([][]Change, error) {
 	}
 	defer func() {
 		for _, t := range trees {
-			t.close()
-		}
-		for _, t := range trees {
+			// Under the lock, so a writer waiting for it sees the
+			// directory gone and makes its own.
 			t.undoCreated()
+			t.close()
 		}
 	}()
 	for _, t := range lockOrder(trees) {
