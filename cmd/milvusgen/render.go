@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/milvusgen/milvusgen/internal/buildinfo"
 	"github.com/milvusgen/milvusgen/internal/spec"
 	"github.com/milvusgen/milvusgen/internal/writer"
 	"github.com/milvusgen/milvusgen/render"
@@ -18,15 +19,19 @@ func (e *env) renderCommand() *cobra.Command {
 		sf    specFlags
 		out   string
 		check bool
+		adopt bool
 		hf    hydrateFlags
 	)
 	c := newCommand("render -f SPEC [-f OVERLAY]... -o DIR [--check]",
 		"render the eksctl, IAM, Kubernetes and Flux artifacts into a directory",
 		`Renders the eksctl ClusterConfig, IAM policies, day-0 scripts, Kubernetes
 manifests (a kustomize tree with Flux HelmReleases) and Flux sync objects
-into DIR. The write is atomic, files are byte-identical across runs, and a
-DIR holding files milvusgen did not write is refused. With --check nothing is
-written: the command lists the files that differ and exits 1 if any do.`,
+into DIR, in place: each file is replaced whole, a killed render is finished
+by the next one, and files are byte-identical across runs. Files milvusgen
+did not write are never touched; a DIR without its manifest is written only
+when it is empty, a Git work tree's root, or adopted with --adopt. With
+--check nothing is written: the command lists the files that differ and
+exits 1 if any do, or if a render into DIR was interrupted.`,
 		func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				return usageError{"render: -o DIR is required (see --help)"}
@@ -35,10 +40,12 @@ written: the command lists the files that differ and exits 1 if any do.`,
 			if err != nil {
 				return err
 			}
+			target := writer.Target{Root: out, Files: files, Render: hf.record()}
+			opts := e.writerOptions(adopt)
 			if check {
-				return e.renderCheck(out, files)
+				return e.renderCheck(target, opts)
 			}
-			cs, err := writer.Write(out, files)
+			cs, err := writer.WriteTarget(target, opts)
 			if err != nil {
 				return err
 			}
@@ -54,14 +61,16 @@ written: the command lists the files that differ and exits 1 if any do.`,
 	sf.bind(fs)
 	bindOutput(fs, &out, "output directory (required)")
 	fs.BoolVar(&check, "check", false, "only report whether DIR is up to date; exit 1 and list the files if not")
+	fs.BoolVar(&adopt, "adopt", false, "write into a DIR that holds other files and no milvusgen manifest (files milvusgen would overwrite are still refused)")
 	hf.bind(fs)
 	return c
 }
 
 // renderCheck reports whether the tree in out is files, listing the files
 // that differ and the command that brings it up to date.
-func (e *env) renderCheck(out string, files []render.File) error {
-	cs, err := writer.Check(out, files)
+func (e *env) renderCheck(target writer.Target, opts writer.Options) error {
+	out, files := target.Root, target.Files
+	cs, err := writer.CheckTarget(target, opts)
 	if err != nil {
 		return err
 	}
@@ -75,6 +84,18 @@ func (e *env) renderCheck(out string, files []render.File) error {
 		fmt.Fprintf(e.stderr, "  %-9s %s\n", c.Action, c.Path)
 	}
 	return errReported
+}
+
+// writerOptions are the writer's options for this run: the release
+// recorded in the manifest, lock waits as notes, cleanup problems as
+// warnings (which -q does not hide).
+func (e *env) writerOptions(adopt bool) writer.Options {
+	return writer.Options{
+		Adopt:   adopt,
+		Version: buildinfo.Read().Version,
+		Logf:    func(format string, args ...any) { e.notef(format+"\n", args...) },
+		Warnf:   func(format string, args ...any) { fmt.Fprintf(e.stderr, "warning: "+format+"\n", args...) },
+	}
 }
 
 // renderSpec loads the spec and renders its tree, hydrated when asked: what

@@ -1,8 +1,13 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
+
+	"github.com/milvusgen/milvusgen/internal/chart"
 	"github.com/milvusgen/milvusgen/internal/hydrate"
 	"github.com/milvusgen/milvusgen/internal/model"
+	"github.com/milvusgen/milvusgen/internal/writer"
 	"github.com/milvusgen/milvusgen/render"
 )
 
@@ -24,4 +29,18 @@ func (f *hydrateFlags) options(s *model.Spec) hydrate.Options {
 	opts.KubeVersion = s.Cluster.KubernetesVersion
 	opts.KeepChartLabels = f.keepChartLabels
 	return opts
+}
+
+// record is what the tree's manifest keeps of these flags: the chart
+// directory as given, and the digest of its lock when hydrating.
+func (f *hydrateFlags) record() writer.RenderOptions {
+	r := writer.RenderOptions{Hydrate: f.on, KeepChartLabels: f.on && f.keepChartLabels, ChartDir: f.charts.dir}
+	if f.on {
+		if c, err := f.charts.cache(); err == nil {
+			if data, err := os.ReadFile(filepath.Join(c.Dir, chart.LockName)); err == nil {
+				r.ChartLockDigest = chart.Digest(data)
+			}
+		}
+	}
+	return r
 }
