@@ -155,9 +155,9 @@ func (e *env) apply(f *applyFlags, fs *pflag.FlagSet) error {
 			return err
 		}
 		subj := gitrepo.Subject{Cluster: res.Spec.Cluster.Name, Release: res.Spec.Name, SpecFiles: f.spec.files, SpecHash: gitrepo.SpecHash(srcs)}
-		gr, err := gitrepo.Commit(files, subj, gitrepo.Options{Repo: repo, Path: p, Push: f.push, Remote: f.remote, DryRun: f.dryRun})
+		gr, err := gitrepo.Commit(files, subj, gitrepo.Options{Repo: repo, Path: p, Push: f.push, Remote: f.remote, DryRun: f.dryRun, Write: e.writerOptions(false)})
 		if gr != nil {
-			e.printGit(gr, *f, p)
+			e.printGit(gr, *f, gr.Path)
 		}
 		if err != nil {
 			return err

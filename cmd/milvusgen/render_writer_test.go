@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	git "github.com/go-git/go-git/v5"
+
 	"github.com/milvusgen/milvusgen/internal/buildinfo"
 	"github.com/milvusgen/milvusgen/internal/writer"
 )
@@ -79,5 +81,27 @@ func TestRenderCheckUnfinished(t *testing.T) {
 	}
 	if code, _, stderr := milvusgen(t, "render", today, "--check", "-f", spec, "-o", out); code != exitOK {
 		t.Errorf("--check after the render: exit %d: %s", code, stderr)
+	}
+}
+
+// TestApplyRepoPathSymlink: `apply --repo . --path link/sub` with link
+// leading out of the repository used to write there and report "nothing
+// to commit".
+func TestApplyRepoPathSymlink(t *testing.T) {
+	work := filepath.Join(t.TempDir(), "fleet")
+	if _, err := git.PlainInit(work, false); err != nil {
+		t.Fatal(err)
+	}
+	outside := t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(work, "link")); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(work)
+	code, _, stderr := milvusgen(t, "apply", today, "-f", writeSpec(t, minimal), "--repo", ".", "--path", "link/sub")
+	if code != exitFailure || !strings.Contains(stderr, "outside the repository") {
+		t.Fatalf("exit %d, stderr %q; want a refusal", code, stderr)
+	}
+	if es, _ := os.ReadDir(outside); len(es) != 0 {
+		t.Errorf("files written outside the repository: %v", es)
 	}
 }
