@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/milvusgen/milvusgen/render/manifest"
 )
 
 // The writer's own names at the root of a tree.
@@ -179,3 +181,39 @@ func ancestors(p string) []string {
 }
 
 func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
+
+// ReadTree reads the files the manifest of the tree at root lists, as
+// they are on disk (a listed file that is missing is left out). A tree may
+// share its directory with other files (a Git work tree's root), so this,
+// not a walk of root, is the tree milvusgen wrote. The error wraps
+// fs.ErrNotExist when root holds no manifest.
+func ReadTree(root string) ([]manifest.File, error) {
+	m, err := ReadManifest(root)
+	if err != nil {
+		return nil, err
+	}
+	d, err := os.OpenRoot(root)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	var out []manifest.File
+	for _, e := range m.Files {
+		fi, err := d.Lstat(e.Path)
+		if isNotExist(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !fi.Mode().IsRegular() {
+			continue
+		}
+		data, err := d.ReadFile(e.Path)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, manifest.File{Path: e.Path, Data: data, Mode: fi.Mode().Perm()})
+	}
+	return out, nil
+}

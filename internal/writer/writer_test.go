@@ -475,3 +475,23 @@ func TestScriptMode(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 }
+
+func TestReadTree(t *testing.T) {
+	repo := gitInit(t)
+	writeFile(t, filepath.Join(repo, "README.md"), "mine")
+	in := files("a.yaml", "1", "d/run.sh", "#!/bin/sh\n")
+	mustWrite(t, repo, in)
+	got, err := ReadTree(repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want(in, nil), want(got, nil)); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	if got[1].Mode&0o100 == 0 {
+		t.Errorf("run.sh mode %v", got[1].Mode)
+	}
+	if _, err := ReadTree(t.TempDir()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("ReadTree without a manifest: %v", err)
+	}
+}
