@@ -62,7 +62,7 @@ func readJournal(t *tree) (*journal, error) {
 	// must stay inside the tree and be what a write would have put there.
 	ok := func(p string) bool { return validPath(p) == nil && p != JournalName && p != journalTemp }
 	for _, r := range j.Renames {
-		if !ok(r.Temp) || !ok(r.Path) || !Transient(r.Temp) || Transient(r.Path) || path.Dir(r.Temp) != path.Dir(r.Path) {
+		if !ok(r.Temp) || !ok(r.Path) || !Transient(r.Temp) || reserved(r.Path) && r.Path != ManifestName || path.Dir(r.Temp) != path.Dir(r.Path) {
 			return nil, fmt.Errorf("%s: journal %s lists rename %q -> %q, which no write makes; check the tree, then delete it", t.Root, JournalName, r.Temp, r.Path)
 		}
 	}

@@ -495,3 +495,32 @@ func TestReadTree(t *testing.T) {
 		t.Errorf("ReadTree without a manifest: %v", err)
 	}
 }
+
+// TestHostileJournal: a journal naming anything a write would not make is
+// refused, by writes and checks alike, and nothing is moved or removed.
+func TestHostileJournal(t *testing.T) {
+	for _, j := range []string{
+		`{"state":"committing","renames":[{"temp":".milvusgen-tmp-1","path":"../victim"}]}`,
+		`{"state":"committing","renames":[{"temp":".milvusgen-tmp-1","path":".git/config"}]}`,
+		`{"state":"committing","renames":[{"temp":"a.yaml","path":"b.yaml"}]}`,
+		`{"state":"committing","renames":[],"removals":["../victim"]}`,
+		`{"state":"staging","renames":[],"mkdirs":["/abs"]}`,
+		`{"state":"bogus","renames":[]}`,
+		`not json`,
+	} {
+		root := t.TempDir()
+		mustWrite(t, root, files("a.yaml", "1"))
+		writeFile(t, filepath.Join(root, ".milvusgen-tmp-1"), "planted")
+		writeFile(t, filepath.Join(root, JournalName), j)
+		before := snapshot(t, root)
+		if _, err := Write(root, files("a.yaml", "2")); err == nil || !strings.Contains(err.Error(), "journal") {
+			t.Errorf("journal %s: Write err = %v, want a refusal", j, err)
+		}
+		if _, err := Check(root, files("a.yaml", "2")); err == nil {
+			t.Errorf("journal %s: Check succeeded", j)
+		}
+		if d := cmp.Diff(before, snapshot(t, root)); d != "" {
+			t.Errorf("journal %s changed the tree (-before +after):\n%s", j, d)
+		}
+	}
+}
