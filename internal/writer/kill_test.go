@@ -66,6 +66,14 @@ func helper(mode string) int {
 			return 1
 		}
 		return 0
+	case "rounds":
+		for i := range 4 {
+			if _, err := Write(dir, killTrees[(i+os.Getpid())%len(killTrees)]); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
+		}
+		return 0
 	case "loop":
 		fmt.Println("ready")
 		for i := 0; ; i++ {
@@ -244,4 +252,30 @@ func TestKillAtRandom(t *testing.T) {
 		}
 		assertExact(t, dir, killTrees[k], infos)
 	}
+}
+
+// TestConcurrentProcesses: renders in separate processes into one
+// directory all succeed (11 of 150 rounds used to fail with false errors).
+func TestConcurrentProcesses(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	var cmds []*exec.Cmd
+	for range 3 {
+		cmd := helperCmd(t, helperEnv+"=rounds", helperDirEnv+"="+dir)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds = append(cmds, cmd)
+	}
+	for _, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("a concurrent render failed: %v", err)
+		}
+	}
+	got := withoutManifest(snapshot(t, dir))
+	for _, tr := range killTrees {
+		if cmp.Equal(want(tr, nil), got) {
+			return
+		}
+	}
+	t.Errorf("the final tree is none of the written trees: %v", names(got))
 }
