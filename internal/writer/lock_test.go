@@ -80,7 +80,7 @@ func TestConcurrentWriters(t *testing.T) {
 		wg.Add(2)
 		go func() {
 			defer wg.Done()
-			for i := range 6 {
+			for i := range 4 {
 				if _, err := Write(dir, killTrees[(w+i)%len(killTrees)]); err != nil {
 					errs <- err
 				}
@@ -88,7 +88,7 @@ func TestConcurrentWriters(t *testing.T) {
 		}()
 		go func() {
 			defer wg.Done()
-			for range 6 {
+			for range 4 {
 				if _, err := Check(dir, killTrees[0]); err != nil {
 					errs <- err
 				}
