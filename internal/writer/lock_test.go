@@ -108,3 +108,20 @@ func TestConcurrentWriters(t *testing.T) {
 	}
 	t.Errorf("the final tree is none of the written trees: %v", names(got))
 }
+
+// TestWriteAllLockPrecheck: a tree another milvusgen holds stops the whole
+// set before anything is written.
+func TestWriteAllLockPrecheck(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	mustWrite(t, a, files("x.yaml", "1"))
+	mustWrite(t, b, files("x.yaml", "1"))
+	holdLock(t, b)
+	_, err := WriteAll([]Target{{Root: a, Files: files("x.yaml", "2")}, {Root: b, Files: files("x.yaml", "2")}}, Options{LockTimeout: -1})
+	var locked *LockedError
+	if !errors.As(err, &locked) || locked.Root != b {
+		t.Fatalf("err = %v, want %s locked", err, b)
+	}
+	if got, _ := os.ReadFile(filepath.Join(a, "x.yaml")); string(got) != "1" {
+		t.Error("the unlocked tree was written although another was locked")
+	}
+}
