@@ -1,0 +1,14 @@
+// Package verify checks a deployed Milvus the way the runbook's last step
+// does, with credentials: it runs Milvus's hello_milvus sequence through the
+// official Go SDK (github.com/milvus-io/milvus/client/v2) against the
+// release's load balancer, a port-forward, or an address, and checks the
+// deployment around it against the rendered tree: the pods of each
+// component are ready, the load balancer has the rendered scheme, and the
+// service account is bound to the role eksctl creates (IRSA annotation, or
+// the EKS pod identity association when AWS credentials are at hand).
+//
+// The names come from a rendered tree (ReadTarget), read after the tree
+// passes `milvusgen validate --rendered`; a spec is rendered in memory and
+// read the same way. Every step is reported with its duration and verdict;
+// the collection verify creates is dropped whatever step fails.
+package verify

@@ -1,0 +1,361 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/httpstream"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/client-go/tools/portforward"
+	"k8s.io/client-go/transport/spdy"
+
+	"github.com/milvusgen/milvusgen/internal/agreement"
+)
+
+// Kube is the cluster verify looks at.
+type Kube struct {
+	Config *rest.Config
+	Client kubernetes.Interface
+	// Context names the kubeconfig context, for messages.
+	Context string
+}
+
+// LoadKube builds a client from a kubeconfig (empty: the default loading
+// rules, $KUBECONFIG then ~/.kube/config) and context (empty: current).
+func LoadKube(kubeconfig, kubeContext string) (*Kube, error) {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	rules.ExplicitPath = kubeconfig
+	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: kubeContext})
+	cfg, err := cc.ClientConfig()
+	if err != nil {
+		return nil, fmt.Errorf("no cluster to verify: %w", err)
+	}
+	raw, err := cc.RawConfig()
+	if err != nil {
+		return nil, err
+	}
+	name := kubeContext
+	if name == "" {
+		name = raw.CurrentContext
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Kube{Config: cfg, Client: cs, Context: name}, nil
+}
+
+// clusterAt is the location of a live object's field, in the form
+// validate --rendered uses for files.
+func clusterAt(kind, namespace, name, field string) agreement.Location {
+	return agreement.Location{File: "cluster", Object: kind + "/" + namespace + "/" + name, Field: field}
+}
+
+// explain turns an API error into what the user should do about it.
+func (k *Kube) explain(err error, what string, hint string) error {
+	switch {
+	case apierrors.IsNotFound(err):
+		return fmt.Errorf("%s not found in context %q; %s", what, k.Context, hint)
+	case apierrors.IsForbidden(err):
+		return fmt.Errorf("reading %s is forbidden in context %q: %v", what, k.Context, apierrors.ReasonForError(err))
+	case apierrors.IsUnauthorized(err):
+		return fmt.Errorf("the cluster of context %q refused the credentials: %w", k.Context, err)
+	}
+	return fmt.Errorf("reading %s: %w", what, err)
+}
+
+// service returns the Milvus proxies' Service.
+func (k *Kube) service(ctx context.Context, t *Target) (*corev1.Service, error) {
+	svc, err := k.Client.CoreV1().Services(t.Namespace).Get(ctx, t.Service, metav1.GetOptions{})
+	if err != nil {
+		return nil, k.explain(err, "Service "+t.Namespace+"/"+t.Service,
+			fmt.Sprintf("is the Milvus HelmRelease Ready? (flux get helmreleases -n %s)", t.Namespace))
+	}
+	return svc, nil
+}
+
+// loadBalancerAddress is host:port of the Service's load balancer.
+func loadBalancerAddress(svc *corev1.Service, port int) (string, error) {
+	for _, in := range svc.Status.LoadBalancer.Ingress {
+		host := in.Hostname
+		if host == "" {
+			host = in.IP
+		}
+		if host != "" {
+			return net.JoinHostPort(host, strconv.Itoa(port)), nil
+		}
+	}
+	return "", fmt.Errorf("Service %s/%s has no load balancer address yet (the AWS Load Balancer Controller sets it once the NLB exists); "+
+		"check `kubectl -n %s describe service %s`, or pass --address HOST:PORT or --port-forward",
+		svc.Namespace, svc.Name, svc.Namespace, svc.Name)
+}
+
+// checkScheme compares the live Service's scheme annotation with the
+// rendered one.
+func checkScheme(svc *corev1.Service, t *Target) (string, []agreement.Problem) {
+	got := svc.Annotations[schemeAnnotation]
+	at := clusterAt("Service", svc.Namespace, svc.Name, "metadata.annotations["+schemeAnnotation+"]")
+	var ps []agreement.Problem
+	if svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
+		ps = append(ps, agreement.Problem{At: clusterAt("Service", svc.Namespace, svc.Name, "spec.type"),
+			Msg: fmt.Sprintf("the Service is of type %s, not LoadBalancer", svc.Spec.Type)})
+	}
+	if got != t.Scheme.Val {
+		ps = append(ps, agreement.Problem{What: "load balancer scheme", At: at, Got: got, Other: t.Scheme.At, Want: t.Scheme.Val})
+	}
+	return got, ps
+}
+
+// password reads the root password from the Secret the tree names.
+func (k *Kube) password(ctx context.Context, t *Target) (string, error) {
+	what := "Secret " + t.Namespace + "/" + t.PasswordSecret
+	s, err := k.Client.CoreV1().Secrets(t.Namespace).Get(ctx, t.PasswordSecret, metav1.GetOptions{})
+	if err != nil {
+		if apierrors.IsForbidden(err) {
+			return "", fmt.Errorf("reading the root password from %s is forbidden in context %q; set %s instead", what, k.Context, PasswordEnv)
+		}
+		return "", k.explain(err, "the root password "+what, "bootstrap.sh creates it; or set "+PasswordEnv)
+	}
+	v, ok := s.Data[t.PasswordKey]
+	if !ok {
+		return "", fmt.Errorf("%s has no key %q (it has %s); the spec's milvus.auth.rootPasswordSecret.key names it",
+			what, t.PasswordKey, keyList(s.Data))
+	}
+	if len(v) == 0 {
+		return "", fmt.Errorf("%s key %q is empty", what, t.PasswordKey)
+	}
+	return string(v), nil
+}
+
+// tlsSecret reads the CA (and, for --tls-from-secret, the key pair) from the
+// proxies' TLS Secret.
+func (k *Kube) tlsSecret(ctx context.Context, t *Target) (map[string][]byte, error) {
+	what := "Secret " + t.Namespace + "/" + t.TLSSecret
+	s, err := k.Client.CoreV1().Secrets(t.Namespace).Get(ctx, t.TLSSecret, metav1.GetOptions{})
+	if err != nil {
+		return nil, k.explain(err, "the TLS "+what, "it holds the proxies' tls.crt, tls.key and ca.crt; or pass --tls-ca FILE")
+	}
+	if len(s.Data["ca.crt"]) == 0 {
+		return nil, fmt.Errorf("the TLS %s has no ca.crt (it has %s); pass --tls-ca FILE", what, keyList(s.Data))
+	}
+	return s.Data, nil
+}
+
+func keyList(m map[string][]byte) string {
+	keys := sortedKeys(m)
+	if len(keys) == 0 {
+		return "no keys"
+	}
+	return "keys " + strings.Join(keys, ", ")
+}
+
+// componentLabel is the label the chart puts on each component's pods.
+const componentLabel = "component"
+
+// pods reports the release's pods, ready/total per component. The etcd
+// subchart's pods carry no component label; they count under their
+// app.kubernetes.io/name.
+func (k *Kube) pods(ctx context.Context, t *Target) (string, error) {
+	sel := "app.kubernetes.io/instance=" + t.Release
+	list, err := k.Client.CoreV1().Pods(t.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sel})
+	if err != nil {
+		return "", k.explain(err, "the pods of "+t.Namespace+"/"+t.Release, "")
+	}
+	if len(list.Items) == 0 {
+		return "", fmt.Errorf("no pods labelled %s in namespace %s: is the Milvus HelmRelease installed? (flux get helmreleases -n %s)", sel, t.Namespace, t.Namespace)
+	}
+	type count struct{ ready, total int }
+	byComponent := map[string]*count{}
+	var notReady []string
+	for _, p := range list.Items {
+		c := p.Labels[componentLabel]
+		if c == "" {
+			c = p.Labels["app.kubernetes.io/name"]
+		}
+		n := byComponent[c]
+		if n == nil {
+			n = &count{}
+			byComponent[c] = n
+		}
+		n.total++
+		if podReady(&p) {
+			n.ready++
+		} else {
+			notReady = append(notReady, p.Name)
+		}
+	}
+	var parts, down []string
+	for _, c := range sortedKeys(byComponent) {
+		n := byComponent[c]
+		parts = append(parts, fmt.Sprintf("%s %d/%d", c, n.ready, n.total))
+		if n.ready == 0 {
+			down = append(down, c)
+		}
+	}
+	detail := strings.Join(parts, ", ")
+	if len(down) > 0 {
+		sort.Strings(notReady)
+		return detail, fmt.Errorf("no ready pod for %s (%s); not ready: %s", strings.Join(down, ", "), detail, strings.Join(notReady, ", "))
+	}
+	if len(notReady) > 0 {
+		sort.Strings(notReady)
+		detail += "; not ready: " + strings.Join(notReady, ", ")
+	}
+	return detail, nil
+}
+
+func podReady(p *corev1.Pod) bool {
+	if p.Status.Phase != corev1.PodRunning || p.DeletionTimestamp != nil {
+		return false
+	}
+	return slices.ContainsFunc(p.Status.Conditions, func(c corev1.PodCondition) bool {
+		return c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue
+	})
+}
+
+// checkRole compares the service account's IRSA role annotation with the
+// role eksctl creates for it: in the account and partition of the Milvus
+// policy, named as the ClusterConfig says or, when it names none, by
+// CloudFormation after eksctl's stack.
+func (k *Kube) checkRole(ctx context.Context, t *Target) (string, []agreement.Problem, error) {
+	sa, err := k.Client.CoreV1().ServiceAccounts(t.Namespace).Get(ctx, t.ServiceAccount, metav1.GetOptions{})
+	if err != nil {
+		return "", nil, k.explain(err, "ServiceAccount "+t.Namespace+"/"+t.ServiceAccount, "eksctl creates it (bootstrap.sh: eksctl create iamserviceaccount)")
+	}
+	got := sa.Annotations[roleARNAnnotation]
+	at := clusterAt("ServiceAccount", sa.Namespace, sa.Name, "metadata.annotations["+roleARNAnnotation+"]")
+	if got == "" {
+		return "", []agreement.Problem{{At: at, Msg: fmt.Sprintf("no IAM role annotation, but %s binds one through IRSA", t.IdentityAt)}}, nil
+	}
+	return got, roleProblems(got, at, t), nil
+}
+
+// roleProblems compares a role ARN with the one the rendered tree makes.
+func roleProblems(arn string, at agreement.Location, t *Target) []agreement.Problem {
+	p := strings.SplitN(arn, ":", 6)
+	if len(p) != 6 || p[0] != "arn" || p[2] != "iam" || !strings.HasPrefix(p[5], "role/") {
+		return []agreement.Problem{{At: at, Msg: fmt.Sprintf("%q is not an IAM role ARN", arn)}}
+	}
+	var ps []agreement.Problem
+	if p[1] != t.Partition {
+		ps = append(ps, agreement.Problem{What: "AWS partition", At: at, Got: p[1], Other: t.IdentityAt, Want: t.Partition})
+	}
+	if p[4] != t.Account {
+		ps = append(ps, agreement.Problem{What: "account ID", At: at, Got: p[4], Other: t.IdentityAt, Want: t.Account})
+	}
+	name := p[5][strings.LastIndex(p[5], "/")+1:]
+	if t.RoleName.Val != "" {
+		if name != t.RoleName.Val {
+			ps = append(ps, agreement.Problem{What: "IAM role", At: at, Got: name, Other: t.RoleName.At, Want: t.RoleName.Val})
+		}
+		return ps
+	}
+	// CloudFormation names the role <stack name, cut to fit>-Role1-<suffix>.
+	stack := t.RoleStackName()
+	prefix, _, ok := strings.Cut(name, "-Role1-")
+	if !ok || prefix == "" || !strings.HasPrefix(stack, prefix) {
+		ps = append(ps, agreement.Problem{What: "IAM role", At: at, Got: name, Other: t.IdentityAt,
+			Want: stack + "-Role1-…"})
+	}
+	return ps
+}
+
+// proxyPod returns a running, ready proxy pod and the port Milvus listens
+// on in it.
+func (k *Kube) proxyPod(ctx context.Context, t *Target) (*corev1.Pod, int, error) {
+	sel := fmt.Sprintf("app.kubernetes.io/instance=%s,app.kubernetes.io/name=%s,component in (proxy,standalone)", t.Release, t.Name)
+	list, err := k.Client.CoreV1().Pods(t.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sel})
+	if err != nil {
+		return nil, 0, k.explain(err, "the proxy pods of "+t.Namespace+"/"+t.Release, "")
+	}
+	pods := list.Items
+	sort.Slice(pods, func(i, j int) bool { return pods[i].Name < pods[j].Name })
+	for i := range pods {
+		if !podReady(&pods[i]) {
+			continue
+		}
+		port := defaultPort
+		for _, c := range pods[i].Spec.Containers {
+			for _, cp := range c.Ports {
+				if cp.Name == "milvus" {
+					port = int(cp.ContainerPort)
+				}
+			}
+		}
+		return &pods[i], port, nil
+	}
+	return nil, 0, fmt.Errorf("no ready proxy pod (%s) in namespace %s to port-forward to (%d found)", sel, t.Namespace, len(pods))
+}
+
+// forward port-forwards a local port on 127.0.0.1 to port of the pod, the
+// way kubectl port-forward does (WebSocket, falling back to SPDY). It
+// returns the local address and a function that stops forwarding.
+func (k *Kube) forward(ctx context.Context, pod *corev1.Pod, port int) (string, func(), error) {
+	req := k.Client.CoreV1().RESTClient().Post().Resource("pods").Namespace(pod.Namespace).Name(pod.Name).SubResource("portforward")
+	transport, upgrader, err := spdy.RoundTripperFor(k.Config)
+	if err != nil {
+		return "", nil, err
+	}
+	dialer := spdy.NewDialer(upgrader, &http.Client{Transport: transport}, http.MethodPost, req.URL())
+	if ws, err := portforward.NewSPDYOverWebsocketDialer(req.URL(), k.Config); err == nil {
+		dialer = portforward.NewFallbackDialer(ws, dialer, func(err error) bool {
+			return httpstream.IsUpgradeFailure(err) || httpstream.IsHTTPSProxyError(err)
+		})
+	}
+	fctx, cancel := context.WithCancel(ctx)
+	ready := make(chan struct{})
+	errOut := &lastLine{}
+	fw, err := portforward.NewOnAddressesWithContext(fctx, dialer, []string{"127.0.0.1"}, []string{"0:" + strconv.Itoa(port)}, ready, io.Discard, errOut)
+	if err != nil {
+		cancel()
+		return "", nil, err
+	}
+	done := make(chan error, 1)
+	go func() { done <- fw.ForwardPorts() }()
+	what := fmt.Sprintf("port-forwarding to pod %s/%s port %d", pod.Namespace, pod.Name, port)
+	select {
+	case <-ready:
+	case err := <-done:
+		cancel()
+		if err == nil {
+			err = errors.New("stopped")
+		}
+		return "", nil, fmt.Errorf("%s: %w", what, err)
+	case <-ctx.Done():
+		cancel()
+		return "", nil, fmt.Errorf("%s: %w", what, ctx.Err())
+	}
+	ports, err := fw.GetPorts()
+	if err != nil || len(ports) == 0 {
+		cancel()
+		return "", nil, fmt.Errorf("%s: no local port: %v", what, err)
+	}
+	stop := func() {
+		cancel()
+		<-done
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(int(ports[0].Local))), stop, nil
+}
+
+// lastLine keeps the last line written, port-forwarding's error output.
+type lastLine struct{ s string }
+
+func (l *lastLine) Write(p []byte) (int, error) {
+	if s := strings.TrimSpace(string(p)); s != "" {
+		l.s = s
+	}
+	return len(p), nil
+}

@@ -1,0 +1,279 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/milvus-io/milvus/client/v2/milvusclient"
+)
+
+// PasswordEnv holds the root password when the Secret is not to be read.
+const PasswordEnv = "MILVUS_PASSWORD"
+
+// DefaultTimeout bounds a whole run: on a fresh cluster, building the index
+// and loading the collection take most of it.
+const DefaultTimeout = 5 * time.Minute
+
+// dropTimeout bounds dropping the collection after a failure, when the
+// run's own deadline may have passed.
+const dropTimeout = 30 * time.Second
+
+// Options say what to verify and how to reach it.
+type Options struct {
+	Target *Target
+	// Address is the Milvus endpoint, host:port; empty: the Service's load
+	// balancer, or a port-forward with PortForward.
+	Address     string
+	PortForward bool
+	// Kube is the cluster; nil with KubeErr set when no kubeconfig could
+	// be loaded. The cluster is needed for the endpoint unless Address is
+	// set, for the password unless Password is, and for a TLS CA unless
+	// TLSCA is; the deployment checks are skipped without it.
+	Kube    *Kube
+	KubeErr error
+	// Password is the root password; empty: read from the Secret.
+	Password string
+	// TLS material (PEM) overriding the Secret, the client key pair of
+	// mode 2, and the name the proxies' certificate must carry (empty:
+	// the host verify connects to, or the Service's cluster DNS name
+	// through a port-forward).
+	TLSCA, TLSCert, TLSKey []byte
+	TLSServerName          string
+	// Timeout bounds the run (DefaultTimeout when zero).
+	Timeout time.Duration
+	// AWSConfig loads AWS credentials for the pod identity check; nil
+	// uses DefaultAWSConfig.
+	AWSConfig AWSConfig
+	// Rand makes the collection name and vectors; nil seeds from the
+	// clock. Tests fix it.
+	Rand *rand.Rand
+}
+
+// Run verifies the deployment and runs the hello_milvus sequence. The
+// report lists every step; Report.Err says whether verify failed.
+func Run(ctx context.Context, o Options) *Report {
+	t := o.Target
+	r := &Report{Release: t.Release, Namespace: t.Namespace}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	rng := o.Rand
+	if rng == nil {
+		now := uint64(time.Now().UnixNano())
+		rng = rand.New(rand.NewPCG(now, now>>17))
+	}
+
+	run := func(name string, fn func() (string, error)) error {
+		start := time.Now()
+		detail, err := fn()
+		s := Step{Name: name, Verdict: Pass, Duration: time.Since(start), Detail: detail}
+		var pe problemsError
+		switch {
+		case errors.As(err, &pe):
+			s.Verdict, s.Problems = Fail, pe.problems
+		case err != nil:
+			s.Verdict, s.Error = Fail, describe(ctx, err, o.Timeout)
+		}
+		r.Steps = append(r.Steps, s)
+		return err
+	}
+	skip := func(name, why string) {
+		r.Steps = append(r.Steps, Step{Name: name, Verdict: Skip, Detail: why})
+	}
+
+	k := o.Kube
+	noKube := func() string {
+		return fmt.Sprintf("no cluster access (%v)", o.KubeErr)
+	}
+
+	// The deployment around Milvus.
+	if k == nil {
+		for _, n := range []string{"pods ready", "load balancer", "service account role", "pod identity"} {
+			skip(n, noKube())
+		}
+	} else {
+		_ = run("pods ready", func() (string, error) { return k.pods(ctx, t) })
+		_ = run("load balancer", func() (string, error) {
+			svc, err := k.service(ctx, t)
+			if err != nil {
+				return "", err
+			}
+			got, ps := checkScheme(svc, t)
+			if len(ps) > 0 {
+				return "", problemsError{problemStrings(ps)}
+			}
+			return "scheme " + got, nil
+		})
+		if t.Identity == IdentityIRSA {
+			_ = run("service account role", func() (string, error) {
+				role, ps, err := k.checkRole(ctx, t)
+				if err == nil && len(ps) > 0 {
+					err = problemsError{problemStrings(ps)}
+				}
+				return role, err
+			})
+		} else {
+			skip("service account role", "pod identity: no role annotation")
+		}
+	}
+	if t.Identity == IdentityPodIdentity {
+		load := o.AWSConfig
+		if load == nil {
+			load = DefaultAWSConfig
+		}
+		actx, acancel := context.WithTimeout(ctx, 10*time.Second)
+		cfg, err := load(actx, t.Region)
+		acancel()
+		if err != nil {
+			skip("pod identity", "no AWS credentials: "+firstLine(err.Error()))
+		} else {
+			_ = run("pod identity", func() (string, error) {
+				role, ps, err := checkPodIdentity(ctx, cfg, t)
+				if err == nil && len(ps) > 0 {
+					err = problemsError{problemStrings(ps)}
+				}
+				return role, err
+			})
+		}
+	} else if k != nil {
+		skip("pod identity", "IRSA: no pod identity associations")
+	}
+
+	// The endpoint and the credentials.
+	var conn Conn
+	serverName := o.TLSServerName
+	if run("endpoint", func() (string, error) {
+		switch {
+		case o.Address != "":
+			conn.Address = o.Address
+			return "--address", nil
+		case k == nil:
+			return "", fmt.Errorf("%s; pass --address HOST:PORT", noKube())
+		case o.PortForward:
+			pod, port, err := k.proxyPod(ctx, t)
+			if err != nil {
+				return "", err
+			}
+			addr, stop, err := k.forward(ctx, pod, port)
+			if err != nil {
+				return "", err
+			}
+			context.AfterFunc(ctx, stop)
+			conn.Address = addr
+			if serverName == "" {
+				serverName = t.Service + "." + t.Namespace + ".svc"
+			}
+			return fmt.Sprintf("port-forward to pod %s port %d", pod.Name, port), nil
+		default:
+			svc, err := k.service(ctx, t)
+			if err != nil {
+				return "", err
+			}
+			addr, err := loadBalancerAddress(svc, t.Port)
+			if err != nil {
+				return "", err
+			}
+			conn.Address = addr
+			detail := "Service " + t.Namespace + "/" + t.Service + " load balancer"
+			if svc.Annotations[schemeAnnotation] == "internal" {
+				detail += " (internal: reachable from inside the VPC only; use --port-forward from outside)"
+			}
+			return detail, nil
+		}
+	}) != nil {
+		return r
+	}
+	r.Address = conn.Address
+	if serverName == "" {
+		serverName, _, _ = net.SplitHostPort(conn.Address)
+	}
+
+	if run("credentials", func() (string, error) {
+		var what []string
+		switch {
+		case !t.Auth:
+			what = append(what, "authentication off")
+		case o.Password != "":
+			conn.Password = o.Password
+			what = append(what, "root password from "+PasswordEnv)
+		case k == nil:
+			return "", fmt.Errorf("authentication is on and %s is not set; %s", PasswordEnv, noKube())
+		default:
+			pw, err := k.password(ctx, t)
+			if err != nil {
+				return "", err
+			}
+			conn.Password = pw
+			what = append(what, fmt.Sprintf("root password from Secret %s/%s", t.Namespace, t.PasswordSecret))
+		}
+		if t.TLSMode == 0 {
+			return strings.Join(append(what, "no TLS"), ", "), nil
+		}
+		ca := o.TLSCA
+		caFrom := "--tls-ca"
+		if len(ca) == 0 {
+			if k == nil {
+				return "", fmt.Errorf("TLS mode %d needs the CA: pass --tls-ca FILE; %s", t.TLSMode, noKube())
+			}
+			data, err := k.tlsSecret(ctx, t)
+			if err != nil {
+				return "", err
+			}
+			ca, caFrom = data["ca.crt"], "Secret "+t.Namespace+"/"+t.TLSSecret
+		}
+		cfg, err := TLSConfig(t.TLSMode, ca, o.TLSCert, o.TLSKey, serverName)
+		if err != nil {
+			return "", err
+		}
+		conn.TLS = cfg
+		return strings.Join(append(what, fmt.Sprintf("TLS mode %d, CA from %s, server name %s", t.TLSMode, caFrom, serverName)), ", "), nil
+	}) != nil {
+		return r
+	}
+
+	// The hello_milvus sequence.
+	var c *milvusclient.Client
+	if run("connect", func() (string, error) {
+		var err error
+		if c, err = dial(ctx, conn); err != nil {
+			return "", err
+		}
+		if conn.Password == "" {
+			return "without credentials", nil
+		}
+		return "as " + RootUser, nil
+	}) != nil {
+		return r
+	}
+	defer c.Close(context.WithoutCancel(ctx))
+	r.Collection = collectionName(rng)
+	hello(ctx, c, r.Collection, rng, run, dropTimeout)
+	return r
+}
+
+// problemsError carries mismatches to the step's Problems.
+type problemsError struct{ problems []string }
+
+func (e problemsError) Error() string { return strings.Join(e.problems, "; ") }
+
+// describe says what a failed call's error means when the run's deadline
+// cut it short.
+func describe(ctx context.Context, err error, timeout time.Duration) string {
+	msg := err.Error()
+	if ctx.Err() != nil && (errors.Is(err, context.DeadlineExceeded) || strings.Contains(msg, "DeadlineExceeded") || strings.Contains(msg, "deadline exceeded")) {
+		return fmt.Sprintf("no answer within --timeout %s: %s", timeout, msg)
+	}
+	return msg
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
