@@ -14,6 +14,8 @@ import (
 	"github.com/milvus-io/milvus/client/v2/entity"
 	"github.com/milvus-io/milvus/client/v2/index"
 	"github.com/milvus-io/milvus/client/v2/milvusclient"
+	mlog "github.com/milvus-io/milvus/pkg/v2/log"
+	"go.uber.org/zap/zapcore"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/credentials"
@@ -73,6 +75,9 @@ func dial(ctx context.Context, c Conn) (*milvusclient.Client, error) {
 		// credentials replace its insecure ones.
 		opts = append(opts, grpc.WithTransportCredentials(credentials.NewTLS(c.TLS)))
 	}
+	// The SDK logs its retries through Milvus's global logger, to stdout,
+	// where they would break --format json; the errors reach the report.
+	mlog.SetLevel(zapcore.FatalLevel)
 	cfg := &milvusclient.ClientConfig{Address: c.Address, DialOptions: opts}
 	if c.Password != "" {
 		cfg.Username, cfg.Password = RootUser, c.Password
@@ -280,4 +285,3 @@ func hello(ctx context.Context, c *milvusclient.Client, name string, rng *rand.R
 func collectionName(rng *rand.Rand) string {
 	return fmt.Sprintf("%s%08x", CollectionPrefix, rng.Uint32())
 }
-

@@ -11,6 +11,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"testing/fstest"
 
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/milvusgen/milvusgen/internal/agreement"
 	"github.com/milvusgen/milvusgen/internal/model"
+	"github.com/milvusgen/milvusgen/render"
 	"github.com/milvusgen/milvusgen/render/eksctl"
 	"github.com/milvusgen/milvusgen/render/flux"
 )
@@ -117,6 +119,20 @@ func ReadTarget(fsys fs.FS) (*Target, error) {
 		return nil, &TargetError{r.problems}
 	}
 	return r.t, nil
+}
+
+// RenderedFS renders a spec in memory, for ReadTarget: verify -f reads the
+// tree the spec renders exactly as verify --rendered reads one on disk.
+func RenderedFS(s *model.Spec) (fs.FS, error) {
+	files, err := render.Render(s)
+	if err != nil {
+		return nil, err
+	}
+	m := fstest.MapFS{}
+	for _, f := range files {
+		m[f.Path] = &fstest.MapFile{Data: f.Data, Mode: 0o644}
+	}
+	return m, nil
 }
 
 type reader struct {
