@@ -56,7 +56,7 @@ func buildBootstrap(s *model.Spec, docs map[string]string) string {
 			comment(s.GitOps.Repository.Branch), comment(gitPath(s)))
 	}
 	w.raw("set -euo pipefail\ncd \"$(dirname \"$0\")\"\n\n")
-	names := []variable{}
+	names := []variable{{"MILVUS_RELEASE", s.Name}}
 	if s.Milvus.Auth.Enabled {
 		names = append(names,
 			variable{"ROOT_SECRET", s.Milvus.Auth.RootPasswordSecret.Name},
@@ -84,7 +84,6 @@ func buildBootstrap(s *model.Spec, docs map[string]string) string {
 		files = append(files, variable{"FLUX_DIR", fluxDir})
 	} else {
 		names = append(names,
-			variable{"MILVUS_RELEASE", s.Name},
 			variable{"LBC_NAMESPACE", model.LBControllerNamespace},
 			variable{"LBC_RELEASE", model.LBControllerRelease})
 		files = append(files,
@@ -369,17 +368,24 @@ kubectl -n "$FLUX_NAMESPACE" wait kustomization/%s --for=condition=Ready --timeo
 		model.InfrastructureSyncName, model.AppsSyncName)
 }
 
-// bootstrapVerify ends with the runbook's check.
+// bootstrapVerify ends with the runbook's check, done by milvusgen verify:
+// hello_milvus with the root password, once Flux has installed Milvus.
+// An internal load balancer is reached through a port-forward, since the
+// script usually runs outside the VPC.
 func bootstrapVerify(w *script, s *model.Spec) {
-	w.f(`
-step "verify"
-kubectl get svc -n "$MILVUS_NAMESPACE"
-echo "Milvus listens on port %d of the load balancer's EXTERNAL-IP above."`, s.Milvus.Service.Port)
+	flags := ""
 	if s.Milvus.Service.Scheme == "internal" {
-		w.raw(`echo "The load balancer is internal: connect from inside the cluster's VPC."
+		flags = " --port-forward"
+	}
+	w.raw("\nstep \"verify\"\n")
+	if s.HasGitRepository() {
+		w.raw(`kubectl -n "$MILVUS_NAMESPACE" wait "helmrelease/$MILVUS_RELEASE" --for=condition=Ready --timeout=30m
 `)
 	}
-	w.raw(`echo "To try it, set host in hello_milvus.py to that address and run it:"
-echo "  https://raw.githubusercontent.com/milvus-io/pymilvus/master/examples/hello_milvus.py"
-`)
+	w.f(`tree="$(cd .. && pwd)"
+if command -v milvusgen >/dev/null 2>&1; then
+  milvusgen verify --rendered "$tree"%s
+else
+  printf 'Check Milvus with: milvusgen verify --rendered %%q%s\n' "$tree"
+fi`, flags, flags)
 }

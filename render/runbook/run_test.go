@@ -210,7 +210,7 @@ func TestBootstrapCreatesOnceThenOnlyUpdates(t *testing.T) {
 		"kubectl apply -k ../flux",
 		"kubectl -n flux-system wait kustomization/milvusgen-infrastructure --for=condition=Ready",
 		"kubectl -n flux-system wait kustomization/milvusgen-apps --for=condition=Ready",
-		"kubectl get svc -n milvus",
+		"kubectl -n milvus wait helmrelease/milvus-demo --for=condition=Ready --timeout=30m",
 	)
 	none(t, calls, "create-policy-version", "storageclass gp2")
 
@@ -361,6 +361,20 @@ func TestBootstrapRefusesOtherAccount(t *testing.T) {
 	if len(calls) != 1 {
 		t.Errorf("calls after the account check:\n%s", strings.Join(calls, "\n"))
 	}
+}
+
+// The last step hands the tree to milvusgen verify when it is on PATH
+// (else it prints the command), through a port-forward for an internal
+// load balancer.
+func TestBootstrapVerifies(t *testing.T) {
+	h := newStubbed(t, modeltest.Runbook(), "aws", "eksctl", "kubectl", "flux", "milvusgen")
+	calls, stderr, code := h.run(BootstrapFile, []string{keyEnv})
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	inOrder(t, calls,
+		"kubectl -n milvus wait helmrelease/milvus-demo --for=condition=Ready --timeout=30m",
+		"milvusgen verify --rendered "+h.dir+" --port-forward")
 }
 
 func TestBootstrapNeedsTools(t *testing.T) {

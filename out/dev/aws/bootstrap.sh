@@ -22,6 +22,7 @@ BUCKET='acme-milvus-dev-us-east-2'
 POLICY_NAME='MilvusS3ReadWrite'
 POLICY_ARN='arn:aws:iam::123456789012:policy/MilvusS3ReadWrite'
 MILVUS_NAMESPACE='milvus'
+MILVUS_RELEASE='milvus'
 ROOT_SECRET='milvus-root'
 ROOT_SECRET_KEY='password'
 LIFECYCLE_RULE='milvusgen-abort-incomplete-multipart-uploads'
@@ -190,8 +191,10 @@ kubectl -n "$FLUX_NAMESPACE" wait kustomization/milvusgen-infrastructure --for=c
 kubectl -n "$FLUX_NAMESPACE" wait kustomization/milvusgen-apps --for=condition=Ready --timeout=30m
 
 step "verify"
-kubectl get svc -n "$MILVUS_NAMESPACE"
-echo "Milvus listens on port 19530 of the load balancer's EXTERNAL-IP above."
-echo "The load balancer is internal: connect from inside the cluster's VPC."
-echo "To try it, set host in hello_milvus.py to that address and run it:"
-echo "  https://raw.githubusercontent.com/milvus-io/pymilvus/master/examples/hello_milvus.py"
+kubectl -n "$MILVUS_NAMESPACE" wait "helmrelease/$MILVUS_RELEASE" --for=condition=Ready --timeout=30m
+tree="$(cd .. && pwd)"
+if command -v milvusgen >/dev/null 2>&1; then
+  milvusgen verify --rendered "$tree" --port-forward
+else
+  printf 'Check Milvus with: milvusgen verify --rendered %q --port-forward\n' "$tree"
+fi

@@ -19,13 +19,13 @@ BUCKET='milvus-bucket-039dd013c0712f085d60e21f'
 POLICY_NAME='MilvusS3ReadWrite'
 POLICY_ARN='arn:aws:iam::123456789012:policy/MilvusS3ReadWrite'
 MILVUS_NAMESPACE='milvus'
+MILVUS_RELEASE='milvus-demo'
 ROOT_SECRET='milvus-root'
 ROOT_SECRET_KEY='password'
 LIFECYCLE_RULE='milvusgen-abort-incomplete-multipart-uploads'
 LIFECYCLE='{"Rules":[{"ID":"milvusgen-abort-incomplete-multipart-uploads","Status":"Enabled","Filter":{"Prefix":""},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}]}'
 POLICY_SHA256='2871ba5632063e64020de03caa34432cc98ca9d790019824d6e3e7390daf8293'
 FLUX_VERSION='v2.9.5'
-MILVUS_RELEASE='milvus-demo'
 LBC_NAMESPACE='kube-system'
 LBC_RELEASE='aws-load-balancer-controller'
 
@@ -180,8 +180,9 @@ kubectl apply -k "$APPS_DIR"
 kubectl -n "$MILVUS_NAMESPACE" wait "helmrelease/$MILVUS_RELEASE" --for=condition=Ready --timeout=30m
 
 step "verify"
-kubectl get svc -n "$MILVUS_NAMESPACE"
-echo "Milvus listens on port 19530 of the load balancer's EXTERNAL-IP above."
-echo "The load balancer is internal: connect from inside the cluster's VPC."
-echo "To try it, set host in hello_milvus.py to that address and run it:"
-echo "  https://raw.githubusercontent.com/milvus-io/pymilvus/master/examples/hello_milvus.py"
+tree="$(cd .. && pwd)"
+if command -v milvusgen >/dev/null 2>&1; then
+  milvusgen verify --rendered "$tree" --port-forward
+else
+  printf 'Check Milvus with: milvusgen verify --rendered %q --port-forward\n' "$tree"
+fi
