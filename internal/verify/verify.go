@@ -95,7 +95,7 @@ func Run(ctx context.Context, o Options) *Report {
 
 	// The deployment around Milvus.
 	if k == nil {
-		for _, n := range []string{"pods ready", "load balancer", "service account role", "pod identity"} {
+		for _, n := range []string{"pods ready", "load balancer", "service account role"} {
 			skip(n, noKube())
 		}
 	} else {
@@ -142,8 +142,8 @@ func Run(ctx context.Context, o Options) *Report {
 				return role, err
 			})
 		}
-	} else if k != nil {
-		skip("pod identity", "IRSA: no pod identity associations")
+	} else {
+		skip("pod identity", "IRSA: no pod identity association")
 	}
 
 	// The endpoint and the credentials.
