@@ -1,7 +1,8 @@
 // Package verify checks a deployed Milvus the way the runbook's last step
-// does, with credentials: it runs Milvus's hello_milvus sequence through the
-// official Go SDK (github.com/milvus-io/milvus/client/v2) against the
-// release's load balancer, a port-forward, or an address, and checks the
+// does, with credentials: it runs Milvus's hello_milvus sequence through
+// Milvus's official gRPC API (milvus-proto/go-api/v2; milvus.go says why not
+// the Go SDK) against the release's load balancer, a port-forward, or an
+// address, and checks the
 // deployment around it against the rendered tree: the pods of each
 // component are ready, the load balancer has the rendered scheme, and the
 // service account is bound to the role eksctl creates (IRSA annotation, or

@@ -40,8 +40,11 @@ func LoadKube(kubeconfig, kubeContext string) (*Kube, error) {
 	rules.ExplicitPath = kubeconfig
 	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: kubeContext})
 	cfg, err := cc.ClientConfig()
+	if clientcmd.IsEmptyConfig(err) {
+		return nil, errors.New("no kubeconfig (--kubeconfig, $KUBECONFIG or ~/.kube/config)")
+	}
 	if err != nil {
-		return nil, fmt.Errorf("no cluster to verify: %w", err)
+		return nil, fmt.Errorf("kubeconfig: %w", err)
 	}
 	raw, err := cc.RawConfig()
 	if err != nil {

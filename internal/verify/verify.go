@@ -8,8 +8,6 @@ import (
 	"net"
 	"strings"
 	"time"
-
-	"github.com/milvus-io/milvus/client/v2/milvusclient"
 )
 
 // PasswordEnv holds the root password when the Secret is not to be read.
@@ -90,7 +88,7 @@ func Run(ctx context.Context, o Options) *Report {
 
 	k := o.Kube
 	noKube := func() string {
-		return fmt.Sprintf("no cluster access (%v)", o.KubeErr)
+		return fmt.Sprintf("no cluster access: %v", o.KubeErr)
 	}
 
 	// The deployment around Milvus.
@@ -239,9 +237,15 @@ func Run(ctx context.Context, o Options) *Report {
 	}
 
 	// The hello_milvus sequence.
-	var c *milvusclient.Client
+	var c *client
 	if run("connect", func() (string, error) {
-		var err error
+		// The SDK retries an unreachable address until the deadline and
+		// then reports only that; a plain TCP dial says why.
+		tcp, err := (&net.Dialer{}).DialContext(ctx, "tcp", conn.Address)
+		if err != nil {
+			return "", fmt.Errorf("cannot reach Milvus: %w", err)
+		}
+		tcp.Close()
 		if c, err = dial(ctx, conn); err != nil {
 			return "", err
 		}
@@ -252,7 +256,7 @@ func Run(ctx context.Context, o Options) *Report {
 	}) != nil {
 		return r
 	}
-	defer c.Close(context.WithoutCancel(ctx))
+	defer c.Close()
 	r.Collection = collectionName(rng)
 	hello(ctx, c, r.Collection, rng, run, dropTimeout)
 	return r

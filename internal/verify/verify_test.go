@@ -248,11 +248,37 @@ func TestNothingListens(t *testing.T) {
 		t.Fatal("Run did not return after its timeout")
 	}
 	err = r.Err()
-	if err == nil || !strings.Contains(err.Error(), `step "connect"`) || !strings.Contains(err.Error(), addr) {
+	if err == nil || !strings.Contains(err.Error(), `step "connect"`) || !strings.Contains(err.Error(), addr) ||
+		!strings.Contains(err.Error(), "connection refused") {
 		t.Fatalf("Err = %v", err)
 	}
 	if s := r.Steps[len(r.Steps)-1]; s.Name != "connect" {
 		t.Errorf("last step %q: nothing past connect may run", s.Name)
+	}
+}
+
+// Something listens but never answers: verify gives up at --timeout.
+func TestNoAnswerWithinTimeout(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, silent
+		}
+	}()
+	o := testOptions(runbookTarget(t, nil), l.Addr().String())
+	o.Timeout = 2 * time.Second
+	r := Run(context.Background(), o)
+	err = r.Err()
+	if err == nil || !strings.Contains(err.Error(), `step "connect"`) || !strings.Contains(err.Error(), "no answer within --timeout 2s") {
+		t.Fatalf("Err = %v", err)
 	}
 }
 
