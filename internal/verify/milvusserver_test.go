@@ -1,9 +1,10 @@
 package verify
 
 // fakeMilvus is an in-process MilvusService built on the official
-// milvus-proto/go-api/v2 service definition: the SDK under test talks real
-// gRPC and protobuf to it. No Milvus server can run on the test machine
-// (no container engine; Milvus Lite is not in the registries it reaches).
+// milvus-proto/go-api/v2 service definition (it embeds the generated
+// UnimplementedMilvusServiceServer): verify talks real gRPC and protobuf to
+// it. No Milvus server can run on the test machine (no container engine;
+// Milvus Lite is not in the registries it reaches).
 //
 // What it checks, as the Milvus 2.6 proxy would:
 //   - every RPC carries the authorization metadata base64(user:password)
