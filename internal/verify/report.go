@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -96,7 +97,8 @@ func (r *Report) WriteJSON(w io.Writer) error {
 // WriteText writes one line a step: verdict, name, duration, detail or
 // error; problems follow on lines of their own.
 func (r *Report) WriteText(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "verify %s/%s", r.Namespace, r.Release)
 	if r.Address != "" {
 		fmt.Fprintf(tw, " at %s", r.Address)
@@ -120,6 +122,12 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	// A step without detail leaves the padding of its last cell.
+	for _, line := range strings.SplitAfter(buf.String(), "\n") {
+		if _, err := io.WriteString(w, strings.TrimRight(line, " \n")+strings.Repeat("\n", strings.Count(line, "\n"))); err != nil {
+			return err
+		}
 	}
 	if r.Failed() == nil {
 		_, err := fmt.Fprintf(w, "verify passed (%s)\n", formatDuration(total))
