@@ -318,7 +318,9 @@ func (k *Kube) forward(ctx context.Context, pod *corev1.Pod, port int) (string, 
 			return httpstream.IsUpgradeFailure(err) || httpstream.IsHTTPSProxyError(err)
 		})
 	}
-	fctx, cancel := context.WithCancel(ctx)
+	// Forwarding outlives ctx: the collection is dropped through it after
+	// the run's deadline.
+	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	ready := make(chan struct{})
 	errOut := &lastLine{}
 	fw, err := portforward.NewOnAddressesWithContext(fctx, dialer, []string{"127.0.0.1"}, []string{"0:" + strconv.Itoa(port)}, ready, io.Discard, errOut)

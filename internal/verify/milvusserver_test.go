@@ -70,8 +70,9 @@ type fakeMilvus struct {
 	calls       []string // RPC names in order
 	collections map[string]*fakeCollection
 	dropped     []string
-	// failOn makes an RPC fail with a server error, as Milvus reports one.
-	failOn string
+	// failOn makes an RPC fail with a server error, as Milvus reports one;
+	// hangOn makes it wait until the caller gives up.
+	failOn, hangOn string
 }
 
 func newFakeMilvus(password string) *fakeMilvus {
@@ -93,6 +94,10 @@ func (m *fakeMilvus) enter(ctx context.Context, rpc string) (*commonpb.Status, e
 	want := base64.StdEncoding.EncodeToString([]byte(m.user + ":" + m.password))
 	if got := md.Get("authorization"); len(got) != 1 || got[0] != want {
 		return nil, status.Error(codes.Unauthenticated, "auth check failure, please check username, password or API key are correct")
+	}
+	if m.hangOn == rpc {
+		<-ctx.Done()
+		return nil, ctx.Err()
 	}
 	if m.failOn == rpc {
 		return fail(65535, "injected failure of %s", rpc), nil

@@ -147,6 +147,8 @@ func Run(ctx context.Context, o Options) *Report {
 	// The endpoint and the credentials.
 	var conn Conn
 	serverName := o.TLSServerName
+	stopForward := func() {}
+	defer func() { stopForward() }()
 	if run("endpoint", func() (string, error) {
 		switch {
 		case o.Address != "":
@@ -163,7 +165,7 @@ func Run(ctx context.Context, o Options) *Report {
 			if err != nil {
 				return "", err
 			}
-			context.AfterFunc(ctx, stop)
+			stopForward = stop
 			conn.Address = addr
 			if serverName == "" {
 				serverName = t.Service + "." + t.Namespace + ".svc"

@@ -228,6 +228,23 @@ func TestDropsCollectionWhenAStepFails(t *testing.T) {
 	}
 }
 
+// A step still running at --timeout fails, and the collection is dropped
+// after it.
+func TestDropsCollectionAfterTimeout(t *testing.T) {
+	m := newFakeMilvus(testPassword)
+	m.hangOn = "Search"
+	addr := serve(t, m)
+	o := testOptions(runbookTarget(t, nil), addr)
+	o.Timeout = 2 * time.Second
+	r := Run(context.Background(), o)
+	if err := r.Err(); err == nil || !strings.Contains(err.Error(), `step "search"`) || !strings.Contains(err.Error(), "no answer within --timeout 2s") {
+		t.Fatalf("Err = %v", err)
+	}
+	if last := r.Steps[len(r.Steps)-1]; last.Name != "drop collection" || last.Verdict != Pass || len(m.collections) != 0 {
+		t.Errorf("last step %+v, collections left %v", last, m.collections)
+	}
+}
+
 // Nothing listening: verify fails at connect, within --timeout, naming the
 // address.
 func TestNothingListens(t *testing.T) {
