@@ -103,11 +103,15 @@ func (c *cluster) pod(name, component string, ready bool) {
 }
 
 func (c *cluster) service(scheme, host string) {
+	var ingress []corev1.LoadBalancerIngress
+	if host != "" {
+		ingress = append(ingress, corev1.LoadBalancerIngress{IP: host})
+	}
 	c.create(&corev1.Service{
 		ObjectMeta: metav1.ObjectMeta{Name: "milvus-demo", Annotations: map[string]string{schemeAnnotation: scheme}},
 		Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer,
 			Ports: []corev1.ServicePort{{Name: "milvus", Port: 19530}}},
-		Status: corev1.ServiceStatus{LoadBalancer: corev1.LoadBalancerStatus{Ingress: []corev1.LoadBalancerIngress{{IP: host}}}},
+		Status: corev1.ServiceStatus{LoadBalancer: corev1.LoadBalancerStatus{Ingress: ingress}},
 	})
 }
 
