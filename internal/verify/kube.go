@@ -236,7 +236,7 @@ func podReady(p *corev1.Pod) bool {
 func (k *Kube) checkRole(ctx context.Context, t *Target) (string, []agreement.Problem, error) {
 	sa, err := k.Client.CoreV1().ServiceAccounts(t.Namespace).Get(ctx, t.ServiceAccount, metav1.GetOptions{})
 	if err != nil {
-		return "", nil, k.explain(err, "ServiceAccount "+t.Namespace+"/"+t.ServiceAccount, "eksctl creates it (bootstrap.sh: eksctl create iamserviceaccount)")
+		return "", nil, k.explain(err, "ServiceAccount "+t.Namespace+"/"+t.ServiceAccount, "eksctl creates it from iam.serviceAccounts of aws/eksctl-cluster.yaml")
 	}
 	got := sa.Annotations[roleARNAnnotation]
 	at := clusterAt("ServiceAccount", sa.Namespace, sa.Name, "metadata.annotations["+roleARNAnnotation+"]")

@@ -53,6 +53,8 @@ func newCluster(t *testing.T) (*cluster, *Target) {
 	tg.Namespace = "milvus-" + strconv.Itoa(nsCount)
 	c := &cluster{t: t, kube: &Kube{Config: env.Config, Client: cs, Context: testenv.ContextName}, ns: tg.Namespace}
 	c.create(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: c.ns}})
+	// Pods need their service account; no controller makes "default" here.
+	c.create(&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}})
 	return c, tg
 }
 
@@ -230,6 +232,7 @@ func TestRefusals(t *testing.T) {
 			cfg.Impersonate = rest.ImpersonationConfig{UserName: "no-rights"}
 			c.kube = &Kube{Config: cfg, Client: kubernetes.NewForConfigOrDie(cfg), Context: "viewer"}
 		},
+		opts: func(o *Options) { o.Address = "127.0.0.1:1" },
 		step: "credentials",
 		want: []string{"forbidden", "set MILVUS_PASSWORD instead"},
 	}, {
@@ -266,7 +269,11 @@ func TestRefusals(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c, tg := newCluster(t)
 			tc.setup(c)
-			r := Run(context.Background(), kubeOptions(c, tg))
+			o := kubeOptions(c, tg)
+			if tc.opts != nil {
+				tc.opts(&o)
+			}
+			r := Run(context.Background(), o)
 			s := stepOf(r, tc.step)
 			if s.Verdict != Fail {
 				t.Fatalf("step %q: %+v; steps %v", tc.step, s, stepNames(r))
