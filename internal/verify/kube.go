@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"slices"
@@ -158,7 +159,7 @@ func (k *Kube) tlsSecret(ctx context.Context, t *Target) (map[string][]byte, err
 }
 
 func keyList(m map[string][]byte) string {
-	keys := sortedKeys(m)
+	keys := slices.Sorted(maps.Keys(m))
 	if len(keys) == 0 {
 		return "no keys"
 	}
@@ -201,7 +202,7 @@ func (k *Kube) pods(ctx context.Context, t *Target) (string, error) {
 		}
 	}
 	var parts, down []string
-	for _, c := range sortedKeys(byComponent) {
+	for _, c := range slices.Sorted(maps.Keys(byComponent)) {
 		n := byComponent[c]
 		parts = append(parts, fmt.Sprintf("%s %d/%d", c, n.ready, n.total))
 		if n.ready == 0 {

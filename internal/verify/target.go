@@ -9,7 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"path"
-	"sort"
 	"strings"
 	"testing/fstest"
 
@@ -401,14 +400,4 @@ func chartNames(release, nameOverride, fullnameOverride string) (name, fullname 
 		fullname = trunc(release + "-" + name)
 	}
 	return trunc(name), fullname
-}
-
-// sortedKeys returns m's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
