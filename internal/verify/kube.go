@@ -71,8 +71,10 @@ func clusterAt(kind, namespace, name, field string) agreement.Location {
 // explain turns an API error into what the user should do about it.
 func (k *Kube) explain(err error, what string, hint string) error {
 	switch {
-	case apierrors.IsNotFound(err):
+	case apierrors.IsNotFound(err) && hint != "":
 		return fmt.Errorf("%s not found in context %q; %s", what, k.Context, hint)
+	case apierrors.IsNotFound(err):
+		return fmt.Errorf("%s not found in context %q", what, k.Context)
 	case apierrors.IsForbidden(err):
 		return fmt.Errorf("reading %s is forbidden in context %q: %v", what, k.Context, apierrors.ReasonForError(err))
 	case apierrors.IsUnauthorized(err):
