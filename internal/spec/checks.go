@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/milvusgen/milvusgen/internal/model"
+	"github.com/milvusgen/milvusgen/internal/sizing"
 )
 
 // maxNodesPerNodeGroup is the EKS quota of nodes in one managed node group.
@@ -123,6 +124,9 @@ func checkMilvus(r *report, s *model.Spec) {
 	}{{"mixCoordinator", m.MixCoordinator}, {"proxy", m.Proxy}, {"queryNode", m.QueryNode}, {"dataNode", m.DataNode}, {"streamingNode", m.StreamingNode}}
 	for _, c := range comps {
 		checkResources(r, "milvus."+c.name+".resources", c.c.Resources)
+		if n := c.c.Replicas; m.HighAvailability && c.name != "mixCoordinator" && n != nil && *n >= 0 && *n < sizing.HAReplicas {
+			r.errorf("milvus."+c.name+".replicas", "highAvailability needs at least %d %s replicas, so losing one pod or node keeps it serving; set replicas: %d (or leave it unset), or highAvailability: false", sizing.HAReplicas, c.name, sizing.HAReplicas)
+		}
 	}
 }
 
