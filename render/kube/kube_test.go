@@ -79,7 +79,7 @@ func TestBuildStorageClass(t *testing.T) {
 		return &storagev1.StorageClass{
 			TypeMeta: metav1.TypeMeta{APIVersion: "storage.k8s.io/v1", Kind: "StorageClass"},
 			ObjectMeta: metav1.ObjectMeta{
-				Name:        "ebs-gp3-sc",
+				Name: "ebs-gp3-sc",
 				Annotations: map[string]string{
 					"storageclass.kubernetes.io/is-default-class": "true",
 					// Parameters and reclaim policy are immutable: Flux
@@ -103,7 +103,7 @@ func TestBuildStorageClass(t *testing.T) {
 			modify: func(*storagev1.StorageClass) {},
 		},
 		"not default": {
-			spec:   func(c *model.StorageClass) { c.Default = false },
+			spec: func(c *model.StorageClass) { c.Default = false },
 			modify: func(sc *storagev1.StorageClass) {
 				delete(sc.Annotations, "storageclass.kubernetes.io/is-default-class")
 			},
@@ -153,7 +153,7 @@ func TestBuildNamespace(t *testing.T) {
 	s := modeltest.Runbook()
 	s.Milvus.Namespace = "vectors"
 	want := &corev1.Namespace{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
+		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
 		ObjectMeta: metav1.ObjectMeta{
 			Name: "vectors",
 			// Deleting the namespace deletes etcd's volume claims: Flux

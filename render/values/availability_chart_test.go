@@ -140,4 +140,3 @@ func TestMilvusChartServicePorts(t *testing.T) {
 		t.Errorf("proxy container ports = %+v, want metrics 9091 kept in the pod", p.Ports)
 	}
 }
-
