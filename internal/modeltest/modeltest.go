@@ -11,7 +11,7 @@ func Runbook() *model.Spec {
 		Cluster: model.Cluster{
 			Name:              "milvus-eks-cluster",
 			Identity:          model.IRSA,
-			KubernetesVersion: "1.34",
+			KubernetesVersion: "1.35",
 			VPCCIDR:           "192.168.0.0/16",
 			NodeGroups: []model.NodeGroup{{
 				Name:              "milvus-node-group",

@@ -23,8 +23,9 @@ func Milvus(s *model.Spec) map[string]any {
 			"port":        s.Milvus.Service.Port,
 			"annotations": stringMap(s.LBAnnotations()),
 			// Replaces the chart's [0.0.0.0/0]; the controller turns it into
-			// the NLB security group rules.
-			"loadBalancerSourceRanges": anyList(s.Milvus.Service.SourceRanges),
+			// the NLB security group rules. An internal NLB also admits
+			// its own VPC (model.Spec.LBSourceRanges).
+			"loadBalancerSourceRanges": anyList(s.LBSourceRanges()),
 		},
 		// The chart adds port 9091 (metrics and, since Milvus 2.5, the
 		// WebUI, which skips Milvus login) to the load-balanced Service
