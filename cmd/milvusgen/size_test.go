@@ -39,8 +39,8 @@ func TestSizeJSON(t *testing.T) {
 			Name     string `json:"name"`
 			Replicas int    `json:"replicas"`
 			PerPod   struct {
-				CPU    float64 `json:"cpu"`
-				Memory string  `json:"memory"`
+				CPU         float64 `json:"cpu"`
+				MemoryBytes int64   `json:"memoryBytes"`
 			} `json:"perPod"`
 			Source string `json:"source"`
 		} `json:"components"`
@@ -63,7 +63,7 @@ func TestSizeJSON(t *testing.T) {
 		t.Fatalf("components: %+v", got.Components)
 	}
 	q := got.Components[2]
-	if q.Name != "queryNode" || q.Replicas != 12 || q.PerPod.CPU != 8 || q.PerPod.Memory != "32Gi" || q.Source != "dataset" {
+	if q.Name != "queryNode" || q.Replicas != 12 || q.PerPod.CPU != 8 || q.PerPod.MemoryBytes != 32<<30 || q.Source != "dataset" {
 		t.Errorf("queryNode: %+v", q)
 	}
 	if got.Nodes.InstanceType != "m7i.12xlarge" || got.Nodes.Needed != 6 || !got.Fits {
