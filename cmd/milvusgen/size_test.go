@@ -91,10 +91,10 @@ func TestSizeWithoutDataset(t *testing.T) {
 		"dataset none: resources as the spec sets them",
 		"mixCoordinator - - 2 - - chart default (no resources)",
 		"proxy 1 2Gi 2 2 4Gi spec",
-		"queryNode - - 1 - - chart default (no resources)",
+		"queryNode - - 2 - - chart default (no resources)",
 		"etcd 1 4Gi 3 3 12Gi estimate",
 		"total 5.9 17.1Gi",
-		"nodes 1 × m6i.4xlarge holds every pod",
+		"nodes 2 × m6i.4xlarge hold every pod",
 		"node group milvus-node-group: desiredCapacity 3, maxSize 3; the node groups hold every pod",
 	} {
 		if !strings.Contains(out, want) {

@@ -26,6 +26,7 @@ var rules = []rule{
 	replicas,
 	activeStandby,
 	releaseRemoved,
+	disruptionBudgetRemoved,
 	loadBalancer,
 	sourceRanges,
 	nodeGroups,
@@ -343,6 +344,15 @@ func releaseRemoved(c *Change, _, _ map[string]any) []Flag {
 		return nil
 	}
 	return []Flag{{Availability, "", fmt.Sprintf("Flux uninstalls Helm release %s: its workloads and services are deleted", c.ID.Name)}}
+}
+
+// disruptionBudgetRemoved: without its PodDisruptionBudget a node drain
+// may evict several replicas at once (etcd: below quorum).
+func disruptionBudgetRemoved(c *Change, _, _ map[string]any) []Flag {
+	if c.Op != Removed || !is(c, "policy", "PodDisruptionBudget") {
+		return nil
+	}
+	return []Flag{{Availability, "", fmt.Sprintf("PodDisruptionBudget %s removed: a node drain or upgrade may evict several of its pods at once (for etcd, below quorum, which stops Milvus)", c.ID.Name)}}
 }
 
 // restartReasons are the Milvus components whose restart is felt.

@@ -46,6 +46,7 @@ const baseJSON = `{
     "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {"storageClassName": "ebs-gp3-sc", "resources": {"requests": {"storage": "10Gi"}}}}]}},
 "sc": {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "ebs-gp3-sc"}, "provisioner": "ebs.csi.aws.com", "parameters": {"type": "gp3", "encrypted": "true"}},
 "ns": {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "milvus"}},
+"pdb": {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "milvus-demo-etcd", "namespace": "milvus"}, "spec": {"minAvailable": "51%"}},
 "ks": {"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization", "metadata": {"name": "milvusgen-apps", "namespace": "flux-system"},
   "spec": {"path": "./clusters/milvus-eks-cluster/kubernetes/apps/milvus", "prune": true}},
 "cc": {"apiVersion": "eksctl.io/v1alpha5", "kind": "ClusterConfig", "metadata": {"name": "milvus-eks-cluster", "region": "us-east-2", "version": "1.33"},
@@ -176,6 +177,8 @@ func TestRules(t *testing.T) {
 		{"AWS account", func(o map[string]map[string]any) {
 			o["cc"]["iam"].(map[string]any)["serviceAccounts"].([]any)[0].(map[string]any)["attachPolicyARNs"] = []any{"arn:aws:iam::210987654321:policy/MilvusS3ReadWrite"}
 		}, []want{{Infrastructure, "ClusterConfig milvus-eks-cluster", "", "AWS account 123456789012 → 210987654321: eksctl creates a new EKS cluster"}}},
+		{"etcd PDB removed", func(o map[string]map[string]any) { delete(o, "pdb") },
+			[]want{{Availability, "PodDisruptionBudget milvus/milvus-demo-etcd", "", "PodDisruptionBudget milvus-demo-etcd removed: a node drain or upgrade may evict several of its pods at once"}}},
 		{"release removed", func(o map[string]map[string]any) { delete(o, "hr") },
 			[]want{{Availability, "HelmRelease milvus/milvus-demo", "", "Flux uninstalls Helm release milvus-demo"}}},
 		{"querynode pod template", func(o map[string]map[string]any) {
