@@ -91,3 +91,13 @@ func TestFitKeepsSpreadReplicasApart(t *testing.T) {
 		t.Errorf("spread pods packed onto one node: %+v", pl)
 	}
 }
+
+// TestRawReplicasCounted: a replica count in milvus.values is what the
+// chart deploys (raw values merge last), so the fit check counts it.
+func TestRawReplicasCounted(t *testing.T) {
+	s := modeltest.Runbook()
+	s.Milvus.Values = map[string]any{"queryNode": map[string]any{"replicas": int64(3)}}
+	if got := Fit(s).Workload.Component(QueryNode).Replicas; got != 3 {
+		t.Errorf("queryNode replicas = %d, want the raw values' 3", got)
+	}
+}

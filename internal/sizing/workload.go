@@ -149,6 +149,10 @@ func deployed(s *model.Spec, name string, p *Plan) Component {
 		// mixCoordinator's HA count is model.Spec.MixCoordinatorReplicas.
 		out.Replicas = max(out.Replicas, HAReplicas)
 	}
+	if n, ok := rawReplicas(s, name, "replicas"); ok && name != MixCoordinator {
+		// Raw values are merged last, so the chart deploys their count.
+		out.Replicas = n
+	}
 	out.Spread = HardHostSpread(s, out.Replicas)
 	if p != nil && name == QueryNode && out.Replicas > 0 {
 		// DISKANN's local disk is spread over the query nodes.
@@ -334,17 +338,25 @@ func etcd(big bool) Resources {
 
 // EtcdReplicas is the chart's etcd.replicaCount (3) unless raw values set it.
 func EtcdReplicas(s *model.Spec) int {
-	if e, ok := s.Milvus.Values["etcd"].(map[string]any); ok {
-		switch n := e["replicaCount"].(type) {
+	if n, ok := rawReplicas(s, "etcd", "replicaCount"); ok {
+		return n
+	}
+	return 3
+}
+
+// rawReplicas is milvus.values.<block>.<key> when it is a whole number.
+func rawReplicas(s *model.Spec, block, key string) (int, bool) {
+	if e, ok := s.Milvus.Values[block].(map[string]any); ok {
+		switch n := e[key].(type) {
 		case int:
-			return n
+			return n, true
 		case int64:
-			return int(n)
+			return int(n), true
 		case float64:
 			if n == math.Trunc(n) {
-				return int(n)
+				return int(n), true
 			}
 		}
 	}
-	return 3
+	return 0, false
 }
