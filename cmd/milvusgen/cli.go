@@ -282,6 +282,9 @@ func (e *env) notef(format string, args ...any) {
 // specFlags are the flags every command that reads a spec takes.
 type specFlags struct {
 	files []string
+	// supportWarnings reports Kubernetes versions past EKS support as
+	// warnings (render --check: staleness is decided by bytes alone).
+	supportWarnings bool
 }
 
 func (f *specFlags) bind(fs *pflag.FlagSet) {
@@ -303,7 +306,7 @@ func (f *specFlags) loadSources(e *env) ([]spec.Source, *spec.Result, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	res, err := spec.Load(srcs, spec.Options{Today: today})
+	res, err := spec.Load(srcs, spec.Options{Today: today, SupportWarnings: f.supportWarnings})
 	if err != nil {
 		return nil, nil, err
 	}

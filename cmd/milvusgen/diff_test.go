@@ -54,8 +54,9 @@ type jsonDiff struct {
 		Object   string `json:"object"`
 	} `json:"flags"`
 	Changes []struct {
-		Path string `json:"path"`
-		Op   string `json:"op"`
+		ID   struct{ Kind string } `json:"id"`
+		Path string                `json:"path"`
+		Op   string                `json:"op"`
 	} `json:"changes"`
 }
 
@@ -112,9 +113,12 @@ func TestDiffFlagsRiskyChanges(t *testing.T) {
 		{"availability", "HelmRelease milvus/milvus-demo", "mixCoordinator active standby turned off"},
 		{"availability", "Deployment milvus/milvus-demo-mixcoord", "replicas 2 → 1"},
 		{"availability", "Deployment milvus/milvus-demo-querynode", "rolling restart of the query nodes"},
+		{"availability", "PodDisruptionBudget milvus/milvus-demo-etcd", "PodDisruptionBudget milvus-demo-etcd removed"},
 	})
 	for _, c := range d.Changes {
-		if c.Op != "changed" {
+		// Without HA the etcd PodDisruptionBudget goes; everything else
+		// only changes.
+		if c.Op != "changed" && !(c.Op == "removed" && c.ID.Kind == "PodDisruptionBudget") {
 			t.Errorf("%s %s: the change should only change objects", c.Op, c.Path)
 		}
 	}

@@ -36,6 +36,10 @@ exits 1 if any do, or if a render into DIR was interrupted.`,
 			if out == "" {
 				return usageError{"render: -o DIR is required (see --help)"}
 			}
+			// --check decides by bytes alone: a Kubernetes version that
+			// has left EKS support since the tree was rendered is a
+			// warning, not a failure.
+			sf.supportWarnings = check
 			_, files, err := e.renderSpec(&sf, &hf)
 			if err != nil {
 				return err

@@ -39,8 +39,8 @@ func TestSizeJSON(t *testing.T) {
 			Name     string `json:"name"`
 			Replicas int    `json:"replicas"`
 			PerPod   struct {
-				CPU    float64 `json:"cpu"`
-				Memory string  `json:"memory"`
+				CPU         float64 `json:"cpu"`
+				MemoryBytes int64   `json:"memoryBytes"`
 			} `json:"perPod"`
 			Source string `json:"source"`
 		} `json:"components"`
@@ -63,7 +63,7 @@ func TestSizeJSON(t *testing.T) {
 		t.Fatalf("components: %+v", got.Components)
 	}
 	q := got.Components[2]
-	if q.Name != "queryNode" || q.Replicas != 12 || q.PerPod.CPU != 8 || q.PerPod.Memory != "32Gi" || q.Source != "dataset" {
+	if q.Name != "queryNode" || q.Replicas != 12 || q.PerPod.CPU != 8 || q.PerPod.MemoryBytes != 32<<30 || q.Source != "dataset" {
 		t.Errorf("queryNode: %+v", q)
 	}
 	if got.Nodes.InstanceType != "m7i.12xlarge" || got.Nodes.Needed != 6 || !got.Fits {
@@ -91,10 +91,10 @@ func TestSizeWithoutDataset(t *testing.T) {
 		"dataset none: resources as the spec sets them",
 		"mixCoordinator - - 2 - - chart default (no resources)",
 		"proxy 1 2Gi 2 2 4Gi spec",
-		"queryNode - - 1 - - chart default (no resources)",
+		"queryNode - - 2 - - chart default (no resources)",
 		"etcd 1 4Gi 3 3 12Gi estimate",
 		"total 5.9 17.1Gi",
-		"nodes 1 × m6i.4xlarge holds every pod",
+		"nodes 2 × m6i.4xlarge hold every pod",
 		"node group milvus-node-group: desiredCapacity 3, maxSize 3; the node groups hold every pod",
 	} {
 		if !strings.Contains(out, want) {

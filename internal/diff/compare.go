@@ -200,6 +200,7 @@ func Compare(old, new []manifest.File) *Report {
 		c.Flags = flag(&c, asMap(ob), asMap(nb))
 		r.Changes = append(r.Changes, c)
 	}
+	flagRenames(r)
 	sort.SliceStable(r.Changes, func(i, j int) bool { return r.Changes[i].Path < r.Changes[j].Path })
 	return r
 }

@@ -20,14 +20,18 @@
 //   - data: a Milvus bucket, rootPath or region change (Milvus would start
 //     on empty storage), a message-queue switch, persistence size or class
 //     changes and StatefulSet volumeClaimTemplates (immutable), StorageClass
-//     parameters (immutable), a Namespace Flux would prune;
+//     parameters and reclaim policy (immutable; what happens to existing
+//     volumes), a Namespace Flux would prune or leave behind, the Milvus
+//     namespace renamed, the GitOps path moved;
 //   - availability: pod template changes of query, data and streaming
 //     nodes and mixcoord (rolling restart), replicas going to 1 or 0, active
 //     standby turned off, a HelmRelease Flux would uninstall;
 //   - network: load balancer scheme, name or type changes (the load
 //     balancer is replaced), source ranges opened to 0.0.0.0/0;
 //   - infrastructure: node group instance type, name or other immutable
-//     fields (the node group is replaced), Kubernetes version changes.
+//     fields (the node group is replaced), Kubernetes version changes, the
+//     cluster renamed or moved to another region or AWS account (a new
+//     cluster; the old one is orphaned until its teardown runs).
 //
 // Compare is pure; ReadDir and ReadGit load the old tree from a directory
 // or a Git commit (go-git, no git binary needed). Write* render a Report as

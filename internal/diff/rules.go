@@ -1,8 +1,10 @@
 package diff
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -19,10 +21,12 @@ var rules = []rule{
 	immutableWorkloadFields,
 	storageClass,
 	namespacePruned,
+	gitopsPath,
 	podTemplate,
 	replicas,
 	activeStandby,
 	releaseRemoved,
+	disruptionBudgetRemoved,
 	loadBalancer,
 	sourceRanges,
 	nodeGroups,
@@ -228,28 +232,111 @@ func immutableWorkloadFields(c *Change, _, _ map[string]any) []Flag {
 	return out
 }
 
-// storageClass: a StorageClass's provisioning fields are immutable.
-func storageClass(c *Change, _, _ map[string]any) []Flag {
+// Flux's per-object annotations (render/kube writes them).
+const (
+	annFluxPrune = "kustomize.toolkit.fluxcd.io/prune"
+	annFluxForce = "kustomize.toolkit.fluxcd.io/force"
+)
+
+// storageClass: a StorageClass's provisioning fields are immutable, and a
+// new class never touches the volumes the old one provisioned.
+func storageClass(c *Change, _, new map[string]any) []Flag {
 	if c.Op != Changed || !is(c, "storage.k8s.io", "StorageClass") {
 		return nil
 	}
+	apply := "Flux's apply of the infrastructure Kustomization fails until the class is deleted by hand, and the apps Kustomization waits on it (dependsOn)"
+	if strings.EqualFold(str(new, "metadata", "annotations", annFluxForce), "enabled") {
+		apply = "Flux deletes and recreates the class (force: enabled)"
+	}
 	var out []Flag
+	seen := map[string]bool{}
 	for _, f := range c.Fields {
 		for _, p := range []string{"/parameters", "/provisioner", "/reclaimPolicy", "/volumeBindingMode"} {
-			if strings.HasPrefix(f.Path, p) {
-				out = append(out, Flag{Data, p, fmt.Sprintf(
-					"StorageClass %s is immutable: Flux's apply fails until the class is deleted and recreated, and volumes already provisioned keep the old settings", p[1:])})
+			if !strings.HasPrefix(f.Path, p) || seen[p] {
+				continue
 			}
+			seen[p] = true
+			var reason string
+			switch p {
+			case "/reclaimPolicy":
+				reason = fmt.Sprintf("StorageClass reclaimPolicy %s → %s is immutable: %s. Volumes already provisioned (etcd's) keep %s; change each with kubectl patch pv NAME -p '{\"spec\":{\"persistentVolumeReclaimPolicy\":%s}}'",
+					show(f.Old), show(f.New), apply, show(f.Old), show(f.New))
+			case "/parameters":
+				reason = fmt.Sprintf("StorageClass parameters are immutable: %s. Only volumes created from now on get the new type, encryption or KMS key; existing volumes (etcd's) keep theirs, and moving them takes a backup and restore (milvus-backup) or an EBS snapshot copy", apply)
+			default:
+				reason = fmt.Sprintf("StorageClass %s is immutable: %s; volumes already provisioned keep the old setting", p[1:], apply)
+			}
+			out = append(out, Flag{Data, p, reason})
 		}
 	}
 	return out
 }
 
-func namespacePruned(c *Change, _, _ map[string]any) []Flag {
+func namespacePruned(c *Change, old, _ map[string]any) []Flag {
 	if c.Op != Removed || !is(c, "", "Namespace") {
 		return nil
 	}
+	if strings.EqualFold(str(old, "metadata", "annotations", annFluxPrune), "disabled") {
+		return []Flag{{Data, "", fmt.Sprintf("Namespace %s leaves the tree: Flux keeps it (prune: disabled) with everything in it, etcd's volume claims included, but nothing manages it any more; delete it by hand once its data is no longer needed", c.ID.Name)}}
+	}
 	return []Flag{{Data, "", fmt.Sprintf("Flux prunes Namespace %s: everything in it is deleted, persistent volume claims (etcd's data) included", c.ID.Name)}}
+}
+
+// gitopsPath: the repository path a Flux Kustomization (or an Argo CD
+// Application) reads moves.
+func gitopsPath(c *Change, old, new map[string]any) []Flag {
+	var p []string
+	switch {
+	case is(c, "kustomize.toolkit.fluxcd.io", "Kustomization"):
+		p = []string{"spec", "path"}
+	case is(c, "argoproj.io", "Application"):
+		p = []string{"spec", "source", "path"}
+	default:
+		return nil
+	}
+	if c.Op != Changed {
+		return nil
+	}
+	a, b, ch := changedValue(old, new, p...)
+	if !ch {
+		return nil
+	}
+	return []Flag{{Data, pointer(p...), fmt.Sprintf(
+		"GitOps path %s → %s: until the cluster's %s points at the new path, the old path must stay in the repository; if the old path disappears first, the engine reconciles an empty tree and prunes what it applied (the Milvus release and, without prune: disabled, its Namespace with etcd's volumes). Commit the tree at the new path, apply the new flux/ objects, then remove the old path",
+		show(a), show(b), c.ID.Kind)}}
+}
+
+// clusterReplaced is what a new ClusterConfig identity means.
+const clusterReplaced = "eksctl creates a new EKS cluster from scratch; the old cluster keeps running, orphaned with its EBS volumes (etcd's metadata) and its load balancer; clients must move to the new load balancer's address; run the old tree's teardown.sh to delete the old cluster once its data is migrated"
+
+// flagRenames flags what only shows across changes: a ClusterConfig or
+// the Milvus Namespace removed under one name and added under another.
+func flagRenames(r *Report) {
+	removed := map[string]*Change{}
+	for i := range r.Changes {
+		c := &r.Changes[i]
+		if c.Op == Removed && (isClusterConfig(c) || is(c, "", "Namespace")) {
+			removed[c.ID.Kind] = c
+		}
+	}
+	for i := range r.Changes {
+		c := &r.Changes[i]
+		if c.Op != Added {
+			continue
+		}
+		old, ok := removed[c.ID.Kind]
+		if !ok {
+			continue
+		}
+		switch {
+		case isClusterConfig(c):
+			c.Flags = append(c.Flags, Flag{Infrastructure, "/metadata/name", fmt.Sprintf("cluster renamed %q → %q: %s", old.ID.Name, c.ID.Name, clusterReplaced)})
+		case is(c, "", "Namespace"):
+			c.Flags = append(c.Flags, Flag{Data, "/metadata/name", fmt.Sprintf(
+				"Milvus namespace renamed %q → %q: Milvus is installed afresh in %s with an empty etcd, so the collections whose data is in S3 are not visible there; the old release is uninstalled and etcd's volumes stay behind in %s. Migrate with milvus-backup instead of renaming",
+				old.ID.Name, c.ID.Name, c.ID.Name, old.ID.Name)})
+		}
+	}
 }
 
 func releaseRemoved(c *Change, _, _ map[string]any) []Flag {
@@ -257,6 +344,15 @@ func releaseRemoved(c *Change, _, _ map[string]any) []Flag {
 		return nil
 	}
 	return []Flag{{Availability, "", fmt.Sprintf("Flux uninstalls Helm release %s: its workloads and services are deleted", c.ID.Name)}}
+}
+
+// disruptionBudgetRemoved: without its PodDisruptionBudget a node drain
+// may evict several replicas at once (etcd: below quorum).
+func disruptionBudgetRemoved(c *Change, _, _ map[string]any) []Flag {
+	if c.Op != Removed || !is(c, "policy", "PodDisruptionBudget") {
+		return nil
+	}
+	return []Flag{{Availability, "", fmt.Sprintf("PodDisruptionBudget %s removed: a node drain or upgrade may evict several of its pods at once (for etcd, below quorum, which stops Milvus)", c.ID.Name)}}
 }
 
 // restartReasons are the Milvus components whose restart is felt.
@@ -512,11 +608,31 @@ func cluster(c *Change, old, new map[string]any) []Flag {
 	}
 	for _, k := range []string{"name", "region"} {
 		if a, b := str(old, "metadata", k), str(new, "metadata", k); a != b {
-			out = append(out, Flag{Infrastructure, "/metadata/" + k, fmt.Sprintf(
-				"cluster %s %q → %q: this is another cluster; eksctl creates it from scratch and leaves the old one running", k, a, b)})
+			out = append(out, Flag{Infrastructure, "/metadata/" + k, fmt.Sprintf("cluster %s %q → %q: %s", k, a, b, clusterReplaced)})
 		}
 	}
+	if a, b := accounts(old), accounts(new); len(a) > 0 && len(b) > 0 && a != b {
+		out = append(out, Flag{Infrastructure, "", fmt.Sprintf("AWS account %s → %s: %s", a, b, clusterReplaced)})
+	}
 	return out
+}
+
+// reAccount finds the account of customer IAM ARNs (not aws-managed ones).
+var reAccount = regexp.MustCompile(`arn:aws[a-z-]*:iam::([0-9]{12}):`)
+
+// accounts lists the AWS accounts a document's IAM ARNs name.
+func accounts(obj map[string]any) string {
+	data, _ := json.Marshal(obj)
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range reAccount.FindAllSubmatch(data, -1) {
+		if a := string(m[1]); !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	sortStrings(out)
+	return strings.Join(out, ", ")
 }
 
 func minor(v string) int {

@@ -46,7 +46,11 @@ const baseJSON = `{
     "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {"storageClassName": "ebs-gp3-sc", "resources": {"requests": {"storage": "10Gi"}}}}]}},
 "sc": {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "ebs-gp3-sc"}, "provisioner": "ebs.csi.aws.com", "parameters": {"type": "gp3", "encrypted": "true"}},
 "ns": {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "milvus"}},
+"pdb": {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "milvus-demo-etcd", "namespace": "milvus"}, "spec": {"minAvailable": "51%"}},
+"ks": {"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization", "metadata": {"name": "milvusgen-apps", "namespace": "flux-system"},
+  "spec": {"path": "./clusters/milvus-eks-cluster/kubernetes/apps/milvus", "prune": true}},
 "cc": {"apiVersion": "eksctl.io/v1alpha5", "kind": "ClusterConfig", "metadata": {"name": "milvus-eks-cluster", "region": "us-east-2", "version": "1.33"},
+  "iam": {"serviceAccounts": [{"metadata": {"name": "milvus-s3-access-sa"}, "attachPolicyARNs": ["arn:aws:iam::123456789012:policy/MilvusS3ReadWrite"]}]},
   "managedNodeGroups": [{"name": "milvus-node-group", "instanceType": "m6i.4xlarge", "desiredCapacity": 3, "volumeSize": 80}]}
 }`
 
@@ -148,9 +152,33 @@ func TestRules(t *testing.T) {
 		{"selector", func(o map[string]map[string]any) { set(o["querynode"], "spec.selector.matchLabels.app", "x") },
 			[]want{{Availability, "Deployment milvus/milvus-demo-querynode", "/spec/selector", "selector is immutable"}}},
 		{"StorageClass parameters", func(o map[string]map[string]any) { set(o["sc"], "parameters.type", "io2") },
-			[]want{{Data, "StorageClass ebs-gp3-sc", "/parameters", "StorageClass parameters is immutable"}}},
+			[]want{{Data, "StorageClass ebs-gp3-sc", "/parameters", "StorageClass parameters are immutable: Flux's apply of the infrastructure Kustomization fails"}}},
+		{"StorageClass parameters, replaced by Flux", func(o map[string]map[string]any) {
+			set(o["sc"], "metadata.annotations.[kustomize.toolkit.fluxcd.io/force]", "enabled")
+			set(o["sc"], "parameters.kmsKeyId", "arn:aws:kms:us-east-2:123456789012:key/abc")
+		}, []want{{Data, "StorageClass ebs-gp3-sc", "/parameters", "Flux deletes and recreates the class (force: enabled). Only volumes created from now on get the new type, encryption or KMS key; existing volumes (etcd's) keep theirs"}}},
+		{"StorageClass reclaim policy", func(o map[string]map[string]any) { set(o["sc"], "reclaimPolicy", "Retain") },
+			[]want{{Data, "StorageClass ebs-gp3-sc", "/reclaimPolicy", `Volumes already provisioned (etcd's) keep null; change each with kubectl patch pv NAME -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'`}}},
 		{"namespace removed", func(o map[string]map[string]any) { delete(o, "ns") },
 			[]want{{Data, "Namespace milvus", "", "Flux prunes Namespace milvus"}}},
+		{"protected namespace removed", func(o map[string]map[string]any) { delete(o, "ns") },
+			[]want{{Data, "Namespace milvus", "", "Flux keeps it (prune: disabled)"}}},
+		{"namespace renamed", func(o map[string]map[string]any) { set(o["ns"], "metadata.name", "vectors") },
+			[]want{
+				{Data, "Namespace milvus", "", "Flux prunes Namespace milvus"},
+				{Data, "Namespace vectors", "/metadata/name", `Milvus namespace renamed "milvus" → "vectors": Milvus is installed afresh in vectors with an empty etcd`},
+			}},
+		{"gitops path", func(o map[string]map[string]any) { set(o["ks"], "spec.path", "./clusters/prod/kubernetes/apps/milvus") },
+			[]want{{Data, "Kustomization flux-system/milvusgen-apps", "/spec/path", `GitOps path "./clusters/milvus-eks-cluster/kubernetes/apps/milvus" → "./clusters/prod/kubernetes/apps/milvus": until the cluster's Kustomization points at the new path`}}},
+		{"cluster renamed", func(o map[string]map[string]any) { set(o["cc"], "metadata.name", "milvus-2") },
+			[]want{{Infrastructure, "ClusterConfig milvus-2", "/metadata/name", `cluster renamed "milvus-eks-cluster" → "milvus-2": eksctl creates a new EKS cluster from scratch; the old cluster keeps running, orphaned with its EBS volumes (etcd's metadata) and its load balancer; clients must move to the new load balancer's address; run the old tree's teardown.sh`}}},
+		{"cluster region", func(o map[string]map[string]any) { set(o["cc"], "metadata.region", "eu-west-1") },
+			[]want{{Infrastructure, "ClusterConfig milvus-eks-cluster", "/metadata/region", `cluster region "us-east-2" → "eu-west-1": eksctl creates a new EKS cluster from scratch; the old cluster keeps running, orphaned`}}},
+		{"AWS account", func(o map[string]map[string]any) {
+			o["cc"]["iam"].(map[string]any)["serviceAccounts"].([]any)[0].(map[string]any)["attachPolicyARNs"] = []any{"arn:aws:iam::210987654321:policy/MilvusS3ReadWrite"}
+		}, []want{{Infrastructure, "ClusterConfig milvus-eks-cluster", "", "AWS account 123456789012 → 210987654321: eksctl creates a new EKS cluster"}}},
+		{"etcd PDB removed", func(o map[string]map[string]any) { delete(o, "pdb") },
+			[]want{{Availability, "PodDisruptionBudget milvus/milvus-demo-etcd", "", "PodDisruptionBudget milvus-demo-etcd removed: a node drain or upgrade may evict several of its pods at once"}}},
 		{"release removed", func(o map[string]map[string]any) { delete(o, "hr") },
 			[]want{{Availability, "HelmRelease milvus/milvus-demo", "", "Flux uninstalls Helm release milvus-demo"}}},
 		{"querynode pod template", func(o map[string]map[string]any) {
@@ -209,6 +237,9 @@ func TestRules(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			old, new := base(), base()
+			if strings.HasPrefix(tc.name, "protected") {
+				set(old["ns"], "metadata.annotations.[kustomize.toolkit.fluxcd.io/prune]", "disabled")
+			}
 			tc.modify(new)
 			r := Compare(tree(t, old), tree(t, new))
 			if r.Equal() {

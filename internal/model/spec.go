@@ -55,6 +55,9 @@ type StorageClass struct {
 	Default   bool   `json:"default"`
 	Encrypted bool   `json:"encrypted"`
 	KMSKeyID  string `json:"kmsKeyID,omitempty"`
+	// ReclaimPolicy is what happens to a volume when its claim is
+	// deleted: Retain (the schema's default) or Delete.
+	ReclaimPolicy string `json:"reclaimPolicy,omitempty"`
 }
 
 // Message queues Milvus can use for its WAL.

@@ -11,7 +11,7 @@ func Runbook() *model.Spec {
 		Cluster: model.Cluster{
 			Name:              "milvus-eks-cluster",
 			Identity:          model.IRSA,
-			KubernetesVersion: "1.34",
+			KubernetesVersion: "1.35",
 			VPCCIDR:           "192.168.0.0/16",
 			NodeGroups: []model.NodeGroup{{
 				Name:              "milvus-node-group",
@@ -26,7 +26,7 @@ func Runbook() *model.Spec {
 			Bucket:     "milvus-bucket-039dd013c0712f085d60e21f",
 			PolicyName: "MilvusS3ReadWrite",
 			StorageClass: model.StorageClass{
-				Name: "ebs-gp3-sc", Type: "gp3", Default: true, Encrypted: true,
+				Name: "ebs-gp3-sc", Type: "gp3", Default: true, Encrypted: true, ReclaimPolicy: "Retain",
 			},
 		},
 		Milvus: model.Milvus{

@@ -108,6 +108,10 @@ func TestExampleRendersSizedDeployments(t *testing.T) {
 		"datanode":      {sizing.DataNode, 8},
 		"streamingnode": {sizing.StreamingNode, 2},
 	}
+	// The fit check counts and places what the chart deploys: the same
+	// replicas, and one per node exactly where the hostname spread is
+	// DoNotSchedule.
+	fit := sizing.Fit(s)
 	for component, w := range want {
 		d := deployments[component]
 		if d == nil {
@@ -116,6 +120,23 @@ func TestExampleRendersSizedDeployments(t *testing.T) {
 		}
 		if d.Spec.Replicas == nil || int(*d.Spec.Replicas) != w.replicas {
 			t.Errorf("%s: replicas %v, want %d", component, d.Spec.Replicas, w.replicas)
+		}
+		counted := fit.Workload.Component(w.name)
+		if d.Spec.Replicas == nil || int(*d.Spec.Replicas) != counted.Replicas {
+			t.Errorf("%s: replicas %v, the fit check counted %d", component, d.Spec.Replicas, counted.Replicas)
+		}
+		wantHost := corev1.ScheduleAnyway
+		if counted.Spread {
+			wantHost = corev1.DoNotSchedule
+		}
+		var host *corev1.TopologySpreadConstraint
+		for i, c := range d.Spec.Template.Spec.TopologySpreadConstraints {
+			if c.TopologyKey == "kubernetes.io/hostname" {
+				host = &d.Spec.Template.Spec.TopologySpreadConstraints[i]
+			}
+		}
+		if host == nil || host.WhenUnsatisfiable != wantHost {
+			t.Errorf("%s: hostname spread %+v, want %s (fit check spread: %v)", component, host, wantHost, counted.Spread)
 		}
 		pc := plan.Component(w.name)
 		wantCPU := resource.NewMilliQuantity(pc.Pod.MilliCPU, resource.DecimalSI)

@@ -125,7 +125,6 @@ func Fit(s *model.Spec) *FitResult {
 		})
 		return res
 	}
-	pods := podList(w.All())
 	at := func(maxSize bool, first int) []node {
 		var nodes []node
 		for i, g := range res.Groups {
@@ -141,6 +140,24 @@ func Fit(s *model.Spec) *FitResult {
 			}
 		}
 		return nodes
+	}
+	// Replicas go one per node (Spread) only where the nodes at
+	// desiredCapacity hold them that way; a component they cannot keep
+	// apart is spread as evenly as the nodes allow instead (render/values
+	// writes ScheduleAnyway), so no pod stays Pending for the spread alone.
+	var pods []pod
+	for {
+		pods = podList(w.All())
+		demoted := false
+		for _, p := range pack(at(false, 0), pods).unplaced {
+			if p.spread {
+				w.unspread(p.component)
+				demoted = true
+			}
+		}
+		if !demoted {
+			break
+		}
 	}
 	desired := pack(at(false, 0), pods)
 	if len(desired.unplaced) == 0 {
@@ -291,6 +308,8 @@ func largestCounts(cs []Component) string {
 // pod is one pod to place.
 type pod struct {
 	component string
+	// spread: no two pods of the component on one node.
+	spread bool
 	Resources
 }
 
@@ -300,7 +319,7 @@ func podList(cs []Component) []pod {
 	var out []pod
 	for _, c := range cs {
 		for range max(c.Replicas, 0) {
-			out = append(out, pod{c.Name, c.Pod})
+			out = append(out, pod{component: c.Name, spread: c.Spread, Resources: c.Pod})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -323,6 +342,8 @@ type node struct {
 	group int
 	free  Resources
 	slots int
+	// spread are the spread components with a pod here.
+	spread map[string]bool
 }
 
 // placement is the result of pack.
@@ -338,9 +359,15 @@ func pack(nodes []node, pods []pod) placement {
 		placed := false
 		for i := range pl.nodes {
 			n := &pl.nodes[i]
-			if n.slots > 0 && p.fits(n.free) {
+			if n.slots > 0 && p.fits(n.free) && !(p.spread && n.spread[p.component]) {
 				n.free = n.free.sub(p.Resources)
 				n.slots--
+				if p.spread {
+					if n.spread == nil {
+						n.spread = map[string]bool{}
+					}
+					n.spread[p.component] = true
+				}
 				placed = true
 				break
 			}

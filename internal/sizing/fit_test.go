@@ -102,7 +102,7 @@ func TestFit(t *testing.T) {
 		// Replica counts beyond any node count are refused before pods are
 		// listed one by one.
 		{"absurd replicas", sized(model.Component{Replicas: ptr(50_000_000), Resources: resources("1", "1Gi")}), false, true, []string{
-			"cluster.nodeGroups.0.desiredCapacity: the deployment runs 50000019 pods (queryNode 50000000, flux 4, etcd 3), more than the node groups take even at maxSize (693: each node's pod limit less its DaemonSets)",
+			"cluster.nodeGroups.0.desiredCapacity: the deployment runs 50000021 pods (queryNode 50000000, flux 4, etcd 3), more than the node groups take even at maxSize (693: each node's pod limit less its DaemonSets)",
 		}},
 		// Two groups share the pods (nothing pins them to one).
 		{"two groups", dataset(

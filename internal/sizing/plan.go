@@ -61,6 +61,9 @@ type Component struct {
 	Limit Resources
 	// Replicas is the number of pods.
 	Replicas int
+	// Spread is true when each replica must run on its own node
+	// (HardHostSpread): the fit check then never places two on one node.
+	Spread bool
 	// Source says where the numbers come from: SourceDataset, SourceSpec,
 	// SourceChart or SourceEstimate.
 	Source string

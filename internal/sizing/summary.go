@@ -32,12 +32,16 @@ type DatasetSummary struct {
 	Footprint
 }
 
-// Amount is CPU and memory (and node-local disk, when any).
+// Amount is CPU and memory (and node-local disk, when any). In JSON, CPU
+// is in cores and every size in bytes, like the dataset's footprint: one
+// unit per dimension, so scripts compare numbers without parsing "Gi" or
+// "Mi". Memory and Disk are the same sizes as Kubernetes quantities, for
+// the text table.
 type Amount struct {
 	CPU         float64 `json:"cpu"`
-	Memory      string  `json:"memory"`
+	Memory      string  `json:"-"`
 	MemoryBytes int64   `json:"memoryBytes"`
-	Disk        string  `json:"localDisk,omitempty"`
+	Disk        string  `json:"-"`
 	DiskBytes   int64   `json:"localDiskBytes,omitempty"`
 }
 

@@ -38,6 +38,15 @@ func (w *Workload) Component(name string) Component {
 	return Component{Name: name}
 }
 
+// unspread lets the replicas of a Milvus component share nodes.
+func (w *Workload) unspread(name string) {
+	for i := range w.Milvus {
+		if w.Milvus[i].Name == name {
+			w.Milvus[i].Spread = false
+		}
+	}
+}
+
 // Total sums every pod's requests.
 func (w *Workload) Total() Resources { return total(w.All()) }
 
@@ -136,6 +145,15 @@ func deployed(s *model.Spec, name string, p *Plan) Component {
 	case p != nil:
 		out.Replicas = pc.Replicas
 	}
+	if s.Milvus.HighAvailability && c.Replicas == nil && name != MixCoordinator {
+		// mixCoordinator's HA count is model.Spec.MixCoordinatorReplicas.
+		out.Replicas = max(out.Replicas, HAReplicas)
+	}
+	if n, ok := rawReplicas(s, name, "replicas"); ok && name != MixCoordinator {
+		// Raw values are merged last, so the chart deploys their count.
+		out.Replicas = n
+	}
+	out.Spread = HardHostSpread(s, out.Replicas)
 	if p != nil && name == QueryNode && out.Replicas > 0 {
 		// DISKANN's local disk is spread over the query nodes.
 		out.Pod.Disk = (p.Footprint.LocalDisk + int64(out.Replicas) - 1) / int64(out.Replicas)
@@ -271,7 +289,7 @@ func dependencies(s *model.Spec, p *Plan) []Component {
 		return Component{Name: name, Pod: pod, Limit: pod, Replicas: n, Source: SourceEstimate}
 	}
 	e := etcd(big)
-	out := []Component{est("etcd", e.MilliCPU, e.Memory, etcdReplicas(s))}
+	out := []Component{est("etcd", e.MilliCPU, e.Memory, EtcdReplicas(s))}
 	switch s.Milvus.MessageQueue {
 	case model.Pulsar:
 		if big {
@@ -318,19 +336,27 @@ func etcd(big bool) Resources {
 	return Resources{MilliCPU: 1000, Memory: 4 * GiB}
 }
 
-// etcdReplicas is the chart's etcd.replicaCount (3) unless raw values set it.
-func etcdReplicas(s *model.Spec) int {
-	if e, ok := s.Milvus.Values["etcd"].(map[string]any); ok {
-		switch n := e["replicaCount"].(type) {
+// EtcdReplicas is the chart's etcd.replicaCount (3) unless raw values set it.
+func EtcdReplicas(s *model.Spec) int {
+	if n, ok := rawReplicas(s, "etcd", "replicaCount"); ok {
+		return n
+	}
+	return 3
+}
+
+// rawReplicas is milvus.values.<block>.<key> when it is a whole number.
+func rawReplicas(s *model.Spec, block, key string) (int, bool) {
+	if e, ok := s.Milvus.Values[block].(map[string]any); ok {
+		switch n := e[key].(type) {
 		case int:
-			return n
+			return n, true
 		case int64:
-			return int(n)
+			return int(n), true
 		case float64:
 			if n == math.Trunc(n) {
-				return int(n)
+				return int(n), true
 			}
 		}
 	}
-	return 3
+	return 0, false
 }

@@ -6,10 +6,12 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/milvusgen/milvusgen/internal/model"
+	"github.com/milvusgen/milvusgen/internal/sizing"
 )
 
 // maxNodesPerNodeGroup is the EKS quota of nodes in one managed node group.
@@ -39,27 +41,52 @@ func checkModel(r *report, s *model.Spec, ok map[string]bool, opts Options) {
 	}
 }
 
+// checkKubernetesVersion checks the version against the support table.
+// Without a date (opts.Today zero) only the table's membership is checked,
+// and the advice is DefaultKubernetesVersion. With one, a version past
+// extended support is refused (EKS cannot create it), one in extended
+// support or within SupportWarningDays of leaving standard support is
+// warned about, and the advice is always a version in standard support on
+// that date, or none. opts.SupportWarnings makes the refusal a warning.
 func checkKubernetesVersion(r *report, s *model.Spec, opts Options) {
 	const path = "cluster.kubernetesVersion"
 	v := s.Cluster.KubernetesVersion
+	use := fmt.Sprintf("use %q", DefaultKubernetesVersion)
+	if !opts.Today.IsZero() {
+		use = advice(opts.Today)
+	}
 	e, ok := compat().Kubernetes[v]
 	if !ok {
 		if s.KubernetesMinor() >= 0 && s.KubernetesMinor() < 27 {
-			r.errorf(path, "Kubernetes %s is no longer supported by EKS, so eksctl cannot create it; use %q (eksctl's default) or \"1.35\"", v, DefaultKubernetesVersion)
+			r.errorf(path, "Kubernetes %s is no longer supported by EKS, so eksctl cannot create it; %s", v, use)
 			return
 		}
-		r.errorf(path, "Kubernetes %s is not a version milvusgen knows (known: %s); use %q, eksctl's default", v, knownKubernetes(), DefaultKubernetesVersion)
+		r.errorf(path, "Kubernetes %s is not a version milvusgen knows (known: %s); %s", v, knownKubernetes(), use)
 		return
 	}
 	if opts.Today.IsZero() {
 		return
 	}
-	supported, extended := e.supportedOn(opts.Today)
+	today := opts.Today.UTC().Truncate(24 * time.Hour)
+	supported, extended := e.supportedOn(today)
 	switch {
 	case !supported:
-		r.errorf(path, "Kubernetes %s left EKS extended support on %s, so EKS can no longer create it; use %q (eksctl's default) or \"1.35\"", v, e.ExtendedEnd, DefaultKubernetesVersion)
+		f := r.errorf
+		if opts.SupportWarnings {
+			f = r.warnf
+		}
+		f(path, "Kubernetes %s left EKS extended support on %s, so EKS can no longer create it and upgrades existing clusters automatically; %s", v, e.ExtendedEnd, use)
 	case extended:
-		r.warnf(path, "Kubernetes %s is in EKS extended support (standard support ended %s, extended ends %s; extended support is billed extra); consider %q or newer", v, e.StandardEnd, e.ExtendedEnd, DefaultKubernetesVersion)
+		r.warnf(path, "Kubernetes %s is in EKS extended support (standard support ended %s, extended ends %s), billed at six times the standard control plane price; %s", v, e.StandardEnd, e.ExtendedEnd, use)
+	default:
+		end := day(e.StandardEnd)
+		if days := int(end.Sub(today).Hours() / 24); days <= SupportWarningDays {
+			next := "no newer version this milvusgen knows is in standard support then; upgrade milvusgen"
+			if n := suggestVersion(end); n != "" && n != v {
+				next = fmt.Sprintf("plan the upgrade to %q", n)
+			}
+			r.warnf(path, "Kubernetes %s leaves EKS standard support on %s (in %s); extended support then bills six times the standard control plane price; %s", v, e.StandardEnd, plural(days, "day"), next)
+		}
 	}
 }
 
@@ -123,6 +150,9 @@ func checkMilvus(r *report, s *model.Spec) {
 	}{{"mixCoordinator", m.MixCoordinator}, {"proxy", m.Proxy}, {"queryNode", m.QueryNode}, {"dataNode", m.DataNode}, {"streamingNode", m.StreamingNode}}
 	for _, c := range comps {
 		checkResources(r, "milvus."+c.name+".resources", c.c.Resources)
+		if n := c.c.Replicas; m.HighAvailability && c.name != "mixCoordinator" && n != nil && *n >= 0 && *n < sizing.HAReplicas {
+			r.errorf("milvus."+c.name+".replicas", "highAvailability needs at least %d %s replicas, so losing one pod or node keeps it serving; set replicas: %d (or leave it unset), or highAvailability: false", sizing.HAReplicas, c.name, sizing.HAReplicas)
+		}
 	}
 }
 

@@ -36,6 +36,11 @@ type Options struct {
 	// caller passes it (the CLI passes the clock's date) so validation is
 	// reproducible; the zero value skips the support-date check.
 	Today time.Time
+	// SupportWarnings reports a Kubernetes version past EKS support as a
+	// warning instead of an error. `render --check` sets it: whether a
+	// committed tree is stale is decided by its bytes alone, so the same
+	// commit checks the same way today and in two years.
+	SupportWarnings bool
 }
 
 // Result is a loaded spec and the warnings about it that do not stop a render.

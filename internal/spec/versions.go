@@ -53,8 +53,52 @@ func decodeCompat(root cue.Value) compatibility {
 	return c
 }
 
-// DefaultKubernetesVersion is eksctl v0.230.0's default, also the schema's.
-const DefaultKubernetesVersion = "1.34"
+// DefaultKubernetesVersion is the schema's default: the newest version
+// eksctl v0.230.0 knows (its Version1_35; its own DefaultVersion is 1.34,
+// which leaves EKS standard support on 2026-12-02), in standard support
+// until 2027-03-27.
+const DefaultKubernetesVersion = "1.35"
+
+// newestEksctlKubernetes is the newest Kubernetes version eksctl v0.230.0
+// has a constant for; milvusgen never suggests a newer one, however new
+// the support table.
+const newestEksctlKubernetes = "1.35"
+
+// SupportWarningDays is how long before a version's end of standard
+// support validation starts warning about it.
+const SupportWarningDays = 60
+
+func minorOf(v string) int {
+	n, err := strconv.Atoi(strings.TrimPrefix(v, "1."))
+	if err != nil || !strings.HasPrefix(v, "1.") {
+		return -1
+	}
+	return n
+}
+
+// suggestVersion is the newest Kubernetes version milvusgen and eksctl
+// v0.230.0 know that is in EKS standard support on day, or "" when none
+// is: the one version worth advising, never one past its support.
+func suggestVersion(day time.Time) string {
+	best := ""
+	for v, s := range compat().Kubernetes {
+		if minorOf(v) > minorOf(newestEksctlKubernetes) {
+			continue
+		}
+		if ok, extended := s.supportedOn(day); ok && !extended && (best == "" || minorOf(v) > minorOf(best)) {
+			best = v
+		}
+	}
+	return best
+}
+
+// advice says which version to use on day, or that milvusgen knows none.
+func advice(day time.Time) string {
+	if v := suggestVersion(day); v != "" {
+		return fmt.Sprintf("use %q, the newest version in EKS standard support on %s", v, day.Format(time.DateOnly))
+	}
+	return fmt.Sprintf("no version this milvusgen knows is in EKS standard support on %s; upgrade milvusgen for a newer one", day.Format(time.DateOnly))
+}
 
 func day(s string) time.Time {
 	t, _ := time.Parse(time.DateOnly, s) // validated in compat
@@ -77,8 +121,7 @@ func knownKubernetes() string {
 	for v := range compat().Kubernetes {
 		vs = append(vs, v)
 	}
-	minor := func(v string) int { n, _ := strconv.Atoi(strings.TrimPrefix(v, "1.")); return n }
-	sort.Slice(vs, func(i, j int) bool { return minor(vs[i]) > minor(vs[j]) })
+	sort.Slice(vs, func(i, j int) bool { return minorOf(vs[i]) > minorOf(vs[j]) })
 	return strings.Join(vs, ", ")
 }
 
@@ -96,4 +139,12 @@ func knownVersion[V any](what, s string, m map[string]V) string {
 		return ""
 	}
 	return fmt.Sprintf("%s version %q is not one milvusgen knows; known: %s", what, s, quoteList(knownCharts(m)))
+}
+
+// plural is "1 day", "2 days".
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }

@@ -99,7 +99,7 @@ func TestConsumeRejects(t *testing.T) {
 		// sigs.k8s.io/yaml decodes 1.30 into the string "1.3"; only the
 		// schema sees the number.
 		"unquoted version (schema)": {
-			old: `version: "1.34"`, new: `version: 1.30`,
+			old: `version: "1.35"`, new: `version: 1.30`,
 			want: "at '/metadata/version': got number, want string",
 		},
 		"desired above max (nodegroup validation)": {

@@ -33,15 +33,25 @@ func Render(s *model.Spec) ([]manifest.File, error) {
 	return []manifest.File{sc, ns}, nil
 }
 
-// buildStorageClass is the runbook's gp3 class, plus volume expansion and
-// encryption. Provisioner, parameters and reclaim policy are immutable in
-// the API server, so changing them in the spec needs the class deleted
-// first.
+// buildStorageClass is the runbook's gp3 class, plus volume expansion,
+// encryption and the spec's reclaim policy. Provisioner, parameters and
+// reclaim policy are immutable in the API server, so the class is marked
+// for replacement (Replaced) under its one name, rather than named after
+// its parameters: etcd's and the queues' volumeClaimTemplates name the
+// class, and those are immutable too, so a new name would fail every Helm
+// upgrade of the chart; the spec's name also stays the one users see.
 func buildStorageClass(s *model.Spec) *storagev1.StorageClass {
 	c := s.Storage.StorageClass
-	var annotations map[string]string
+	annotations := engineAnnotations(s, Object{APIVersion: "storage.k8s.io/v1", Kind: "StorageClass", Name: c.Name})
 	if c.Default {
-		annotations = map[string]string{DefaultClassAnnotation: "true"}
+		if annotations == nil {
+			annotations = map[string]string{}
+		}
+		annotations[DefaultClassAnnotation] = "true"
+	}
+	reclaim := corev1.PersistentVolumeReclaimPolicy(c.ReclaimPolicy)
+	if reclaim == "" {
+		reclaim = corev1.PersistentVolumeReclaimRetain
 	}
 	params := map[string]string{"type": c.Type}
 	if c.Encrypted {
@@ -55,18 +65,22 @@ func buildStorageClass(s *model.Spec) *storagev1.StorageClass {
 		ObjectMeta:           metav1.ObjectMeta{Name: c.Name, Annotations: annotations},
 		Provisioner:          EBSProvisioner,
 		Parameters:           params,
-		ReclaimPolicy:        ptr(corev1.PersistentVolumeReclaimDelete),
+		ReclaimPolicy:        ptr(reclaim),
 		AllowVolumeExpansion: ptr(true),
 		VolumeBindingMode:    ptr(storagev1.VolumeBindingWaitForFirstConsumer),
 	}
 }
 
 // buildNamespace is the Milvus namespace. eksctl may already have created
-// it for the IRSA service account; applying it here makes Flux own it.
+// it for the IRSA service account; applying it here makes Flux own it,
+// and Protected keeps Flux from ever deleting it.
 func buildNamespace(s *model.Spec) *corev1.Namespace {
 	return &corev1.Namespace{
-		TypeMeta:   metav1.TypeMeta{APIVersion: corev1.SchemeGroupVersion.String(), Kind: "Namespace"},
-		ObjectMeta: metav1.ObjectMeta{Name: s.Milvus.Namespace},
+		TypeMeta: metav1.TypeMeta{APIVersion: corev1.SchemeGroupVersion.String(), Kind: "Namespace"},
+		ObjectMeta: metav1.ObjectMeta{
+			Name:        s.Milvus.Namespace,
+			Annotations: engineAnnotations(s, Object{APIVersion: "v1", Kind: "Namespace", Name: s.Milvus.Namespace}),
+		},
 	}
 }
 

@@ -79,12 +79,17 @@ func TestBuildStorageClass(t *testing.T) {
 		return &storagev1.StorageClass{
 			TypeMeta: metav1.TypeMeta{APIVersion: "storage.k8s.io/v1", Kind: "StorageClass"},
 			ObjectMeta: metav1.ObjectMeta{
-				Name:        "ebs-gp3-sc",
-				Annotations: map[string]string{"storageclass.kubernetes.io/is-default-class": "true"},
+				Name: "ebs-gp3-sc",
+				Annotations: map[string]string{
+					"storageclass.kubernetes.io/is-default-class": "true",
+					// Parameters and reclaim policy are immutable: Flux
+					// recreates the class when they change.
+					"kustomize.toolkit.fluxcd.io/force": "enabled",
+				},
 			},
 			Provisioner:          "ebs.csi.aws.com",
 			Parameters:           map[string]string{"type": "gp3", "encrypted": "true"},
-			ReclaimPolicy:        ptr(corev1.PersistentVolumeReclaimDelete),
+			ReclaimPolicy:        ptr(corev1.PersistentVolumeReclaimRetain),
 			AllowVolumeExpansion: ptr(true),
 			VolumeBindingMode:    ptr(storagev1.VolumeBindingWaitForFirstConsumer),
 		}
@@ -98,8 +103,18 @@ func TestBuildStorageClass(t *testing.T) {
 			modify: func(*storagev1.StorageClass) {},
 		},
 		"not default": {
-			spec:   func(c *model.StorageClass) { c.Default = false },
-			modify: func(sc *storagev1.StorageClass) { sc.Annotations = nil },
+			spec: func(c *model.StorageClass) { c.Default = false },
+			modify: func(sc *storagev1.StorageClass) {
+				delete(sc.Annotations, "storageclass.kubernetes.io/is-default-class")
+			},
+		},
+		"reclaim Delete": {
+			spec:   func(c *model.StorageClass) { c.ReclaimPolicy = "Delete" },
+			modify: func(sc *storagev1.StorageClass) { sc.ReclaimPolicy = ptr(corev1.PersistentVolumeReclaimDelete) },
+		},
+		"reclaim Retain": {
+			spec:   func(c *model.StorageClass) { c.ReclaimPolicy = "Retain" },
+			modify: func(*storagev1.StorageClass) {},
 		},
 		"unencrypted": {
 			spec:   func(c *model.StorageClass) { c.Encrypted = false },
@@ -138,10 +153,60 @@ func TestBuildNamespace(t *testing.T) {
 	s := modeltest.Runbook()
 	s.Milvus.Namespace = "vectors"
 	want := &corev1.Namespace{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
-		ObjectMeta: metav1.ObjectMeta{Name: "vectors"},
+		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
+		ObjectMeta: metav1.ObjectMeta{
+			Name: "vectors",
+			// Deleting the namespace deletes etcd's volume claims: Flux
+			// must never prune it.
+			Annotations: map[string]string{"kustomize.toolkit.fluxcd.io/prune": "disabled"},
+		},
 	}
 	if d := cmp.Diff(want, buildNamespace(s)); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+// TestProtectedAnnotated: every object of the protected list that the tree
+// holds carries Flux's prune: disabled, and every replaced one force:
+// enabled, so the lists are what the engines act on.
+func TestProtectedAnnotated(t *testing.T) {
+	s := modeltest.Runbook()
+	files, err := Render(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type meta struct {
+		APIVersion string `json:"apiVersion"`
+		Kind       string `json:"kind"`
+		Metadata   struct {
+			Name, Namespace string
+			Annotations     map[string]string
+		} `json:"metadata"`
+	}
+	rendered := map[Object]map[string]string{}
+	for _, f := range files {
+		var m meta
+		if err := yaml.Unmarshal(f.Data, &m); err != nil {
+			t.Fatal(err)
+		}
+		rendered[Object{m.APIVersion, m.Kind, m.Metadata.Namespace, m.Metadata.Name}] = m.Metadata.Annotations
+	}
+	for _, tc := range []struct {
+		list       []Object
+		key, value string
+	}{{Protected(s), FluxPruneAnnotation, FluxPruneDisabled}, {Replaced(s), FluxForceAnnotation, FluxForceEnabled}} {
+		if len(tc.list) == 0 {
+			t.Fatalf("empty list for %s", tc.key)
+		}
+		for _, o := range tc.list {
+			ann, ok := rendered[o]
+			if !ok {
+				t.Errorf("%+v is not in the tree", o)
+				continue
+			}
+			if ann[tc.key] != tc.value {
+				t.Errorf("%+v annotations %v, want %s: %s", o, ann, tc.key, tc.value)
+			}
+		}
 	}
 }

@@ -23,9 +23,19 @@ func Milvus(s *model.Spec) map[string]any {
 			"port":        s.Milvus.Service.Port,
 			"annotations": stringMap(s.LBAnnotations()),
 			// Replaces the chart's [0.0.0.0/0]; the controller turns it into
-			// the NLB security group rules.
-			"loadBalancerSourceRanges": anyList(s.Milvus.Service.SourceRanges),
+			// the NLB security group rules. An internal NLB also admits
+			// its own VPC (model.Spec.LBSourceRanges).
+			"loadBalancerSourceRanges": anyList(s.LBSourceRanges()),
 		},
+		// The chart adds port 9091 (metrics and, since Milvus 2.5, the
+		// WebUI, which skips Milvus login) to the load-balanced Service
+		// whenever metrics.enabled is on (templates/service.yaml), and no
+		// other key keeps it off the NLB. Off, only 19530 is published;
+		// every pod still serves 9091 on its container port "metrics" (the
+		// probes use it), so Prometheus scrapes the pods inside the
+		// cluster. What is lost are the chart's per-component metrics
+		// Services and its ServiceMonitor.
+		"metrics": map[string]any{"enabled": false},
 		// eksctl creates the IRSA service account; the chart must not.
 		"serviceAccount": map[string]any{
 			"create": false,
@@ -51,6 +61,7 @@ func Milvus(s *model.Spec) map[string]any {
 			v[key] = b
 		}
 	}
+	merge(v, availability(s))
 	merge(v, messageQueue(s))
 	merge(v, security(s))
 	return merge(v, s.Milvus.Values)

@@ -150,6 +150,7 @@ func TestMilvusComponents(t *testing.T) {
 		edit func(s *model.Spec)
 		want map[string]any // the component keys; absent means not emitted
 	}{{
+		// highAvailability: two replicas of everything.
 		name: "runbook",
 		edit: func(*model.Spec) {},
 		want: map[string]any{
@@ -157,6 +158,9 @@ func TestMilvusComponents(t *testing.T) {
 			"proxy": map[string]any{"replicas": 2, "resources": map[string]any{
 				"limits": map[string]any{"cpu": "1", "memory": "2Gi"},
 			}},
+			"queryNode":     map[string]any{"replicas": 2},
+			"dataNode":      map[string]any{"replicas": 2},
+			"streamingNode": map[string]any{"replicas": 2},
 		},
 	}, {
 		name: "noHA",
@@ -187,7 +191,7 @@ func TestMilvusComponents(t *testing.T) {
 			"mixCoordinator": map[string]any{"replicas": 2, "activeStandby": map[string]any{"enabled": true}, "resources": resWant},
 			"proxy":          map[string]any{"replicas": 4},
 			"queryNode":      map[string]any{"replicas": 3, "resources": resWant},
-			"dataNode":       map[string]any{"resources": resWant},
+			"dataNode":       map[string]any{"replicas": 2, "resources": resWant},
 			"streamingNode":  map[string]any{"replicas": 0},
 		},
 	}, {
@@ -197,6 +201,10 @@ func TestMilvusComponents(t *testing.T) {
 		},
 		want: map[string]any{
 			"mixCoordinator": map[string]any{"replicas": 2, "activeStandby": map[string]any{"enabled": true}},
+			"proxy":          map[string]any{"replicas": 2},
+			"queryNode":      map[string]any{"replicas": 2},
+			"dataNode":       map[string]any{"replicas": 2},
+			"streamingNode":  map[string]any{"replicas": 2},
 		},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -207,9 +215,12 @@ func TestMilvusComponents(t *testing.T) {
 				if !ok {
 					continue
 				}
-				// extraEnv carries the auth Secret; security_test.go covers it.
+				// extraEnv carries the auth Secret; security_test.go covers
+				// it. The spread constraints are checked on the real chart
+				// (availability_chart_test.go).
 				c = maps.Clone(c)
 				delete(c, "extraEnv")
+				delete(c, "topologySpreadConstraints")
 				if len(c) > 0 {
 					got[k] = c
 				}
@@ -292,7 +303,7 @@ func TestMerge(t *testing.T) {
 func TestMilvusRawValues(t *testing.T) {
 	s := fixtures["rawValues"]()
 	v := Milvus(s)
-	if got := v["queryNode"]; !cmp.Equal(got, map[string]any{"replicas": 3}) {
+	if got := v["queryNode"].(map[string]any)["replicas"]; got != 3 {
 		t.Errorf("queryNode = %v, want replicas 3", got)
 	}
 	ann := v["service"].(map[string]any)["annotations"].(map[string]any)

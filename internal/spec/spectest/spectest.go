@@ -76,6 +76,7 @@ func Invalid() []Case {
 		{"cidr ipv6", base + "milvus: {service: {sourceRanges: [\"::/0\"]}}\n", "IPv6 source ranges need a dualstack load balancer", "spec.yaml:9:35"},
 		{"message queue", base + "milvus: {messageQueue: rabbitmq}\n", `milvus.messageQueue: must be one of "woodpecker", "pulsar", "kafka"; got "rabbitmq"`, "spec.yaml:9:24"},
 		{"ha needs standby replicas", base + "milvus: {mixCoordinator: {replicas: 1}}\n", "highAvailability needs at least 2 mixCoordinator replicas", "spec.yaml:9:37"},
+		{"ha needs two streaming nodes", base + "milvus: {streamingNode: {replicas: 1}}\n", "highAvailability needs at least 2 streamingNode replicas", "spec.yaml:9:36"},
 		{"replicas need ha", base + "milvus: {highAvailability: false, mixCoordinator: {replicas: 3}}\n", "more than one mixCoordinator replica needs active standby", "spec.yaml:9:62"},
 		{"proxy replicas", base + "milvus: {proxy: {replicas: 0}}\n", "milvus.proxy.replicas: must be at least 1", "spec.yaml:9:28"},
 		{"quantity", base + "milvus: {queryNode: {resources: {limits: {memory: lots}}}}\n", `milvus.queryNode.resources.limits.memory: must be a Kubernetes quantity`, "spec.yaml:9:51"},
