@@ -601,12 +601,24 @@ func TestTeardownKeepsVolumes(t *testing.T) {
 		}
 	}
 
+	// Retained volumes (the default) never stop teardown; they are named,
+	// and deleted, once detached, only with --delete-data.
 	h.setState("pvs", "pvc-etcd-0 milvus Retain vol-0123\n")
 	calls, stderr, code = h.run(TeardownFile, nil, "--yes")
-	if code != 0 || !strings.Contains(stderr, "kept EBS volumes") || !strings.Contains(stderr, "vol-0123") {
+	if code != 0 || !strings.Contains(stderr, "kept the EBS volumes") || !strings.Contains(stderr, "vol-0123") {
 		t.Fatalf("retained: exit %d, stderr:\n%s", code, stderr)
 	}
-	none(t, calls, "wait pv/")
+	none(t, calls, "wait pv/", "delete pv/", "delete-volume")
+	if _, stderr, code := h.run(BootstrapFile, []string{keyEnv}); code != 0 {
+		t.Fatalf("bootstrap exit %d:\n%s", code, stderr)
+	}
+	calls, stderr, code = h.run(TeardownFile, nil, "--yes", "--delete-data")
+	if code != 0 || strings.Contains(stderr, "kept the EBS volumes") {
+		t.Fatalf("retained, --delete-data: exit %d, stderr:\n%s", code, stderr)
+	}
+	inOrder(t, calls, "kubectl delete namespace milvus", "kubectl delete pv/pvc-etcd-0",
+		"aws ec2 wait volume-available --region us-east-2 --volume-ids vol-0123",
+		"aws ec2 delete-volume --region us-east-2 --volume-id vol-0123", "eksctl delete cluster")
 }
 
 // TestTeardownNeverHangs: when Flux never took over (bootstrap failed after
