@@ -45,8 +45,10 @@ fuzz:
 	$(GO) test ./internal/spec -run '^$$' -fuzz FuzzLoad -fuzztime 60s
 
 # Rewrite golden files after an intended change; review the diff like code.
+# Only the packages whose tests import internal/golden define -update.
+GOLDEN_PKGS = $$($(GO) list -f '{{range .TestImports}}{{if eq . "github.com/milvusgen/milvusgen/internal/golden"}}{{$$.ImportPath}} {{end}}{{end}}' ./...)
 update:
-	$(GO) test ./render/... ./cmd/... -update
+	$(GO) test $(GOLDEN_PKGS) -update
 	$(MAKE) render
 
 clean:
