@@ -103,6 +103,16 @@ func (c *Cache) Archive(ref Ref) ([]byte, error) {
 	return data, nil
 }
 
+// Digest returns the digest of ref's archive, checked against the lock like
+// Archive. Hydrate keys its result cache by it.
+func (c *Cache) Digest(ref Ref) (string, error) {
+	data, err := c.Archive(ref)
+	if err != nil {
+		return "", err
+	}
+	return Digest(data), nil
+}
+
 // Load returns ref's chart, checked against the lock. Each call decodes the
 // archive again: Helm's install prunes disabled subcharts from the chart it
 // is given, so a decoded chart must not be shared between renders.

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"runtime"
 	"strings"
+	"sync"
 
 	helmchart "helm.sh/helm/v3/pkg/chart"
 
@@ -17,7 +19,7 @@ const Dir = "hydrated"
 
 // Loader returns a chart by its pinned reference; *chart.Cache is one.
 // Each call must return a chart of its own: Helm prunes disabled subcharts
-// from the chart it renders.
+// from the chart it renders. Hydrate calls it from several goroutines.
 type Loader interface {
 	Load(chart.Ref) (*helmchart.Chart, error)
 }
@@ -32,6 +34,11 @@ type Options struct {
 	// version, so by default they are removed to keep a chart bump's diff
 	// to what actually changes.
 	KeepChartLabels bool
+	// Cache, when set, keeps every hydrated release by its inputs, so an
+	// unchanged release is not templated again (DefaultCache is the
+	// process's, on disk in the user's cache directory). Only charts from
+	// a DigestLoader are cached.
+	Cache *Cache
 }
 
 // DefaultOptions take the Kubernetes version from the files and remove
@@ -52,21 +59,60 @@ func Hydrate(files []manifest.File, l Loader, opts Options) ([]manifest.File, er
 	if kube == "" {
 		kube = clusterVersion(files)
 	}
+	// Releases render concurrently: most of a chart's time is its
+	// templates, which share nothing.
+	type result struct {
+		f   manifest.File
+		err error
+	}
+	res := make([]result, len(rels))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, r := range rels {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			res[i].f, res[i].err = cachedRelease(r, l, kube, opts)
+		})
+	}
+	wg.Wait()
 	out := append([]manifest.File(nil), files...)
 	var errs []error
-	for _, r := range rels {
-		f, err := hydrateRelease(r, l, kube, opts)
-		if err != nil {
+	for i, r := range rels {
+		if err := res[i].err; err != nil {
 			errs = append(errs, fmt.Errorf("HelmRelease %s/%s hydrate failed: %w", r.HelmRelease.Namespace, r.HelmRelease.Name, err))
 			continue
 		}
-		out = append(out, f)
+		out = append(out, res[i].f)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	manifest.Sort(out)
 	return out, nil
+}
+
+// cachedRelease is hydrateRelease through opts.Cache.
+func cachedRelease(r Release, l Loader, kube string, opts Options) (manifest.File, error) {
+	if opts.Cache == nil {
+		return hydrateRelease(r, l, kube, opts)
+	}
+	key, err := opts.Cache.key(r, l, kube, opts)
+	if err != nil {
+		return manifest.File{}, err
+	}
+	if key == "" {
+		return hydrateRelease(r, l, kube, opts)
+	}
+	data, err := opts.Cache.get(key, func() ([]byte, error) {
+		f, err := hydrateRelease(r, l, kube, opts)
+		return f.Data, err
+	})
+	if err != nil {
+		return manifest.File{}, err
+	}
+	hr := r.HelmRelease
+	return manifest.File{Path: Path(hr.GetReleaseNamespace(), hr.GetReleaseName()), Data: data, Mode: 0o644}, nil
 }
 
 // IsHydrated reports whether a tree path is a hydrated file.

@@ -9,8 +9,9 @@ import (
 	"strings"
 
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
-	"helm.sh/helm/v3/pkg/action"
+	helmchart "helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/engine"
 	"helm.sh/helm/v3/pkg/releaseutil"
 	"sigs.k8s.io/yaml"
 
@@ -39,81 +40,153 @@ type object struct {
 }
 
 var (
-	sourceRE  = regexp.MustCompile(`(?m)^# Source: (.+)$`)
-	crdsDirRE = regexp.MustCompile(`^[^/]+/(charts/[^/]+/)*crds/`)
+	sourceRE = regexp.MustCompile(`(?m)^# Source: (.+)$`)
 )
 
-// hydrateRelease renders one release into its hydrated file.
-func hydrateRelease(r Release, l Loader, kube string, opts Options) (manifest.File, error) {
+// rendered is what the Helm engine made of one release.
+type rendered struct {
+	release, namespace string
+	objs               []object
+}
+
+// template renders one release the way `helm template` (Helm's client-only
+// install) does, through Helm's engine rather than the install action: the
+// same release name check, dependency processing, capabilities, values
+// (coalesced and checked against the chart's schema), kubeVersion
+// constraint and manifest sorting, without the release storage the action
+// links in. CRDs come first unless install.crds is Skip, then the
+// manifests in Helm's install order, then the hooks (test hooks never,
+// every hook when install.disableHooks is set).
+func template(r Release, ch *helmchart.Chart, kube string) (rendered, error) {
 	hr := r.HelmRelease
-	ch, err := l.Load(r.Chart)
-	if err != nil {
-		return manifest.File{}, err
-	}
 	if hr.Spec.PostRenderers != nil {
-		return manifest.File{}, fmt.Errorf("spec.postRenderers are not supported by hydrate")
+		return rendered{}, fmt.Errorf("spec.postRenderers are not supported by hydrate")
 	}
 	if len(hr.Spec.ValuesFrom) > 0 {
 		// The referenced ConfigMaps and Secrets live in the cluster; a
 		// file rendered without them would differ from what Flux installs.
-		return manifest.File{}, fmt.Errorf("spec.valuesFrom reads values from the cluster and cannot be hydrated")
+		return rendered{}, fmt.Errorf("spec.valuesFrom reads values from the cluster and cannot be hydrated")
 	}
-	install := action.NewInstall(&action.Configuration{Log: func(string, ...any) {}})
-	install.DryRun, install.ClientOnly, install.Replace = true, true, true
-	install.ReleaseName = hr.GetReleaseName()
-	install.Namespace = hr.GetReleaseNamespace()
+	out := rendered{release: hr.GetReleaseName(), namespace: hr.GetReleaseNamespace()}
 	inst := hr.GetInstall()
-	install.IncludeCRDs = inst.CRDs != helmv2.Skip
-	install.DisableHooks = inst.DisableHooks
+	caps := chartutil.DefaultCapabilities.Copy()
 	if kube != "" {
-		kv, err := chartutil.ParseKubeVersion("v" + strings.TrimPrefix(kube, "v") + ".0")
+		kv, err := parseKubeVersion(kube)
 		if err != nil {
-			return manifest.File{}, fmt.Errorf("kubernetes version %q: %w", kube, err)
+			return rendered{}, err
 		}
-		install.KubeVersion = kv
+		caps.KubeVersion = *kv
 	}
 	values := hr.GetValues()
 	if values == nil {
 		values = map[string]any{}
 	}
-	rel, err := install.Run(ch, values)
-	if err != nil {
-		return manifest.File{}, fmt.Errorf("chart %s render failed: %w", r.Chart, err)
+	fail := func(err error) (rendered, error) {
+		return rendered{}, fmt.Errorf("chart %s render failed: %w", r.Chart, err)
 	}
-	var objs []object
-	add := func(doc string, hook bool) error {
+	if err := chartutil.ValidateReleaseName(out.release); err != nil {
+		return fail(fmt.Errorf("release name %q: %w", out.release, err))
+	}
+	if err := chartutil.ProcessDependenciesWithMerge(ch, values); err != nil {
+		return fail(err)
+	}
+	top, err := chartutil.ToRenderValuesWithSchemaValidation(ch, values, chartutil.ReleaseOptions{
+		Name: out.release, Namespace: out.namespace, Revision: 1, IsInstall: true,
+	}, caps, false)
+	if err != nil {
+		return fail(err)
+	}
+	if c := ch.Metadata.KubeVersion; c != "" && !chartutil.IsCompatibleRange(c, caps.KubeVersion.String()) {
+		return fail(fmt.Errorf("chart requires kubeVersion: %s which is incompatible with Kubernetes %s", c, caps.KubeVersion.String()))
+	}
+	files, err := engine.Engine{}.Render(ch, top)
+	if err != nil {
+		return fail(err)
+	}
+	for k := range files {
+		if strings.HasSuffix(k, "NOTES.txt") {
+			delete(files, k)
+		}
+	}
+	hooks, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
+	if err != nil {
+		return fail(err)
+	}
+	// helm-controller installs CRDs itself and Helm 3 does not post-render
+	// hooks: neither gets the origin labels.
+	add := func(source, doc string, postRendered bool) error {
 		split := releaseutil.SplitManifests(doc)
 		keys := make([]string, 0, len(split))
 		for k := range split {
 			keys = append(keys, k)
 		}
 		sort.Sort(releaseutil.BySplitManifestsOrder(keys))
-		source := ""
 		for _, k := range keys {
 			found, err := parseObjects(split[k], &source)
 			if err != nil {
 				return err
 			}
 			for _, o := range found {
-				// helm-controller installs CRDs itself and Helm 3 does not
-				// post-render hooks: neither gets the origin labels.
-				o.postRendered = !hook && !crdsDirRE.MatchString(o.source)
-				objs = append(objs, o)
+				o.postRendered = postRendered
+				out.objs = append(out.objs, o)
 			}
 		}
 		return nil
 	}
-	if err := add(rel.Manifest, false); err != nil {
+	if inst.CRDs != helmv2.Skip {
+		for _, crd := range ch.CRDObjects() {
+			if err := add(crd.Filename, string(crd.File.Data), false); err != nil {
+				return rendered{}, err
+			}
+		}
+	}
+	for _, m := range manifests {
+		if err := add(m.Name, m.Content, true); err != nil {
+			return rendered{}, err
+		}
+	}
+	for _, h := range hooks {
+		if isTestHook(h.Events) || inst.DisableHooks {
+			continue // only `helm test` runs test hooks; helm-controller does when spec.test is on
+		}
+		if err := add(h.Path, h.Manifest, false); err != nil {
+			return rendered{}, err
+		}
+	}
+	return out, nil
+}
+
+// parseKubeVersion reads a Kubernetes minor version such as "1.34".
+func parseKubeVersion(kube string) (*chartutil.KubeVersion, error) {
+	kv, err := chartutil.ParseKubeVersion("v" + strings.TrimPrefix(kube, "v") + ".0")
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes version %q: %w", kube, err)
+	}
+	return kv, nil
+}
+
+// hydrateRelease renders one release into its hydrated file.
+func hydrateRelease(r Release, l Loader, kube string, opts Options) (manifest.File, error) {
+	ch, err := l.Load(r.Chart)
+	if err != nil {
 		return manifest.File{}, err
 	}
-	for _, h := range rel.Hooks {
-		if isTestHook(h.Events) {
-			continue // only `helm test` runs these; helm-controller does when spec.test is on
-		}
-		if err := add("# Source: "+h.Path+"\n"+h.Manifest, true); err != nil {
-			return manifest.File{}, err
-		}
+	rd, err := template(r, ch, kube)
+	if err != nil {
+		return manifest.File{}, err
 	}
+	data, err := encode(r, rd, kube, opts)
+	if err != nil {
+		return manifest.File{}, err
+	}
+	return manifest.File{Path: Path(rd.namespace, rd.release), Data: data, Mode: 0o644}, nil
+}
+
+// encode post-processes a release's objects like helm-controller (origin
+// and common labels), makes them reproducible (placeholders, no chart
+// labels) and writes the hydrated file.
+func encode(r Release, rd rendered, kube string, opts Options) ([]byte, error) {
+	hr, objs := r.HelmRelease, rd.objs
 	var redacted, unlabelled int
 	for _, o := range objs {
 		redacted += redact(o)
@@ -141,7 +214,7 @@ func hydrateRelease(r Release, l Loader, kube string, opts Options) (manifest.Fi
 	var b bytes.Buffer
 	b.WriteString("# " + manifest.Header + "\n")
 	fmt.Fprintf(&b, "# Hydrated for review only: the %d objects chart %s renders for HelmRelease %s/%s\n", len(objs), r.Chart, hr.Namespace, hr.Name)
-	fmt.Fprintf(&b, "# (release %s in namespace %s, Kubernetes %s), by the Helm SDK offline, as helm-controller installs it.\n", install.ReleaseName, install.Namespace, kubeOrDefault(kube))
+	fmt.Fprintf(&b, "# (release %s in namespace %s, Kubernetes %s), by the Helm SDK offline, as helm-controller installs it.\n", rd.release, rd.namespace, kubeOrDefault(kube))
 	b.WriteString("# Flux installs the chart itself: no kustomization.yaml lists this file and nothing applies it.\n")
 	b.WriteString("# Changed so that two renders are byte-identical and no secret is written:\n")
 	fmt.Fprintf(&b, "# - Secret data and webhook caBundles are replaced by the placeholder %s (%d values): the chart\n", Placeholder, redacted)
@@ -154,7 +227,7 @@ func hydrateRelease(r Release, l Loader, kube string, opts Options) (manifest.Fi
 	for _, o := range objs {
 		data, err := manifest.Marshal(o.body)
 		if err != nil {
-			return manifest.File{}, fmt.Errorf("%s %s/%s encoding failed: %w", o.kind, o.namespace, o.name, err)
+			return nil, fmt.Errorf("%s %s/%s encoding failed: %w", o.kind, o.namespace, o.name, err)
 		}
 		b.WriteString("---\n")
 		if o.source != "" {
@@ -162,7 +235,7 @@ func hydrateRelease(r Release, l Loader, kube string, opts Options) (manifest.Fi
 		}
 		b.Write(data)
 	}
-	return manifest.File{Path: Path(install.Namespace, install.ReleaseName), Data: b.Bytes(), Mode: 0o644}, nil
+	return b.Bytes(), nil
 }
 
 func kubeOrDefault(v string) string {
