@@ -1,6 +1,7 @@
 package agreement
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
