@@ -162,17 +162,22 @@ func TestCacheKey(t *testing.T) {
 		opts   Options
 		same   bool
 	}{
-		"values":          {modify: func(hr map[string]any) { values(hr)["replicaCount"] = 4 }},
-		"big int values":  {modify: func(hr map[string]any) { values(hr)["replicaCount"] = 9007199254740993 }},
-		"release name":    {modify: func(hr map[string]any) { spec_(hr)["releaseName"] = "alb" }},
-		"namespace":       {modify: func(hr map[string]any) { spec_(hr)["targetNamespace"] = "kube-system" }},
-		"object name":     {modify: func(hr map[string]any) { hr["metadata"].(map[string]any)["name"] = "lbc2"; spec_(hr)["releaseName"] = "lbc" }},
-		"crds":            {modify: func(hr map[string]any) { spec_(hr)["install"] = map[string]any{"crds": "Skip"} }},
-		"disable hooks":   {modify: func(hr map[string]any) { spec_(hr)["install"] = map[string]any{"disableHooks": true} }},
-		"common metadata": {modify: func(hr map[string]any) { spec_(hr)["commonMetadata"] = map[string]any{"labels": map[string]any{"a": "b"}} }},
-		"kube version":    {opts: Options{KubeVersion: "1.34"}},
-		"chart labels":    {opts: Options{KeepChartLabels: true}},
-		"interval":        {modify: func(hr map[string]any) { spec_(hr)["interval"] = "1h" }, same: true},
+		"values":         {modify: func(hr map[string]any) { values(hr)["replicaCount"] = 4 }},
+		"big int values": {modify: func(hr map[string]any) { values(hr)["replicaCount"] = 9007199254740993 }},
+		"release name":   {modify: func(hr map[string]any) { spec_(hr)["releaseName"] = "alb" }},
+		"namespace":      {modify: func(hr map[string]any) { spec_(hr)["targetNamespace"] = "kube-system" }},
+		"object name": {modify: func(hr map[string]any) {
+			hr["metadata"].(map[string]any)["name"] = "lbc2"
+			spec_(hr)["releaseName"] = "lbc"
+		}},
+		"crds":          {modify: func(hr map[string]any) { spec_(hr)["install"] = map[string]any{"crds": "Skip"} }},
+		"disable hooks": {modify: func(hr map[string]any) { spec_(hr)["install"] = map[string]any{"disableHooks": true} }},
+		"common metadata": {modify: func(hr map[string]any) {
+			spec_(hr)["commonMetadata"] = map[string]any{"labels": map[string]any{"a": "b"}}
+		}},
+		"kube version": {opts: Options{KubeVersion: "1.34"}},
+		"chart labels": {opts: Options{KeepChartLabels: true}},
+		"interval":     {modify: func(hr map[string]any) { spec_(hr)["interval"] = "1h" }, same: true},
 	} {
 		if got := key(tc.modify, tc.opts); (got == base) != tc.same {
 			t.Errorf("%s: key equal to the base key = %v, want %v", name, got == base, tc.same)
