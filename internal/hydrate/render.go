@@ -5,8 +5,11 @@ import (
 	"encoding/base64"
 	"fmt"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 	helmchart "helm.sh/helm/v3/pkg/chart"
@@ -114,7 +117,8 @@ func template(r Release, ch *helmchart.Chart, kube string) (rendered, error) {
 	}
 	// helm-controller installs CRDs itself and Helm 3 does not post-render
 	// hooks: neither gets the origin labels.
-	add := func(source, doc string, postRendered bool) error {
+	var docs []rawDoc
+	add := func(source, doc string, postRendered bool) {
 		split := releaseutil.SplitManifests(doc)
 		keys := make([]string, 0, len(split))
 		for k := range split {
@@ -122,36 +126,38 @@ func template(r Release, ch *helmchart.Chart, kube string) (rendered, error) {
 		}
 		sort.Sort(releaseutil.BySplitManifestsOrder(keys))
 		for _, k := range keys {
-			found, err := parseObjects(split[k], &source)
-			if err != nil {
-				return err
+			// A document without a "# Source:" line comes from the same
+			// file as the one before it (Helm prints a crds/ file's
+			// documents under one Source line).
+			if m := sourceRE.FindStringSubmatch(split[k]); m != nil {
+				source = m[1]
 			}
-			for _, o := range found {
-				o.postRendered = postRendered
-				out.objs = append(out.objs, o)
-			}
+			docs = append(docs, rawDoc{text: split[k], source: source, postRendered: postRendered})
 		}
-		return nil
 	}
 	if inst.CRDs != helmv2.Skip {
 		for _, crd := range ch.CRDObjects() {
-			if err := add(crd.Filename, string(crd.File.Data), false); err != nil {
-				return rendered{}, err
-			}
+			add(crd.Filename, string(crd.File.Data), false)
 		}
 	}
 	for _, m := range manifests {
-		if err := add(m.Name, m.Content, true); err != nil {
-			return rendered{}, err
-		}
+		add(m.Name, m.Content, true)
 	}
 	for _, h := range hooks {
 		if isTestHook(h.Events) || inst.DisableHooks {
 			continue // only `helm test` runs test hooks; helm-controller does when spec.test is on
 		}
-		if err := add(h.Path, h.Manifest, false); err != nil {
-			return rendered{}, err
+		add(h.Path, h.Manifest, false)
+	}
+	// Decoding is most of hydrate's own work; documents decode in parallel.
+	found := make([][]object, len(docs))
+	errs := make([]error, len(docs))
+	parallel(len(docs), func(i int) { found[i], errs[i] = parseObjects(docs[i]) })
+	for i := range docs {
+		if errs[i] != nil {
+			return rendered{}, errs[i]
 		}
+		out.objs = append(out.objs, found[i]...)
 	}
 	return out, nil
 }
@@ -224,8 +230,11 @@ func encode(r Release, rd rendered, kube string, opts Options) ([]byte, error) {
 	} else {
 		fmt.Fprintf(&b, "# - %s labels are removed (%d): they change with every chart version.\n", chartLabel, unlabelled)
 	}
-	for _, o := range objs {
-		data, err := manifest.Marshal(o.body)
+	encoded := make([][]byte, len(objs))
+	errs := make([]error, len(objs))
+	parallel(len(objs), func(i int) { encoded[i], errs[i] = manifest.Marshal(objs[i].body) })
+	for i, o := range objs {
+		data, err := encoded[i], errs[i]
 		if err != nil {
 			return nil, fmt.Errorf("%s %s/%s encoding failed: %w", o.kind, o.namespace, o.name, err)
 		}
@@ -254,19 +263,34 @@ func isTestHook[E ~string](events []E) bool {
 	return false
 }
 
+// rawDoc is one rendered YAML document and the chart file it came from.
+type rawDoc struct {
+	text, source string
+	postRendered bool
+}
+
+// parallel calls fn(0) … fn(n-1) on GOMAXPROCS goroutines.
+func parallel(n int, fn func(int)) {
+	workers := min(n, runtime.GOMAXPROCS(0))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
 // parseObjects decodes one rendered document into its objects: none for a
 // template that rendered only comments, the items of a List (the Helm
 // client and helm-controller's post-renderer both unpack them), else one.
-// A document without a "# Source:" line comes from the same file as the one
-// before it (Helm prints a crds/ file's documents under one Source line), so
-// source carries the last one seen.
-func parseObjects(doc string, source *string) ([]object, error) {
-	if m := sourceRE.FindStringSubmatch(doc); m != nil {
-		*source = m[1]
-	}
+func parseObjects(d rawDoc) ([]object, error) {
 	var body map[string]any
-	if err := yaml.Unmarshal([]byte(doc), &body); err != nil {
-		return nil, fmt.Errorf("rendered manifest %s does not parse: %w", *source, err)
+	if err := yaml.Unmarshal([]byte(d.text), &body); err != nil {
+		return nil, fmt.Errorf("rendered manifest %s does not parse: %w", d.source, err)
 	}
 	if len(body) == 0 {
 		return nil, nil
@@ -285,7 +309,7 @@ func parseObjects(doc string, source *string) ([]object, error) {
 	}
 	objs := make([]object, 0, len(bodies))
 	for _, b := range bodies {
-		o := object{body: b, source: *source}
+		o := object{body: b, source: d.source, postRendered: d.postRendered}
 		o.kind, _ = b["kind"].(string)
 		if md, ok := b["metadata"].(map[string]any); ok {
 			o.name, _ = md["name"].(string)
