@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sync"
+	"testing"
 
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 
@@ -74,16 +75,19 @@ func (c *Cache) Dir() string { return c.dir }
 var defaultCache = sync.OnceValue(func() *Cache {
 	v, stable := buildVersion()
 	dir := ""
-	if stable {
+	// Test binaries keep the user's cache directory out of their results
+	// (and their results out of it) unless a test points $EnvCacheDir
+	// somewhere.
+	if stable && (!testing.Testing() || os.Getenv(EnvCacheDir) != "") {
 		dir, _ = DefaultCacheDir()
 	}
 	return NewCache(dir, v)
 })
 
 // DefaultCache is the process's shared cache, in DefaultCacheDir. A
-// build that cannot name its own code (a modified work tree, or no VCS
-// information) keeps results in memory only: an entry written by it could
-// be read back by different code of the same name.
+// build that cannot name its own code keeps results in memory only: an
+// entry written by it could be read back by different code of the same
+// name.
 func DefaultCache() *Cache { return defaultCache() }
 
 // DefaultCacheDir is $EnvCacheDir ("" when it is "off"), or
@@ -136,6 +140,14 @@ func buildVersion() (v string, stable bool) {
 		return "milvusgen " + main + ", " + helm, true
 	case rev != "" && modified != "true":
 		return "milvusgen " + rev + ", " + helm, true
+	}
+	// A development build (modified work tree, or built without VCS
+	// stamping): the executable itself names the code. Every build writes
+	// a new file, so its entries are its own.
+	if exe, err := os.Executable(); err == nil {
+		if fi, err := os.Stat(exe); err == nil {
+			return fmt.Sprintf("milvusgen devel %s %d %d, %s", exe, fi.Size(), fi.ModTime().UnixNano(), helm), true
+		}
 	}
 	return "milvusgen devel, " + helm, false
 }
