@@ -23,15 +23,20 @@ func (f *chartDirFlag) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&f.dir, "chart-dir", "", "chart cache: archives and "+chart.LockName+" (default $"+chart.EnvDir+", else milvusgen/charts in the user cache dir)")
 }
 
+// path is the chart directory: --chart-dir, else the default.
+func (f *chartDirFlag) path() (string, error) {
+	if f.dir != "" {
+		return f.dir, nil
+	}
+	return chart.DefaultDir()
+}
+
 // cache opens the chart directory; loading from one without a lock prints
 // a warning on e's stderr.
 func (f *chartDirFlag) cache(e *env) (*chart.Cache, error) {
-	d := f.dir
-	if d == "" {
-		var err error
-		if d, err = chart.DefaultDir(); err != nil {
-			return nil, err
-		}
+	d, err := f.path()
+	if err != nil {
+		return nil, err
 	}
 	c := chart.NewCache(d)
 	c.Warn = func(s string) { fmt.Fprintf(e.stderr, "warning: %s\n", s) }

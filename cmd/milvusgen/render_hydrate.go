@@ -37,8 +37,8 @@ func (f *hydrateFlags) options(s *model.Spec) hydrate.Options {
 func (f *hydrateFlags) record() writer.RenderOptions {
 	r := writer.RenderOptions{Hydrate: f.on, KeepChartLabels: f.on && f.keepChartLabels, ChartDir: f.charts.dir}
 	if f.on {
-		if c, err := f.charts.cache(); err == nil {
-			if data, err := os.ReadFile(filepath.Join(c.Dir, chart.LockName)); err == nil {
+		if dir, err := f.charts.path(); err == nil {
+			if data, err := os.ReadFile(filepath.Join(dir, chart.LockName)); err == nil {
 				r.ChartLockDigest = chart.Digest(data)
 			}
 		}
