@@ -13,8 +13,6 @@ import (
 	"sync"
 	"testing"
 
-	helmv2 "github.com/fluxcd/helm-controller/api/v2"
-
 	"github.com/milvusgen/milvusgen/internal/chart"
 )
 
@@ -32,10 +30,10 @@ type DigestLoader interface {
 }
 
 // Cache holds hydrated files by everything that decides their bytes: the
-// chart archive's digest, the values, the release name and namespace, the
-// HelmRelease fields hydrate reads (its name and namespace for the origin
-// labels, install.crds and disableHooks, commonMetadata), the Kubernetes
-// version, the options, and the Helm SDK and milvusgen versions. A release
+// chart archive's digest, the whole Input (values, release name and
+// namespace, CRDs and hooks, the labels and annotations post-rendering
+// adds, the origin named in the header), the Kubernetes version, the
+// options, and the Helm SDK and milvusgen versions. A release
 // whose key was seen is not templated again, within one process (fleet
 // environments with equal inputs, or two releases in one call, share one
 // render, even concurrently) and, when the cache has a directory, across
@@ -153,54 +151,30 @@ func buildVersion() (v string, stable bool) {
 }
 
 // key is the cache key of one release, or "" when it cannot be cached.
-func (c *Cache) key(r Release, l Loader, kube string, opts Options) (string, error) {
+func (c *Cache) key(in Input, l Loader, kube string, opts Options) (string, error) {
 	dl, ok := l.(DigestLoader)
 	if !ok {
 		return "", nil
 	}
-	digest, err := dl.Digest(r.Chart)
+	digest, err := dl.Digest(in.Chart)
 	if err != nil {
 		return "", err
 	}
-	hr := r.HelmRelease
-	inst := hr.GetInstall()
+	// encoding/json writes map keys sorted: equal inputs, equal bytes.
 	k := struct {
 		Format, Version string
-		Chart           chart.Ref
 		Digest          string
-		Values          json.RawMessage
-		Name, Namespace string // the HelmRelease's: origin labels
-		Release, Target string
-		CRDs            helmv2.CRDsPolicy
-		DisableHooks    bool
-		CommonMetadata  *helmv2.CommonMetadata
+		Input           Input
 		Kube            string
 		KeepChartLabels bool
 	}{
-		Format: "milvusgen hydrate cache 1", Version: c.version,
-		Chart: r.Chart, Digest: digest,
-		Name: hr.Name, Namespace: hr.Namespace,
-		Release: hr.GetReleaseName(), Target: hr.GetReleaseNamespace(),
-		CRDs: inst.CRDs, DisableHooks: inst.DisableHooks,
-		CommonMetadata: hr.Spec.CommonMetadata,
-		Kube:           kube, KeepChartLabels: opts.KeepChartLabels,
-	}
-	if hr.Spec.Values != nil {
-		// Decoded and encoded again, the JSON is canonical: sorted keys,
-		// numbers as written.
-		d := json.NewDecoder(bytes.NewReader(hr.Spec.Values.Raw))
-		d.UseNumber()
-		var v any
-		if err := d.Decode(&v); err != nil {
-			return "", fmt.Errorf("spec.values: %w", err)
-		}
-		if k.Values, err = json.Marshal(v); err != nil {
-			return "", fmt.Errorf("spec.values: %w", err)
-		}
+		Format: "milvusgen hydrate cache 2", Version: c.version,
+		Digest: digest, Input: in,
+		Kube: kube, KeepChartLabels: opts.KeepChartLabels,
 	}
 	data, err := json.Marshal(k)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("hydrate cache key: %w", err)
 	}
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:]), nil

@@ -143,12 +143,17 @@ func TestCacheKey(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		k, err := c.key(rels[0], charts(t), "1.33", opts)
+		in, err := rels[0].Input()
 		if err != nil {
 			t.Fatal(err)
 		}
+		kube := "1.33"
 		if opts.KubeVersion != "" {
-			k, _ = c.key(rels[0], charts(t), opts.KubeVersion, opts)
+			kube = opts.KubeVersion
+		}
+		k, err := c.key(in, charts(t), kube, opts)
+		if err != nil {
+			t.Fatal(err)
 		}
 		return k
 	}
@@ -185,14 +190,16 @@ func TestCacheKey(t *testing.T) {
 	}
 	if k := func() string {
 		rels, _ := Releases(tree(t, nil))
-		k, _ := NewCache("", "other").key(rels[0], charts(t), "1.33", Options{})
+		in, _ := rels[0].Input()
+		k, _ := NewCache("", "other").key(in, charts(t), "1.33", Options{})
 		return k
 	}(); k == base {
 		t.Error("another milvusgen version has the same key")
 	}
 	// A loader that cannot name a chart's digest is not cached.
 	rels, _ := Releases(tree(t, nil))
-	if k, err := c.key(rels[0], plainLoader{charts(t)}, "1.33", Options{}); k != "" || err != nil {
+	in, _ := rels[0].Input()
+	if k, err := c.key(in, plainLoader{charts(t)}, "1.33", Options{}); k != "" || err != nil {
 		t.Errorf("key through a plain Loader = %q, %v; want none", k, err)
 	}
 }
@@ -214,5 +221,41 @@ func TestDefaultCacheDir(t *testing.T) {
 	t.Setenv(EnvCacheDir, "off")
 	if d, _ := DefaultCacheDir(); d != "" {
 		t.Errorf("%s=off: dir %q", EnvCacheDir, d)
+	}
+}
+
+// TestRenderInput hydrates a release no HelmRelease declares, as an Argo CD
+// Application's Helm source would be: its own origin and labels, no Flux
+// labels.
+func TestRenderInput(t *testing.T) {
+	in := Input{
+		Origin:      "Application argocd/lbc",
+		Chart:       chart.Ref{Repository: "https://aws.github.io/eks-charts", Name: "aws-load-balancer-controller", Version: "3.5.0"},
+		ReleaseName: "lbc", Namespace: "kube-system",
+		Values:   map[string]any{"clusterName": "c1"},
+		SkipCRDs: true,
+		Labels:   map[string]string{"app.kubernetes.io/instance": "lbc"},
+	}
+	files, err := Render([]Input{in}, charts(t), Options{KubeVersion: "1.33", Cache: NewCache("", "test")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 1 || files[0].Path != "hydrated/kube-system/lbc.yaml" {
+		t.Fatalf("files %v", files)
+	}
+	data := files[0].Data
+	if !bytes.Contains(data, []byte("renders for Application argocd/lbc\n")) || bytes.Contains(data, []byte(originName)) {
+		t.Errorf("header or labels wrong:\n%s", data[:min(len(data), 800)])
+	}
+	for _, o := range docs(t, data) {
+		if o.Kind == "CustomResourceDefinition" {
+			t.Errorf("CRD %s hydrated with SkipCRDs", o.Meta.Name)
+		}
+		if o.Kind == "Deployment" && o.Meta.Labels["app.kubernetes.io/instance"] != "lbc" {
+			t.Errorf("Deployment labels %v", o.Meta.Labels)
+		}
+	}
+	if v := in.Values; len(v) != 1 {
+		t.Errorf("Render changed the input's values: %v", v)
 	}
 }

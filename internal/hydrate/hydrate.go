@@ -59,28 +59,56 @@ func Hydrate(files []manifest.File, l Loader, opts Options) ([]manifest.File, er
 	if kube == "" {
 		kube = clusterVersion(files)
 	}
-	// Releases render concurrently: most of a chart's time is its
-	// templates, which share nothing.
+	inputs := make([]Input, 0, len(rels))
+	var errs []error
+	for _, r := range rels {
+		in, err := r.Input()
+		if err != nil {
+			hr := r.HelmRelease
+			errs = append(errs, fmt.Errorf("%s %s/%s hydrate failed: %w", hr.Kind, hr.Namespace, hr.Name, err))
+			continue
+		}
+		inputs = append(inputs, in)
+	}
+	opts.KubeVersion = kube
+	hydrated, err := Render(inputs, l, opts)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	out := append(append([]manifest.File(nil), files...), hydrated...)
+	manifest.Sort(out)
+	return out, nil
+}
+
+// Render hydrates each input into hydrated/<namespace>/<release>.yaml, in
+// input order, for Kubernetes opts.KubeVersion (Helm's default when
+// empty). Inputs render concurrently; the error joins every input's
+// failure.
+func Render(inputs []Input, l Loader, opts Options) ([]manifest.File, error) {
+	// Most of a chart's time is its templates, which share nothing.
 	type result struct {
 		f   manifest.File
 		err error
 	}
-	res := make([]result, len(rels))
+	res := make([]result, len(inputs))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
-	for i, r := range rels {
+	for i, in := range inputs {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			res[i].f, res[i].err = cachedRelease(r, l, kube, opts)
+			res[i].f, res[i].err = cachedRelease(in, l, opts.KubeVersion, opts)
 		})
 	}
 	wg.Wait()
-	out := append([]manifest.File(nil), files...)
+	out := make([]manifest.File, 0, len(inputs))
 	var errs []error
-	for i, r := range rels {
+	for i, in := range inputs {
 		if err := res[i].err; err != nil {
-			errs = append(errs, fmt.Errorf("HelmRelease %s/%s hydrate failed: %w", r.HelmRelease.Namespace, r.HelmRelease.Name, err))
+			errs = append(errs, fmt.Errorf("%s hydrate failed: %w", in.Origin, err))
 			continue
 		}
 		out = append(out, res[i].f)
@@ -88,31 +116,29 @@ func Hydrate(files []manifest.File, l Loader, opts Options) ([]manifest.File, er
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	manifest.Sort(out)
 	return out, nil
 }
 
 // cachedRelease is hydrateRelease through opts.Cache.
-func cachedRelease(r Release, l Loader, kube string, opts Options) (manifest.File, error) {
+func cachedRelease(in Input, l Loader, kube string, opts Options) (manifest.File, error) {
 	if opts.Cache == nil {
-		return hydrateRelease(r, l, kube, opts)
+		return hydrateRelease(in, l, kube, opts)
 	}
-	key, err := opts.Cache.key(r, l, kube, opts)
+	key, err := opts.Cache.key(in, l, kube, opts)
 	if err != nil {
 		return manifest.File{}, err
 	}
 	if key == "" {
-		return hydrateRelease(r, l, kube, opts)
+		return hydrateRelease(in, l, kube, opts)
 	}
 	data, err := opts.Cache.get(key, func() ([]byte, error) {
-		f, err := hydrateRelease(r, l, kube, opts)
+		f, err := hydrateRelease(in, l, kube, opts)
 		return f.Data, err
 	})
 	if err != nil {
 		return manifest.File{}, err
 	}
-	hr := r.HelmRelease
-	return manifest.File{Path: Path(hr.GetReleaseNamespace(), hr.GetReleaseName()), Data: data, Mode: 0o644}, nil
+	return manifest.File{Path: Path(in.Namespace, in.ReleaseName), Data: data, Mode: 0o644}, nil
 }
 
 // IsHydrated reports whether a tree path is a hydrated file.

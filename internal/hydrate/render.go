@@ -60,18 +60,8 @@ type rendered struct {
 // links in. CRDs come first unless install.crds is Skip, then the
 // manifests in Helm's install order, then the hooks (test hooks never,
 // every hook when install.disableHooks is set).
-func template(r Release, ch *helmchart.Chart, kube string) (rendered, error) {
-	hr := r.HelmRelease
-	if hr.Spec.PostRenderers != nil {
-		return rendered{}, fmt.Errorf("spec.postRenderers are not supported by hydrate")
-	}
-	if len(hr.Spec.ValuesFrom) > 0 {
-		// The referenced ConfigMaps and Secrets live in the cluster; a
-		// file rendered without them would differ from what Flux installs.
-		return rendered{}, fmt.Errorf("spec.valuesFrom reads values from the cluster and cannot be hydrated")
-	}
-	out := rendered{release: hr.GetReleaseName(), namespace: hr.GetReleaseNamespace()}
-	inst := hr.GetInstall()
+func template(in Input, ch *helmchart.Chart, kube string) (rendered, error) {
+	out := rendered{release: in.ReleaseName, namespace: in.Namespace}
 	caps := chartutil.DefaultCapabilities.Copy()
 	if kube != "" {
 		kv, err := parseKubeVersion(kube)
@@ -80,12 +70,11 @@ func template(r Release, ch *helmchart.Chart, kube string) (rendered, error) {
 		}
 		caps.KubeVersion = *kv
 	}
-	values := hr.GetValues()
-	if values == nil {
-		values = map[string]any{}
-	}
+	// Helm coalesces into the values it is given: a copy keeps the
+	// caller's (and the cache key's) intact.
+	values := copyValues(in.Values)
 	fail := func(err error) (rendered, error) {
-		return rendered{}, fmt.Errorf("chart %s render failed: %w", r.Chart, err)
+		return rendered{}, fmt.Errorf("chart %s render failed: %w", in.Chart, err)
 	}
 	if err := chartutil.ValidateReleaseName(out.release); err != nil {
 		return fail(fmt.Errorf("release name %q: %w", out.release, err))
@@ -135,7 +124,7 @@ func template(r Release, ch *helmchart.Chart, kube string) (rendered, error) {
 			docs = append(docs, rawDoc{text: split[k], source: source, postRendered: postRendered})
 		}
 	}
-	if inst.CRDs != helmv2.Skip {
+	if !in.SkipCRDs {
 		for _, crd := range ch.CRDObjects() {
 			add(crd.Filename, string(crd.File.Data), false)
 		}
@@ -144,7 +133,7 @@ func template(r Release, ch *helmchart.Chart, kube string) (rendered, error) {
 		add(m.Name, m.Content, true)
 	}
 	for _, h := range hooks {
-		if isTestHook(h.Events) || inst.DisableHooks {
+		if isTestHook(h.Events) || in.DisableHooks {
 			continue // only `helm test` runs test hooks; helm-controller does when spec.test is on
 		}
 		add(h.Path, h.Manifest, false)
@@ -172,16 +161,16 @@ func parseKubeVersion(kube string) (*chartutil.KubeVersion, error) {
 }
 
 // hydrateRelease renders one release into its hydrated file.
-func hydrateRelease(r Release, l Loader, kube string, opts Options) (manifest.File, error) {
-	ch, err := l.Load(r.Chart)
+func hydrateRelease(in Input, l Loader, kube string, opts Options) (manifest.File, error) {
+	ch, err := l.Load(in.Chart)
 	if err != nil {
 		return manifest.File{}, err
 	}
-	rd, err := template(r, ch, kube)
+	rd, err := template(in, ch, kube)
 	if err != nil {
 		return manifest.File{}, err
 	}
-	data, err := encode(r, rd, kube, opts)
+	data, err := encode(in, rd, kube, opts)
 	if err != nil {
 		return manifest.File{}, err
 	}
@@ -191,8 +180,8 @@ func hydrateRelease(r Release, l Loader, kube string, opts Options) (manifest.Fi
 // encode post-processes a release's objects like helm-controller (origin
 // and common labels), makes them reproducible (placeholders, no chart
 // labels) and writes the hydrated file.
-func encode(r Release, rd rendered, kube string, opts Options) ([]byte, error) {
-	hr, objs := r.HelmRelease, rd.objs
+func encode(in Input, rd rendered, kube string, opts Options) ([]byte, error) {
+	objs := rd.objs
 	var redacted, unlabelled int
 	for _, o := range objs {
 		redacted += redact(o)
@@ -200,7 +189,7 @@ func encode(r Release, rd rendered, kube string, opts Options) ([]byte, error) {
 			unlabelled += stripLabel(o.body, chartLabel)
 		}
 		if o.postRendered {
-			addLabels(o.body, hr)
+			addLabels(o.body, in)
 		}
 	}
 	sort.SliceStable(objs, func(i, j int) bool {
@@ -219,7 +208,7 @@ func encode(r Release, rd rendered, kube string, opts Options) ([]byte, error) {
 
 	var b bytes.Buffer
 	b.WriteString("# " + manifest.Header + "\n")
-	fmt.Fprintf(&b, "# Hydrated for review only: the %d objects chart %s renders for HelmRelease %s/%s\n", len(objs), r.Chart, hr.Namespace, hr.Name)
+	fmt.Fprintf(&b, "# Hydrated for review only: the %d objects chart %s renders for %s\n", len(objs), in.Chart, in.Origin)
 	fmt.Fprintf(&b, "# (release %s in namespace %s, Kubernetes %s), by the Helm SDK offline, as helm-controller installs it.\n", rd.release, rd.namespace, kubeOrDefault(kube))
 	b.WriteString("# Flux installs the chart itself: no kustomization.yaml lists this file and nothing applies it.\n")
 	b.WriteString("# Changed so that two renders are byte-identical and no secret is written:\n")
@@ -373,9 +362,10 @@ func stripLabel(v any, label string) int {
 	return n
 }
 
-// addLabels puts on the object the labels helm-controller's post-renderers
-// add: spec.commonMetadata's and the origin labels.
-func addLabels(obj map[string]any, hr *helmv2.HelmRelease) {
+// addLabels puts on the object the labels and annotations of in, as
+// helm-controller's post-renderers add spec.commonMetadata's and the
+// origin labels.
+func addLabels(obj map[string]any, in Input) {
 	md, ok := obj["metadata"].(map[string]any)
 	if !ok {
 		md = map[string]any{}
@@ -386,23 +376,42 @@ func addLabels(obj map[string]any, hr *helmv2.HelmRelease) {
 		labels = map[string]any{}
 		md["labels"] = labels
 	}
-	if cm := hr.Spec.CommonMetadata; cm != nil {
-		for k, v := range cm.Labels {
-			labels[k] = v
+	for k, v := range in.Labels {
+		labels[k] = v
+	}
+	if len(in.Annotations) > 0 {
+		ann, ok := md["annotations"].(map[string]any)
+		if !ok {
+			ann = map[string]any{}
+			md["annotations"] = ann
 		}
-		if len(cm.Annotations) > 0 {
-			ann, ok := md["annotations"].(map[string]any)
-			if !ok {
-				ann = map[string]any{}
-				md["annotations"] = ann
-			}
-			for k, v := range cm.Annotations {
-				ann[k] = v
-			}
+		for k, v := range in.Annotations {
+			ann[k] = v
 		}
 	}
-	labels[originName] = hr.Name
-	labels[originNamespace] = hr.Namespace
+}
+
+// copyValues deep-copies a values tree of maps and lists.
+func copyValues(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = copyValue(v)
+	}
+	return out
+}
+
+func copyValue(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		return copyValues(t)
+	case []any:
+		l := make([]any, len(t))
+		for i, e := range t {
+			l[i] = copyValue(e)
+		}
+		return l
+	}
+	return v
 }
 
 // walk calls fn on every map in v, parents before children.
