@@ -15,6 +15,11 @@
 // engine, not the install action, keeps Helm's release storage (and the SQL
 // drivers it links) out of the binary.
 //
+// Hydrate reads HelmReleases; Render takes Inputs, a plain description of
+// a release (chart, release name and namespace, values, CRDs and hooks,
+// post-render labels), so that other declarations, such as an Argo CD
+// Application's Helm source, can be hydrated the same way.
+//
 // Releases render concurrently. With Options.Cache, a release whose inputs
 // were rendered before (Cache says which inputs count) is not rendered
 // again, across runs and across fleet environments.
