@@ -30,7 +30,7 @@ func TestOneBinary(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	bin := buildMilvusgen(t)
-	t.Setenv("PATH", filepath.Dir(bin)) // nothing else to hand commands to
+	t.Setenv("PATH", filepath.Dir(bin))        // nothing else to hand commands to
 	t.Setenv(hydrate.EnvCacheDir, t.TempDir()) // not the user's cache
 	run := func(stdin string, args ...string) (string, string, int) {
 		cmd := exec.Command(bin, args...)
