@@ -171,11 +171,12 @@ func (e *env) apply(f *applyFlags, fs *pflag.FlagSet) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := apply.RESTConfig(f.kubeconfig, f.kubeContext)
+	cfg, cluster, err := apply.LoadConfig(f.kubeconfig, f.kubeContext)
 	if err != nil {
 		return err
 	}
 	opts := apply.DefaultOptions()
+	opts.Cluster = cluster
 	opts.InventoryNamespace, opts.InventoryName = invNS, invName
 	opts.Warnings = prefixWriter{e.stderr, "warning: "}
 	m, err := apply.New(cfg, opts)

@@ -11,11 +11,11 @@ import (
 func init() { commands = append(commands, (*env).chartCommand) }
 
 func (e *env) chartCommand() *cobra.Command {
-	c := newCommand("chart SUBCOMMAND", "pull the pinned Helm charts into the local cache (chart pull)",
+	c := newCommand("chart SUBCOMMAND", "pull the pinned Helm charts into the local cache (chart pull), or lock local archives (chart add)",
 		`Manages the chart cache that render --hydrate and diff --hydrate read.`,
 		func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return usageError{"chart: want a subcommand: chart pull -f SPEC (see chart --help)"}
+				return usageError{"chart: want a subcommand: chart pull -f SPEC, or chart add FILE.tgz... (see chart --help)"}
 			}
 			msg := fmt.Sprintf("chart: unknown subcommand %q", args[0])
 			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
@@ -25,7 +25,48 @@ func (e *env) chartCommand() *cobra.Command {
 		})
 	c.Args = cobra.ArbitraryArgs
 	c.ValidArgsFunction = nil
-	c.AddCommand(e.chartPullCommand())
+	c.AddCommand(e.chartPullCommand(), e.chartAddCommand())
+	return c
+}
+
+func (e *env) chartAddCommand() *cobra.Command {
+	var cd chartDirFlag
+	c := newCommand("add FILE.tgz... [--chart-dir DIR]",
+		"lock chart archives already on disk into the chart cache, offline",
+		`Copies chart archives already on disk (fetched on a machine with network
+access, e.g. with helm pull) into the chart cache and records each one's
+sha256 digest in `+chart.LockName+`, without any network access. Each
+archive must be a chart milvusgen installs (Milvus or the AWS Load Balancer
+Controller); a chart version the lock already pins must have the locked
+digest. An archive already cached with that digest is left alone. Run it on
+the cache's own archives to lock a directory of archives copied by hand.`,
+		func(cmd *cobra.Command, args []string) error {
+			c, err := cd.cache(e)
+			if err != nil {
+				return err
+			}
+			added, err := c.Add(args)
+			if !e.quiet || err != nil {
+				for _, p := range added {
+					fmt.Fprintf(e.stdout, "%-10s %-36s %s\n", p.Action, p.Ref, p.Digest)
+				}
+			}
+			if err != nil {
+				return err
+			}
+			e.printf("charts in %s (lock: %s)\n", c.Dir, chart.LockName)
+			return nil
+		})
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return usageError{"chart add: no archive given; pass one or more FILE.tgz (see chart add --help)"}
+		}
+		return nil
+	}
+	c.ValidArgsFunction = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"tgz"}, cobra.ShellCompDirectiveFilterFileExt
+	}
+	cd.bind(c.Flags())
 	return c
 }
 
@@ -44,11 +85,16 @@ cached with their locked digest are not fetched again. Once pulled,
 render --hydrate and diff --hydrate work offline, and refuse an archive whose
 digest differs from the lock.`,
 		func(cmd *cobra.Command, args []string) error {
+			if mirror != "" {
+				if err := chart.ValidateMirror(mirror); err != nil {
+					return usageError{"--" + err.Error()}
+				}
+			}
 			res, err := sf.load(e)
 			if err != nil {
 				return err
 			}
-			c, err := cd.cache()
+			c, err := cd.cache(e)
 			if err != nil {
 				return err
 			}

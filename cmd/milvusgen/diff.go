@@ -161,9 +161,10 @@ func (e *env) matchHydration(hf hydrateFlags, old, files []render.File) ([]rende
 		e.notef("note: the old tree holds %s/; pass --hydrate to compare it too\n", hydrate.Dir)
 		return hydrate.Strip(old), files
 	case hf.on && !has && len(old) > 0:
-		c, err := hf.charts.cache()
+		c, err := hf.charts.cache(e)
 		if err == nil {
 			opts := hydrate.DefaultOptions()
+			opts.Cache = hydrate.DefaultCache()
 			opts.KeepChartLabels = hf.keepChartLabels
 			var h []render.File
 			if h, err = hydrate.Hydrate(old, c, opts); err == nil {

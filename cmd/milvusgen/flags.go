@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -21,15 +23,24 @@ func (f *chartDirFlag) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&f.dir, "chart-dir", "", "chart cache: archives and "+chart.LockName+" (default $"+chart.EnvDir+", else milvusgen/charts in the user cache dir)")
 }
 
-func (f *chartDirFlag) cache() (*chart.Cache, error) {
+// path is the chart directory: --chart-dir, else the default.
+func (f *chartDirFlag) path() (string, error) {
 	if f.dir != "" {
-		return chart.NewCache(f.dir), nil
+		return f.dir, nil
 	}
-	d, err := chart.DefaultDir()
+	return chart.DefaultDir()
+}
+
+// cache opens the chart directory; loading from one without a lock prints
+// a warning on e's stderr.
+func (f *chartDirFlag) cache(e *env) (*chart.Cache, error) {
+	d, err := f.path()
 	if err != nil {
 		return nil, err
 	}
-	return chart.NewCache(d), nil
+	c := chart.NewCache(d)
+	c.Warn = func(s string) { fmt.Fprintf(e.stderr, "warning: %s\n", s) }
+	return c, nil
 }
 
 // hydrateFlags are the flags of render and diff that add the hydrated

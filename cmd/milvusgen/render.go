@@ -113,7 +113,7 @@ func (e *env) renderSpec(sf *specFlags, hf *hydrateFlags) (*spec.Result, []rende
 	if err != nil {
 		return nil, nil, err
 	}
-	files, err = hf.apply(res.Spec, files)
+	files, err = hf.apply(e, res.Spec, files)
 	return res, files, err
 }
 

@@ -13,11 +13,11 @@ import (
 
 // apply returns files with the hydrated releases added when --hydrate is
 // set, and files unchanged otherwise.
-func (f *hydrateFlags) apply(s *model.Spec, files []render.File) ([]render.File, error) {
+func (f *hydrateFlags) apply(e *env, s *model.Spec, files []render.File) ([]render.File, error) {
 	if !f.on {
 		return files, nil
 	}
-	c, err := f.charts.cache()
+	c, err := f.charts.cache(e)
 	if err != nil {
 		return nil, err
 	}
@@ -26,6 +26,7 @@ func (f *hydrateFlags) apply(s *model.Spec, files []render.File) ([]render.File,
 
 func (f *hydrateFlags) options(s *model.Spec) hydrate.Options {
 	opts := hydrate.DefaultOptions()
+	opts.Cache = hydrate.DefaultCache()
 	opts.KubeVersion = s.Cluster.KubernetesVersion
 	opts.KeepChartLabels = f.keepChartLabels
 	return opts
@@ -36,8 +37,8 @@ func (f *hydrateFlags) options(s *model.Spec) hydrate.Options {
 func (f *hydrateFlags) record() writer.RenderOptions {
 	r := writer.RenderOptions{Hydrate: f.on, KeepChartLabels: f.on && f.keepChartLabels, ChartDir: f.charts.dir}
 	if f.on {
-		if c, err := f.charts.cache(); err == nil {
-			if data, err := os.ReadFile(filepath.Join(c.Dir, chart.LockName)); err == nil {
+		if dir, err := f.charts.path(); err == nil {
+			if data, err := os.ReadFile(filepath.Join(dir, chart.LockName)); err == nil {
 				r.ChartLockDigest = chart.Digest(data)
 			}
 		}

@@ -1,16 +1,19 @@
 package agreement
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"slices"
 	"strings"
 
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
 	"github.com/milvusgen/milvusgen/internal/model"
@@ -305,7 +308,11 @@ func (t *tree) readHelmReleases() {
 		if err != nil {
 			return err
 		}
-		for i, doc := range splitYAML(data) {
+		docs, err := splitYAML(data)
+		if err != nil {
+			t.problem(Location{File: p}, "reading the YAML documents failed: %v", err)
+		}
+		for i, doc := range docs {
 			var head struct{ APIVersion, Kind string }
 			if yaml.Unmarshal(doc, &head) != nil || head.Kind != helmv2.HelmReleaseKind ||
 				!strings.HasPrefix(head.APIVersion, helmv2.GroupVersion.Group+"/") {
@@ -369,14 +376,23 @@ func (t *tree) readHelmReleases() {
 	}
 }
 
-// splitYAML splits a multi-document YAML file the way milvusgen writes
-// them (render/manifest: "---" on a line of its own).
-func splitYAML(data []byte) [][]byte {
+// splitYAML splits a multi-document YAML file with the YAML reader the
+// Kubernetes clients (and internal/diff) use, so that any separator form a
+// hand-edited file may hold ("---" with trailing spaces or a comment, a
+// leading "---", CRLF) counts.
+func splitYAML(data []byte) ([][]byte, error) {
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
 	var docs [][]byte
-	for _, d := range bytes.Split(data, []byte("\n---\n")) {
-		docs = append(docs, bytes.TrimPrefix(d, []byte("---\n")))
+	for {
+		doc, err := r.Read()
+		if err == io.EOF {
+			return docs, nil
+		}
+		if err != nil {
+			return docs, err
+		}
+		docs = append(docs, doc)
 	}
-	return docs
 }
 
 // scriptNames are the script variables that hold a value Check compares.

@@ -30,4 +30,23 @@
 // applied and reported. Field manager conflicts are errors unless
 // ForceConflicts is set, as with kubectl apply --server-side. Results are
 // data; the caller prints them.
+//
+// # The inventory
+//
+// The inventory ConfigMap holds one line per applied object in its
+// "objects" key: "<namespace>_<name>_<group>_<Kind> <version>". That is
+// Flux's ResourceInventory (kustomize-controller's status.inventory: an
+// entry is an id from cli-utils' ObjMetadata and the object's API
+// version) with one entry per line instead of a JSON list: ids are built
+// and parsed with the same cli-utils functions Flux uses, and the version
+// lets Prune delete an object whose CRD or API group the cluster still
+// serves without asking discovery. Lines, sorted, keep
+// `kubectl get configmap -o yaml` and a diff of two inventories readable.
+// Flux keeps its inventory in a Kustomization's status, which a cluster
+// without Flux does not have, so the ConfigMap is milvusgen's. cli-utils'
+// own ConfigMap inventory (kubectl apply --prune's successor, in
+// sigs.k8s.io/cli-utils) was not used: it stores one data key per object
+// without the version, is bound to cli-utils' applier and inventory-id
+// policies, and would be a second module beside Flux's fork of cli-utils
+// that ssa already brings.
 package apply

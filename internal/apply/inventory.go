@@ -86,8 +86,8 @@ func (m *Manager) inventoryObject() *unstructured.Unstructured {
 }
 
 // readInventory returns the stored inventory, empty when there is none.
-// It is the first request of every Apply, so a cluster that cannot be
-// reached fails here, once, instead of once per object.
+// Apply checks that the cluster is reachable first, so an error here is
+// the inventory's.
 func (m *Manager) readInventory(ctx context.Context) (inventory, error) {
 	u := m.inventoryObject()
 	err := m.client.Get(ctx, m.inv, u)

@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +15,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 )
@@ -36,6 +36,9 @@ type Options struct {
 	// Warnings receives the API server's warnings (deprecations, unknown
 	// fields); nil drops them.
 	Warnings io.Writer
+	// Cluster says where the configuration came from (LoadConfig), for
+	// the message when the API server cannot be reached.
+	Cluster Cluster
 }
 
 // DefaultOptions returns the default inventory location and no warnings.
@@ -45,9 +48,14 @@ func DefaultOptions() Options {
 
 // Manager applies, prunes and waits for rendered objects on one cluster.
 type Manager struct {
-	client client.Client
-	rm     *ssa.ResourceManager
-	inv    client.ObjectKey
+	client  client.Client
+	rm      *ssa.ResourceManager
+	inv     client.ObjectKey
+	cfg     *rest.Config
+	cluster Cluster
+
+	reach    sync.Once
+	reachErr error
 }
 
 var quietLogs sync.Once
@@ -74,30 +82,27 @@ func New(cfg *rest.Config, opts Options) (*Manager, error) {
 		return nil, fmt.Errorf("kubernetes client setup failed: %w", err)
 	}
 	poller := polling.NewStatusPoller(c, c.RESTMapper(), polling.Options{})
+	cl := opts.Cluster
+	if cl.Server == "" {
+		cl.Server = cfg.Host
+	}
 	return &Manager{
-		client: c,
-		rm:     ssa.NewResourceManager(c, poller, ssa.Owner{Field: FieldManager, Group: "milvusgen.io"}),
-		inv:    client.ObjectKey{Namespace: opts.InventoryNamespace, Name: opts.InventoryName},
+		client:  c,
+		rm:      ssa.NewResourceManager(c, poller, ssa.Owner{Field: FieldManager, Group: "milvusgen.io"}),
+		inv:     client.ObjectKey{Namespace: opts.InventoryNamespace, Name: opts.InventoryName},
+		cfg:     cfg,
+		cluster: cl,
 	}, nil
 }
 
 // Client returns the controller-runtime client the manager uses.
 func (m *Manager) Client() client.Client { return m.client }
 
-// RESTConfig loads a client configuration the way kubectl does: from
-// kubeconfig when set, else $KUBECONFIG or ~/.kube/config, using context
-// when set, else the current context.
+// RESTConfig is LoadConfig without the description of where the
+// configuration came from.
 func RESTConfig(kubeconfig, context string) (*rest.Config, error) {
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	if kubeconfig != "" {
-		rules.ExplicitPath = kubeconfig
-	}
-	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: context})
-	cfg, err := cc.ClientConfig()
-	if err != nil {
-		return nil, fmt.Errorf("loading kubeconfig failed: %w", err)
-	}
-	return cfg, nil
+	cfg, _, err := LoadConfig(kubeconfig, context)
+	return cfg, err
 }
 
 // describe turns an API server error into a sentence that says what to do,
@@ -143,6 +148,9 @@ func splitCamel(s string) string {
 // asks the API server which kinds are namespaced; objects of kinds it does
 // not serve are left alone (their apply fails and says so).
 func (m *Manager) SetDefaultNamespace(objs []Object, ns string) error {
+	if err := m.reachable(context.Background()); err != nil {
+		return err
+	}
 	for _, o := range objs {
 		if o.Object.GetNamespace() != "" {
 			continue

@@ -56,6 +56,9 @@ func (m *Manager) Apply(ctx context.Context, objs []Object, opts ApplyOptions) (
 	if opts.StageTimeout == 0 {
 		opts.StageTimeout = DefaultApplyOptions().StageTimeout
 	}
+	if err := m.reachable(ctx); err != nil {
+		return nil, err
+	}
 	old, err := m.readInventory(ctx)
 	if err != nil {
 		return nil, err

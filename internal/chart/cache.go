@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 
 	helmchart "helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
@@ -37,6 +38,11 @@ func DefaultDir() (string, error) {
 // something was pulled into it, the lock. It never touches the network.
 type Cache struct {
 	Dir string
+	// Warn, when set, is told once that the directory has no lock, so the
+	// archives it serves are not checked against pinned digests.
+	Warn func(string)
+
+	warnOnce sync.Once
 }
 
 // NewCache returns the cache in dir.
@@ -91,6 +97,11 @@ func (c *Cache) Archive(ref Ref) ([]byte, error) {
 		return nil, err
 	}
 	if lock == nil {
+		if c.Warn != nil {
+			c.warnOnce.Do(func() {
+				c.Warn(fmt.Sprintf("%s has no %s: its chart archives are used without a digest check; lock them with milvusgen chart add %s", c.Dir, LockName, filepath.Join(c.Dir, "*.tgz")))
+			})
+		}
 		return data, nil
 	}
 	e := lock.find(ref.Name, ref.Version)
@@ -101,6 +112,16 @@ func (c *Cache) Archive(ref Ref) ([]byte, error) {
 		return nil, &DigestError{Ref: ref, Path: p, Want: e.Digest, Got: got, By: "lock"}
 	}
 	return data, nil
+}
+
+// Digest returns the digest of ref's archive, checked against the lock like
+// Archive. Hydrate keys its result cache by it.
+func (c *Cache) Digest(ref Ref) (string, error) {
+	data, err := c.Archive(ref)
+	if err != nil {
+		return "", err
+	}
+	return Digest(data), nil
 }
 
 // Load returns ref's chart, checked against the lock. Each call decodes the

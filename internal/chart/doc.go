@@ -11,6 +11,12 @@
 // a tampered or truncated cache file, or a republished chart version, is
 // reported instead of rendered.
 //
+// Add does what Pull does for archives already on disk (copied from a
+// machine with network access): it checks each is a chart milvusgen
+// installs and, when the lock pins it, that its digest is the pinned one,
+// then copies it in and locks it, offline. A directory without a lock still
+// loads, and a Cache with Warn set says so once.
+//
 // The lock lives in the chart directory, not beside the spec: the default
 // directory is the user's cache, shared by every spec on the machine, and a
 // directory inside a repository (--chart-dir charts) can be committed with

@@ -61,6 +61,11 @@ func (c *Cache) Pull(refs []Ref, opts PullOptions) ([]Pulled, error) {
 	if opts.Getters == nil {
 		opts.Getters = getter.Getters()
 	}
+	if opts.Mirror != "" {
+		if err := ValidateMirror(opts.Mirror); err != nil {
+			return nil, err
+		}
+	}
 	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("chart directory %s create failed: %w", c.Dir, err)
 	}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sergi/go-diff/diffmatchpatch"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
@@ -446,46 +447,31 @@ func keySegment(k string) string {
 }
 
 // lineDiff lists the lines only in a ("-…") and only in b ("+…"), in
-// order, from a longest common subsequence.
+// order: a line-mode Myers diff (sergi/go-diff, the diff-match-patch port
+// Helm's dependencies already bring), run without its time limit so that
+// the result never depends on the machine's speed.
 func lineDiff(a, b string) []string {
-	x := strings.Split(strings.TrimSuffix(a, "\n"), "\n")
-	y := strings.Split(strings.TrimSuffix(b, "\n"), "\n")
-	// Trim the common head and tail first: most edits are small.
-	pre := 0
-	for pre < len(x) && pre < len(y) && x[pre] == y[pre] {
-		pre++
-	}
-	suf := 0
-	for suf < len(x)-pre && suf < len(y)-pre && x[len(x)-1-suf] == y[len(y)-1-suf] {
-		suf++
-	}
-	x, y = x[pre:len(x)-suf], y[pre:len(y)-suf]
-	lcs := make([][]int, len(x)+1)
-	for i := range lcs {
-		lcs[i] = make([]int, len(y)+1)
-	}
-	for i := len(x) - 1; i >= 0; i-- {
-		for j := len(y) - 1; j >= 0; j-- {
-			if x[i] == y[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
+	// A missing final newline is not a difference worth a line.
+	a = strings.TrimSuffix(a, "\n") + "\n"
+	b = strings.TrimSuffix(b, "\n") + "\n"
+	dmp := diffmatchpatch.New()
+	dmp.DiffTimeout = 0
+	ra, rb, lines := dmp.DiffLinesToRunes(a, b)
 	var out []string
-	i, j := 0, 0
-	for i < len(x) || j < len(y) {
-		switch {
-		case i < len(x) && j < len(y) && x[i] == y[j]:
-			i++
-			j++
-		case i < len(x) && (j == len(y) || lcs[i+1][j] >= lcs[i][j+1]):
-			out = append(out, "-"+x[i])
-			i++
+	for _, d := range dmp.DiffCharsToLines(dmp.DiffMainRunes(ra, rb, false), lines) {
+		var sign string
+		switch d.Type {
+		case diffmatchpatch.DiffDelete:
+			sign = "-"
+		case diffmatchpatch.DiffInsert:
+			sign = "+"
 		default:
-			out = append(out, "+"+y[j])
-			j++
+			continue
+		}
+		for _, l := range strings.SplitAfter(d.Text, "\n") {
+			if l != "" {
+				out = append(out, sign+strings.TrimSuffix(l, "\n"))
+			}
 		}
 	}
 	return out

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -67,6 +68,23 @@ func TestLineDiff(t *testing.T) {
 	got = lineDiff("x\ny\n", "y\nz\n")
 	if diff := cmp.Diff([]string{"-x", "+z"}, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if got := lineDiff("a\nb", "a\nb\n"); len(got) != 0 {
+		t.Errorf("final newline only: %q, want no lines", got)
+	}
+	// Large values (a dashboard, a CRD in a ConfigMap): one changed line in
+	// 20000 is one change, found without an n×m table.
+	var a, b strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&a, "line %d\n", i)
+		if i == 12345 {
+			b.WriteString("changed\n")
+		} else {
+			fmt.Fprintf(&b, "line %d\n", i)
+		}
+	}
+	if diff := cmp.Diff([]string{"-line 12345", "+changed"}, lineDiff(a.String(), b.String())); diff != "" {
+		t.Errorf("large (-want +got):\n%s", diff)
 	}
 }
 

@@ -7,5 +7,8 @@
 //
 // It uses go-git, so no git binary is needed. Pushing uses go-git's
 // transports: local paths and file:// URLs need nothing, ssh:// uses the
-// ssh agent.
+// ssh agent, and http(s):// sends a token from $MILVUSGEN_GIT_TOKEN (never
+// a flag, never printed) or else what the user's git credential helpers
+// give (`git credential fill`, when git is installed; approved or rejected
+// afterwards as git does).
 package gitrepo

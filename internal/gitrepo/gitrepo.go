@@ -175,7 +175,7 @@ func Commit(files []manifest.File, subj Subject, opts Options) (*Result, error) 
 		res.Commit = h.String()
 	}
 	if opts.Push {
-		if res.Pushed, err = push(repo, opts.Remote); err != nil {
+		if res.Pushed, err = push(repo, opts.Remote, opts.Repo); err != nil {
 			return res, err
 		}
 	}
@@ -298,8 +298,11 @@ func signature(repo *git.Repository, sig *object.Signature) *object.Signature {
 	return s
 }
 
-// push pushes the current branch to the branch of the same name on remote.
-func push(repo *git.Repository, remote string) (bool, error) {
+// push pushes the current branch to the branch of the same name on remote,
+// with the HTTPS credentials httpCredential finds (ssh:// remotes use the
+// SSH agent, go-git's default). dir is the work tree, where
+// `git credential` reads the repository's configuration.
+func push(repo *git.Repository, remote, dir string) (bool, error) {
 	if remote == "" {
 		remote = git.DefaultRemoteName
 	}
@@ -311,12 +314,21 @@ func push(repo *git.Repository, remote string) (bool, error) {
 		return false, fmt.Errorf("git push: HEAD is detached; check out a branch")
 	}
 	spec := config.RefSpec(head.Name().String() + ":" + head.Name().String())
-	err = repo.Push(&git.PushOptions{RemoteName: remote, RefSpecs: []config.RefSpec{spec}})
+	cred, err := httpCredential(repo, remote, dir)
+	if err != nil {
+		return false, err
+	}
+	po := &git.PushOptions{RemoteName: remote, RefSpecs: []config.RefSpec{spec}}
+	if cred != nil {
+		po.Auth = cred.auth
+	}
+	err = repo.Push(po)
+	cred.report(err)
 	switch {
 	case errors.Is(err, git.NoErrAlreadyUpToDate):
 		return false, nil
 	case err != nil:
-		return false, fmt.Errorf("git push %s %s failed: %w", remote, head.Name().Short(), err)
+		return false, pushError(remote, head.Name().Short(), cred, err)
 	}
 	return true, nil
 }

@@ -4,13 +4,25 @@
 // Hydrate is a pure function of the rendered files and a chart loader: it
 // decodes every HelmRelease (helm-controller's own API type) and the
 // HelmRepository it names, loads the pinned chart through the loader (the
-// chart cache; never the network), and installs it client-only with the
-// Helm SDK the way helm-controller does: release name and namespace from
-// spec.releaseName / spec.targetNamespace / metadata.namespace, the chart's
-// default values coalesced with spec.values by Helm itself, CRDs unless
-// spec.install.crds is Skip, hooks unless disabled, and the
+// chart cache; never the network), and renders it with Helm's engine the
+// way `helm template` and helm-controller do: release name and namespace
+// from spec.releaseName / spec.targetNamespace / metadata.namespace, the
+// chart's default values coalesced with spec.values (and checked against
+// its schema) by Helm itself, CRDs unless spec.install.crds is Skip, hooks
+// except test hooks and unless install.disableHooks, and the
 // helm.toolkit.fluxcd.io/{name,namespace} origin labels helm-controller's
-// post-renderer adds. Charts see the cluster's Kubernetes version.
+// post-renderer adds. Charts see the cluster's Kubernetes version. The
+// engine, not the install action, keeps Helm's release storage (and the SQL
+// drivers it links) out of the binary.
+//
+// Hydrate reads HelmReleases; Render takes Inputs, a plain description of
+// a release (chart, release name and namespace, values, CRDs and hooks,
+// post-render labels), so that other declarations, such as an Argo CD
+// Application's Helm source, can be hydrated the same way.
+//
+// Releases render concurrently. With Options.Cache, a release whose inputs
+// were rendered before (Cache says which inputs count) is not rendered
+// again, across runs and across fleet environments.
 //
 // Each release becomes one file, hydrated/<namespace>/<release>.yaml, with
 // its objects sorted by kind, namespace and name. No kustomization.yaml

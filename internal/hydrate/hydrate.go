@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"runtime"
 	"strings"
+	"sync"
 
 	helmchart "helm.sh/helm/v3/pkg/chart"
 
@@ -17,7 +19,7 @@ const Dir = "hydrated"
 
 // Loader returns a chart by its pinned reference; *chart.Cache is one.
 // Each call must return a chart of its own: Helm prunes disabled subcharts
-// from the chart it renders.
+// from the chart it renders. Hydrate calls it from several goroutines.
 type Loader interface {
 	Load(chart.Ref) (*helmchart.Chart, error)
 }
@@ -32,6 +34,11 @@ type Options struct {
 	// version, so by default they are removed to keep a chart bump's diff
 	// to what actually changes.
 	KeepChartLabels bool
+	// Cache, when set, keeps every hydrated release by its inputs, so an
+	// unchanged release is not templated again (DefaultCache is the
+	// process's, on disk in the user's cache directory). Only charts from
+	// a DigestLoader are cached.
+	Cache *Cache
 }
 
 // DefaultOptions take the Kubernetes version from the files and remove
@@ -52,21 +59,86 @@ func Hydrate(files []manifest.File, l Loader, opts Options) ([]manifest.File, er
 	if kube == "" {
 		kube = clusterVersion(files)
 	}
-	out := append([]manifest.File(nil), files...)
+	inputs := make([]Input, 0, len(rels))
 	var errs []error
 	for _, r := range rels {
-		f, err := hydrateRelease(r, l, kube, opts)
+		in, err := r.Input()
 		if err != nil {
-			errs = append(errs, fmt.Errorf("HelmRelease %s/%s hydrate failed: %w", r.HelmRelease.Namespace, r.HelmRelease.Name, err))
+			hr := r.HelmRelease
+			errs = append(errs, fmt.Errorf("%s %s/%s hydrate failed: %w", hr.Kind, hr.Namespace, hr.Name, err))
 			continue
 		}
-		out = append(out, f)
+		inputs = append(inputs, in)
+	}
+	opts.KubeVersion = kube
+	hydrated, err := Render(inputs, l, opts)
+	if err != nil {
+		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	out := append(append([]manifest.File(nil), files...), hydrated...)
 	manifest.Sort(out)
 	return out, nil
+}
+
+// Render hydrates each input into hydrated/<namespace>/<release>.yaml, in
+// input order, for Kubernetes opts.KubeVersion (Helm's default when
+// empty). Inputs render concurrently; the error joins every input's
+// failure.
+func Render(inputs []Input, l Loader, opts Options) ([]manifest.File, error) {
+	// Most of a chart's time is its templates, which share nothing.
+	type result struct {
+		f   manifest.File
+		err error
+	}
+	res := make([]result, len(inputs))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, in := range inputs {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			res[i].f, res[i].err = cachedRelease(in, l, opts.KubeVersion, opts)
+		})
+	}
+	wg.Wait()
+	out := make([]manifest.File, 0, len(inputs))
+	var errs []error
+	for i, in := range inputs {
+		if err := res[i].err; err != nil {
+			errs = append(errs, fmt.Errorf("%s hydrate failed: %w", in.Origin, err))
+			continue
+		}
+		out = append(out, res[i].f)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+// cachedRelease is hydrateRelease through opts.Cache.
+func cachedRelease(in Input, l Loader, kube string, opts Options) (manifest.File, error) {
+	if opts.Cache == nil {
+		return hydrateRelease(in, l, kube, opts)
+	}
+	key, err := opts.Cache.key(in, l, kube, opts)
+	if err != nil {
+		return manifest.File{}, err
+	}
+	if key == "" {
+		return hydrateRelease(in, l, kube, opts)
+	}
+	data, err := opts.Cache.get(key, func() ([]byte, error) {
+		f, err := hydrateRelease(in, l, kube, opts)
+		return f.Data, err
+	})
+	if err != nil {
+		return manifest.File{}, err
+	}
+	return manifest.File{Path: Path(in.Namespace, in.ReleaseName), Data: data, Mode: 0o644}, nil
 }
 
 // IsHydrated reports whether a tree path is a hydrated file.

@@ -5,12 +5,16 @@ import (
 	"encoding/base64"
 	"fmt"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
-	"helm.sh/helm/v3/pkg/action"
+	helmchart "helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/engine"
 	"helm.sh/helm/v3/pkg/releaseutil"
 	"sigs.k8s.io/yaml"
 
@@ -39,81 +43,145 @@ type object struct {
 }
 
 var (
-	sourceRE  = regexp.MustCompile(`(?m)^# Source: (.+)$`)
-	crdsDirRE = regexp.MustCompile(`^[^/]+/(charts/[^/]+/)*crds/`)
+	sourceRE = regexp.MustCompile(`(?m)^# Source: (.+)$`)
 )
 
-// hydrateRelease renders one release into its hydrated file.
-func hydrateRelease(r Release, l Loader, kube string, opts Options) (manifest.File, error) {
-	hr := r.HelmRelease
-	ch, err := l.Load(r.Chart)
-	if err != nil {
-		return manifest.File{}, err
-	}
-	if hr.Spec.PostRenderers != nil {
-		return manifest.File{}, fmt.Errorf("spec.postRenderers are not supported by hydrate")
-	}
-	if len(hr.Spec.ValuesFrom) > 0 {
-		// The referenced ConfigMaps and Secrets live in the cluster; a
-		// file rendered without them would differ from what Flux installs.
-		return manifest.File{}, fmt.Errorf("spec.valuesFrom reads values from the cluster and cannot be hydrated")
-	}
-	install := action.NewInstall(&action.Configuration{Log: func(string, ...any) {}})
-	install.DryRun, install.ClientOnly, install.Replace = true, true, true
-	install.ReleaseName = hr.GetReleaseName()
-	install.Namespace = hr.GetReleaseNamespace()
-	inst := hr.GetInstall()
-	install.IncludeCRDs = inst.CRDs != helmv2.Skip
-	install.DisableHooks = inst.DisableHooks
+// rendered is what the Helm engine made of one release.
+type rendered struct {
+	release, namespace string
+	objs               []object
+}
+
+// template renders one release the way `helm template` (Helm's client-only
+// install) does, through Helm's engine rather than the install action: the
+// same release name check, dependency processing, capabilities, values
+// (coalesced and checked against the chart's schema), kubeVersion
+// constraint and manifest sorting, without the release storage the action
+// links in. CRDs come first unless install.crds is Skip, then the
+// manifests in Helm's install order, then the hooks (test hooks never,
+// every hook when install.disableHooks is set).
+func template(in Input, ch *helmchart.Chart, kube string) (rendered, error) {
+	out := rendered{release: in.ReleaseName, namespace: in.Namespace}
+	caps := chartutil.DefaultCapabilities.Copy()
 	if kube != "" {
-		kv, err := chartutil.ParseKubeVersion("v" + strings.TrimPrefix(kube, "v") + ".0")
+		kv, err := parseKubeVersion(kube)
 		if err != nil {
-			return manifest.File{}, fmt.Errorf("kubernetes version %q: %w", kube, err)
+			return rendered{}, err
 		}
-		install.KubeVersion = kv
+		caps.KubeVersion = *kv
 	}
-	values := hr.GetValues()
-	if values == nil {
-		values = map[string]any{}
+	// Helm coalesces into the values it is given: a copy keeps the
+	// caller's (and the cache key's) intact.
+	values := copyValues(in.Values)
+	fail := func(err error) (rendered, error) {
+		return rendered{}, fmt.Errorf("chart %s render failed: %w", in.Chart, err)
 	}
-	rel, err := install.Run(ch, values)
+	if err := chartutil.ValidateReleaseName(out.release); err != nil {
+		return fail(fmt.Errorf("release name %q: %w", out.release, err))
+	}
+	if err := chartutil.ProcessDependenciesWithMerge(ch, values); err != nil {
+		return fail(err)
+	}
+	top, err := chartutil.ToRenderValuesWithSchemaValidation(ch, values, chartutil.ReleaseOptions{
+		Name: out.release, Namespace: out.namespace, Revision: 1, IsInstall: true,
+	}, caps, false)
 	if err != nil {
-		return manifest.File{}, fmt.Errorf("chart %s render failed: %w", r.Chart, err)
+		return fail(err)
 	}
-	var objs []object
-	add := func(doc string, hook bool) error {
+	if c := ch.Metadata.KubeVersion; c != "" && !chartutil.IsCompatibleRange(c, caps.KubeVersion.String()) {
+		return fail(fmt.Errorf("chart requires kubeVersion: %s which is incompatible with Kubernetes %s", c, caps.KubeVersion.String()))
+	}
+	files, err := engine.Engine{}.Render(ch, top)
+	if err != nil {
+		return fail(err)
+	}
+	for k := range files {
+		if strings.HasSuffix(k, "NOTES.txt") {
+			delete(files, k)
+		}
+	}
+	hooks, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
+	if err != nil {
+		return fail(err)
+	}
+	// helm-controller installs CRDs itself and Helm 3 does not post-render
+	// hooks: neither gets the origin labels.
+	var docs []rawDoc
+	add := func(source, doc string, postRendered bool) {
 		split := releaseutil.SplitManifests(doc)
 		keys := make([]string, 0, len(split))
 		for k := range split {
 			keys = append(keys, k)
 		}
 		sort.Sort(releaseutil.BySplitManifestsOrder(keys))
-		source := ""
 		for _, k := range keys {
-			found, err := parseObjects(split[k], &source)
-			if err != nil {
-				return err
+			// A document without a "# Source:" line comes from the same
+			// file as the one before it (Helm prints a crds/ file's
+			// documents under one Source line).
+			if m := sourceRE.FindStringSubmatch(split[k]); m != nil {
+				source = m[1]
 			}
-			for _, o := range found {
-				// helm-controller installs CRDs itself and Helm 3 does not
-				// post-render hooks: neither gets the origin labels.
-				o.postRendered = !hook && !crdsDirRE.MatchString(o.source)
-				objs = append(objs, o)
-			}
+			docs = append(docs, rawDoc{text: split[k], source: source, postRendered: postRendered})
 		}
-		return nil
 	}
-	if err := add(rel.Manifest, false); err != nil {
+	if !in.SkipCRDs {
+		for _, crd := range ch.CRDObjects() {
+			add(crd.Filename, string(crd.File.Data), false)
+		}
+	}
+	for _, m := range manifests {
+		add(m.Name, m.Content, true)
+	}
+	for _, h := range hooks {
+		if isTestHook(h.Events) || in.DisableHooks {
+			continue // only `helm test` runs test hooks; helm-controller does when spec.test is on
+		}
+		add(h.Path, h.Manifest, false)
+	}
+	// Decoding is most of hydrate's own work; documents decode in parallel.
+	found := make([][]object, len(docs))
+	errs := make([]error, len(docs))
+	parallel(len(docs), func(i int) { found[i], errs[i] = parseObjects(docs[i]) })
+	for i := range docs {
+		if errs[i] != nil {
+			return rendered{}, errs[i]
+		}
+		out.objs = append(out.objs, found[i]...)
+	}
+	return out, nil
+}
+
+// parseKubeVersion reads a Kubernetes minor version such as "1.34".
+func parseKubeVersion(kube string) (*chartutil.KubeVersion, error) {
+	kv, err := chartutil.ParseKubeVersion("v" + strings.TrimPrefix(kube, "v") + ".0")
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes version %q: %w", kube, err)
+	}
+	return kv, nil
+}
+
+// hydrateRelease renders one release into its hydrated file.
+func hydrateRelease(in Input, l Loader, kube string, opts Options) (manifest.File, error) {
+	ch, err := l.Load(in.Chart)
+	if err != nil {
 		return manifest.File{}, err
 	}
-	for _, h := range rel.Hooks {
-		if isTestHook(h.Events) {
-			continue // only `helm test` runs these; helm-controller does when spec.test is on
-		}
-		if err := add("# Source: "+h.Path+"\n"+h.Manifest, true); err != nil {
-			return manifest.File{}, err
-		}
+	rd, err := template(in, ch, kube)
+	if err != nil {
+		return manifest.File{}, err
 	}
+	data, err := encode(in, rd, kube, opts)
+	if err != nil {
+		return manifest.File{}, err
+	}
+	return manifest.File{Path: Path(rd.namespace, rd.release), Data: data, Mode: 0o644}, nil
+}
+
+// encode post-processes a release's objects like helm-controller (origin
+// and common labels), makes them reproducible (placeholders, no chart
+// labels) and writes the hydrated file.
+func encode(in Input, rd rendered, kube string, opts Options) ([]byte, error) {
+	objs := rd.objs
 	var redacted, unlabelled int
 	for _, o := range objs {
 		redacted += redact(o)
@@ -121,7 +189,7 @@ func hydrateRelease(r Release, l Loader, kube string, opts Options) (manifest.Fi
 			unlabelled += stripLabel(o.body, chartLabel)
 		}
 		if o.postRendered {
-			addLabels(o.body, hr)
+			addLabels(o.body, in)
 		}
 	}
 	sort.SliceStable(objs, func(i, j int) bool {
@@ -140,8 +208,8 @@ func hydrateRelease(r Release, l Loader, kube string, opts Options) (manifest.Fi
 
 	var b bytes.Buffer
 	b.WriteString("# " + manifest.Header + "\n")
-	fmt.Fprintf(&b, "# Hydrated for review only: the %d objects chart %s renders for HelmRelease %s/%s\n", len(objs), r.Chart, hr.Namespace, hr.Name)
-	fmt.Fprintf(&b, "# (release %s in namespace %s, Kubernetes %s), by the Helm SDK offline, as helm-controller installs it.\n", install.ReleaseName, install.Namespace, kubeOrDefault(kube))
+	fmt.Fprintf(&b, "# Hydrated for review only: the %d objects chart %s renders for %s\n", len(objs), in.Chart, in.Origin)
+	fmt.Fprintf(&b, "# (release %s in namespace %s, Kubernetes %s), by the Helm SDK offline, as helm-controller installs it.\n", rd.release, rd.namespace, kubeOrDefault(kube))
 	b.WriteString("# Flux installs the chart itself: no kustomization.yaml lists this file and nothing applies it.\n")
 	b.WriteString("# Changed so that two renders are byte-identical and no secret is written:\n")
 	fmt.Fprintf(&b, "# - Secret data and webhook caBundles are replaced by the placeholder %s (%d values): the chart\n", Placeholder, redacted)
@@ -151,10 +219,13 @@ func hydrateRelease(r Release, l Loader, kube string, opts Options) (manifest.Fi
 	} else {
 		fmt.Fprintf(&b, "# - %s labels are removed (%d): they change with every chart version.\n", chartLabel, unlabelled)
 	}
-	for _, o := range objs {
-		data, err := manifest.Marshal(o.body)
+	encoded := make([][]byte, len(objs))
+	errs := make([]error, len(objs))
+	parallel(len(objs), func(i int) { encoded[i], errs[i] = manifest.Marshal(objs[i].body) })
+	for i, o := range objs {
+		data, err := encoded[i], errs[i]
 		if err != nil {
-			return manifest.File{}, fmt.Errorf("%s %s/%s encoding failed: %w", o.kind, o.namespace, o.name, err)
+			return nil, fmt.Errorf("%s %s/%s encoding failed: %w", o.kind, o.namespace, o.name, err)
 		}
 		b.WriteString("---\n")
 		if o.source != "" {
@@ -162,7 +233,7 @@ func hydrateRelease(r Release, l Loader, kube string, opts Options) (manifest.Fi
 		}
 		b.Write(data)
 	}
-	return manifest.File{Path: Path(install.Namespace, install.ReleaseName), Data: b.Bytes(), Mode: 0o644}, nil
+	return b.Bytes(), nil
 }
 
 func kubeOrDefault(v string) string {
@@ -181,19 +252,34 @@ func isTestHook[E ~string](events []E) bool {
 	return false
 }
 
+// rawDoc is one rendered YAML document and the chart file it came from.
+type rawDoc struct {
+	text, source string
+	postRendered bool
+}
+
+// parallel calls fn(0) … fn(n-1) on GOMAXPROCS goroutines.
+func parallel(n int, fn func(int)) {
+	workers := min(n, runtime.GOMAXPROCS(0))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
 // parseObjects decodes one rendered document into its objects: none for a
 // template that rendered only comments, the items of a List (the Helm
 // client and helm-controller's post-renderer both unpack them), else one.
-// A document without a "# Source:" line comes from the same file as the one
-// before it (Helm prints a crds/ file's documents under one Source line), so
-// source carries the last one seen.
-func parseObjects(doc string, source *string) ([]object, error) {
-	if m := sourceRE.FindStringSubmatch(doc); m != nil {
-		*source = m[1]
-	}
+func parseObjects(d rawDoc) ([]object, error) {
 	var body map[string]any
-	if err := yaml.Unmarshal([]byte(doc), &body); err != nil {
-		return nil, fmt.Errorf("rendered manifest %s does not parse: %w", *source, err)
+	if err := yaml.Unmarshal([]byte(d.text), &body); err != nil {
+		return nil, fmt.Errorf("rendered manifest %s does not parse: %w", d.source, err)
 	}
 	if len(body) == 0 {
 		return nil, nil
@@ -212,7 +298,7 @@ func parseObjects(doc string, source *string) ([]object, error) {
 	}
 	objs := make([]object, 0, len(bodies))
 	for _, b := range bodies {
-		o := object{body: b, source: *source}
+		o := object{body: b, source: d.source, postRendered: d.postRendered}
 		o.kind, _ = b["kind"].(string)
 		if md, ok := b["metadata"].(map[string]any); ok {
 			o.name, _ = md["name"].(string)
@@ -276,9 +362,10 @@ func stripLabel(v any, label string) int {
 	return n
 }
 
-// addLabels puts on the object the labels helm-controller's post-renderers
-// add: spec.commonMetadata's and the origin labels.
-func addLabels(obj map[string]any, hr *helmv2.HelmRelease) {
+// addLabels puts on the object the labels and annotations of in, as
+// helm-controller's post-renderers add spec.commonMetadata's and the
+// origin labels.
+func addLabels(obj map[string]any, in Input) {
 	md, ok := obj["metadata"].(map[string]any)
 	if !ok {
 		md = map[string]any{}
@@ -289,23 +376,42 @@ func addLabels(obj map[string]any, hr *helmv2.HelmRelease) {
 		labels = map[string]any{}
 		md["labels"] = labels
 	}
-	if cm := hr.Spec.CommonMetadata; cm != nil {
-		for k, v := range cm.Labels {
-			labels[k] = v
+	for k, v := range in.Labels {
+		labels[k] = v
+	}
+	if len(in.Annotations) > 0 {
+		ann, ok := md["annotations"].(map[string]any)
+		if !ok {
+			ann = map[string]any{}
+			md["annotations"] = ann
 		}
-		if len(cm.Annotations) > 0 {
-			ann, ok := md["annotations"].(map[string]any)
-			if !ok {
-				ann = map[string]any{}
-				md["annotations"] = ann
-			}
-			for k, v := range cm.Annotations {
-				ann[k] = v
-			}
+		for k, v := range in.Annotations {
+			ann[k] = v
 		}
 	}
-	labels[originName] = hr.Name
-	labels[originNamespace] = hr.Namespace
+}
+
+// copyValues deep-copies a values tree of maps and lists.
+func copyValues(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = copyValue(v)
+	}
+	return out
+}
+
+func copyValue(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		return copyValues(t)
+	case []any:
+		l := make([]any, len(t))
+		for i, e := range t {
+			l[i] = copyValue(e)
+		}
+		return l
+	}
+	return v
 }
 
 // walk calls fn on every map in v, parents before children.

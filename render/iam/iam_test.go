@@ -14,6 +14,7 @@ import (
 	"github.com/milvusgen/milvusgen/internal/golden"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
+	"github.com/milvusgen/milvusgen/internal/reproducible"
 )
 
 // cases are the golden cases: the runbook fixture and variants that change
@@ -56,18 +57,20 @@ func TestRenderGolden(t *testing.T) {
 	}
 }
 
-// TestRenderDeterministic renders twice and compares the bytes.
-func TestRenderDeterministic(t *testing.T) {
-	a, err := Render(modeltest.Runbook())
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := Render(modeltest.Runbook())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := cmp.Diff(a, b); d != "" {
-		t.Errorf("two renders differ:\n%s", d)
+// TestReproducible: the files depend on the spec alone, not on map order,
+// GOMAXPROCS, concurrent renders or an earlier render of the same spec.
+func TestReproducible(t *testing.T) {
+	for name := range cases() {
+		t.Run(name, func(t *testing.T) {
+			reproducible.Check(t, 20, func() *model.Spec { return cases()[name] }, func(s *model.Spec) ([]byte, error) {
+				files, err := Render(s)
+				var b bytes.Buffer
+				for _, f := range files {
+					fmt.Fprintf(&b, "== %s %v\n%s", f.Path, f.Mode, f.Data)
+				}
+				return b.Bytes(), err
+			})
+		})
 	}
 }
 

@@ -1,6 +1,7 @@
 package runbook
 
 import (
+	"bytes"
 	"fmt"
 	"os/exec"
 	"path"
@@ -9,13 +10,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/milvusgen/milvusgen/internal/agreement"
 	"github.com/milvusgen/milvusgen/internal/golden"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
+	"github.com/milvusgen/milvusgen/internal/reproducible"
 	"github.com/milvusgen/milvusgen/render/eksctl"
 	"github.com/milvusgen/milvusgen/render/iam"
 	"github.com/milvusgen/milvusgen/render/kustomize"
@@ -87,17 +88,20 @@ func TestRenderGolden(t *testing.T) {
 	}
 }
 
-func TestRenderDeterministic(t *testing.T) {
-	a, err := Render(modeltest.Runbook())
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := Render(modeltest.Runbook())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := cmp.Diff(a, b); d != "" {
-		t.Errorf("two renders differ:\n%s", d)
+// TestReproducible: the files depend on the spec alone, not on map order,
+// GOMAXPROCS, concurrent renders or an earlier render of the same spec.
+func TestReproducible(t *testing.T) {
+	for name := range cases() {
+		t.Run(name, func(t *testing.T) {
+			reproducible.Check(t, 20, func() *model.Spec { return cases()[name] }, func(s *model.Spec) ([]byte, error) {
+				files, err := Render(s)
+				var b bytes.Buffer
+				for _, f := range files {
+					fmt.Fprintf(&b, "== %s %v\n%s", f.Path, f.Mode, f.Data)
+				}
+				return b.Bytes(), err
+			})
+		})
 	}
 }
 
