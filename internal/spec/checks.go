@@ -114,19 +114,10 @@ func checkNodeGroups(r *report, s *model.Spec) {
 		if hi > maxNodesPerNodeGroup {
 			r.errorf(p+".maxSize", "EKS allows at most %d nodes in a managed node group; got %d", maxNodesPerNodeGroup, hi)
 		}
-		if lo > hi {
+		if ng.MinSize != nil && lo > hi { // a defaulted minSize follows desiredCapacity, whose own message says it
 			r.errorf(p+".minSize", "must not exceed maxSize (%d); got %d", hi, lo)
 		}
-		keys := make([]string, 0, len(ng.Labels))
-		for k := range ng.Labels {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			if strings.Contains(k, "kubernetes.io/") || strings.Contains(k, "k8s.io/") {
-				r.errorf(p+".labels."+k, "labels under kubernetes.io/ or k8s.io/ are reserved for Kubernetes; use your own prefix")
-			}
-		}
+		checkLabels(r, p+".labels", ng.Labels)
 	}
 }
 
@@ -154,6 +145,14 @@ func checkMilvus(r *report, s *model.Spec) {
 			r.errorf("milvus."+c.name+".replicas", "highAvailability needs at least %d %s replicas, so losing one pod or node keeps it serving; set replicas: %d (or leave it unset), or highAvailability: false", sizing.HAReplicas, c.name, sizing.HAReplicas)
 		}
 	}
+}
+
+// maxQuantity bounds a container's resources above the largest EC2
+// instances (1,920 vCPUs, 32 TiB) and far below what overflows int64 in
+// milli-units, even summed over MaxReplicas pods.
+var maxQuantity = map[string]resource.Quantity{
+	"cpu":    resource.MustParse("4096"),
+	"memory": resource.MustParse("64Ti"),
 }
 
 func checkResources(r *report, path string, res *model.Resources) {
@@ -184,6 +183,12 @@ func checkResources(r *report, path string, res *model.Resources) {
 			}
 			if v.Sign() <= 0 {
 				r.errorf(p, "must be greater than zero; got %q", q.v)
+				continue
+			}
+			// Compared exactly (Quantity.Cmp), before any int64 arithmetic
+			// can wrap: the sizing fit check sums these per node.
+			if limit := maxQuantity[q.name]; v.Cmp(limit) > 0 {
+				r.errorf(p, "%s %s is more than any EC2 instance has; the most milvusgen accepts is %s", q.name, clip(string(q.v), 40), limit.String())
 				continue
 			}
 			parsed[l.name+"."+q.name] = v

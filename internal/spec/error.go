@@ -50,6 +50,9 @@ type report struct {
 }
 
 func (r *report) errorf(path, format string, args ...any) {
+	if r.paths[path] {
+		return // one problem, one message: the first rule to see it says it
+	}
 	p := splitPath(path)
 	r.errs = errors.Append(r.errs, &fieldError{pos: r.pos(p), path: p, msg: fmt.Sprintf(format, args...)})
 	if r.paths == nil {

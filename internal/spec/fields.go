@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"cuelang.org/go/cue"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // Field rules run on the values the user wrote. Each says what is allowed,
@@ -114,29 +115,19 @@ var stringRules = map[string]stringRule{
 		}
 		return ""
 	},
-	"gitops.repository.url": func(s string) string {
-		if strings.ContainsAny(s, " \t\r\n") {
-			return fmt.Sprintf("must be a URL without whitespace; got %q", s)
-		}
-		if strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "ssh://") {
-			return ""
-		}
-		if at := strings.Index(s, "@"); at >= 0 {
-			if host, path, ok := strings.Cut(s[at+1:], ":"); ok {
-				return fmt.Sprintf("Flux needs a URL, not scp syntax: use \"ssh://%s@%s/%s\"", s[:at], host, path)
-			}
-		}
-		return fmt.Sprintf("must be an http://, https:// or ssh:// URL; got %q", s)
-	},
+	"gitops.repository.url": gitURLRule,
 	"gitops.repository.path": func(s string) string {
 		if strings.HasPrefix(s, "/") || strings.Contains("/"+s+"/", "/../") || !reGitPath.MatchString(s) {
 			return fmt.Sprintf("must be a path relative to the repository root of letters, digits, '.', '_', '-' and '/', without \"..\"; got %q", s)
 		}
 		return ""
 	},
-	"gitops.repository.branch": func(s string) string {
-		if !reGitPath.MatchString(s) || s == "" || strings.Contains(s, "..") || strings.HasPrefix(s, "/") || strings.HasSuffix(s, "/") || strings.HasSuffix(s, ".lock") {
-			return fmt.Sprintf("must be a Git branch name (letters, digits, '.', '_', '-', '/'; no \"..\"); got %q", s)
+	"gitops.repository.branch": gitBranchRule,
+	"milvus.auth.rootPasswordSecret.key": func(s string) string {
+		// The key is a Secret data key (secretKeyRef.key) and a file name in
+		// bootstrap's kubectl create secret --from-file.
+		if errs := validation.IsConfigMapKey(s); len(errs) > 0 {
+			return fmt.Sprintf("must be a Kubernetes Secret key (letters, digits, '-', '_' or '.', at most 253 characters, not \".\" or \"..\"): %s; got %q", strings.Join(errs, "; "), s)
 		}
 		return ""
 	},
@@ -249,6 +240,8 @@ func quoteList(l []string) string {
 // wrong kind are left to the schema's type errors, except numbers where a
 // quoted string is expected, which YAML users write by accident.
 func checkFields(r *report, user cue.Value) {
+	checkControl(r, user, nil)
+	checkInts(r, user)
 	for _, path := range sortedKeys(stringRules) {
 		checkString(r, user, path, stringRules[path])
 	}
@@ -270,6 +263,9 @@ func checkFields(r *report, user cue.Value) {
 }
 
 func checkString(r *report, user cue.Value, path string, rule stringRule) {
+	if r.paths[path] {
+		return // one problem, one message: already reported (control characters)
+	}
 	x := user.LookupPath(cue.MakePath(selectors(splitPath(path))...))
 	if !x.Exists() {
 		return

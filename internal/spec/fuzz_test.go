@@ -13,6 +13,30 @@ func FuzzLoad(f *testing.F) {
 	f.Add("spec.json", []byte(`{"name": 1, "cluster": {"nodeGroups": [{}, {"name": "a"}]}}`))
 	f.Add("spec.yaml", []byte(base+"milvus: {mixCoordinator: {replicas: -1}, values: {externalS3: {accessKey: x}}}\n"))
 	f.Add("spec.cue", []byte("cluster: nodeGroups: [for x in [1,2] {name: \"n\\(x)\"}]\n"))
+	// Issue 10 item 3: numbers and quantities at and past their bounds.
+	for _, extra := range []string{
+		"milvus: {queryNode: {replicas: 9223372036854775789}}\n",
+		"milvus: {queryNode: {replicas: 9223372036854775788}}\n",
+		"loadBalancerController: {replicas: 9223372036854775807}\n",
+		"milvus: {queryNode: {replicas: 99999999999999999999999999}}\n",
+		"milvus: {queryNode: {resources: {limits: {cpu: \"1e19\"}}}}\n",
+		"milvus: {queryNode: {resources: {limits: {cpu: \"18446744073709551616m\"}}}}\n",
+		"milvus: {queryNode: {resources: {limits: {memory: \"1e30\"}}}}\n",
+		"milvus: {queryNode: {resources: {limits: {cpu: 1e400}}}}\n",
+		"milvus: {dataset: {vectors: 9223372036854775807, dimension: 32768, replicas: 100}}\n",
+		"cluster: {nodeGroups: [{desiredCapacity: 9223372036854775807, maxSize: -9223372036854775808}]}\n",
+		"gitops: {repository: {url: \"https://bot:ghp_x@github.com/a/b.git\", branch: \"-x/../HEAD\"}}\n",
+		"storage: {rootPath: \"a\\u0085b\"}\n",
+		"cluster: {nodeGroups: [{labels: {\"bad key!!\": \"v a l\\nue\"}}]}\n",
+		"milvus: {config: {common: {security: {AuthorizationEnabled: false, default_root_password: x}}}}\n",
+		"milvus: {values: {mixCoordinator: {extraEnv: [{name: COMMON_SECURITY_DEFAULTROOTPASSWORD, value: x}]}}}\n",
+		"---\n",
+	} {
+		f.Add("spec.yaml", []byte(base+extra))
+	}
+	f.Add("spec.yaml", []byte("name: a\naws:\n  region: [us-east-2,\n"))
+	f.Add("spec.yaml", []byte("name: a\n\taws: {}\n"))
+	f.Add("spec.cue", []byte("a00: 1\na01: [a00, a00]\na02: [a01, a01]\na03: [a02, a02]\nmilvus: values: x: a03\n"))
 	f.Fuzz(func(t *testing.T, name string, data []byte) {
 		switch name {
 		case "spec.yaml", "spec.cue", "spec.json":

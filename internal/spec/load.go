@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -49,23 +50,55 @@ type Result struct {
 	Warnings []errors.Error
 }
 
-// ReadFiles reads spec files; "-" reads stdin.
+// MaxSpecBytes bounds one spec input. Specs are kilobytes; the bound keeps
+// `-f /dev/zero` or a mistaken path from being read into memory.
+const MaxSpecBytes = 8 << 20
+
+// ReadFiles reads spec files; "-" reads stdin. Only regular files and pipes
+// are read (a device such as /dev/zero or a directory is refused before
+// any byte is read), and none beyond MaxSpecBytes.
 func ReadFiles(paths []string, stdin io.Reader) ([]Source, error) {
 	srcs := make([]Source, 0, len(paths))
 	for _, p := range paths {
-		var data []byte
-		var err error
-		if p == "-" {
-			data, err = io.ReadAll(stdin)
-		} else {
-			data, err = os.ReadFile(p)
-		}
+		data, err := readSpec(p, stdin)
 		if err != nil {
 			return nil, fmt.Errorf("reading spec %s failed: %w", p, err)
 		}
 		srcs = append(srcs, Source{Name: p, Data: data})
 	}
 	return srcs, nil
+}
+
+func readSpec(p string, stdin io.Reader) ([]byte, error) {
+	r := stdin
+	if p != "-" {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			return nil, err
+		}
+		switch m := fi.Mode(); {
+		case m.IsDir():
+			return nil, fmt.Errorf("it is a directory; pass the spec file (spec.cue, spec.yaml or spec.json)")
+		case !m.IsRegular() && m&fs.ModeNamedPipe == 0:
+			return nil, fmt.Errorf("it is not a regular file (%s); pass a spec file, or - for stdin", m.Type())
+		case m.IsRegular() && fi.Size() > MaxSpecBytes:
+			return nil, fmt.Errorf("it is %d bytes; a spec may hold at most %d", fi.Size(), MaxSpecBytes)
+		}
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, MaxSpecBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxSpecBytes {
+		return nil, fmt.Errorf("it holds more than %d bytes, the most a spec may hold", MaxSpecBytes)
+	}
+	return data, nil
 }
 
 // Load unifies the sources with the #Spec schema, validates the result and
@@ -89,7 +122,7 @@ func Load(srcs []Source, opts Options) (*Result, error) {
 		files[src.Name] = true
 		v, err := build(ctx, src)
 		if err != nil {
-			errs = errors.Append(errs, errors.Promote(err, "parse"))
+			errs = errors.Append(errs, parseError(err))
 			continue
 		}
 		if i == 0 || !user.Exists() {
@@ -114,15 +147,8 @@ func Load(srcs []Source, opts Options) (*Result, error) {
 
 	v := def.Unify(user)
 	if err := v.Validate(cue.Concrete(true)); err != nil {
-		errs := errors.Errors(err)
-		for _, e := range errs {
+		for _, e := range oneErrorPerPath(errors.Errors(err), user, def) {
 			if r.covers(specPath(e)) {
-				continue
-			}
-			// An incomplete value is usually a default derived from a field
-			// that has its own error (gitops.repository.path from
-			// cluster.name); report it only when it is the sole problem.
-			if format, _ := e.Msg(); strings.HasPrefix(format, "incomplete value") && len(errs) > 1 {
 				continue
 			}
 			r.errs = errors.Append(r.errs, userError(e, files, r, def))
@@ -202,7 +228,7 @@ func build(ctx *cue.Context, src Source) (cue.Value, error) {
 	name := src.Name
 	ext := strings.ToLower(filepath.Ext(name))
 	if name == "-" {
-		ext = ".yaml"
+		ext = stdinFormat(src.Data)
 	}
 	var v cue.Value
 	switch ext {
@@ -213,9 +239,13 @@ func build(ctx *cue.Context, src Source) (cue.Value, error) {
 		}
 		v = ctx.BuildFile(f)
 	case ".yaml", ".yml":
-		f, err := cueyaml.Extract(name, src.Data)
+		data, err := oneDocument(name, src.Data)
 		if err != nil {
 			return v, err
+		}
+		f, err := cueyaml.Extract(name, data)
+		if err != nil {
+			return v, yamlError(name, data, err)
 		}
 		v = ctx.BuildFile(f)
 	case ".json":

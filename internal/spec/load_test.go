@@ -159,6 +159,11 @@ func TestLoadInvalid(t *testing.T) {
 			if tc.Pos != "" && !strings.Contains(got, "/"+tc.Pos+"\n") && !strings.Contains(got, " "+tc.Pos+"\n") {
 				t.Errorf("error is not positioned at %s:\n%s", tc.Pos, got)
 			}
+			// Each case holds one problem: one message, so the count the
+			// CLI prints matches what it prints (issue 11 item 8).
+			if n := len(errors.Errors(err)); n != 1 {
+				t.Errorf("%d messages for one problem:\n%s", n, got)
+			}
 			if strings.Contains(got, "schema/spec.cue") {
 				t.Errorf("error points at the schema, not the user's file:\n%s", got)
 			}
@@ -196,4 +201,47 @@ storage: {bucket: Milvus_Bucket}
 	// Output:
 	// storage.bucket: bucket name must be 3-63 lowercase letters, digits, '.' or '-'; got "Milvus_Bucket":
 	//     spec.yaml:4:19
+}
+
+// TestLoadEdges: the loader's edges (issue 11 item 11).
+func TestLoadEdges(t *testing.T) {
+	t.Run("stdin CUE", func(t *testing.T) {
+		cue := "name: \"milvus-demo\"\naws: {region: \"us-east-2\", accountID: \"123456789012\"}\ncluster: name: \"milvus-eks-cluster\"\nstorage: bucket: \"milvus-bucket-039dd013c0712f085d60e21f\"\n"
+		if _, err := load(t, "-", cue); err != nil {
+			t.Fatalf("CUE on stdin: %s", details(err))
+		}
+	})
+	t.Run("stdin JSON", func(t *testing.T) {
+		if _, err := load(t, "-", `{"name": "milvus-demo", "aws": {"region": "us-east-2", "accountID": "123456789012"}, "cluster": {"name": "c"}, "storage": {"bucket": "milvus-bucket-1"}}`); err != nil {
+			t.Fatalf("JSON on stdin: %s", details(err))
+		}
+	})
+	for _, text := range []string{base + "---\n", "---\n" + base, "---\n" + base + "---\n# end\n", base + "...\n"} {
+		if _, err := load(t, "spec.yaml", text); err != nil {
+			t.Errorf("one document between separators %q: %s", text, details(err))
+		}
+	}
+	t.Run("device", func(t *testing.T) {
+		done := make(chan error, 1)
+		go func() { _, err := ReadFiles([]string{"/dev/zero"}, nil); done <- err }()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+				t.Errorf("ReadFiles(/dev/zero) = %v, want a refusal before reading", err)
+			}
+		case <-time.After(30 * time.Second): // a backstop, not a timing assertion
+			t.Fatal("ReadFiles(/dev/zero) is reading the device")
+		}
+	})
+	t.Run("directory", func(t *testing.T) {
+		if _, err := ReadFiles([]string{t.TempDir()}, nil); err == nil || !strings.Contains(err.Error(), "directory") {
+			t.Errorf("ReadFiles(dir) = %v", err)
+		}
+	})
+	t.Run("too large", func(t *testing.T) {
+		_, err := ReadFiles([]string{"-"}, strings.NewReader(strings.Repeat("#", MaxSpecBytes+1)))
+		if err == nil || !strings.Contains(err.Error(), "at most") && !strings.Contains(err.Error(), "more than") {
+			t.Errorf("ReadFiles(huge stdin) = %v", err)
+		}
+	})
 }
