@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/milvusgen/milvusgen/internal/model"
+	"github.com/milvusgen/milvusgen/internal/owned"
 	"github.com/milvusgen/milvusgen/internal/sizing"
 )
 
@@ -30,8 +31,14 @@ func checkModel(r *report, s *model.Spec, ok map[string]bool, opts Options) {
 		checkSecurity(r, s)
 		checkCompatibility(r, s)
 	}
+	// The owned values derive from these sections; without them only the
+	// checks that need no comparison (credentials, fixed keys) run.
+	complete := ok["aws"] && ok["storage"] && ok["milvus"] && ok["cluster"]
 	if ok["milvus.values"] {
-		checkRawValues(r, s.Milvus.Values)
+		checkRawValues(r, s, complete)
+	}
+	if ok["milvus.config"] {
+		checkConfig(r, s, complete)
 	}
 	if ok["aws"] && ok["storage"] && ok["milvus"] && ok["loadBalancerController"] {
 		checkAgreement(r, s)
@@ -250,33 +257,42 @@ func checkSecurity(r *report, s *model.Spec) {
 	if !s.Milvus.Auth.Enabled && !svc.AllowPublic {
 		r.warnf("milvus.auth.enabled", "Milvus authentication is off: anyone who reaches the load balancer has full access")
 	}
-	checkConfig(r, s.Milvus.Config)
 }
 
-// ownedConfig are milvus.yaml keys milvusgen writes from spec fields.
-var ownedConfig = map[string]string{
-	"common.security.authorizationEnabled": "milvus.auth.enabled",
-	"common.security.defaultRootPassword":  "milvus.auth.rootPasswordSecret",
-	"common.security.tlsMode":              "milvus.tls.mode",
-	"tls":                                  "milvus.tls",
-	"minio":                                "storage (Milvus's object storage is the spec's bucket)",
-	"etcd":                                 "the chart's etcd",
-	"mq":                                   "milvus.messageQueue",
-}
-
-func checkConfig(r *report, config map[string]any) {
-	walkValues(config, "milvus.config", func(path, key string, v any) bool {
+// checkConfig refuses raw milvus.yaml keys that contradict what milvusgen
+// owns (owned.Config), compared as Milvus compares them: after its key
+// normalisation, so AuthorizationEnabled and default_root_password are the
+// keys milvusgen owns. complete says whether the spec sections the owned
+// values derive from decoded, so a value can be compared with them.
+func checkConfig(r *report, s *model.Spec, complete bool) {
+	walkValues(s.Milvus.Config, "milvus.config", func(path, key string, v any) bool {
 		rel := strings.TrimPrefix(path, "milvus.config.")
-		if field, ok := ownedConfig[rel]; ok {
-			r.errorf(path, "milvusgen sets %s from %s; change that field instead", rel, field)
+		if k, ok := owned.ConfigKey(rel); ok {
+			if k.Want != nil && !k.Subtree && !complete {
+				return false
+			}
+			if bad, msg := k.Contradicts(s, v); bad {
+				r.errorf(path, "%s", msg)
+			}
 			return false
 		}
-		if secretKeys[strings.ToLower(key)] {
+		if isSecretKey(key) {
 			r.errorf(path, "secrets must not be written to the rendered tree; keep them in Kubernetes Secrets")
 			return false
 		}
 		return true
 	})
+}
+
+// isSecretKey reports a key (any spelling) that names a credential.
+func isSecretKey(key string) bool {
+	n := owned.Normalize(key)
+	for k := range secretKeys {
+		if n == k || strings.HasSuffix(n, k) && k != "token" && k != "password" {
+			return true
+		}
+	}
+	return secretKeys[n]
 }
 
 // checkCompatibility checks the spec against what the chart version supports.
@@ -299,36 +315,18 @@ var inertKeys = map[string]string{
 	"indexNode":        "dataNode (index building moved there in Milvus 2.6)",
 }
 
-// ownedKeys are values milvusgen derives from spec fields; setting them in
-// raw values would make the artifacts disagree.
-var ownedKeys = map[string]string{
-	"externalS3.bucketName":            "storage.bucket",
-	"externalS3.rootPath":              "storage.rootPath",
-	"externalS3.region":                "aws.region",
-	"externalS3.host":                  "aws.region",
-	"externalS3.useIAM":                "aws (IRSA is always on)",
-	"serviceAccount.name":              "milvus.serviceAccount",
-	"serviceAccount.create":            "milvus.serviceAccount (eksctl creates it with the IAM role)",
-	"mixCoordinator.replicas":          "milvus.mixCoordinator.replicas",
-	"mixCoordinator.activeStandby":     "milvus.highAvailability",
-	"service.loadBalancerSourceRanges": "milvus.service.sourceRanges",
-	"service.annotations":              "milvus.service",
-	"service.type":                     "milvus.service",
-	"pulsarv3.enabled":                 "milvus.messageQueue",
-	"kafka.enabled":                    "milvus.messageQueue",
-	"woodpecker.enabled":               "milvus.messageQueue",
-	"minio.enabled":                    "storage.bucket (Milvus uses S3)",
-	"extraConfigFiles":                 "milvus.config, milvus.auth and milvus.tls",
-}
-
 // secretKeys are value keys that would put a credential into Git.
 var secretKeys = map[string]bool{
 	"accesskey": true, "secretkey": true, "accesskeyid": true, "secretaccesskey": true,
 	"password": true, "defaultrootpassword": true, "token": true,
 }
 
-func checkRawValues(r *report, values map[string]any) {
-	walkValues(values, "milvus.values", func(path, key string, v any) bool {
+// checkRawValues refuses raw Helm values that contradict what milvusgen
+// owns (owned.Values), static credentials, chart 4.x blocks chart 5.x
+// ignores, and extraEnv entries of any component that override an owned
+// milvus.yaml key (Milvus reads every environment variable as config).
+func checkRawValues(r *report, s *model.Spec, complete bool) {
+	walkValues(s.Milvus.Values, "milvus.values", func(path, key string, v any) bool {
 		rel := strings.TrimPrefix(path, "milvus.values.")
 		if strings.Count(rel, ".") == 0 {
 			if use, ok := inertKeys[key]; ok {
@@ -336,11 +334,22 @@ func checkRawValues(r *report, values map[string]any) {
 				return false
 			}
 		}
-		if field, ok := ownedKeys[rel]; ok {
-			r.errorf(path, "milvusgen sets %s from %s; change that field instead", rel, field)
+		if k, ok := owned.ValuesKey(rel); ok {
+			if k.Want != nil && !k.Subtree && !complete {
+				return false
+			}
+			if bad, msg := k.Contradicts(s, v); bad {
+				r.errorf(path, "%s", msg)
+			}
 			return false
 		}
-		if secretKeys[strings.ToLower(key)] {
+		if key == "extraEnv" {
+			if list, ok := v.([]any); ok {
+				checkExtraEnv(r, s, path, list, complete)
+			}
+			return false
+		}
+		if isSecretKey(key) {
 			if s, ok := v.(string); !ok || s != "" {
 				r.errorf(path, "static credentials must not be written to the rendered tree; Milvus reaches S3 through IRSA, keep other secrets in Kubernetes Secrets")
 			}
@@ -348,6 +357,40 @@ func checkRawValues(r *report, values map[string]any) {
 		}
 		return true
 	})
+}
+
+// checkExtraEnv checks a component's raw environment variables: one that
+// Milvus maps onto an owned config key must not contradict it, and no
+// credential may be written as a literal value (valueFrom a Secret is
+// fine for keys milvusgen does not own).
+func checkExtraEnv(r *report, s *model.Spec, path string, list []any, complete bool) {
+	for i, e := range list {
+		entry, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		name, _ := entry["name"].(string)
+		p := fmt.Sprintf("%s.%d.name", path, i)
+		value, literal := entry["value"]
+		if k, ok := owned.ConfigKey(name); ok {
+			if k.Want != nil && !k.Subtree && !complete {
+				continue
+			}
+			if !literal {
+				value = nil // valueFrom: its value is unknown here
+			}
+			if bad, msg := k.Contradicts(s, value); bad || !literal {
+				if !bad {
+					msg = fmt.Sprintf("milvusgen sets %s from %s; change that field instead", k.Path, k.Field)
+				}
+				r.errorf(p, "%s overrides milvus.yaml's %s: %s", name, k.Path, msg)
+			}
+			continue
+		}
+		if literal && isSecretKey(name) {
+			r.errorf(p, "%s would write a credential into the rendered tree; take it from a Kubernetes Secret with valueFrom.secretKeyRef", name)
+		}
+	}
 }
 
 // walkValues visits every key of nested maps in sorted order; fn returns

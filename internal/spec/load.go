@@ -185,6 +185,7 @@ func decodeSections(v cue.Value, s *model.Spec) map[string]bool {
 		// Raw values are checked for secrets even when the rest of the
 		// milvus section has errors.
 		"milvus.values": &s.Milvus.Values,
+		"milvus.config": &s.Milvus.Config,
 	}
 	ok := map[string]bool{}
 	for name, dst := range targets {

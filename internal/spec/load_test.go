@@ -245,3 +245,20 @@ func TestLoadEdges(t *testing.T) {
 		}
 	})
 }
+
+// TestLoadRawMayAdd: raw values and config may add to what milvusgen owns,
+// and repeat its own values (issue 10 item 2).
+func TestLoadRawMayAdd(t *testing.T) {
+	for _, extra := range []string{
+		"milvus: {config: {common: {security: {AuthorizationEnabled: true, superUsers: admin}}, queryNode: {segcore: {knowhereThreadPoolNumRatio: 4}}}}\n",
+		"milvus: {config: {minio: {requestTimeoutMs: 10000}}}\n",
+		"milvus: {values: {mixCoordinator: {extraEnv: [{name: GODEBUG, value: \"madvdontneed=1\"}]}}}\n",
+		"milvus: {values: {queryNode: {extraEnv: [{name: API_TOKEN, valueFrom: {secretKeyRef: {name: api, key: token}}}]}}}\n",
+		"milvus: {values: {externalS3: {useSSL: true}, service: {annotations: {\"example.com/team\": search}}}}\n",
+		"milvus: {values: {log: {level: debug}}}\n",
+	} {
+		if _, err := load(t, "spec.yaml", base+extra); err != nil {
+			t.Errorf("%s: %s", extra, details(err))
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/milvusgen/milvusgen/internal/model"
+	"github.com/milvusgen/milvusgen/internal/owned"
 	"github.com/milvusgen/milvusgen/internal/sizing"
 )
 
@@ -64,7 +65,9 @@ func Milvus(s *model.Spec) map[string]any {
 	merge(v, availability(s))
 	merge(v, messageQueue(s))
 	merge(v, security(s))
-	return merge(v, s.Milvus.Values)
+	// Raw values may add to the lists milvusgen owns (extraEnv, volumes),
+	// never replace them: the root password's variable stays.
+	return merge(v, owned.MergeLists(v, s.Milvus.Values))
 }
 
 // security turns on authentication and TLS through extraConfigFiles
