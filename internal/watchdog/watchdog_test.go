@@ -1,0 +1,53 @@
+package watchdog
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// backstop only keeps a broken watchdog from hanging the test; no
+// assertion depends on how fast anything runs.
+const backstop = time.Minute
+
+func TestHeapBudget(t *testing.T) {
+	got := make(chan error, 1)
+	stop := Start(context.Background(), Limits{What: "rendering spec.cue", HeapBytes: 1, Poll: time.Millisecond, OnBreach: func(err error) { got <- err }})
+	defer stop()
+	select {
+	case err := <-got:
+		if !strings.Contains(err.Error(), "rendering spec.cue used more than 0 MiB of memory") {
+			t.Errorf("message = %q", err)
+		}
+	case <-time.After(backstop):
+		t.Fatal("no breach reported for a 1-byte heap budget")
+	}
+}
+
+func TestTimeBudget(t *testing.T) {
+	got := make(chan error, 1)
+	stop := Start(context.Background(), Limits{What: "validating spec.cue", Time: time.Nanosecond, OnBreach: func(err error) { got <- err }})
+	defer stop()
+	select {
+	case err := <-got:
+		if !strings.Contains(err.Error(), "validating spec.cue took longer than 1ns") || !strings.Contains(err.Error(), "without bound") {
+			t.Errorf("message = %q", err)
+		}
+	case <-time.After(backstop):
+		t.Fatal("no breach reported for a 1ns budget")
+	}
+}
+
+// TestStopped: a stopped watchdog reports nothing, however long after.
+func TestStopped(t *testing.T) {
+	got := make(chan error, 1)
+	stop := Start(context.Background(), Limits{Time: time.Hour, HeapBytes: 1 << 62, Poll: time.Millisecond, OnBreach: func(err error) { got <- err }})
+	stop()
+	stop() // idempotent
+	select {
+	case err := <-got:
+		t.Errorf("stopped watchdog reported %v", err)
+	default:
+	}
+}
