@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/milvusgen/milvusgen/internal/spec"
+	"github.com/milvusgen/milvusgen/internal/watchdog"
 )
 
 // Exit codes.
@@ -302,6 +304,8 @@ func (f *specFlags) loadSources(e *env) ([]spec.Source, *spec.Result, error) {
 	if today.IsZero() {
 		today = time.Now().UTC()
 	}
+	// CUE cannot cancel an evaluation: a watchdog ends a runaway one.
+	defer watchdog.Start(context.Background(), watchdog.Default.For("evaluating "+strings.Join(f.files, ", ")))()
 	srcs, err := spec.ReadFiles(f.files, e.stdin)
 	if err != nil {
 		return nil, nil, err

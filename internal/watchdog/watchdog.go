@@ -32,7 +32,13 @@ type Limits struct {
 
 // Default are the CLI's budgets: a spec evaluates in milliseconds and a
 // fleet render in seconds, so these only stop runaway input.
-var Default = Limits{Time: 60 * time.Second, HeapBytes: 2 << 30}
+var Default = Limits{Time: 10 * time.Second, HeapBytes: 2 << 30}
+
+// For returns l naming the work in its message.
+func (l Limits) For(what string) Limits {
+	l.What = what
+	return l
+}
 
 // heapMetric counts the bytes of heap objects, live or not yet swept: it
 // grows as soon as an evaluation allocates, before the next GC.
