@@ -19,31 +19,46 @@ import (
 const maxNodesPerNodeGroup = 450
 
 // checkModel runs the rules that need defaults filled in or span fields.
-// Sections that failed to decode (their errors are already reported) are
-// skipped.
+// ok says which inputs (checkInputs) are sound; a rule runs only when all
+// of its inputs are, so a problem is reported once, where it is, and every
+// other rule still runs.
 func checkModel(r *report, s *model.Spec, ok map[string]bool, opts Options) {
-	if ok["cluster"] {
-		checkKubernetesVersion(r, s, opts)
-		checkNodeGroups(r, s)
+	all := func(paths ...string) bool {
+		for _, p := range paths {
+			if !ok[p] {
+				return false
+			}
+		}
+		return true
 	}
-	if ok["milvus"] {
-		checkMilvus(r, s)
+	if ok["cluster.kubernetesVersion"] {
+		checkKubernetesVersion(r, s, opts)
+	}
+	if !r.invalid["cluster.nodeGroups"] && !r.invalid["cluster"] {
+		checkNodeGroups(r, s) // gated per field within
+	}
+	checkMilvus(r, s, ok)
+	if all("milvus.service", "milvus.auth") {
 		checkSecurity(r, s)
+	}
+	if all("milvus.chartVersion", "milvus.messageQueue") {
 		checkCompatibility(r, s)
 	}
 	// The owned values derive from these sections; without them only the
 	// checks that need no comparison (credentials, fixed keys) run.
-	complete := ok["aws"] && ok["storage"] && ok["milvus"] && ok["cluster"]
+	complete := all("aws", "storage", "cluster", "milvus.service", "milvus.serviceAccount", "milvus.mixCoordinator",
+		"milvus.highAvailability", "milvus.messageQueue", "milvus.auth", "milvus.tls")
 	if ok["milvus.values"] {
 		checkRawValues(r, s, complete)
 	}
 	if ok["milvus.config"] {
 		checkConfig(r, s, complete)
 	}
-	if ok["aws"] && ok["storage"] && ok["milvus"] && ok["loadBalancerController"] {
+	if all("aws", "storage.storageClass", "milvus.namespace", "milvus.serviceAccount", "loadBalancerController") {
 		checkAgreement(r, s)
 	}
-	if ok["cluster"] && ok["milvus"] {
+	if all("cluster.name", "cluster.nodeGroups", "milvus.namespace", "milvus.highAvailability", "milvus.messageQueue",
+		"milvus.mixCoordinator", "milvus.proxy", "milvus.queryNode", "milvus.dataNode", "milvus.streamingNode", "milvus.dataset") {
 		checkSizing(r, s)
 	}
 }
@@ -105,10 +120,19 @@ func checkNodeGroups(r *report, s *model.Spec) {
 	seen := map[string]int{}
 	for i, ng := range s.Cluster.NodeGroups {
 		p := fmt.Sprintf("cluster.nodeGroups.%d", i)
+		if !r.sound(p + ".name") {
+			continue
+		}
 		if j, dup := seen[ng.Name]; dup {
 			r.errorf(p+".name", "node group name %q is already used by cluster.nodeGroups[%d]; names must be unique", ng.Name, j)
 		}
 		seen[ng.Name] = i
+		if r.sound(p + ".labels") {
+			checkLabels(r, p+".labels", ng.Labels)
+		}
+		if !r.sound(p+".desiredCapacity", p+".minSize", p+".maxSize") {
+			continue
+		}
 		lo, hi := ng.NodeGroupMinSize(), ng.NodeGroupMaxSize()
 		switch {
 		case ng.DesiredCapacity < 1:
@@ -124,14 +148,14 @@ func checkNodeGroups(r *report, s *model.Spec) {
 		if ng.MinSize != nil && lo > hi { // a defaulted minSize follows desiredCapacity, whose own message says it
 			r.errorf(p+".minSize", "must not exceed maxSize (%d); got %d", hi, lo)
 		}
-		checkLabels(r, p+".labels", ng.Labels)
 	}
 }
 
-func checkMilvus(r *report, s *model.Spec) {
+func checkMilvus(r *report, s *model.Spec, ok map[string]bool) {
 	m := s.Milvus
 	replicas := s.MixCoordinatorReplicas()
 	switch {
+	case !ok["milvus.mixCoordinator"] || !ok["milvus.highAvailability"]:
 	case replicas < 1:
 		r.errorf("milvus.mixCoordinator.replicas", "must be at least 1: mixcoord runs the root, query, data and index coordinators; got %d", replicas)
 	case m.HighAvailability && replicas < 2:
@@ -139,7 +163,7 @@ func checkMilvus(r *report, s *model.Spec) {
 	case !m.HighAvailability && replicas > 1:
 		r.errorf("milvus.mixCoordinator.replicas", "more than one mixCoordinator replica needs active standby; set milvus.highAvailability: true or replicas: 1")
 	}
-	if p := m.Proxy.Replicas; p != nil && *p < 1 {
+	if p := m.Proxy.Replicas; ok["milvus.proxy"] && p != nil && *p < 1 {
 		r.errorf("milvus.proxy.replicas", "must be at least 1: the proxies serve every client request; got %d", *p)
 	}
 	comps := []struct {
@@ -147,8 +171,11 @@ func checkMilvus(r *report, s *model.Spec) {
 		c    model.Component
 	}{{"mixCoordinator", m.MixCoordinator}, {"proxy", m.Proxy}, {"queryNode", m.QueryNode}, {"dataNode", m.DataNode}, {"streamingNode", m.StreamingNode}}
 	for _, c := range comps {
+		if !ok["milvus."+c.name] {
+			continue
+		}
 		checkResources(r, "milvus."+c.name+".resources", c.c.Resources)
-		if n := c.c.Replicas; m.HighAvailability && c.name != "mixCoordinator" && n != nil && *n >= 0 && *n < sizing.HAReplicas {
+		if n := c.c.Replicas; ok["milvus.highAvailability"] && m.HighAvailability && c.name != "mixCoordinator" && n != nil && *n >= 0 && *n < sizing.HAReplicas {
 			r.errorf("milvus."+c.name+".replicas", "highAvailability needs at least %d %s replicas, so losing one pod or node keeps it serving; set replicas: %d (or leave it unset), or highAvailability: false", sizing.HAReplicas, c.name, sizing.HAReplicas)
 		}
 	}

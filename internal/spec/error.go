@@ -47,7 +47,13 @@ type report struct {
 	// set reports whether the user wrote a value at path (rather than the
 	// schema defaulting it).
 	set func(path string) bool
+	// invalid are the paths with unknown or invalid values, which rule
+	// checks must not read.
+	invalid invalidSet
 }
+
+// sound reports whether the rule inputs at paths are all sound.
+func (r *report) sound(paths ...string) bool { return r.invalid.clean(paths...) }
 
 func (r *report) errorf(path, format string, args ...any) {
 	if r.paths[path] {

@@ -146,23 +146,34 @@ func Load(srcs []Source, opts Options) (*Result, error) {
 	checkFields(r, user)
 
 	v := def.Unify(user)
+	invalid := invalidSet{}
 	if err := v.Validate(cue.Concrete(true)); err != nil {
-		for _, e := range oneErrorPerPath(errors.Errors(err), user, def) {
+		kept := oneErrorPerPath(errors.Errors(err), user, def)
+		invalid.markErrors(kept, def)
+		for _, e := range kept {
 			if r.covers(specPath(e)) {
 				continue
 			}
 			r.errs = errors.Append(r.errs, userError(e, files, r, def))
 		}
 	}
+	for p := range r.paths {
+		invalid.add(splitPath(p)) // the field rules' findings
+	}
 
-	// Decode section by section, so the cross-field rules still run on the
-	// sections that are sound and all problems surface in one run.
+	// Decode everything sound, so the cross-field rules still run on it and
+	// all problems surface in one run.
 	s := &model.Spec{}
-	decoded := decodeSections(v, s)
+	decodeClean(ctx, v, s, invalid)
 	if !user.LookupPath(cue.ParsePath("cluster.nodeGroups")).Exists() {
 		if err := root.LookupPath(cue.ParsePath("#DefaultNodeGroups")).Decode(&s.Cluster.NodeGroups); err != nil {
 			panic("milvusgen: embedded schema's #DefaultNodeGroups is broken: " + err.Error())
 		}
+	}
+	r.invalid = invalid
+	decoded := map[string]bool{}
+	for _, p := range checkInputs {
+		decoded[p] = invalid.clean(p)
 	}
 	checkModel(r, s, decoded, opts)
 	if r.errs != nil {
@@ -171,33 +182,14 @@ func Load(srcs []Source, opts Options) (*Result, error) {
 	return &Result{Spec: s, Warnings: r.warnings}, nil
 }
 
-// decodeSections decodes each top-level section of v that has no error and
-// reports which did.
-func decodeSections(v cue.Value, s *model.Spec) map[string]bool {
-	targets := map[string]any{
-		"name":                   &s.Name,
-		"aws":                    &s.AWS,
-		"cluster":                &s.Cluster,
-		"storage":                &s.Storage,
-		"milvus":                 &s.Milvus,
-		"loadBalancerController": &s.LoadBalancerController,
-		"gitops":                 &s.GitOps,
-		// Raw values are checked for secrets even when the rest of the
-		// milvus section has errors.
-		"milvus.values": &s.Milvus.Values,
-		"milvus.config": &s.Milvus.Config,
-	}
-	ok := map[string]bool{}
-	for name, dst := range targets {
-		x := v.LookupPath(cue.ParsePath(name))
-		if x.Validate(cue.Concrete(true)) != nil {
-			continue
-		}
-		if x.Decode(dst) == nil {
-			ok[name] = true
-		}
-	}
-	return ok
+// checkInputs are the spec paths the rule checks read; a check runs when
+// its inputs are sound (checkModel).
+var checkInputs = []string{
+	"name", "aws", "storage", "storage.storageClass", "loadBalancerController",
+	"cluster", "cluster.kubernetesVersion", "cluster.nodeGroups", "cluster.name", "cluster.identity", "cluster.vpcCIDR",
+	"milvus", "milvus.namespace", "milvus.serviceAccount", "milvus.chartVersion", "milvus.highAvailability", "milvus.messageQueue",
+	"milvus.mixCoordinator", "milvus.proxy", "milvus.queryNode", "milvus.dataNode", "milvus.streamingNode", "milvus.dataset",
+	"milvus.auth", "milvus.tls", "milvus.service", "milvus.config", "milvus.values",
 }
 
 // schemaCache is the compiled schema and the context it lives in.
@@ -344,8 +336,28 @@ func specPath(e errors.Error) []string {
 
 // suggest names the fields allowed beside an unknown one, and the closest.
 func suggest(def cue.Value, path []string) string {
-	if len(path) == 0 {
+	names, best, ok := siblings(def, path)
+	if len(names) == 0 {
 		return ""
+	}
+	hint := ""
+	if ok {
+		hint = fmt.Sprintf("; did you mean %q?", best)
+	}
+	return hint + " (allowed: " + strings.Join(names, ", ") + ")"
+}
+
+// closestField is the allowed field an unknown one is a misspelling of.
+func closestField(def cue.Value, path []string) (string, bool) {
+	_, best, ok := siblings(def, path)
+	return best, ok
+}
+
+// siblings lists the fields the schema allows beside path's last element,
+// and the closest to it when it is close enough to be a misspelling.
+func siblings(def cue.Value, path []string) (names []string, best string, ok bool) {
+	if len(path) == 0 {
+		return nil, "", false
 	}
 	parent := def
 	for _, p := range path[:len(path)-1] {
@@ -358,17 +370,16 @@ func suggest(def cue.Value, path []string) string {
 			next = parent.LookupPath(cue.MakePath(sel.Optional()))
 		}
 		if !next.Exists() {
-			return ""
+			return nil, "", false
 		}
 		parent = next
 	}
 	it, err := parent.Fields(cue.Optional(true))
 	if err != nil {
-		return ""
+		return nil, "", false
 	}
 	bad := path[len(path)-1]
-	var names []string
-	best, bestD := "", 1<<30
+	bestD := 1 << 30
 	for it.Next() {
 		n := it.Selector().Unquoted()
 		names = append(names, n)
@@ -376,14 +387,7 @@ func suggest(def cue.Value, path []string) string {
 			best, bestD = n, d
 		}
 	}
-	if len(names) == 0 {
-		return ""
-	}
-	hint := ""
-	if bestD <= max(2, len(bad)/3) {
-		hint = fmt.Sprintf("; did you mean %q?", best)
-	}
-	return hint + " (allowed: " + strings.Join(names, ", ") + ")"
+	return names, best, len(names) > 0 && bestD <= max(2, len(bad)/3)
 }
 
 // distance is the Levenshtein edit distance.

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -260,5 +261,44 @@ func TestLoadRawMayAdd(t *testing.T) {
 		if _, err := load(t, "spec.yaml", base+extra); err != nil {
 			t.Errorf("%s: %s", extra, details(err))
 		}
+	}
+}
+
+// TestLoadReportsEveryProblem: an unknown field no longer hides the rule
+// checks of the sections that decoded cleanly (issue 11 item 10), and a
+// default filling a misspelled field causes no false problem.
+func TestLoadReportsEveryProblem(t *testing.T) {
+	cases := []struct {
+		name, extra string
+		want        []string // the paths of the errors
+	}{
+		{"typo beside replica and request problems",
+			"milvus: {queyNode: {replicas: 2}, highAvailability: false, mixCoordinator: {replicas: 3}, dataNode: {resources: {limits: {cpu: 1}, requests: {cpu: 2}}}}\n",
+			[]string{"milvus.queyNode", "milvus.mixCoordinator.replicas", "milvus.dataNode.resources.requests.cpu"}},
+		{"typo in a node group beside its size problem",
+			"cluster: {nodeGroups: [{instanceTyp: m6i.large, desiredCapacity: 5, maxSize: 4}]}\nmilvus: {proxy: {replicas: 0}}\n",
+			[]string{"cluster.nodeGroups.0.instanceTyp", "cluster.nodeGroups.0.desiredCapacity", "milvus.proxy.replicas"}},
+		{"bad values in every section",
+			"cluster: {vpcCIDR: 10.0.0.0/8, nodeGroups: [{desiredCapacity: 0}]}\nstorage: {storageClass: {encrypted: false, kmsKeyID: \"arn:aws:kms:us-east-2:123456789012:key/abc\"}}\nmilvus: {messageQueue: nats, proxy: {replicas: 0}}\n",
+			[]string{"cluster.vpcCIDR", "cluster.nodeGroups.0.desiredCapacity", "storage.storageClass.kmsKeyID", "milvus.messageQueue", "milvus.proxy.replicas"}},
+		// The default m6i.4xlarge (64 GiB) cannot hold a 200 GiB query
+		// node; the misspelled instance type was meant to. No fit error.
+		{"no false problem from a misspelled field's default",
+			"cluster: {nodeGroups: [{instanceTyp: r6i.16xlarge}]}\nmilvus: {queryNode: {resources: {requests: {memory: 200Gi}, limits: {memory: 200Gi}}}}\n",
+			[]string{"cluster.nodeGroups.0.instanceTyp"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := load(t, "spec.yaml", base+tc.extra)
+			var got []string
+			for _, e := range errors.Errors(err) {
+				got = append(got, strings.Join(e.Path(), "."))
+			}
+			slices.Sort(got)
+			slices.Sort(tc.want)
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("error paths (-want +got):\n%s\n%s", d, details(err))
+			}
+		})
 	}
 }

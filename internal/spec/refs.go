@@ -170,6 +170,9 @@ func checkControl(r *report, v cue.Value, path []string) {
 			return
 		}
 		for it.Next() {
+			if !it.Selector().IsString() {
+				continue
+			}
 			k := it.Selector().Unquoted()
 			if bad(k) {
 				r.errorf(strings.Join(path, "."), "key %q must not contain control or line-break characters", clip(k, 80))

@@ -1,0 +1,114 @@
+package spec
+
+import (
+	"strings"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/errors"
+
+	"github.com/milvusgen/milvusgen/internal/model"
+)
+
+// invalidSet holds the spec paths whose values are unknown or invalid. A
+// rule check runs only when none of its inputs overlaps one of them, so
+// every other problem is still reported in the same run, and a default
+// filling a misspelled field never causes a false problem.
+type invalidSet map[string]bool
+
+func (in invalidSet) add(path []string) { in[strings.Join(path, ".")] = true }
+
+// clean reports whether no invalid path is at, above or below any of paths.
+func (in invalidSet) clean(paths ...string) bool {
+	for bad := range in {
+		for _, p := range paths {
+			if bad == "" || bad == p || strings.HasPrefix(bad, p+".") || strings.HasPrefix(p, bad+".") {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// markErrors adds the paths of CUE's errors. An unknown field is what the
+// user meant to write elsewhere: its closest allowed sibling ("queyNode"
+// for queryNode) is marked too, as its value is a default the user did
+// not choose.
+func (in invalidSet) markErrors(errs []errors.Error, def cue.Value) {
+	for _, e := range errs {
+		path := specPath(e)
+		in.add(path)
+		if format, _ := e.Msg(); strings.Contains(format, "field not allowed") || strings.Contains(format, "not allowed") {
+			if best, ok := closestField(def, path); ok {
+				in.add(append(append([]string{}, path[:len(path)-1]...), best))
+			}
+		}
+	}
+}
+
+// decodeClean decodes v into s, leaving out the invalid values: the
+// decoded spec holds every value that is sound, and zero values where a
+// value is not (checks on those are skipped through the invalid set).
+func decodeClean(ctx *cue.Context, v cue.Value, s *model.Spec, in invalidSet) {
+	if v.Validate(cue.Concrete(true)) == nil && v.Decode(s) == nil {
+		return
+	}
+	x, ok := cleanValue(v, nil, in)
+	if !ok {
+		return
+	}
+	// Re-encode the sound parts so the model decodes the same way as a
+	// fully valid spec (same number types in raw values).
+	_ = ctx.Encode(x).Decode(s)
+}
+
+func cleanValue(v cue.Value, path []string, in invalidSet) (any, bool) {
+	key := strings.Join(path, ".")
+	if in[key] && len(path) > 0 {
+		return nil, false
+	}
+	if v.Validate(cue.Concrete(true)) == nil {
+		var x any
+		if v.Decode(&x) == nil {
+			return x, true
+		}
+	}
+	// A struct with an error below it can be bottom itself; its fields
+	// still iterate.
+	// A list with an error in it is bottom and does not iterate; its
+	// elements are still found by index.
+	if v.LookupPath(cue.MakePath(cue.Index(0))).Exists() {
+		var l []any
+		for i := 0; ; i++ {
+			e := v.LookupPath(cue.MakePath(cue.Index(i)))
+			if !e.Exists() {
+				break
+			}
+			x, _ := cleanValue(e, append(path[:len(path):len(path)], itoa(i)), in)
+			l = append(l, x) // keep indexes: messages name them
+		}
+		return l, true
+	}
+	it, err := v.Fields()
+	if err != nil {
+		return nil, false
+	}
+	m := map[string]any{}
+	for it.Next() {
+		if !it.Selector().IsString() {
+			continue
+		}
+		name := it.Selector().Unquoted()
+		if x, ok := cleanValue(it.Value(), append(path[:len(path):len(path)], name), in); ok {
+			m[name] = x
+		}
+	}
+	return m, true
+}
+
+func itoa(i int) string {
+	const digits = "0123456789"
+	if i < 10 {
+		return digits[i : i+1]
+	}
+	return itoa(i/10) + digits[i%10:i%10+1]
+}
