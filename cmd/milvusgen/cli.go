@@ -290,7 +290,7 @@ type specFlags struct {
 }
 
 func (f *specFlags) bind(fs *pflag.FlagSet) {
-	fs.StringArrayVarP(&f.files, "file", "f", nil, "spec file (.cue, .yaml, .yml, .json; - for stdin); repeat to unify overlays, later files refine earlier ones")
+	fs.StringArrayVarP(&f.files, "file", "f", nil, "spec file (.cue, .yaml, .yml, .json; - reads stdin as YAML, JSON or CUE, detected); repeat to unify overlays, later files refine earlier ones")
 }
 
 // loadSources reads, validates and decodes the spec files, prints the

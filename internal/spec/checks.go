@@ -127,9 +127,6 @@ func checkNodeGroups(r *report, s *model.Spec) {
 			r.errorf(p+".name", "node group name %q is already used by cluster.nodeGroups[%d]; names must be unique", ng.Name, j)
 		}
 		seen[ng.Name] = i
-		if r.sound(p + ".labels") {
-			checkLabels(r, p+".labels", ng.Labels)
-		}
 		if !r.sound(p+".desiredCapacity", p+".minSize", p+".maxSize") {
 			continue
 		}

@@ -245,6 +245,7 @@ func checkFields(r *report, user cue.Value) {
 	for _, path := range sortedKeys(stringRules) {
 		checkString(r, user, path, stringRules[path])
 	}
+	checkUserLabels(r, user)
 	for _, pattern := range sortedKeys(listRules) {
 		rule := listRules[pattern]
 		head, tail, _ := strings.Cut(pattern, ".*")

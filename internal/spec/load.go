@@ -311,7 +311,7 @@ func userError(e errors.Error, files map[string]bool, r *report, def cue.Value) 
 		pos = r.pos(path)
 	}
 	format, args := e.Msg()
-	msg := fmt.Sprintf(format, args...)
+	msg := clip(fmt.Sprintf(format, args...), 400) // never echo a megabyte
 	switch {
 	case strings.Contains(msg, "field not allowed") && len(path) > 0 && secretKeys[strings.ToLower(path[len(path)-1])]:
 		msg = "static credentials are not accepted: Milvus reaches S3 through IRSA or EKS Pod Identity (cluster.identity), and other secrets belong in Kubernetes Secrets"
@@ -329,9 +329,17 @@ func userError(e errors.Error, files map[string]bool, r *report, def cue.Value) 
 func specPath(e errors.Error) []string {
 	path := e.Path()
 	if len(path) > 0 && path[0] == "#Spec" {
-		return path[1:]
+		path = path[1:]
 	}
-	return path
+	out := make([]string, len(path))
+	for i, p := range path {
+		// CUE quotes labels that are not identifiers ("bad key!!").
+		if u, err := strconv.Unquote(p); err == nil && strings.HasPrefix(p, `"`) {
+			p = u
+		}
+		out[i] = p
+	}
+	return out
 }
 
 // suggest names the fields allowed beside an unknown one, and the closest.

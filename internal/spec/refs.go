@@ -136,7 +136,32 @@ func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n] + "…"
+	return strings.ToValidUTF8(s[:n], "") + "…"
+}
+
+// checkUserLabels applies checkLabels to the labels the user wrote, before
+// the schema's (less helpful) label patterns see them.
+func checkUserLabels(r *report, user cue.Value) {
+	groups, err := user.LookupPath(cue.ParsePath("cluster.nodeGroups")).List()
+	if err != nil {
+		return
+	}
+	for i := 0; groups.Next(); i++ {
+		it, err := groups.Value().LookupPath(cue.ParsePath("labels")).Fields()
+		if err != nil {
+			continue
+		}
+		labels := map[string]string{}
+		for it.Next() {
+			if !it.Selector().IsString() {
+				continue
+			}
+			if v, err := it.Value().String(); err == nil {
+				labels[it.Selector().Unquoted()] = v
+			}
+		}
+		checkLabels(r, fmt.Sprintf("cluster.nodeGroups.%d.labels", i), labels)
+	}
 }
 
 // isLineBreak reports the characters YAML or Unicode treat as line breaks
