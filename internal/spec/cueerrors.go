@@ -34,7 +34,7 @@ func oneErrorPerPath(errs []errors.Error, user, def cue.Value) []errors.Error {
 		}
 		group := byPath[k]
 		if len(group) == 1 {
-			out = append(out, group[0])
+			out = append(out, typeMismatch(group[0], user))
 			continue
 		}
 		// An incomplete value is usually a default derived from a field
@@ -108,10 +108,35 @@ func mergeConflicts(group []errors.Error, user, def cue.Value) errors.Error {
 	}
 	for _, e := range group {
 		if format, _ := e.Msg(); !strings.Contains(format, "empty disjunction") {
-			return e
+			return typeMismatch(e, user)
 		}
 	}
 	return group[0]
+}
+
+var reMismatch = regexp.MustCompile(`\(mismatched types (\w+) and (\w+)\)`)
+
+// typeMismatch rewords "conflicting values 1 and "192.168.0.0/16"
+// (mismatched types int and string)" as what the field must be.
+func typeMismatch(e errors.Error, user cue.Value) errors.Error {
+	format, args := e.Msg()
+	m := reMismatch.FindStringSubmatch(fmt.Sprintf(format, args...))
+	if m == nil {
+		return e
+	}
+	got := user.LookupPath(cue.MakePath(selectors(specPath(e))...))
+	if !got.Exists() {
+		return e
+	}
+	names := map[string]string{"string": "a string", "int": "a whole number", "float": "a number", "number": "a number",
+		"bool": "true or false", "list": "a list", "struct": "a mapping", "null": "null"}
+	gk := kindName(got.IncompleteKind())
+	for _, t := range m[1:] {
+		if names[t] != "" && names[t] != gk {
+			return withMsg(e, fmt.Sprintf("must be %s; got %s", names[t], clip(fmt.Sprint(got), 80)))
+		}
+	}
+	return e
 }
 
 func kindName(k cue.Kind) string {

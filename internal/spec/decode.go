@@ -48,11 +48,11 @@ func (in invalidSet) markErrors(errs []errors.Error, def cue.Value) {
 // decodeClean decodes v into s, leaving out the invalid values: the
 // decoded spec holds every value that is sound, and zero values where a
 // value is not (checks on those are skipped through the invalid set).
-func decodeClean(ctx *cue.Context, v cue.Value, s *model.Spec, in invalidSet) {
+func decodeClean(ctx *cue.Context, v, user cue.Value, s *model.Spec, in invalidSet) {
 	if v.Validate(cue.Concrete(true)) == nil && v.Decode(s) == nil {
 		return
 	}
-	x, ok := cleanValue(v, nil, in)
+	x, ok := cleanValue(v, nil, user, in)
 	if !ok {
 		return
 	}
@@ -61,7 +61,7 @@ func decodeClean(ctx *cue.Context, v cue.Value, s *model.Spec, in invalidSet) {
 	_ = ctx.Encode(x).Decode(s)
 }
 
-func cleanValue(v cue.Value, path []string, in invalidSet) (any, bool) {
+func cleanValue(v cue.Value, path []string, user cue.Value, in invalidSet) (any, bool) {
 	key := strings.Join(path, ".")
 	if in[key] && len(path) > 0 {
 		return nil, false
@@ -74,17 +74,26 @@ func cleanValue(v cue.Value, path []string, in invalidSet) (any, bool) {
 	}
 	// A struct with an error below it can be bottom itself; its fields
 	// still iterate.
-	// A list with an error in it is bottom and does not iterate; its
-	// elements are still found by index.
-	if v.LookupPath(cue.MakePath(cue.Index(0))).Exists() {
+	if it, err := v.List(); err == nil {
 		var l []any
-		for i := 0; ; i++ {
-			e := v.LookupPath(cue.MakePath(cue.Index(i)))
-			if !e.Exists() {
-				break
-			}
-			x, _ := cleanValue(e, append(path[:len(path):len(path)], itoa(i)), in)
+		for i := 0; it.Next(); i++ {
+			x, _ := cleanValue(it.Value(), append(path[:len(path):len(path)], itoa(i)), user, in)
 			l = append(l, x) // keep indexes: messages name them
+		}
+		return l, true
+	}
+	// A list with an error in it is bottom and does not iterate; its
+	// elements are found by index, as many as the user wrote (the schema's
+	// lists are open: any index exists in them).
+	if u := user.LookupPath(cue.MakePath(selectors(path)...)); u.Exists() && u.IncompleteKind() == cue.ListKind {
+		n, err := u.Len().Int64()
+		if err != nil {
+			return nil, false
+		}
+		l := make([]any, 0, n)
+		for i := range int(n) {
+			x, _ := cleanValue(v.LookupPath(cue.MakePath(cue.Index(i))), append(path[:len(path):len(path)], itoa(i)), user, in)
+			l = append(l, x)
 		}
 		return l, true
 	}
@@ -98,7 +107,7 @@ func cleanValue(v cue.Value, path []string, in invalidSet) (any, bool) {
 			continue
 		}
 		name := it.Selector().Unquoted()
-		if x, ok := cleanValue(it.Value(), append(path[:len(path):len(path)], name), in); ok {
+		if x, ok := cleanValue(it.Value(), append(path[:len(path):len(path)], name), user, in); ok {
 			m[name] = x
 		}
 	}

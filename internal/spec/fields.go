@@ -246,6 +246,11 @@ func checkFields(r *report, user cue.Value) {
 		checkString(r, user, path, stringRules[path])
 	}
 	checkUserLabels(r, user)
+	if l := user.LookupPath(cue.ParsePath("milvus.service.sourceRanges")); l.Exists() && l.IncompleteKind() == cue.ListKind {
+		if n, err := l.Len().Int64(); err == nil && n == 0 {
+			r.errorf("milvus.service.sourceRanges", "must list at least one CIDR; leave sourceRanges out to allow the VPC CIDR")
+		}
+	}
 	for _, pattern := range sortedKeys(listRules) {
 		rule := listRules[pattern]
 		head, tail, _ := strings.Cut(pattern, ".*")

@@ -31,6 +31,11 @@ func FuzzLoad(f *testing.F) {
 		"milvus: {config: {common: {security: {AuthorizationEnabled: false, default_root_password: x}}}}\n",
 		"milvus: {values: {mixCoordinator: {extraEnv: [{name: COMMON_SECURITY_DEFAULTROOTPASSWORD, value: x}]}}}\n",
 		"---\n",
+		// Invalid lists: the schema's are open, so decoding the sound parts
+		// must stop at the user's length.
+		"milvus: {service: {sourceRanges: [1]}}\n",
+		"cluster: {nodeGroups: [1, {name: 2}]}\n",
+		"milvus: {service: {sourceRanges: []}}\n",
 	} {
 		f.Add("spec.yaml", []byte(base+extra))
 	}

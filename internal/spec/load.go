@@ -164,7 +164,7 @@ func Load(srcs []Source, opts Options) (*Result, error) {
 	// Decode everything sound, so the cross-field rules still run on it and
 	// all problems surface in one run.
 	s := &model.Spec{}
-	decodeClean(ctx, v, s, invalid)
+	decodeClean(ctx, v, user, s, invalid)
 	if !user.LookupPath(cue.ParsePath("cluster.nodeGroups")).Exists() {
 		if err := root.LookupPath(cue.ParsePath("#DefaultNodeGroups")).Decode(&s.Cluster.NodeGroups); err != nil {
 			panic("milvusgen: embedded schema's #DefaultNodeGroups is broken: " + err.Error())
