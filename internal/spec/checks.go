@@ -153,6 +153,7 @@ func checkMilvus(r *report, s *model.Spec, ok map[string]bool) {
 	replicas := s.MixCoordinatorReplicas()
 	switch {
 	case !ok["milvus.mixCoordinator"] || !ok["milvus.highAvailability"]:
+		// an input is unknown or invalid: its own message stands alone
 	case replicas < 1:
 		r.errorf("milvus.mixCoordinator.replicas", "must be at least 1: mixcoord runs the root, query, data and index coordinators; got %d", replicas)
 	case m.HighAvailability && replicas < 2:
@@ -179,8 +180,8 @@ func checkMilvus(r *report, s *model.Spec, ok map[string]bool) {
 }
 
 // maxQuantity bounds a container's resources above the largest EC2
-// instances (1,920 vCPUs, 32 TiB) and far below what overflows int64 in
-// milli-units, even summed over MaxReplicas pods.
+// instances (1,920 vCPUs, 32 TiB) and far below what overflows the int64
+// millicores and bytes the sizing fit check sums over MaxReplicas pods.
 var maxQuantity = map[string]resource.Quantity{
 	"cpu":    resource.MustParse("4096"),
 	"memory": resource.MustParse("64Ti"),
