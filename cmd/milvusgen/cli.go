@@ -305,7 +305,11 @@ func (f *specFlags) loadSources(e *env) ([]spec.Source, *spec.Result, error) {
 		today = time.Now().UTC()
 	}
 	// CUE cannot cancel an evaluation: a watchdog ends a runaway one.
-	defer watchdog.Start(context.Background(), watchdog.Default.For("evaluating "+strings.Join(f.files, ", ")))()
+	limits, err := watchdog.Default.FromEnv(os.Getenv)
+	if err != nil {
+		return nil, nil, usageError{err.Error()}
+	}
+	defer watchdog.Start(context.Background(), limits.For("evaluating "+strings.Join(f.files, ", ")))()
 	srcs, err := spec.ReadFiles(f.files, e.stdin)
 	if err != nil {
 		return nil, nil, err

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/metrics"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -33,6 +34,27 @@ type Limits struct {
 // Default are the CLI's budgets: a spec evaluates in milliseconds and a
 // fleet render in seconds, so these only stop runaway input.
 var Default = Limits{Time: 10 * time.Second, HeapBytes: 2 << 30}
+
+// FromEnv returns l with the budgets MILVUSGEN_TIME_BUDGET (a Go
+// duration, "30s") and MILVUSGEN_MEMORY_BUDGET (MiB) set in the
+// environment, for fleets whose specs need more; "0" turns a budget off.
+func (l Limits) FromEnv(getenv func(string) string) (Limits, error) {
+	if v := getenv("MILVUSGEN_TIME_BUDGET"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return l, fmt.Errorf("MILVUSGEN_TIME_BUDGET=%q is not a duration such as \"30s\"", v)
+		}
+		l.Time = d
+	}
+	if v := getenv("MILVUSGEN_MEMORY_BUDGET"); v != "" {
+		mib, err := strconv.ParseUint(v, 10, 32)
+		if err != nil {
+			return l, fmt.Errorf("MILVUSGEN_MEMORY_BUDGET=%q is not a number of MiB such as \"4096\"", v)
+		}
+		l.HeapBytes = mib << 20
+	}
+	return l, nil
+}
 
 // For returns l naming the work in its message.
 func (l Limits) For(what string) Limits {

@@ -51,3 +51,19 @@ func TestStopped(t *testing.T) {
 	default:
 	}
 }
+
+func TestFromEnv(t *testing.T) {
+	env := map[string]string{"MILVUSGEN_TIME_BUDGET": "30s", "MILVUSGEN_MEMORY_BUDGET": "4096"}
+	l, err := Default.FromEnv(func(k string) string { return env[k] })
+	if err != nil || l.Time != 30*time.Second || l.HeapBytes != 4096<<20 {
+		t.Errorf("FromEnv = %+v, %v", l, err)
+	}
+	for _, bad := range []map[string]string{{"MILVUSGEN_TIME_BUDGET": "soon"}, {"MILVUSGEN_MEMORY_BUDGET": "4Gi"}} {
+		if _, err := Default.FromEnv(func(k string) string { return bad[k] }); err == nil {
+			t.Errorf("FromEnv(%v) accepted", bad)
+		}
+	}
+	if l, _ := Default.FromEnv(func(string) string { return "" }); l.Time != Default.Time || l.HeapBytes != Default.HeapBytes {
+		t.Errorf("FromEnv without variables changed the limits: %+v", l)
+	}
+}
