@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"math"
 	"net"
 	"slices"
 	"sort"
@@ -58,7 +59,8 @@ func checkModel(r *report, s *model.Spec, ok map[string]bool, opts Options) {
 		checkAgreement(r, s)
 	}
 	if all("cluster.name", "cluster.nodeGroups", "milvus.namespace", "milvus.highAvailability", "milvus.messageQueue",
-		"milvus.mixCoordinator", "milvus.proxy", "milvus.queryNode", "milvus.dataNode", "milvus.streamingNode", "milvus.dataset") {
+		"milvus.mixCoordinator", "milvus.proxy", "milvus.queryNode", "milvus.dataNode", "milvus.streamingNode", "milvus.dataset",
+		"milvus.values") && !hasErrorUnder(r, "milvus.values") { // replicas set in raw values count too
 		checkSizing(r, s)
 	}
 }
@@ -368,6 +370,19 @@ func checkRawValues(r *report, s *model.Spec, complete bool) {
 			}
 			return false
 		}
+		// Replica counts in raw values reach the sizing fit check: the
+		// same bound as the spec's own (a count near 2⁶³ once grew
+		// memory without end).
+		if (key == "replicas" || key == "replicaCount") && strings.Count(rel, ".") == 1 {
+			if n, isNum := wholeNumber(v); !isNum || n < 0 || n > MaxReplicas {
+				got := fmt.Sprint(v)
+				if str, isStr := v.(string); isStr {
+					got = fmt.Sprintf("the string %q", str)
+				}
+				r.errorf(path, "must be a whole number from 0 to %d; got %s", MaxReplicas, clip(got, 40))
+			}
+			return false
+		}
 		if key == "extraEnv" {
 			if list, ok := v.([]any); ok {
 				checkExtraEnv(r, s, path, list, complete)
@@ -382,6 +397,21 @@ func checkRawValues(r *report, s *model.Spec, complete bool) {
 		}
 		return true
 	})
+}
+
+// wholeNumber is a decoded raw value as an int64, when it is one.
+func wholeNumber(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), true
+	case int64:
+		return n, true
+	case float64:
+		if n == math.Trunc(n) && math.Abs(n) < 1<<62 {
+			return int64(n), true
+		}
+	}
+	return 0, false
 }
 
 // checkExtraEnv checks a component's raw environment variables: one that

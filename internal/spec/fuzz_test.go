@@ -36,6 +36,7 @@ func FuzzLoad(f *testing.F) {
 		"milvus: {service: {sourceRanges: [1]}}\n",
 		"cluster: {nodeGroups: [1, {name: 2}]}\n",
 		"milvus: {service: {sourceRanges: []}}\n",
+		"milvus: {values: {queryNode: {replicas: 9223372036854775789}, etcd: {replicaCount: 9223372036854775807}}}\n",
 	} {
 		f.Add("spec.yaml", []byte(base+extra))
 	}
