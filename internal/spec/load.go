@@ -47,6 +47,9 @@ type Options struct {
 type Result struct {
 	Spec     *model.Spec
 	Warnings []errors.Error
+
+	user  cue.Value // the user's files unified, for Pos
+	first string    // the first file's name
 }
 
 // ReadFiles reads spec files; "-" reads stdin.
@@ -138,11 +141,14 @@ func Load(srcs []Source, opts Options) (*Result, error) {
 			panic("milvusgen: embedded schema's #DefaultNodeGroups is broken: " + err.Error())
 		}
 	}
+	if decoded["aws"] && decoded["cluster"] && decoded["storage"] && decoded["milvus"] {
+		s.DeriveNames()
+	}
 	checkModel(r, s, decoded, opts)
 	if r.errs != nil {
 		return nil, r.errs
 	}
-	return &Result{Spec: s, Warnings: r.warnings}, nil
+	return &Result{Spec: s, Warnings: r.warnings, user: user, first: srcs[0].Name}, nil
 }
 
 // decodeSections decodes each top-level section of v that has no error and
