@@ -92,7 +92,7 @@ var classes = []class{
 			if s.UsesKMSKey() {
 				cs = append(cs, claim{
 					scope: s.AWS.AccountID, key: strings.ToLower(s.KMSPolicyName()), value: s.KMSPolicyName(),
-					ref: Ref{Env: e.Name, Field: "EBS KMS policy derived from cluster.name and aws.region", Pos: posOf(e, "cluster.name")},
+					ref: Ref{Env: e.Name, Field: "EBS KMS policy derived from cluster.name", Pos: posOf(e, "cluster.name")},
 				})
 			}
 			return cs

@@ -87,11 +87,9 @@ func (s *Spec) PolicyARN() string {
 
 // KMSPolicyName is the customer-managed policy that lets the EBS CSI driver
 // use the spec's KMS key; it exists only when storageClass.kmsKeyID is set.
-// IAM names are unique per account, so it names the region as well as the
-// cluster (cluster names are unique only per account and region).
-func (s *Spec) KMSPolicyName() string {
-	return FitName("milvusgen-"+s.Cluster.Name+"-"+s.AWS.Region+"-ebs-kms", MaxIAMPolicyName)
-}
+// It is derived from the cluster name alone, so two clusters of one name
+// in two regions of one account collide; the fleet checks say so.
+func (s *Spec) KMSPolicyName() string { return "milvusgen-" + s.Cluster.Name + "-ebs-kms" }
 
 // KMSPolicyARN is the ARN of KMSPolicyName.
 func (s *Spec) KMSPolicyARN() string {
