@@ -1,9 +1,11 @@
 package fleet
 
 import (
+	stderrors "errors"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	cueerrors "cuelang.org/go/cue/errors"
 
@@ -90,16 +92,29 @@ func writeAll(targets []Target) ([][]writer.Change, error) {
 	if len(failed) > 0 {
 		return nil, fmt.Errorf("%s", strings.Join(failed, "\n"))
 	}
+	// Trees are independent and writing is bound by fsync, not the CPU,
+	// so they are written concurrently.
 	out := make([][]writer.Change, len(targets))
-	for i, t := range targets {
-		cs, err := writer.Write(t.Root, t.Files)
-		if err != nil {
-			return out, err
-		}
-		out[i] = cs
+	errs := make([]error, len(targets))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(writeJobs, len(targets)) {
+		wg.Go(func() {
+			for i := range work {
+				out[i], errs[i] = writer.Write(targets[i].Root, targets[i].Files)
+			}
+		})
 	}
-	return out, nil
+	for i := range targets {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	return out, stderrors.Join(errs...)
 }
+
+// writeJobs is how many trees are written at once.
+const writeJobs = 8
 
 // Write writes every environment's tree, all or nothing: when the plan has
 // a problem, or any tree fails the writer's pre-check, it writes none and
