@@ -1,7 +1,6 @@
 package agreement
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io/fs"
@@ -24,13 +23,11 @@ func GitPath(fsys fs.FS, want string) []Problem {
 	want = cleanRepoPath(want)
 	var out []Problem
 	if data, err := fs.ReadFile(fsys, bootstrapFile); err == nil {
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		for sc.Scan() {
-			if m := assignment.FindStringSubmatch(sc.Text()); m != nil && m[1] == "GIT_PATH" {
-				if got := cleanRepoPath(m[2]); got != want {
-					out = append(out, gitPathProblem(Location{File: bootstrapFile, Field: "GIT_PATH"}, m[2], want))
+		if vars, err := ScriptAssignments(bytes.NewReader(data), bootstrapFile); err == nil {
+			for _, v := range vars["GIT_PATH"] {
+				if cleanRepoPath(v) != want {
+					out = append(out, gitPathProblem(Location{File: bootstrapFile, Field: "GIT_PATH"}, v, want))
 				}
-				break
 			}
 		}
 	}
