@@ -39,7 +39,7 @@ test: fmt vet check testenv
 	$(GO) test -count=1 ./...
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/spec ./internal/sizing ./internal/hydrate ./render/... ./cmd/milvusgen
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/spec ./internal/sizing ./internal/hydrate ./render/... ./cmd/milvusgen ./internal/fleet
 
 fuzz:
 	$(GO) test ./internal/spec -run '^$$' -fuzz FuzzLoad -fuzztime 60s

@@ -330,3 +330,24 @@ func TestSelect(t *testing.T) {
 		t.Errorf("Select unknown: %v", err)
 	}
 }
+
+// TestLegacyNames: a tree rendered with the old fixed names warns when the
+// spec leaves them to be derived, and not when it pins them.
+func TestLegacyNames(t *testing.T) {
+	dir := t.TempDir()
+	pinned := withExtra(env("a", "milvus-a"), "  policyName: MilvusS3ReadWrite\nmilvus: {service: {loadBalancerName: milvus-service}}\n")
+	f := writeFleet(t, dir, pinned)
+	p := build(t, f, 0)
+	if _, err := p.Write(); err != nil {
+		t.Fatal(err)
+	}
+	out := p.Envs[0].Output
+	if w := LegacyNames(out, p.Envs[0].Result); len(w) != 0 {
+		t.Errorf("pinned names warned: %v", w)
+	}
+	writeFleet(t, dir, env("a", "milvus-a"))
+	w := LegacyNames(out, build(t, f, 0).Envs[0].Result)
+	if len(w) != 2 || !strings.Contains(w[0], `storage: policyName: "MilvusS3ReadWrite"`) || !strings.Contains(w[1], `milvus: service: loadBalancerName: "milvus-service"`) {
+		t.Errorf("warnings: %q", w)
+	}
+}
