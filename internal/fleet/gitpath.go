@@ -92,6 +92,24 @@ func ResolveGitPath(res *spec.Result, output string) error {
 	return nil
 }
 
+// AgreeGitPath is ResolveGitPath for a tree whose repository path is known
+// (apply --repo --path, or -o inside the repository): a spec that leaves
+// gitops.repository.path unset gets repoPath, one that sets another path
+// is refused with both.
+func AgreeGitPath(res *spec.Result, repoPath string) error {
+	want := CleanGitPath(repoPath)
+	pos, set := res.Pos(GitPathField)
+	if !set {
+		res.Spec.GitOps.Repository.Path = want
+		return nil
+	}
+	if got := CleanGitPath(res.Spec.GitOps.Repository.Path); got != want {
+		return errors.Newf(pos, "%s is %q, but the tree goes to %q in the repository, so Flux would sync a path that does not hold it; remove %s to derive it, or commit the tree to %q",
+			GitPathField, res.Spec.GitOps.Repository.Path, want, GitPathField, got)
+	}
+	return nil
+}
+
 // CheckTreePath is the same rule for an already rendered tree (validate
 // --rendered) or a tree about to be committed (apply --repo --path): the
 // path the tree was rendered for (treePath) must be where it lies
