@@ -82,7 +82,7 @@ func (f *fleetFlags) check(cmd string, sf *specFlags, fs *pflag.FlagSet, single 
 func (e *env) fleetPlan(f *fleetFlags, hf *hydrateFlags, opts fleet.Options) (*fleet.Plan, error) {
 	fl, err := fleet.Load(f.file)
 	if err != nil {
-		if len(cueerrors.Errors(err)) > 0 {
+		if _, ok := err.(cueerrors.Error); ok {
 			wd, _ := os.Getwd()
 			fmt.Fprintf(e.stderr, "fleet file %s is invalid:\n", f.file)
 			cueerrors.Print(e.stderr, err, &cueerrors.Config{Cwd: wd})

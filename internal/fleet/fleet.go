@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,13 +23,13 @@ import (
 // messages and of --env, so they are kept to a plain alphabet.
 const schema = `
 #Fleet: {
-	environments: [=~"^[A-Za-z0-9][A-Za-z0-9._-]*$"]: {
+	environments: [string]: {
 		// files are the spec files, relative to the fleet file; they
 		// unify in order, as repeated -f do.
-		files: [string, ...string]
+		files: [...string]
 		// output is the directory the environment renders into,
 		// relative to the fleet file.
-		output: string & !=""
+		output: string
 	}
 }
 `
@@ -50,9 +51,14 @@ type Environment struct {
 	// Output is the output directory.
 	Output string
 	// Pos is where the fleet file declares the environment, OutputPos its
-	// output.
+	// output, FilePos each of its files.
 	Pos, OutputPos token.Pos
+	FilePos        []token.Pos
 }
+
+// validName is the alphabet of environment names: they appear in
+// messages, in --env and in file names.
+var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 // Load reads and checks the fleet file at path (.yaml, .yml, .json or .cue).
 // Errors are CUE errors positioned in the fleet file.
@@ -93,6 +99,20 @@ func Parse(path string, data []byte) (*Fleet, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	if k := v.IncompleteKind(); k != cue.StructKind {
+		return nil, errors.Newf(v.Pos(), "%s: a fleet file is a mapping, environments: {NAME: {files: [...], output: DIR}}; got %s", path, k)
+	}
+	var errs errors.Error
+	if it, err := v.LookupPath(cue.ParsePath("environments")).Fields(); err == nil {
+		for it.Next() {
+			if name := it.Selector().Unquoted(); !validName.MatchString(name) {
+				errs = errors.Append(errs, errors.Newf(it.Value().Pos(), "environment name %q: use letters, digits, '.', '_' and '-', starting with a letter or digit", name))
+			}
+		}
+	}
+	if errs != nil {
+		return nil, errs
+	}
 	def := ctx.CompileString(schema, cue.Filename("fleet-schema")).LookupPath(cue.ParsePath("#Fleet"))
 	u := def.Unify(v)
 	if err := u.Validate(cue.Concrete(true)); err != nil {
@@ -120,12 +140,22 @@ func Parse(path string, data []byte) (*Fleet, error) {
 		at := v.LookupPath(cue.MakePath(cue.Str("environments"), cue.Str(name)))
 		env.Pos = at.Pos()
 		env.OutputPos = valuePos(at.LookupPath(cue.MakePath(cue.Str("output"))))
+		if len(e.Files) == 0 {
+			errs = errors.Append(errs, errors.Newf(valuePos(at.LookupPath(cue.MakePath(cue.Str("files")))), "environment %s: files is empty; name its spec files, e.g. files: [base.cue, overlays/%s.cue]", name, name))
+		}
+		if e.Output == "" {
+			errs = errors.Append(errs, errors.Newf(env.OutputPos, "environment %s: output is empty; name the directory it renders into", name))
+		}
 		for i, s := range e.Files {
+			env.FilePos = append(env.FilePos, valuePos(at.LookupPath(cue.MakePath(cue.Str("files"), cue.Index(i)))))
 			if s == "-" {
 				return nil, errors.Newf(valuePos(at.LookupPath(cue.MakePath(cue.Str("files"), cue.Index(i)))), "environment %s: a fleet reads its specs from files; \"-\" (stdin) is not one", name)
 			}
 		}
 		f.Environments = append(f.Environments, env)
+	}
+	if errs != nil {
+		return nil, errs
 	}
 	sort.Slice(f.Environments, func(i, j int) bool { return f.Environments[i].Name < f.Environments[j].Name })
 	return f, nil

@@ -1,10 +1,12 @@
 package fleet
 
 import (
-	"fmt"
 	"runtime"
 	"sync"
 	"time"
+
+	"cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/token"
 
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/spec"
@@ -68,12 +70,15 @@ func Render(envs []Environment, opts Options) []*Env {
 
 func renderOne(e Environment, opts Options) *Env {
 	env := &Env{Environment: e}
-	srcs, err := spec.ReadFiles(e.Files, nil)
-	if err != nil {
-		env.Err = err
-		return env
+	for i, f := range e.Files {
+		src, err := spec.ReadFiles([]string{f}, nil)
+		if err != nil {
+			env.Err = errors.Newf(at(e.FilePos, i, e.Pos), "%v", err)
+			return env
+		}
+		env.Sources = append(env.Sources, src...)
 	}
-	env.Sources = srcs
+	srcs := env.Sources
 	res, err := spec.Load(srcs, spec.Options{Today: opts.Today})
 	if err != nil {
 		env.Err = err
@@ -92,11 +97,19 @@ func renderOne(e Environment, opts Options) *Env {
 	}
 	files, err := r(res.Spec)
 	if err != nil {
-		env.Err = fmt.Errorf("rendering failed: %w", err)
+		env.Err = errors.Newf(e.Pos, "rendering failed: %v", err)
 		return env
 	}
 	env.Files = files
 	return env
+}
+
+// at is ps[i], or def when there is none.
+func at(ps []token.Pos, i int, def token.Pos) token.Pos {
+	if i < len(ps) && ps[i].IsValid() {
+		return ps[i]
+	}
+	return def
 }
 
 // Failed reports the environments that did not render.
