@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	cueerrors "cuelang.org/go/cue/errors"
@@ -100,11 +101,17 @@ func (e *env) fleetPlan(f *fleetFlags, hf *hydrateFlags, opts fleet.Options) (*f
 	}
 	opts.Jobs = f.jobs
 	if hf != nil && hf.on {
+		// Hydrating shares the chart cache and the Helm SDK's state;
+		// one environment at a time keeps that safe (the output does not
+		// depend on the order).
+		var mu sync.Mutex
 		opts.Render = func(s *model.Spec) ([]render.File, error) {
 			files, err := render.Render(s)
 			if err != nil {
 				return nil, err
 			}
+			mu.Lock()
+			defer mu.Unlock()
 			return hf.apply(s, files)
 		}
 	}

@@ -8,8 +8,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 // fleetSpec is a minimal spec of one cluster; extra is appended YAML.
@@ -212,5 +214,43 @@ func TestGitPathRule(t *testing.T) {
 	code, _, stderr = milvusgen(t, "apply", today, "-f", filepath.Join(repo, "pinned.yaml"), "--repo", repo, "--path", "clusters/other", "--dry-run")
 	if code != exitFailure || !strings.Contains(stderr, `the tree goes to "clusters/other" in the repository`) {
 		t.Errorf("apply --path with a differing path: exit %d: %s", code, stderr)
+	}
+}
+
+// TestDiffFleetGit: diff --fleet compares each environment with its tree
+// committed at HEAD, at the output's place in the repository.
+func TestDiffFleetGit(t *testing.T) {
+	dir := t.TempDir()
+	r, err := git.PlainInit(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs := map[string]string{"a": fleetSpec("milvus-a", ""), "b": fleetSpec("milvus-b", ""), "c": fleetSpec("milvus-c", "")}
+	f := writeFleetDir(t, dir, specs)
+	if code, _, stderr := milvusgen(t, "render", today, "-q", "--fleet", f); code != exitOK {
+		t.Fatal(stderr)
+	}
+	wt, err := r.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
+		t.Fatal(err)
+	}
+	sig := &object.Signature{Name: "t", Email: "t@example.com", When: time.Unix(0, 0)}
+	if _, err := wt.Commit("render", &git.CommitOptions{Author: sig, Committer: sig}); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, stderr := milvusgen(t, "diff", today, "--fleet", f, "--repo", dir); code != exitOK {
+		t.Fatalf("committed fleet: exit %d: %s%s", code, stdout, stderr)
+	}
+	specs["c"] = fleetSpec("milvus-c", "milvus: {service: {scheme: internet-facing, allowPublic: true, sourceRanges: [\"0.0.0.0/0\"]}}\n")
+	writeFleetDir(t, dir, specs)
+	code, stdout, stderr := milvusgen(t, "diff", today, "--fleet", f, "--repo", dir, "--format", "json")
+	if code != exitFailure {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, `"summary": "1 of 3 environments changed`) || !strings.Contains(stdout, `"environment": "c"`) {
+		t.Errorf("json:\n%s", stdout)
 	}
 }
