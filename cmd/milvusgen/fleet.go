@@ -116,6 +116,10 @@ func (e *env) fleetPlan(f *fleetFlags, hf *hydrateFlags, opts fleet.Options) (*f
 		}
 	}
 	p := fleet.Build(envs, opts)
+	p.Writer = e.writerOptions(false)
+	if hf != nil {
+		p.Record = hf.record()
+	}
 	wd, _ := os.Getwd()
 	for _, env := range p.Envs {
 		if env.Result == nil {
@@ -151,7 +155,7 @@ func (e *env) renderFleet(f *fleetFlags, hf *hydrateFlags, check, list bool) err
 	if check {
 		stale, err := p.Stale()
 		if err != nil {
-			return err
+			return fmt.Errorf("nothing was checked: %w", err)
 		}
 		n := 0
 		for i, cs := range stale {

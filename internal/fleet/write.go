@@ -1,16 +1,13 @@
 package fleet
 
 import (
-	stderrors "errors"
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 
 	cueerrors "cuelang.org/go/cue/errors"
 
 	"github.com/milvusgen/milvusgen/internal/writer"
-	"github.com/milvusgen/milvusgen/render/manifest"
 )
 
 // Plan is a rendered fleet: every environment and the collisions between
@@ -19,6 +16,10 @@ import (
 type Plan struct {
 	Envs     []*Env
 	Problems []Problem
+	// Writer and Record are passed to the writer: its options, and the
+	// render options every tree's manifest records.
+	Writer writer.Options
+	Record writer.RenderOptions
 }
 
 // Build renders envs and, when all of them rendered, checks them against
@@ -72,79 +73,36 @@ func indentPositions(s, cwd string) string {
 	return strings.ReplaceAll(s, cwd+"/", "")
 }
 
-// Target is one output tree. It has the shape of writer.Target (issue 8);
-// until that lands, writeAll below stands in for writer.WriteAll.
-type Target struct {
-	Root  string
-	Files []manifest.File
-}
-
-// writeAll runs every tree's pre-check before writing any of them, so one
-// tree that cannot be written (foreign files, a moved-aside tree) stops
-// them all. It has writer.WriteAll's shape.
-func writeAll(targets []Target) ([][]writer.Change, error) {
-	var failed []string
-	for _, t := range targets {
-		if _, err := writer.Check(t.Root, t.Files); err != nil {
-			failed = append(failed, err.Error())
-		}
-	}
-	if len(failed) > 0 {
-		return nil, fmt.Errorf("%s", strings.Join(failed, "\n"))
-	}
-	// Trees are independent and writing is bound by fsync, not the CPU,
-	// so they are written concurrently.
-	out := make([][]writer.Change, len(targets))
-	errs := make([]error, len(targets))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range min(writeJobs, len(targets)) {
-		wg.Go(func() {
-			for i := range work {
-				out[i], errs[i] = writer.Write(targets[i].Root, targets[i].Files)
-			}
-		})
-	}
-	for i := range targets {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	return out, stderrors.Join(errs...)
-}
-
-// writeJobs is how many trees are written at once.
-const writeJobs = 8
-
-// Write writes every environment's tree, all or nothing: when the plan has
-// a problem, or any tree fails the writer's pre-check, it writes none and
-// returns an error. The changes are in environment order.
+// Write writes every environment's tree with writer.WriteAll, all or
+// nothing: when the plan has a problem, or any tree fails the writer's
+// pre-checks (ownership, adoption, locks), it writes none and returns an
+// error. The changes are in environment order.
 func (p *Plan) Write() ([][]writer.Change, error) {
 	if !p.OK() {
 		return nil, fmt.Errorf("the fleet has problems; nothing was written")
 	}
-	ts := make([]Target, len(p.Envs))
-	for i, e := range p.Envs {
-		ts[i] = Target{Root: e.Output, Files: e.Files}
-	}
-	return writeAll(ts)
+	return writer.WriteAll(p.targets(), p.Writer)
 }
 
 // Stale compares every environment's tree with its output directory
-// without writing: the changed files per environment, in environment order.
+// without writing (writer.CheckAll): the changed files per environment, in
+// environment order.
 func (p *Plan) Stale() ([][]writer.Change, error) {
-	out := make([][]writer.Change, len(p.Envs))
-	var errs []string
-	for i, e := range p.Envs {
-		cs, err := writer.Check(e.Output, e.Files)
-		if err != nil {
-			errs = append(errs, fmt.Sprintf("environment %s: %v", e.Name, err))
-			continue
-		}
+	all, err := writer.CheckAll(p.targets(), p.Writer)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]writer.Change, len(all))
+	for i, cs := range all {
 		out[i] = writer.Changed(cs)
 	}
-	if len(errs) > 0 {
-		return out, fmt.Errorf("%s", strings.Join(errs, "\n"))
-	}
 	return out, nil
+}
+
+func (p *Plan) targets() []writer.Target {
+	ts := make([]writer.Target, len(p.Envs))
+	for i, e := range p.Envs {
+		ts[i] = writer.Target{Root: e.Output, Files: e.Files, Render: p.Record}
+	}
+	return ts
 }
