@@ -148,7 +148,7 @@ func (e *env) renderFleet(f *fleetFlags, hf *hydrateFlags, check, list bool) err
 	if list {
 		return e.listFleet(f)
 	}
-	p, err := e.fleetPlan(f, hf, fleet.Options{})
+	p, err := e.fleetPlan(f, hf, fleet.Options{SupportWarnings: check})
 	if err != nil {
 		return err
 	}

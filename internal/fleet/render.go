@@ -24,6 +24,9 @@ type Options struct {
 	// Render turns a spec into its files; nil means render.Render. The CLI
 	// passes one that also hydrates the charts when asked.
 	Render func(*model.Spec) ([]manifest.File, error)
+	// SupportWarnings makes a Kubernetes version past EKS support a
+	// warning rather than an error (render --check decides by bytes).
+	SupportWarnings bool
 	// NoGitPath skips ResolveGitPath (diff against a directory that is not
 	// where the tree will live).
 	NoGitPath bool
@@ -79,7 +82,7 @@ func renderOne(e Environment, opts Options) *Env {
 		env.Sources = append(env.Sources, src...)
 	}
 	srcs := env.Sources
-	res, err := spec.Load(srcs, spec.Options{Today: opts.Today})
+	res, err := spec.Load(srcs, spec.Options{Today: opts.Today, SupportWarnings: opts.SupportWarnings})
 	if err != nil {
 		env.Err = err
 		return env
