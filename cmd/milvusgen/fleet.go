@@ -112,7 +112,7 @@ func (e *env) fleetPlan(f *fleetFlags, hf *hydrateFlags, opts fleet.Options) (*f
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			return hf.apply(s, files)
+			return hf.apply(e, s, files)
 		}
 	}
 	p := fleet.Build(envs, opts)

@@ -35,7 +35,11 @@ func GitPath(fsys fs.FS, want string) []Problem {
 	if err != nil {
 		return out
 	}
-	for _, doc := range splitYAML(data) {
+	docs, err := splitYAML(data)
+	if err != nil {
+		return append(out, Problem{What: "Git path", At: Location{File: fluxSyncFile}, Msg: fmt.Sprintf("cannot be read: %v", err)})
+	}
+	for _, doc := range docs {
 		var k struct {
 			Kind     string `json:"kind"`
 			Metadata struct {
