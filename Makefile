@@ -2,7 +2,7 @@
 # every check CI runs. Go 1.26.x is the only requirement.
 GO      ?= go
 BIN     := bin/milvusgen
-LIST    := examples/render.list
+FLEET   := examples/fleet.yaml
 export GOTOOLCHAIN := local
 
 .PHONY: all build render check test vet fmt bench fuzz update clean
@@ -14,20 +14,14 @@ all: build
 build:
 	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/milvusgen
 
-# Render every example listed in examples/render.list into out/.
+# Render the examples' fleet (examples/fleet.yaml) into out/: every
+# environment, or none when any is invalid or two collide.
 render: build
-	@grep -v '^#' $(LIST) | while IFS=: read -r out specs; do \
-		args=""; for f in $$specs; do args="$$args -f $$f"; done; \
-		echo "$(BIN) render$$args -o $$out"; \
-		./$(BIN) render $$args -o $$out -q || exit 1; \
-	done
+	./$(BIN) render --fleet $(FLEET) -q
 
 # Fail when out/ is not what the current code renders.
 check: build
-	@grep -v '^#' $(LIST) | while IFS=: read -r out specs; do \
-		args=""; for f in $$specs; do args="$$args -f $$f"; done; \
-		./$(BIN) render $$args -o $$out --check || exit 1; \
-	done
+	./$(BIN) render --fleet $(FLEET) --check -q
 
 vet:
 	$(GO) vet ./...
@@ -39,7 +33,7 @@ test: fmt vet check testenv
 	$(GO) test -count=1 ./...
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/spec ./internal/sizing ./internal/hydrate ./render/... ./cmd/milvusgen
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/spec ./internal/sizing ./internal/hydrate ./render/... ./cmd/milvusgen ./internal/fleet
 
 fuzz:
 	$(GO) test ./internal/spec -run '^$$' -fuzz FuzzLoad -fuzztime 60s

@@ -15,6 +15,7 @@ import (
 
 	"github.com/milvusgen/milvusgen/internal/apply"
 	"github.com/milvusgen/milvusgen/internal/diff"
+	"github.com/milvusgen/milvusgen/internal/fleet"
 	"github.com/milvusgen/milvusgen/internal/gitrepo"
 	"github.com/milvusgen/milvusgen/render"
 )
@@ -143,6 +144,17 @@ func (e *env) apply(f *applyFlags, fs *pflag.FlagSet) error {
 	srcs, res, err := f.spec.loadSources(e)
 	if err != nil {
 		return err
+	}
+	// The tree's Git path must be where it is committed: derived from
+	// --path or -o when the spec leaves it unset, refused when it differs.
+	if f.toGit() && (f.path != "" || f.output != "") {
+		_, p, err := f.gitTarget(res.Spec.GitOps.Repository.Path)
+		if err != nil {
+			return err
+		}
+		if err := fleet.AgreeGitPath(res, p); err != nil {
+			return err
+		}
 	}
 	files, err := render.Render(res.Spec)
 	if err != nil {

@@ -35,8 +35,22 @@ else the spec's gitops.repository.path. With --hydrate both sides include
 the charts' rendered manifests (an old tree without hydrated/ is hydrated
 from the chart cache too), which shows the pods a change restarts.
 
+With --fleet, compares every environment of the fleet file with its tree
+(at its output's place in the repository, or on disk with --against-outputs)
+and writes one report: the risky changes of the whole fleet first, then each
+environment's changes.
+
 Exit 0 when the trees are equal, 1 when they differ, 2 on error.`,
 		func(cmd *cobra.Command, args []string) error {
+			if err := f.fleet.check("diff", &f.sf, cmd.Flags(), "output", "path", "against-dir"); err != nil {
+				return err
+			}
+			if f.fleet.file != "" {
+				return e.diffFailed(e.diffFleet(&f))
+			}
+			if f.againstOutputs {
+				return usageError{"diff: --against-outputs needs --fleet (see --help)"}
+			}
 			return e.diffFailed(e.runDiff(&f))
 		})
 	c.Args = specArgs
@@ -50,6 +64,8 @@ Exit 0 when the trees are equal, 1 when they differ, 2 on error.`,
 	fs.StringVar(&f.format, "format", "text", "output: text, markdown (a pull-request comment) or json")
 	fs.BoolVar(&f.color, "color", false, "colour the text output even when stdout is not a terminal")
 	f.hf.bind(fs)
+	f.fleet.bind(fs)
+	fs.BoolVar(&f.againstOutputs, "against-outputs", false, "with --fleet, compare each environment with its output directory on disk instead of Git")
 	choices(c, "format", "text", "markdown", "json")
 	return c
 }
@@ -62,6 +78,8 @@ type diffFlags struct {
 	repoDir, repoPath, outputDir string
 	format                       string
 	color                        bool
+	fleet                        fleetFlags
+	againstOutputs               bool
 }
 
 // diffFailed makes every failure exit 2, as diff(1) does, since 1 means
@@ -84,7 +102,7 @@ func (e *env) runDiff(f *diffFlags) error {
 	if against != "" && againstDir != "" {
 		return usageError{"diff: --against and --against-dir exclude each other"}
 	}
-	res, files, err := e.renderSpec(sf, &hf)
+	res, files, err := e.renderSpecAt(sf, &hf, outputDir)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/milvusgen/milvusgen/internal/buildinfo"
+	"github.com/milvusgen/milvusgen/internal/fleet"
 	"github.com/milvusgen/milvusgen/internal/spec"
 	"github.com/milvusgen/milvusgen/internal/writer"
 	"github.com/milvusgen/milvusgen/render"
@@ -20,9 +21,12 @@ func (e *env) renderCommand() *cobra.Command {
 		out   string
 		check bool
 		adopt bool
+		list  bool
 		hf    hydrateFlags
+		ff    fleetFlags
 	)
-	c := newCommand("render -f SPEC [-f OVERLAY]... -o DIR [--check]",
+	c := newCommand(`render -f SPEC [-f OVERLAY]... -o DIR [--check]
+       render --fleet FILE [--env NAME]... [--jobs N] [--check | --list]`,
 		"render the eksctl, IAM, Kubernetes and Flux artifacts into a directory",
 		`Renders the eksctl ClusterConfig, IAM policies, day-0 scripts, Kubernetes
 manifests (a kustomize tree with Flux HelmReleases) and Flux sync objects
@@ -31,8 +35,31 @@ by the next one, and files are byte-identical across runs. Files milvusgen
 did not write are never touched; a DIR without its manifest is written only
 when it is empty, a Git work tree's root, or adopted with --adopt. With
 --check nothing is written: the command lists the files that differ and
-exits 1 if any do, or if a render into DIR was interrupted.`,
+exits 1 if any do, or if a render into DIR was interrupted.
+
+When DIR lies in a Git work tree, the Flux sync objects and bootstrap.sh
+point at DIR's place in it (gitops.repository.path left unset), and a spec
+that sets another path is refused.
+
+With --fleet, renders every environment of the fleet file (YAML, JSON or
+CUE: environments: {NAME: {files: [...], output: DIR}}, paths relative to
+it) and checks them against each other. Any invalid environment or
+collision, or any output directory the writer refuses, and nothing is
+written for any environment. --list prints each environment's account,
+region, cluster, chart versions and output.`,
 		func(cmd *cobra.Command, args []string) error {
+			if err := ff.check("render", &sf, cmd.Flags(), "output"); err != nil {
+				return err
+			}
+			if ff.file != "" {
+				if list && check {
+					return usageError{"render: --list and --check exclude each other"}
+				}
+				return e.renderFleet(&ff, &hf, check, list)
+			}
+			if list {
+				return usageError{"render: --list needs --fleet (see --help)"}
+			}
 			if out == "" {
 				return usageError{"render: -o DIR is required (see --help)"}
 			}
@@ -40,12 +67,17 @@ exits 1 if any do, or if a render into DIR was interrupted.`,
 			// has left EKS support since the tree was rendered is a
 			// warning, not a failure.
 			sf.supportWarnings = check
-			_, files, err := e.renderSpec(&sf, &hf)
+			res, files, err := e.renderSpecAt(&sf, &hf, out)
 			if err != nil {
 				return err
 			}
 			target := writer.Target{Root: out, Files: files, Render: hf.record()}
 			opts := e.writerOptions(adopt)
+			if !check {
+				for _, w := range fleet.LegacyNames(out, res) {
+					fmt.Fprintf(e.stderr, "warning: %s\n", w)
+				}
+			}
 			if check {
 				return e.renderCheck(target, opts)
 			}
@@ -67,6 +99,8 @@ exits 1 if any do, or if a render into DIR was interrupted.`,
 	fs.BoolVar(&check, "check", false, "only report whether DIR is up to date; exit 1 and list the files if not")
 	fs.BoolVar(&adopt, "adopt", false, "write into a DIR that holds other files and no milvusgen manifest (files milvusgen would overwrite are still refused)")
 	hf.bind(fs)
+	ff.bind(fs)
+	fs.BoolVar(&list, "list", false, "with --fleet, list the environments (account, region, cluster, chart versions, output) and write nothing")
 	return c
 }
 
@@ -105,8 +139,17 @@ func (e *env) writerOptions(adopt bool) writer.Options {
 // renderSpec loads the spec and renders its tree, hydrated when asked: what
 // render writes and what diff compares.
 func (e *env) renderSpec(sf *specFlags, hf *hydrateFlags) (*spec.Result, []render.File, error) {
+	return e.renderSpecAt(sf, hf, "")
+}
+
+// renderSpecAt is renderSpec for a tree that lies in out: its Git path
+// must agree with out's place in its work tree (see fleet.ResolveGitPath).
+func (e *env) renderSpecAt(sf *specFlags, hf *hydrateFlags, out string) (*spec.Result, []render.File, error) {
 	res, err := sf.load(e)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := resolveGitPath(res, out); err != nil {
 		return nil, nil, err
 	}
 	files, err := render.Render(res.Spec)

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/milvusgen/milvusgen/internal/fleet"
 	"github.com/milvusgen/milvusgen/render"
 )
 
@@ -12,20 +14,42 @@ func init() { commands = append(commands, (*env).validateCommand) }
 
 func (e *env) validateCommand() *cobra.Command {
 	var sf specFlags
-	var rendered string
-	c := newCommand("validate -f SPEC [-f OVERLAY]... | --rendered DIR",
+	var rendered, out string
+	var ff fleetFlags
+	c := newCommand("validate -f SPEC [-f OVERLAY]... [-o DIR] | --rendered DIR | --fleet FILE [--env NAME]...",
 		"check a spec and print every problem with its position",
 		`Validates the spec against the schema and milvusgen's rules and prints every
 problem with its file:line:col. Exit 0 when valid, 1 when not.
+With -o, also checks the spec against the tree rendered in DIR: its Git path
+must be DIR's place in its Git work tree, and it warns when DIR holds the
+old fixed IAM policy or load balancer name the spec no longer pins.
 With --rendered, checks instead that the files of a rendered tree agree on
-the names they share and lists every field that does not.`,
+the names they share, and that the tree lies at the Git path it was rendered
+for, and lists every field that does not.
+With --fleet, validates every environment of the fleet file and checks that
+no two collide (IAM names per account, cluster and load balancer names per
+account and region, buckets per partition, Git paths, output directories).`,
 		func(cmd *cobra.Command, args []string) error {
+			if err := ff.check("validate", &sf, cmd.Flags(), "output", renderedFlag); err != nil {
+				return err
+			}
+			if ff.file != "" {
+				return e.validateFleet(&ff)
+			}
 			if rendered != "" {
 				return e.validateRendered(rendered, sf.files)
 			}
 			res, err := sf.load(e)
 			if err != nil {
 				return err
+			}
+			if err := resolveGitPath(res, out); err != nil {
+				return err
+			}
+			if out != "" {
+				for _, w := range fleet.LegacyNames(out, res) {
+					fmt.Fprintf(e.stderr, "warning: %s\n", w)
+				}
 			}
 			// Rendering proves the spec is renderable too (e.g. policy size limits).
 			if _, err := render.Render(res.Spec); err != nil {
@@ -38,5 +62,7 @@ the names they share and lists every field that does not.`,
 	sf.bind(c.Flags())
 	c.Flags().StringVar(&rendered, renderedFlag, "", "check the rendered tree in DIR instead of a spec: the cluster, region, account, bucket, service accounts and policy must agree across its files (no -f)")
 	_ = c.MarkFlagDirname(renderedFlag)
+	bindOutput(c.Flags(), &out, "the directory the spec is rendered into: check its Git path and warn about old names it holds")
+	ff.bind(c.Flags())
 	return c
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/milvusgen/milvusgen/internal/agreement"
+	"github.com/milvusgen/milvusgen/internal/fleet"
 )
 
 // renderedFlag is validate's flag that checks a rendered tree instead of a
@@ -22,6 +23,10 @@ func (e *env) validateRendered(dir string, specs []string) error {
 		return usageError{fmt.Sprintf("validate: --%s %s: not a directory", renderedFlag, dir)}
 	}
 	problems := agreement.Check(os.DirFS(dir))
+	// A tree in a Git work tree must have been rendered for its place there.
+	if rel, _, ok, err := fleet.WorkTreePath(dir); err == nil && ok {
+		problems = append(problems, agreement.GitPath(os.DirFS(dir), rel)...)
+	}
 	if len(problems) == 0 {
 		e.printf("%s: the rendered artifacts agree\n", dir)
 		return nil

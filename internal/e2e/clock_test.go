@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/milvusgen/milvusgen/internal/fleet"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
 	"github.com/milvusgen/milvusgen/internal/spec"
 	"github.com/milvusgen/milvusgen/internal/writer"
@@ -46,6 +47,11 @@ func TestCommittedTreesInTwoYears(t *testing.T) {
 			}
 			if !warned {
 				t.Errorf("check mode on %s: no support warning in %v", later.Format(time.DateOnly), res.Warnings)
+			}
+			// As render -o does: the tree's Git path is its place in the
+			// work tree (fleet.ResolveGitPath).
+			if err := fleet.ResolveGitPath(res, fromRepo(ex.Out)); err != nil {
+				t.Fatal(err)
 			}
 			out, err := render.Render(res.Spec)
 			if err != nil {

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 )
 
@@ -85,6 +87,8 @@ func (s *Spec) PolicyARN() string {
 
 // KMSPolicyName is the customer-managed policy that lets the EBS CSI driver
 // use the spec's KMS key; it exists only when storageClass.kmsKeyID is set.
+// It is derived from the cluster name alone, so two clusters of one name
+// in two regions of one account collide; the fleet checks say so.
 func (s *Spec) KMSPolicyName() string { return "milvusgen-" + s.Cluster.Name + "-ebs-kms" }
 
 // KMSPolicyARN is the ARN of KMSPolicyName.
@@ -212,4 +216,57 @@ func (s *Spec) LBAnnotations() map[string]string {
 		"service.beta.kubernetes.io/aws-load-balancer-scheme":          s.Milvus.Service.Scheme,
 		"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
 	}
+}
+
+// AWS name limits (IAM quotas; ELBv2 CreateLoadBalancer).
+const (
+	MaxIAMPolicyName    = 128
+	MaxIAMRoleName      = 64
+	MaxLoadBalancerName = 32
+)
+
+// The names every spec got before names were derived from the cluster.
+// validate and diff recognise them so deployed clusters can keep them.
+const (
+	LegacyPolicyName       = "MilvusS3ReadWrite"
+	LegacyLoadBalancerName = "milvus-service"
+)
+
+// DefaultPolicyName is the Milvus S3 policy's name when the spec leaves
+// storage.policyName unset. IAM policy names are unique per account, and
+// a cluster is unique per account and region, so both go into the name.
+func (s *Spec) DefaultPolicyName() string {
+	return FitName("milvusgen-"+s.Cluster.Name+"-"+s.AWS.Region+"-s3", MaxIAMPolicyName)
+}
+
+// DefaultLoadBalancerName is the NLB's name when the spec leaves
+// milvus.service.loadBalancerName unset. NLB names are unique per account
+// and region, as cluster names are, so the cluster name suffices. The
+// "milvus-" prefix keeps it from starting with AWS's reserved "internal-".
+func (s *Spec) DefaultLoadBalancerName() string {
+	return FitName("milvus-"+s.Cluster.Name, MaxLoadBalancerName)
+}
+
+// DeriveNames fills the account- and region-wide AWS names the spec left
+// unset with names derived from the cluster; explicit names win.
+func (s *Spec) DeriveNames() {
+	if s.Storage.PolicyName == "" {
+		s.Storage.PolicyName = s.DefaultPolicyName()
+	}
+	if s.Milvus.Service.LoadBalancerName == "" {
+		s.Milvus.Service.LoadBalancerName = s.DefaultLoadBalancerName()
+	}
+}
+
+// FitName cuts name to at most max characters, deterministically: a name
+// that fits is kept; a longer one keeps as much of its start as leaves room
+// for "-" and 8 hex digits of its SHA-256, so two long names that share a
+// prefix still differ. The result never ends in "-".
+func FitName(name string, max int) string {
+	if len(name) <= max {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	suffix := "-" + hex.EncodeToString(sum[:])[:8]
+	return strings.TrimRight(name[:max-len(suffix)], "-") + suffix
 }

@@ -48,6 +48,9 @@ type Options struct {
 type Result struct {
 	Spec     *model.Spec
 	Warnings []errors.Error
+
+	user  cue.Value // the user's files unified, for Pos
+	first string    // the first file's name
 }
 
 // MaxSpecBytes bounds one spec input. Specs are kilobytes; the bound keeps
@@ -175,11 +178,14 @@ func Load(srcs []Source, opts Options) (*Result, error) {
 	for _, p := range checkInputs {
 		decoded[p] = invalid.clean(p)
 	}
+	if decoded["aws"] && decoded["cluster"] && decoded["storage"] && decoded["milvus"] {
+		s.DeriveNames()
+	}
 	checkModel(r, s, decoded, opts)
 	if r.errs != nil {
 		return nil, r.errs
 	}
-	return &Result{Spec: s, Warnings: r.warnings}, nil
+	return &Result{Spec: s, Warnings: r.warnings, user: user, first: srcs[0].Name}, nil
 }
 
 // checkInputs are the spec paths the rule checks read; a check runs when

@@ -57,6 +57,10 @@ func TestLoadMinimalDefaults(t *testing.T) {
 	want := modeltest.Runbook()
 	want.Milvus.Service.SourceRanges = []string{"192.168.0.0/16"} // the VPC CIDR
 	want.GitOps.Repository.URL = ""
+	// The runbook example pins the runbook's names; left out, they are
+	// derived from the cluster.
+	want.Storage.PolicyName = "milvusgen-milvus-eks-cluster-us-east-2-s3"
+	want.Milvus.Service.LoadBalancerName = "milvus-milvus-eks-cluster"
 	if d := cmp.Diff(want, res.Spec); d != "" {
 		t.Errorf("minimal spec defaults (-want +got):\n%s", d)
 	}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/milvusgen/milvusgen/render/manifest"
@@ -109,7 +110,10 @@ func CheckTarget(t Target, opts Options) ([]Change, error) {
 // them, then writes each. Nothing is written if any pre-check fails, with
 // one exception: an earlier write of one of the trees that was killed
 // after it began replacing files is finished first, since the pre-checks
-// must see a whole tree. The changes are in the order of targets.
+// must see a whole tree. The trees are then committed concurrently; a
+// failure in one (an I/O error after the pre-checks) does not stop the
+// others, each being crash-safe on its own. The changes are in the order
+// of targets.
 func WriteAll(targets []Target, opts Options) ([][]Change, error) {
 	trees, err := prepare(targets, opts)
 	if err != nil {
@@ -141,16 +145,38 @@ func WriteAll(targets []Target, opts Options) ([][]Change, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	// Every pre-check passed and every lock is held: the trees are
+	// independent, and committing is bound by fsync, so they commit
+	// concurrently (a few at a time) to overlap the syncs.
 	out := make([][]Change, len(trees))
-	for i, t := range trees {
-		cs, err := t.commit()
-		out[i] = cs
-		if err != nil {
-			return out[:i+1], err
+	errs = make([]error, len(trees))
+	var mu sync.Mutex // the callers' Logf and Warnf are called one at a time
+	serial := func(f func(string, ...any)) func(string, ...any) {
+		if f == nil {
+			return nil
+		}
+		return func(format string, args ...any) {
+			mu.Lock()
+			defer mu.Unlock()
+			f(format, args...)
 		}
 	}
-	return out, nil
+	sem := make(chan struct{}, commitJobs)
+	var wg sync.WaitGroup
+	for i, t := range trees {
+		t.opts.Logf, t.opts.Warnf = serial(t.opts.Logf), serial(t.opts.Warnf)
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			out[i], errs[i] = t.commit()
+		})
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
 }
+
+// commitJobs is how many trees WriteAll commits at once.
+const commitJobs = 8
 
 // CheckAll reports, for each target, what WriteAll would change, and fails
 // where WriteAll would refuse. It writes nothing: a tree holding the

@@ -10,7 +10,7 @@
 # iam/s3-bucket-management.json and iam/iam-policy-management.json.
 #
 # Flux syncs the rendered tree from Git: commit and push it first, to
-# https://github.com/acme/fleet.git (branch main, path ./clusters/eu/milvus-kafka).
+# https://github.com/acme/fleet.git (branch main, path ./out/kafka).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -32,7 +32,7 @@ FLUX_VERSION='v2.9.5'
 FLUX_NAMESPACE='flux-system'
 GIT_URL='https://github.com/acme/fleet.git'
 GIT_BRANCH='main'
-GIT_PATH='./clusters/eu/milvus-kafka'
+GIT_PATH='./out/kafka'
 
 # Rendered files and directories, relative to this one.
 CLUSTER_CONFIG='eksctl-cluster.yaml'

@@ -10,7 +10,7 @@
 # iam/s3-bucket-management.json and iam/iam-policy-management.json.
 #
 # Flux syncs the rendered tree from Git: commit and push it first, to
-# ssh://git@github.com/acme/fleet.git (branch main, path ./clusters/milvus-eks-cluster).
+# ssh://git@github.com/acme/fleet.git (branch main, path ./out/runbook).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -32,7 +32,7 @@ FLUX_VERSION='v2.9.5'
 FLUX_NAMESPACE='flux-system'
 GIT_URL='ssh://git@github.com/acme/fleet.git'
 GIT_BRANCH='main'
-GIT_PATH='./clusters/milvus-eks-cluster'
+GIT_PATH='./out/runbook'
 GIT_SECRET='milvusgen-git'
 
 # Rendered files and directories, relative to this one.

@@ -10,7 +10,7 @@
 # iam/s3-bucket-management.json and iam/iam-policy-management.json.
 #
 # Flux syncs the rendered tree from Git: commit and push it first, to
-# ssh://git@github.com/acme/fleet.git (branch main, path ./clusters/milvus-vectors).
+# ssh://git@github.com/acme/fleet.git (branch main, path ./out/sizing).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -19,8 +19,8 @@ REGION='us-east-2'
 ACCOUNT_ID='123456789012'
 CLUSTER='milvus-vectors'
 BUCKET='acme-milvus-vectors-us-east-2'
-POLICY_NAME='MilvusS3ReadWrite'
-POLICY_ARN='arn:aws:iam::123456789012:policy/MilvusS3ReadWrite'
+POLICY_NAME='milvusgen-milvus-vectors-us-east-2-s3'
+POLICY_ARN='arn:aws:iam::123456789012:policy/milvusgen-milvus-vectors-us-east-2-s3'
 MILVUS_NAMESPACE='milvus'
 MILVUS_RELEASE='milvus-vectors'
 ROOT_SECRET='milvus-root'
@@ -32,7 +32,7 @@ FLUX_VERSION='v2.9.5'
 FLUX_NAMESPACE='flux-system'
 GIT_URL='ssh://git@github.com/acme/fleet.git'
 GIT_BRANCH='main'
-GIT_PATH='./clusters/milvus-vectors'
+GIT_PATH='./out/sizing'
 GIT_SECRET='milvusgen-git'
 
 # Rendered files and directories, relative to this one.

@@ -1,0 +1,72 @@
+package fleet
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/milvusgen/milvusgen/internal/agreement"
+	"github.com/milvusgen/milvusgen/internal/model"
+	"github.com/milvusgen/milvusgen/internal/spec"
+)
+
+// Files of a rendered tree that hold the names LegacyNames looks for.
+const (
+	bootstrapFile    = "aws/bootstrap.sh"
+	milvusRelease    = "kubernetes/apps/milvus/milvus.yaml"
+	lbNameAnnotation = "service.beta.kubernetes.io/aws-load-balancer-name"
+)
+
+// LegacyNames warns when the tree already rendered in dir uses one of the
+// fixed names every spec had before names were derived from the cluster,
+// and the spec (res) leaves that name to be derived: rendering would
+// rename a deployed IAM policy or replace a deployed load balancer. Each
+// warning says which line keeps the old name. A missing or unreadable tree
+// gives no warnings.
+func LegacyNames(dir string, res *spec.Result) []string {
+	var out []string
+	if _, set := res.Pos("storage.policyName"); !set && res.Spec.Storage.PolicyName != model.LegacyPolicyName {
+		if data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(bootstrapFile))); err == nil {
+			vars, _ := agreement.ScriptAssignments(bytes.NewReader(data), bootstrapFile)
+			for _, v := range vars["POLICY_NAME"] {
+				if v == model.LegacyPolicyName {
+					out = append(out, fmt.Sprintf(
+						"%s uses the IAM policy %s, but this spec now names it %s (derived from the cluster): a new policy would be created. To keep the old name, add to the spec: storage: policyName: %q",
+						dir, model.LegacyPolicyName, res.Spec.Storage.PolicyName, model.LegacyPolicyName))
+					break
+				}
+			}
+		}
+	}
+	if _, set := res.Pos("milvus.service.loadBalancerName"); !set && res.Spec.Milvus.Service.LoadBalancerName != model.LegacyLoadBalancerName {
+		if data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(milvusRelease))); err == nil && hasLegacyLBName(data) {
+			out = append(out, fmt.Sprintf(
+				"%s uses the load balancer %s, but this spec now names it %s (derived from the cluster): the NLB would be replaced and get a new DNS name. To keep the old name, add to the spec: milvus: service: loadBalancerName: %q",
+				dir, model.LegacyLoadBalancerName, res.Spec.Milvus.Service.LoadBalancerName, model.LegacyLoadBalancerName))
+		}
+	}
+	return out
+}
+
+// hasLegacyLBName reports whether the Milvus HelmRelease's service
+// annotations name the old fixed load balancer.
+func hasLegacyLBName(data []byte) bool {
+	var hr struct {
+		Spec struct {
+			Values struct {
+				Service struct {
+					Annotations map[string]string `json:"annotations"`
+				} `json:"service"`
+			} `json:"values"`
+		} `json:"spec"`
+	}
+	for _, doc := range bytes.Split(data, []byte("\n---\n")) {
+		if yaml.Unmarshal(doc, &hr) == nil && hr.Spec.Values.Service.Annotations[lbNameAnnotation] == model.LegacyLoadBalancerName {
+			return true
+		}
+	}
+	return false
+}

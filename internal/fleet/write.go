@@ -1,0 +1,108 @@
+package fleet
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	cueerrors "cuelang.org/go/cue/errors"
+
+	"github.com/milvusgen/milvusgen/internal/writer"
+)
+
+// Plan is a rendered fleet: every environment and the collisions between
+// them. Nothing is written until Write, and Write writes nothing unless
+// the whole plan is sound.
+type Plan struct {
+	Envs     []*Env
+	Problems []Problem
+	// Writer and Record are passed to the writer: its options, and the
+	// render options every tree's manifest records.
+	Writer writer.Options
+	Record writer.RenderOptions
+}
+
+// Build renders envs and, when all of them rendered, checks them against
+// each other.
+func Build(envs []Environment, opts Options) *Plan {
+	p := &Plan{Envs: Render(envs, opts)}
+	if len(Failed(p.Envs)) == 0 {
+		p.Problems = Check(p.Envs)
+	}
+	return p
+}
+
+// OK reports whether every environment rendered and none collide.
+func (p *Plan) OK() bool { return len(Failed(p.Envs)) == 0 && len(p.Problems) == 0 }
+
+// Print writes every problem of the plan to w, each environment's spec
+// errors with their file:line:col (relative to cwd), and returns how many
+// it wrote.
+func (p *Plan) Print(w io.Writer, cwd string) int {
+	n := 0
+	for _, e := range Failed(p.Envs) {
+		n += PrintEnvError(w, e.Name, e.Err, cwd)
+	}
+	for _, pr := range Sorted(p.Problems) {
+		fmt.Fprintf(w, "fleet: %s\n", indentPositions(pr.Error(), cwd))
+		n++
+	}
+	return n
+}
+
+// PrintEnvError writes err, prefixed with the environment; CUE errors one
+// per line with their positions.
+func PrintEnvError(w io.Writer, env string, err error, cwd string) int {
+	errs := cueerrors.Errors(err)
+	if _, ok := err.(cueerrors.Error); !ok || len(errs) == 0 {
+		fmt.Fprintf(w, "environment %s: %v\n", env, err)
+		return 1
+	}
+	for _, e := range errs {
+		var b strings.Builder
+		cueerrors.Print(&b, e, &cueerrors.Config{Cwd: cwd})
+		fmt.Fprintf(w, "environment %s: %s", env, b.String())
+	}
+	return len(errs)
+}
+
+func indentPositions(s, cwd string) string {
+	if cwd == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, cwd+"/", "")
+}
+
+// Write writes every environment's tree with writer.WriteAll, all or
+// nothing: when the plan has a problem, or any tree fails the writer's
+// pre-checks (ownership, adoption, locks), it writes none and returns an
+// error. The changes are in environment order.
+func (p *Plan) Write() ([][]writer.Change, error) {
+	if !p.OK() {
+		return nil, fmt.Errorf("the fleet has problems; nothing was written")
+	}
+	return writer.WriteAll(p.targets(), p.Writer)
+}
+
+// Stale compares every environment's tree with its output directory
+// without writing (writer.CheckAll): the changed files per environment, in
+// environment order.
+func (p *Plan) Stale() ([][]writer.Change, error) {
+	all, err := writer.CheckAll(p.targets(), p.Writer)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]writer.Change, len(all))
+	for i, cs := range all {
+		out[i] = writer.Changed(cs)
+	}
+	return out, nil
+}
+
+func (p *Plan) targets() []writer.Target {
+	ts := make([]writer.Target, len(p.Envs))
+	for i, e := range p.Envs {
+		ts[i] = writer.Target{Root: e.Output, Files: e.Files, Render: p.Record}
+	}
+	return ts
+}
