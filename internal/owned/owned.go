@@ -63,6 +63,10 @@ var Values = []Key{
 	{Path: "service.port", Field: "milvus.service.port", Want: func(s *model.Spec) any { return s.Milvus.Service.Port }},
 	{Path: "service.loadBalancerSourceRanges", Field: "milvus.service.sourceRanges"},
 	{Path: "service.annotations", Field: "milvus.service", Want: func(s *model.Spec) any { return s.LBAnnotations() }},
+	// The chart adds port 9091 (metrics and, since Milvus 2.5, the WebUI
+	// without login) to the Service, and so to the load balancer, whenever
+	// metrics are on.
+	{Path: "metrics.enabled", Field: "milvus.service (only 19530 is on the load balancer)", Want: fixed(false)},
 	{Path: "pulsarv3.enabled", Field: "milvus.messageQueue", Want: func(s *model.Spec) any { return s.Milvus.MessageQueue == model.Pulsar }},
 	{Path: "kafka.enabled", Field: "milvus.messageQueue", Want: func(s *model.Spec) any { return s.Milvus.MessageQueue == model.Kafka }},
 	{Path: "woodpecker.enabled", Field: "milvus.messageQueue", Want: func(s *model.Spec) any { return s.Milvus.MessageQueue == model.Woodpecker }},

@@ -106,7 +106,7 @@ func TestValuesKeys(t *testing.T) {
 			t.Errorf("%s: %v contradicts = %v (%s), want %v", tc.path, tc.value, bad, msg, tc.bad)
 		}
 	}
-	for _, p := range []string{"queryNode.replicas", "externalS3", "service", "metrics.enabled"} {
+	for _, p := range []string{"queryNode.replicas", "externalS3", "service", "metrics"} {
 		if k, ok := ValuesKey(p); ok {
 			t.Errorf("ValuesKey(%q) = %s, want not owned", p, k.Path)
 		}

@@ -183,6 +183,8 @@ func Invalid() []Case {
 		{"config proxy port", base + "milvus: {config: {proxy: {port: 19531}}}\n", "milvusgen sets proxy.port from milvus.service.port", "spec.yaml:9:33"},
 		{"values useSSL false", base + "milvus: {values: {externalS3: {useSSL: false}}}\n",
 			"milvus.values.externalS3.useSSL: milvusgen sets externalS3.useSSL from storage (TLS to S3 is always on)", "spec.yaml:9:40"},
+		{"values metrics on the load balancer", base + "milvus: {values: {metrics: {enabled: true}}}\n",
+			"milvus.values.metrics.enabled: milvusgen sets metrics.enabled from milvus.service (only 19530 is on the load balancer)", "spec.yaml:9:38"},
 		{"values service port", base + "milvus: {values: {service: {port: 8080}}}\n",
 			"milvus.values.service.port: milvusgen sets service.port from milvus.service.port (to 19530)", "spec.yaml:9:35"},
 		{"values annotation contradicts", base + "milvus: {values: {service: {annotations: {\"service.beta.kubernetes.io/aws-load-balancer-scheme\": internet-facing}}}}\n",
