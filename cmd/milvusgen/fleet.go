@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/milvusgen/milvusgen/internal/fleet"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/spec"
+	"github.com/milvusgen/milvusgen/internal/watchdog"
 	"github.com/milvusgen/milvusgen/internal/writer"
 	"github.com/milvusgen/milvusgen/render"
 )
@@ -95,6 +97,11 @@ func (e *env) fleetPlan(f *fleetFlags, hf *hydrateFlags, opts fleet.Options) (*f
 	if err != nil {
 		return nil, usageError{err.Error()}
 	}
+	stop, err := fleetWatchdog(f.file, len(envs))
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
 	opts.Today = e.todayDate
 	if opts.Today.IsZero() {
 		opts.Today = time.Now().UTC()
@@ -210,6 +217,11 @@ func (e *env) listFleet(f *fleetFlags) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
+	stop, err := fleetWatchdog(f.file, len(envs))
+	if err != nil {
+		return err
+	}
+	defer stop()
 	today := e.todayDate
 	if today.IsZero() {
 		today = time.Now().UTC()
@@ -312,4 +324,17 @@ func resolveGitPath(res *spec.Result, out string) error {
 		return nil
 	}
 	return fleet.ResolveGitPath(res, out)
+}
+
+// fleetWatchdog bounds a fleet's evaluation as loadSources bounds one
+// spec's (CUE cannot cancel an evaluation): the time budget grows with the
+// number of environments, one spec's budget per ten, since they evaluate
+// in milliseconds each and a runaway one is what the budget is for.
+func fleetWatchdog(file string, envs int) (stop func(), err error) {
+	limits, err := watchdog.Default.FromEnv(os.Getenv)
+	if err != nil {
+		return nil, usageError{err.Error()}
+	}
+	limits.Time *= time.Duration(1 + envs/10)
+	return watchdog.Start(context.Background(), limits.For(fmt.Sprintf("evaluating the %d environments of %s", envs, file))), nil
 }
