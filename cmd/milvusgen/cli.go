@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/milvusgen/milvusgen/internal/spec"
+	"github.com/milvusgen/milvusgen/internal/suggest"
 	"github.com/milvusgen/milvusgen/internal/watchdog"
 )
 
@@ -179,36 +180,15 @@ func nearestFlag(fs *pflag.FlagSet, name string) string {
 		if f.Hidden || f.Name == "help" {
 			return
 		}
-		d := levenshtein(name, f.Name)
+		d := suggest.Distance(name, f.Name)
 		if len(name) >= 3 && strings.HasPrefix(f.Name, name) {
 			d = min(d, 1)
 		}
-		if d <= max(2, len(name)/3) && (bestD < 0 || d < bestD || d == bestD && f.Name < best) {
+		if suggest.Close(d, len(name)) && (bestD < 0 || d < bestD || d == bestD && f.Name < best) {
 			best, bestD = f.Name, d
 		}
 	})
 	return best
-}
-
-// levenshtein is the edit distance between a and b.
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // exitError gives a failure an exit code other than the default, for

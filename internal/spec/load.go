@@ -21,6 +21,7 @@ import (
 	cueyaml "cuelang.org/go/encoding/yaml"
 
 	"github.com/milvusgen/milvusgen/internal/model"
+	"github.com/milvusgen/milvusgen/internal/suggest"
 	"github.com/milvusgen/milvusgen/schema"
 )
 
@@ -322,7 +323,7 @@ func userError(e errors.Error, files map[string]bool, r *report, def cue.Value) 
 	case strings.Contains(msg, "field not allowed") && len(path) > 0 && secretKeys[strings.ToLower(path[len(path)-1])]:
 		msg = "static credentials are not accepted: Milvus reaches S3 through IRSA or EKS Pod Identity (cluster.identity), and other secrets belong in Kubernetes Secrets"
 	case strings.Contains(msg, "field not allowed"):
-		msg = "unknown field" + suggest(def, path)
+		msg = "unknown field" + didYouMean(def, path)
 	case strings.Contains(msg, "field is required but not present"):
 		msg = "required field is missing; add it to the spec"
 	case strings.HasPrefix(msg, "incomplete value"):
@@ -348,8 +349,8 @@ func specPath(e errors.Error) []string {
 	return out
 }
 
-// suggest names the fields allowed beside an unknown one, and the closest.
-func suggest(def cue.Value, path []string) string {
+// didYouMean names the fields allowed beside an unknown one, and the closest.
+func didYouMean(def cue.Value, path []string) string {
 	names, best, ok := siblings(def, path)
 	if len(names) == 0 {
 		return ""
@@ -397,30 +398,9 @@ func siblings(def cue.Value, path []string) (names []string, best string, ok boo
 	for it.Next() {
 		n := it.Selector().Unquoted()
 		names = append(names, n)
-		if d := distance(strings.ToLower(bad), strings.ToLower(n)); d < bestD {
+		if d := suggest.Distance(strings.ToLower(bad), strings.ToLower(n)); d < bestD {
 			best, bestD = n, d
 		}
 	}
-	return names, best, len(names) > 0 && bestD <= max(2, len(bad)/3)
-}
-
-// distance is the Levenshtein edit distance.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return names, best, len(names) > 0 && suggest.Close(bestD, len(bad))
 }
