@@ -198,7 +198,7 @@ func resolvePath(top, p string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	full := resolveExisting(filepath.Join(realTop, filepath.FromSlash(p)))
+	full := writer.ResolveExisting(filepath.Join(realTop, filepath.FromSlash(p)))
 	rel, err := filepath.Rel(realTop, full)
 	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return "", fmt.Errorf("path %q leads to %s, outside the repository's work tree %s; give a directory inside it", p, full, realTop)
@@ -208,23 +208,6 @@ func resolvePath(top, p string) (string, error) {
 		return "", fmt.Errorf("path %q leads into the repository's .git directory; give a directory of the work tree", p)
 	}
 	return rel, nil
-}
-
-// resolveExisting resolves the symlinks of the longest existing prefix of
-// p; the rest does not exist yet and is kept as it is.
-func resolveExisting(p string) string {
-	rest := ""
-	for {
-		if r, err := filepath.EvalSymlinks(p); err == nil {
-			return filepath.Join(r, rest)
-		}
-		parent := filepath.Dir(p)
-		if parent == p {
-			return filepath.Join(p, rest)
-		}
-		rest = filepath.Join(filepath.Base(p), rest)
-		p = parent
-	}
 }
 
 func under(file, dir string) bool { return strings.HasPrefix(file, dir+"/") }

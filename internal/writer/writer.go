@@ -293,7 +293,7 @@ func prepare(targets []Target, opts Options) ([]*tree, error) {
 			errs = append(errs, err)
 			continue
 		}
-		t.abs, t.key = abs, resolve(abs)
+		t.abs, t.key = abs, ResolveExisting(abs)
 		switch fi, err := os.Stat(abs); {
 		case isNotExist(err):
 			t.missing = true
@@ -327,9 +327,9 @@ func prepare(targets []Target, opts Options) ([]*tree, error) {
 	return trees, nil
 }
 
-// resolve returns p with the symlinks of its longest existing prefix
-// resolved.
-func resolve(p string) string {
+// ResolveExisting returns p with the symlinks of its longest existing
+// prefix resolved; the rest, which does not exist yet, is kept as it is.
+func ResolveExisting(p string) string {
 	rest := ""
 	for {
 		if r, err := filepath.EvalSymlinks(p); err == nil {
