@@ -106,6 +106,7 @@ func (e *env) rootCommand() *cobra.Command {
 	for _, c := range commands {
 		root.AddCommand(c(e))
 	}
+	strictHelp(root)
 	e.wrapRuns(root)
 	registerCompletions(root)
 	return root

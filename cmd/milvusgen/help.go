@@ -73,3 +73,34 @@ func flagUsages(fs *pflag.FlagSet) string {
 	}
 	return b.String()
 }
+
+// strictHelp makes `help TOPIC` a usage error (exit 2) when TOPIC names no
+// command, as an unknown command is; cobra's help command prints the usage
+// and exits 0, so a typo in a script would pass unnoticed.
+func strictHelp(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	for _, help := range root.Commands() {
+		if help.Name() != "help" {
+			continue
+		}
+		show := help.Run
+		help.Run = nil
+		help.RunE = func(cmd *cobra.Command, args []string) error {
+			target, rest, err := cmd.Root().Find(args)
+			if err == nil && len(rest) == 0 {
+				show(cmd, args)
+				return nil
+			}
+			// The first word that names no command, and its parent.
+			parent, word := cmd.Root(), args[0]
+			if err == nil {
+				parent, word = target, rest[0]
+			}
+			msg := fmt.Sprintf("help: unknown command %q", strings.TrimSpace(parent.CommandPath()+" "+word))
+			if s := parent.SuggestionsFor(word); len(s) > 0 {
+				msg += fmt.Sprintf("; did you mean %q?", s[0])
+			}
+			return usageError{fmt.Sprintf("%s (see %s help)", msg, root.Name())}
+		}
+	}
+}
