@@ -5,7 +5,7 @@ BIN     := bin/milvusgen
 FLEET   := examples/fleet.yaml
 export GOTOOLCHAIN := local
 
-.PHONY: all build render check test vet fmt bench fuzz update clean
+.PHONY: all build render check test vet fmt bench fuzz update clean release
 
 all: build
 
@@ -46,7 +46,23 @@ update:
 	$(MAKE) render
 
 clean:
-	rm -rf bin
+	rm -rf bin dist
+
+# Release archives for linux and darwin, amd64 and arm64, with SHA256SUMS,
+# in dist/: cross-compiled with CGO_ENABLED=0 and -trimpath, VERSION stamped
+# into the binary (milvusgen version, and every rendered tree's manifest).
+# VERSION defaults to the tag of HEAD; a commit after a tag or a modified
+# tree is refused (it is not a release), so pass VERSION=vX.Y.Z or
+# VERSION=dev there. Archive entries are dated by the commit, so two builds
+# of one commit give the same archives. PLATFORMS narrows the build
+# (PLATFORMS=linux/amd64). Not part of make test: four full builds.
+VERSION           ?= $(shell git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null || echo dev)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+PLATFORMS         ?=
+DIST              ?= dist
+release:
+	$(GO) run ./hack/release -go '$(GO)' -version '$(VERSION)' -dist '$(DIST)' -mtime '$(SOURCE_DATE_EPOCH)' $(if $(PLATFORMS),-platforms '$(PLATFORMS)')
+	@cat '$(DIST)/SHA256SUMS'
 
 # Build etcd and kube-apiserver (from Go modules, see hack/testenv/build.sh)
 # into .cache/testenv/bin for the apply tests; skipped when already built.

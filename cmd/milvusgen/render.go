@@ -121,6 +121,9 @@ func (e *env) renderCheck(target writer.Target, opts writer.Options) error {
 	for _, c := range changed {
 		fmt.Fprintf(e.stderr, "  %-9s %s\n", c.Action, c.Path)
 	}
+	if note := versionNote(out); note != "" {
+		fmt.Fprintf(e.stderr, "note: %s\n", note)
+	}
 	return errReported
 }
 
