@@ -53,8 +53,8 @@ clean:
 # into the binary (milvusgen version, and every rendered tree's manifest).
 # VERSION defaults to the tag of HEAD; a commit after a tag or a modified
 # tree is refused (it is not a release), so pass VERSION=vX.Y.Z or
-# VERSION=dev there. Archive entries are dated by the commit, so two builds
-# of one commit give the same archives. PLATFORMS narrows the build
+# VERSION=dev there. Archive entries are dated by the commit (SOURCE_DATE_EPOCH),
+# so archives differ only where the binaries do. PLATFORMS narrows the build
 # (PLATFORMS=linux/amd64). Not part of make test: four full builds.
 VERSION           ?= $(shell git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null || echo dev)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
