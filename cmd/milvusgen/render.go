@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/milvusgen/milvusgen/internal/buildinfo"
 	"github.com/milvusgen/milvusgen/internal/fleet"
 	"github.com/milvusgen/milvusgen/internal/spec"
 	"github.com/milvusgen/milvusgen/internal/writer"
@@ -133,7 +132,7 @@ func (e *env) renderCheck(target writer.Target, opts writer.Options) error {
 func (e *env) writerOptions(adopt bool) writer.Options {
 	return writer.Options{
 		Adopt:   adopt,
-		Version: buildinfo.Read().Version,
+		Version: thisVersion(),
 		Logf:    func(format string, args ...any) { e.notef(format+"\n", args...) },
 		Warnf:   func(format string, args ...any) { fmt.Fprintf(e.stderr, "warning: "+format+"\n", args...) },
 	}

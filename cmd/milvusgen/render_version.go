@@ -1,30 +1,22 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/milvusgen/milvusgen/internal/buildinfo"
 	"github.com/milvusgen/milvusgen/internal/writer"
 )
 
-// thisVersion is the release version of this binary; tests replace it.
+// thisVersion is the release version of this binary, recorded in the
+// trees it writes; tests replace it.
 var thisVersion = buildinfo.Version
 
 // treeVersion returns the milvusgen release the manifest of the tree in dir
-// records, or "" when there is no manifest or it records no version (trees
-// written before manifests recorded one).
+// records, or "" when there is no readable manifest or it records no
+// version (trees written before manifests recorded one).
 func treeVersion(dir string) string {
-	data, err := os.ReadFile(filepath.Join(dir, writer.ManifestName))
+	m, err := writer.ReadManifest(dir)
 	if err != nil {
-		return ""
-	}
-	var m struct {
-		Version string `json:"version"`
-	}
-	if json.Unmarshal(data, &m) != nil {
 		return ""
 	}
 	return m.Version

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,72 +9,57 @@ import (
 	"github.com/milvusgen/milvusgen/internal/writer"
 )
 
-// setTreeVersion records version in the manifest of the tree in dir, as
-// the release of that version writes it.
-func setTreeVersion(t *testing.T, dir, version string) {
-	t.Helper()
-	p := filepath.Join(dir, writer.ManifestName)
-	data, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
-	}
-	m["version"] = version
-	if data, err = json.MarshalIndent(m, "", "  "); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, append(data, '\n'), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// TestCheckNamesVersion: when render --check finds differences and another
-// milvusgen release rendered the tree, it names the version as the likely
-// cause; the same differences under the same version, or a tree that
-// records none, get no such note.
+// TestCheckNamesVersion: the manifest records the release that rendered a
+// tree; render --check decides staleness by the files' bytes alone, and
+// when it finds differences in a tree another release rendered, it names
+// the version as the likely cause.
 func TestCheckNamesVersion(t *testing.T) {
 	defer func(v func() string) { thisVersion = v }(thisVersion)
-	thisVersion = func() string { return "v0.4.0" }
 	spec := writeSpec(t, minimal)
 	for _, tc := range []struct {
-		name, recorded string
-		note           bool
+		name     string
+		recorded string // the release that renders the tree
+		edit     bool   // a file then differs from what v0.4.0 renders
+		code     int
+		note     bool
 	}{
-		{"older release", "v0.3.0", true},
-		{"dev build", "dev", true},
-		{"same release", "v0.4.0", false},
-		{"none recorded", "", false},
+		{"older release", "v0.3.0", true, exitFailure, true},
+		{"dev build", "dev", true, exitFailure, true},
+		{"same release", "v0.4.0", true, exitFailure, false},
+		{"none recorded", "", true, exitFailure, false},
+		{"same bytes, older release", "v0.3.0", false, exitOK, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "prod")
+			thisVersion = func() string { return tc.recorded }
 			if code, _, stderr := milvusgen(t, "render", today, "-q", "-f", spec, "-o", out); code != exitOK {
 				t.Fatalf("render: exit %d: %s", code, stderr)
 			}
-			if tc.recorded != "" {
-				setTreeVersion(t, out, tc.recorded)
+			m, err := writer.ReadManifest(out)
+			if err != nil || m.Version != tc.recorded {
+				t.Fatalf("the manifest records version %q (%v), want %q", m.Version, err, tc.recorded)
 			}
-			// A file the release rendered otherwise.
-			script := filepath.Join(out, "aws", "teardown.sh")
-			data, err := os.ReadFile(script)
-			if err != nil {
-				t.Fatal(err)
+			if tc.edit {
+				script := filepath.Join(out, "aws", "teardown.sh")
+				data, err := os.ReadFile(script)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(script, append(data, "# older\n"...), 0o755); err != nil {
+					t.Fatal(err)
+				}
 			}
-			if err := os.WriteFile(script, append(data, "# older\n"...), 0o755); err != nil {
-				t.Fatal(err)
-			}
+			thisVersion = func() string { return "v0.4.0" }
 			code, _, stderr := milvusgen(t, "render", today, "-f", spec, "-o", out, "--check")
-			if code != exitFailure || !strings.Contains(stderr, "aws/teardown.sh") {
-				t.Fatalf("--check: exit %d, want %d listing aws/teardown.sh:\n%s", code, exitFailure, stderr)
+			if code != tc.code || tc.edit != strings.Contains(stderr, "aws/teardown.sh") {
+				t.Fatalf("--check: exit %d, want %d (listing aws/teardown.sh: %v):\n%s", code, tc.code, tc.edit, stderr)
 			}
 			want := out + " was rendered by milvusgen " + tc.recorded + ", this is v0.4.0: the differences may come from the new version"
 			if got := strings.Contains(stderr, want); got != tc.note {
 				t.Errorf("note %v, want %v (%q):\n%s", got, tc.note, want, stderr)
 			}
 			if !tc.note && strings.Contains(stderr, "rendered by milvusgen") {
-				t.Errorf("a version note where the versions agree:\n%s", stderr)
+				t.Errorf("a version note where it does not belong:\n%s", stderr)
 			}
 		})
 	}

@@ -180,7 +180,9 @@ func Build(opts Options) error {
 // compile builds the binary for p and returns it.
 func compile(opts Options, p Platform, tmp string) ([]byte, error) {
 	out := filepath.Join(tmp, p.OS+"-"+p.Arch, "milvusgen")
-	cmd := exec.Command(opts.Go, "build", "-trimpath",
+	// -buildvcs=auto whatever GOFLAGS says, as make build: milvusgen
+	// version then names the commit a release was built from.
+	cmd := exec.Command(opts.Go, "build", "-trimpath", "-buildvcs=auto",
 		"-ldflags", "-s -w -X "+VersionVar+"="+opts.Version,
 		"-o", out, "./cmd/milvusgen")
 	cmd.Dir = opts.Module

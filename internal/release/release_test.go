@@ -188,7 +188,7 @@ func TestMakeRelease(t *testing.T) {
 	}
 	for i, p := range Platforms {
 		l := lines[i]
-		for _, want := range []string{"CGO_ENABLED=0 GOOS=" + p.OS + " GOARCH=" + p.Arch + " build ", " -trimpath ", "-X " + VersionVar + "=v1.2.3", " ./cmd/milvusgen"} {
+		for _, want := range []string{"CGO_ENABLED=0 GOOS=" + p.OS + " GOARCH=" + p.Arch + " build ", " -trimpath ", " -buildvcs=auto ", "-X " + VersionVar + "=v1.2.3", " ./cmd/milvusgen"} {
 			if !strings.Contains(l, want) {
 				t.Errorf("build %d lacks %q: %s", i, want, l)
 			}
