@@ -17,6 +17,7 @@ import (
 
 	"github.com/milvusgen/milvusgen/internal/chart/charttest"
 	mgrelease "github.com/milvusgen/milvusgen/internal/release"
+	"github.com/milvusgen/milvusgen/internal/writer"
 )
 
 // The GitHub Actions workflow the README shows, run here step by step
@@ -417,7 +418,9 @@ func text(s string) *string { return &s }
 // with pr checked out, as actions/checkout with fetch-depth 0 leaves it.
 // render lists the milvusgen arguments that render each branch's tree,
 // run in that branch before committing (nil: none).
-func (f *fixture) gitRepo(t *testing.T, base, pr repoFiles, renderBase, renderPR []string) (work string) {
+//
+// edits, when given, change the PR branch's files after its render.
+func (f *fixture) gitRepo(t *testing.T, base, pr repoFiles, renderBase, renderPR []string, edits ...func(seed string)) (work string) {
 	t.Helper()
 	dir := t.TempDir()
 	origin, seed := filepath.Join(dir, "origin.git"), filepath.Join(dir, "seed")
@@ -432,7 +435,7 @@ func (f *fixture) gitRepo(t *testing.T, base, pr repoFiles, renderBase, renderPR
 	}
 	git(dir, "init", "-q", "--bare", origin)
 	git(dir, "clone", "-q", origin, seed)
-	commit := func(files repoFiles, renderArgs []string, msg string) {
+	commit := func(files repoFiles, renderArgs []string, msg string, edits ...func(string)) {
 		for p, data := range files {
 			full := filepath.Join(seed, p)
 			if data == nil {
@@ -455,13 +458,16 @@ func (f *fixture) gitRepo(t *testing.T, base, pr repoFiles, renderBase, renderPR
 				t.Fatalf("render %v: %v\n%s", renderArgs, err, out)
 			}
 		}
+		for _, edit := range edits {
+			edit(seed)
+		}
 		git(seed, "add", "-A")
 		git(seed, "commit", "-q", "--allow-empty", "-m", msg)
 	}
 	commit(base, renderBase, "base")
 	git(seed, "push", "-q", "origin", "main")
 	git(seed, "checkout", "-q", "-b", "pr")
-	commit(pr, renderPR, "pull request")
+	commit(pr, renderPR, "pull request", edits...)
 	git(seed, "push", "-q", "origin", "pr")
 	work = filepath.Join(dir, "work")
 	git(dir, "clone", "-q", origin, work)
@@ -599,6 +605,38 @@ func TestWorkflow(t *testing.T) {
 		res := check(t, r.run(wf, job, overlays), "The committed tree is what the spec renders", true)
 		if out := res["The committed tree is what the spec renders"].out; !strings.Contains(out, "clusters/prod is out of date") {
 			t.Errorf("--check:\n%s", out)
+		}
+	})
+
+	t.Run("tree of another release", func(t *testing.T) {
+		// The PR's tree as an older release rendered it: its manifest
+		// records that release, and one file has other bytes.
+		older := func(seed string) {
+			tree := filepath.Join(seed, "clusters", "prod")
+			p := filepath.Join(tree, writer.ManifestName)
+			m, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m = bytes.Replace(m, []byte(`"version": "`+f.version+`"`), []byte(`"version": "v0.0.9"`), 1)
+			if err := os.WriteFile(p, m, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			script := filepath.Join(tree, "aws", "teardown.sh")
+			data, err := os.ReadFile(script)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(script, append(data, "# v0.0.9\n"...), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		work := f.gitRepo(t, spec, scaled, renderArgs, renderArgs, older)
+		r := f.runner(t, work)
+		res := check(t, r.run(wf, job, overlays), "The committed tree is what the spec renders", true)
+		want := "clusters/prod was rendered by milvusgen v0.0.9, this is " + f.version + ": the differences may come from the new version"
+		if out := res["The committed tree is what the spec renders"].out; !strings.Contains(out, want) || !strings.Contains(out, "aws/teardown.sh") {
+			t.Errorf("--check does not name the release:\n%s", out)
 		}
 	})
 
