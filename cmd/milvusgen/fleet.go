@@ -176,6 +176,9 @@ func (e *env) renderFleet(f *fleetFlags, hf *hydrateFlags, check, list bool) err
 			for _, c := range cs {
 				fmt.Fprintf(e.stderr, "  %-9s %s\n", c.Action, c.Path)
 			}
+			if note := versionNote(env.Output); note != "" {
+				fmt.Fprintf(e.stderr, "  note: %s\n", note)
+			}
 		}
 		if n > 0 {
 			fmt.Fprintf(e.stderr, "%d of %d environments are out of date; run: milvusgen %s\n", n, len(p.Envs), strings.Join(withoutCheck(e.args), " "))

@@ -64,3 +64,25 @@ func TestCheckNamesVersion(t *testing.T) {
 		})
 	}
 }
+
+// TestFleetCheckNamesVersion: render --fleet --check names the release per
+// environment, only for the environment that differs.
+func TestFleetCheckNamesVersion(t *testing.T) {
+	defer func(v func() string) { thisVersion = v }(thisVersion)
+	dir := t.TempDir()
+	f := writeFleetDir(t, dir, map[string]string{"a": fleetSpec("milvus-a", ""), "b": fleetSpec("milvus-b", "")})
+	thisVersion = func() string { return "v0.3.0" }
+	if code, _, stderr := milvusgen(t, "render", today, "-q", "--fleet", f); code != exitOK {
+		t.Fatalf("render --fleet: exit %d: %s", code, stderr)
+	}
+	writeFile(t, filepath.Join(dir, "specs", "b.yaml"), fleetSpec("milvus-b", "milvus: {highAvailability: false}\n"))
+	thisVersion = func() string { return "v0.4.0" }
+	code, _, stderr := milvusgen(t, "render", today, "--fleet", f, "--check")
+	b := filepath.Join(dir, "out", "b")
+	if code != exitFailure || !strings.Contains(stderr, "note: "+b+" was rendered by milvusgen v0.3.0, this is v0.4.0") {
+		t.Errorf("--fleet --check: exit %d, want %d and a note naming v0.3.0 for %s:\n%s", code, exitFailure, b, stderr)
+	}
+	if strings.Contains(stderr, filepath.Join(dir, "out", "a")+" was rendered") {
+		t.Errorf("a note for the environment that is up to date:\n%s", stderr)
+	}
+}
