@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/milvusgen/milvusgen/internal/chart"
+	"github.com/milvusgen/milvusgen/internal/fleet"
 )
 
 func init() { commands = append(commands, (*env).chartCommand) }
@@ -73,24 +74,30 @@ the cache's own archives to lock a directory of archives copied by hand.`,
 func (e *env) chartPullCommand() *cobra.Command {
 	var (
 		sf     specFlags
+		ff     fleetFlags
 		cd     chartDirFlag
 		mirror string
 	)
-	c := newCommand("pull -f SPEC [-f OVERLAY]... [--chart-dir DIR] [--mirror URL]",
+	c := newCommand(`pull -f SPEC [-f OVERLAY]... [--chart-dir DIR] [--mirror URL]
+       pull --fleet FILE [--env NAME]... [--chart-dir DIR] [--mirror URL]`,
 		"fetch the chart versions the spec pins into the chart cache and lock their digests",
 		`Fetches the chart versions the spec pins (Milvus and the AWS Load Balancer
 Controller) from their Helm repositories into the chart cache and records
 each archive's sha256 digest in `+chart.LockName+` there. Charts already
 cached with their locked digest are not fetched again. Once pulled,
 render --hydrate and diff --hydrate work offline, and refuse an archive whose
-digest differs from the lock.`,
+digest differs from the lock. With --fleet, the charts of every environment
+of the fleet file (or those --env names).`,
 		func(cmd *cobra.Command, args []string) error {
+			if err := ff.check("chart pull", &sf, cmd.Flags()); err != nil {
+				return err
+			}
 			if mirror != "" {
 				if err := chart.ValidateMirror(mirror); err != nil {
 					return usageError{"--" + err.Error()}
 				}
 			}
-			res, err := sf.load(e)
+			refs, err := e.pullRefs(&sf, &ff)
 			if err != nil {
 				return err
 			}
@@ -100,7 +107,7 @@ digest differs from the lock.`,
 			}
 			opts := chart.DefaultPullOptions()
 			opts.Mirror = mirror
-			pulled, err := c.Pull(chart.Refs(res.Spec), opts)
+			pulled, err := c.Pull(refs, opts)
 			if !e.quiet || err != nil {
 				for _, p := range pulled {
 					fmt.Fprintf(e.stdout, "%-10s %-36s %s\n", p.Action, p.Ref, p.Digest)
@@ -114,7 +121,35 @@ digest differs from the lock.`,
 		})
 	c.Args = specArgs
 	sf.bind(c.Flags())
+	ff.bind(c.Flags())
 	cd.bind(c.Flags())
 	c.Flags().StringVar(&mirror, "mirror", "", "fetch every chart from this Helm repository instead of its own (it must serve identical archives)")
 	return c
+}
+
+// pullRefs are the charts the spec pins, or with --fleet those of every
+// chosen environment, each once, in the order first named.
+func (e *env) pullRefs(sf *specFlags, ff *fleetFlags) ([]chart.Ref, error) {
+	if ff.file == "" {
+		res, err := sf.load(e)
+		if err != nil {
+			return nil, err
+		}
+		return chart.Refs(res.Spec), nil
+	}
+	p, err := e.fleetPlan(ff, nil, fleet.Options{})
+	if err != nil {
+		return nil, err
+	}
+	var refs []chart.Ref
+	seen := map[chart.Ref]bool{}
+	for _, env := range p.Envs {
+		for _, r := range chart.Refs(env.Result.Spec) {
+			if !seen[r] {
+				seen[r] = true
+				refs = append(refs, r)
+			}
+		}
+	}
+	return refs, nil
 }
