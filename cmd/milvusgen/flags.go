@@ -49,9 +49,12 @@ type hydrateFlags struct {
 	on              bool
 	keepChartLabels bool
 	charts          chartDirFlag
+
+	fs *pflag.FlagSet // to tell flags given from defaults (recall)
 }
 
 func (f *hydrateFlags) bind(fs *pflag.FlagSet) {
+	f.fs = fs
 	fs.BoolVar(&f.on, "hydrate", false, "also render, for review, the manifests each HelmRelease's chart produces, into "+hydrate.Dir+"/<namespace>/<release>.yaml (charts from the cache; see chart pull)")
 	fs.BoolVar(&f.keepChartLabels, "keep-chart-labels", false, "with --hydrate, keep the helm.sh/chart labels (removed by default: they change with every chart version)")
 	f.charts.bind(fs)

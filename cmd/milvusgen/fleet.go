@@ -28,6 +28,8 @@ type fleetFlags struct {
 	file string
 	envs []string
 	jobs int
+
+	implied []string // the render options recalled from the trees (hydrateFlags.recall)
 }
 
 func (f *fleetFlags) bind(fs *pflag.FlagSet) {
@@ -107,6 +109,13 @@ func (e *env) fleetPlan(f *fleetFlags, hf *hydrateFlags, opts fleet.Options) (*f
 		opts.Today = time.Now().UTC()
 	}
 	opts.Jobs = f.jobs
+	if hf != nil {
+		outs := make([]string, len(envs))
+		for i, env := range envs {
+			outs[i] = env.Output
+		}
+		f.implied = hf.recall(e, outs...)
+	}
 	if hf != nil && hf.on {
 		// Hydrating shares the chart cache and the Helm SDK's state;
 		// one environment at a time keeps that safe (the output does not
@@ -181,7 +190,7 @@ func (e *env) renderFleet(f *fleetFlags, hf *hydrateFlags, check, list bool) err
 			}
 		}
 		if n > 0 {
-			fmt.Fprintf(e.stderr, "%d of %d environments are out of date; run: milvusgen %s\n", n, len(p.Envs), strings.Join(withoutCheck(e.args), " "))
+			fmt.Fprintf(e.stderr, "%d of %d environments are out of date; run: milvusgen %s\n", n, len(p.Envs), strings.Join(append(withoutCheck(e.args), f.implied...), " "))
 			return errReported
 		}
 		return nil

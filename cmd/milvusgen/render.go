@@ -66,6 +66,7 @@ region, cluster, chart versions and output.`,
 			// has left EKS support since the tree was rendered is a
 			// warning, not a failure.
 			sf.supportWarnings = check
+			implied := hf.recall(e, out)
 			res, files, err := e.renderSpecAt(&sf, &hf, out)
 			if err != nil {
 				return err
@@ -78,7 +79,7 @@ region, cluster, chart versions and output.`,
 				}
 			}
 			if check {
-				return e.renderCheck(target, opts)
+				return e.renderCheck(target, opts, implied)
 			}
 			cs, err := writer.WriteTarget(target, opts)
 			if err != nil {
@@ -104,8 +105,9 @@ region, cluster, chart versions and output.`,
 }
 
 // renderCheck reports whether the tree in out is files, listing the files
-// that differ and the command that brings it up to date.
-func (e *env) renderCheck(target writer.Target, opts writer.Options) error {
+// that differ and the exact command that brings it up to date: the one
+// given, with the options recalled from the tree's manifest spelled out.
+func (e *env) renderCheck(target writer.Target, opts writer.Options, implied []string) error {
 	out, files := target.Root, target.Files
 	cs, err := writer.CheckTarget(target, opts)
 	if err != nil {
@@ -116,7 +118,7 @@ func (e *env) renderCheck(target writer.Target, opts writer.Options) error {
 		e.printf("%s is up to date (%d files)\n", out, len(files))
 		return nil
 	}
-	fmt.Fprintf(e.stderr, "%s is out of date; run: milvusgen %s\n", out, strings.Join(withoutCheck(e.args), " "))
+	fmt.Fprintf(e.stderr, "%s is out of date; run: milvusgen %s\n", out, strings.Join(append(withoutCheck(e.args), implied...), " "))
 	for _, c := range changed {
 		fmt.Fprintf(e.stderr, "  %-9s %s\n", c.Action, c.Path)
 	}

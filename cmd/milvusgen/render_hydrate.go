@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"os"
+	"strings"
 	"path/filepath"
 
 	"github.com/milvusgen/milvusgen/internal/chart"
@@ -44,4 +46,47 @@ func (f *hydrateFlags) record() writer.RenderOptions {
 		}
 	}
 	return r
+}
+
+// recall takes the render options recorded in the manifests of the trees
+// at outs for every option the command line leaves unset, so a plain
+// render of a hydrated tree keeps it hydrated (and --check compares what
+// the tree holds). It returns the flags it took, for the exact command a
+// message suggests. Trees that disagree (a fleet) keep the command line's
+// defaults, with a warning; a tree without a manifest records nothing.
+func (f *hydrateFlags) recall(e *env, outs ...string) []string {
+	var recorded []writer.RenderOptions
+	var from []string
+	for _, out := range outs {
+		m, err := writer.ReadManifest(out)
+		if err != nil {
+			continue
+		}
+		recorded = append(recorded, m.Render)
+		from = append(from, out)
+	}
+	if len(recorded) == 0 || f.fs == nil {
+		return nil
+	}
+	for _, r := range recorded[1:] {
+		if r.Hydrate != recorded[0].Hydrate || r.KeepChartLabels != recorded[0].KeepChartLabels || r.ChartDir != recorded[0].ChartDir {
+			fmt.Fprintf(e.stderr, "warning: the trees in %s were rendered with different options (--hydrate, --keep-chart-labels, --chart-dir); only the command line's are used\n", strings.Join(from, ", "))
+			return nil
+		}
+	}
+	r := recorded[0]
+	var args []string
+	if !f.fs.Changed("hydrate") && r.Hydrate {
+		f.on = true
+		args = append(args, "--hydrate")
+	}
+	if !f.fs.Changed("keep-chart-labels") && r.KeepChartLabels && f.on {
+		f.keepChartLabels = true
+		args = append(args, "--keep-chart-labels")
+	}
+	if !f.fs.Changed("chart-dir") && r.ChartDir != "" && f.on {
+		f.charts.dir = r.ChartDir
+		args = append(args, "--chart-dir", r.ChartDir)
+	}
+	return args
 }

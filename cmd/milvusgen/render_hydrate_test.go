@@ -30,9 +30,26 @@ func TestRenderHydrate(t *testing.T) {
 	if code, _, stderr := milvusgen(t, args...); code != 0 || tree(t, out) != first {
 		t.Errorf("second render --hydrate changed the tree (exit %d: %s)", code, stderr)
 	}
-	// Without --hydrate the hydrated files are stale.
-	if code, _, stderr := milvusgen(t, "render", today, "-f", "../../examples/runbook/spec.cue", "-o", out, "--check"); code != 1 || !strings.Contains(stderr, "hydrated/milvus/milvus-demo.yaml") {
-		t.Errorf("render --check without --hydrate: exit %d: %s", code, stderr)
+	// The tree remembers its options: --check and a plain render keep it
+	// hydrated, from the recorded chart directory.
+	if code, _, stderr := milvusgen(t, "render", today, "-f", "../../examples/runbook/spec.cue", "-o", out, "--check"); code != 0 {
+		t.Errorf("render --check without --hydrate on a hydrated tree: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := milvusgen(t, "render", today, "-q", "-f", "../../examples/runbook/spec.cue", "-o", out); code != 0 || tree(t, out) != first {
+		t.Errorf("a plain render changed the hydrated tree (exit %d: %s)", code, stderr)
+	}
+	// The command --check suggests is the whole one, recalled options
+	// spelled out.
+	if err := os.WriteFile(filepath.Join(out, "aws", "bootstrap.sh"), []byte("edited\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := milvusgen(t, "render", today, "-f", "../../examples/runbook/spec.cue", "-o", out, "--check")
+	if want := "--hydrate --chart-dir " + charts; code != 1 || !strings.Contains(stderr, want) {
+		t.Errorf("render --check of a stale hydrated tree: exit %d, want 1 and a command with %q: %s", code, want, stderr)
+	}
+	// Told otherwise, the hydrated files are stale.
+	if code, _, stderr := milvusgen(t, "render", today, "-f", "../../examples/runbook/spec.cue", "-o", out, "--check", "--hydrate=false"); code != 1 || !strings.Contains(stderr, "hydrated/milvus/milvus-demo.yaml") {
+		t.Errorf("render --check --hydrate=false: exit %d: %s", code, stderr)
 	}
 }
 
