@@ -50,7 +50,8 @@ type hydrateFlags struct {
 	keepChartLabels bool
 	charts          chartDirFlag
 
-	fs *pflag.FlagSet // to tell flags given from defaults (recall)
+	fs       *pflag.FlagSet // to tell flags given from defaults (recall)
+	specArgs []string       // the spec arguments, for the chart pull a missing chart needs
 }
 
 func (f *hydrateFlags) bind(fs *pflag.FlagSet) {

@@ -117,6 +117,7 @@ func (e *env) fleetPlan(f *fleetFlags, hf *hydrateFlags, opts fleet.Options) (*f
 		f.implied = hf.recall(e, outs...)
 	}
 	if hf != nil && hf.on {
+		hf.specArgs = []string{"--fleet", f.file}
 		// Hydrating shares the chart cache and the Helm SDK's state;
 		// one environment at a time keeps that safe (the output does not
 		// depend on the order).

@@ -160,6 +160,10 @@ func (e *env) renderSpecAt(sf *specFlags, hf *hydrateFlags, out string) (*spec.R
 	if err != nil {
 		return nil, nil, err
 	}
+	hf.specArgs = nil
+	for _, f := range sf.files {
+		hf.specArgs = append(hf.specArgs, "-f", f)
+	}
 	files, err = hf.apply(e, res.Spec, files)
 	return res, files, err
 }

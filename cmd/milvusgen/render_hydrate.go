@@ -1,10 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"path/filepath"
+	"strings"
 
 	"github.com/milvusgen/milvusgen/internal/chart"
 	"github.com/milvusgen/milvusgen/internal/hydrate"
@@ -23,7 +24,14 @@ func (f *hydrateFlags) apply(e *env, s *model.Spec, files []render.File) ([]rend
 	if err != nil {
 		return nil, err
 	}
-	return hydrate.Hydrate(files, c, f.options(s))
+	files, err = hydrate.Hydrate(files, c, f.options(s))
+	var nc *chart.NotCachedError
+	if errors.As(err, &nc) && len(f.specArgs) > 0 {
+		// The chart package knows no spec path; name the user's own.
+		return nil, fmt.Errorf("chart %s is not in %s; run milvusgen chart pull %s --chart-dir %s (with network access) first",
+			nc.Ref, nc.Dir, strings.Join(f.specArgs, " "), nc.Dir)
+	}
+	return files, err
 }
 
 func (f *hydrateFlags) options(s *model.Spec) hydrate.Options {

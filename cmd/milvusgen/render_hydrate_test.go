@@ -56,7 +56,7 @@ func TestRenderHydrate(t *testing.T) {
 func TestRenderHydrateNeedsCharts(t *testing.T) {
 	empty := t.TempDir()
 	code, _, stderr := milvusgen(t, "render", today, "-f", "../../examples/runbook/spec.cue", "-o", filepath.Join(t.TempDir(), "x"), "--hydrate", "--chart-dir", empty)
-	if code != 1 || !strings.Contains(stderr, "milvusgen chart pull") {
+	if code != 1 || !strings.Contains(stderr, "milvusgen chart pull -f ../../examples/runbook/spec.cue --chart-dir") {
 		t.Errorf("render --hydrate with an empty cache: exit %d, want 1 and the fix: %s", code, stderr)
 	}
 }
