@@ -1,15 +1,16 @@
 // Package render turns a model.Spec into the whole rendered tree: the
 // eksctl ClusterConfig, the IAM policies, the day-0 scripts, the Kubernetes
-// manifests as a kustomize tree and the Flux sync objects. Each artifact
-// family has its own package with a pure Render function; this package runs
-// them in a fixed order and returns the files sorted by path, so the same
-// spec always gives the same bytes.
+// manifests as a kustomize tree and the GitOps engine's objects (Flux or
+// Argo CD). Each artifact family has its own package with a pure Render
+// function; this package runs them in a fixed order and returns the files
+// sorted by path, so the same spec always gives the same bytes.
 package render
 
 import (
 	"fmt"
 
 	"github.com/milvusgen/milvusgen/internal/model"
+	"github.com/milvusgen/milvusgen/render/argocd"
 	"github.com/milvusgen/milvusgen/render/eksctl"
 	"github.com/milvusgen/milvusgen/render/flux"
 	"github.com/milvusgen/milvusgen/render/iam"
@@ -32,8 +33,18 @@ var renderers = []struct {
 	{"iam", iam.Render},
 	{"runbook", runbook.Render},
 	{"kube", kube.Render},
-	{"flux", flux.Render},
+	{"gitops", gitops},
 	{"kustomize", kustomize.Render},
+}
+
+// gitops renders the objects of the spec's GitOps engine: Flux's
+// HelmReleases and Kustomizations, or Argo CD's Applications. Both install
+// the same charts with the same values (render/values).
+func gitops(s *model.Spec) ([]manifest.File, error) {
+	if s.UsesArgoCD() {
+		return argocd.Render(s)
+	}
+	return flux.Render(s)
 }
 
 // Render renders every artifact of s, sorted by path. Two renderers writing

@@ -182,14 +182,29 @@ type LoadBalancerController struct {
 	Replicas       int    `json:"replicas"`
 }
 
+// GitOps engines.
+const (
+	EngineFlux   = "flux"
+	EngineArgoCD = "argocd"
+)
+
 // GitOps says how the rendered tree reaches the cluster.
 type GitOps struct {
 	Engine     string     `json:"engine"`
 	Interval   string     `json:"interval"`
 	Repository Repository `json:"repository"`
+	ArgoCD     ArgoCD     `json:"argocd"`
 }
 
-// Repository is the Git repository Flux syncs from.
+// ArgoCD tunes the Argo CD objects of engine "argocd".
+type ArgoCD struct {
+	Namespace string `json:"namespace"`
+	Automated bool   `json:"automated"`
+	Prune     bool   `json:"prune"`
+	SelfHeal  bool   `json:"selfHeal"`
+}
+
+// Repository is the Git repository Flux or Argo CD syncs from.
 type Repository struct {
 	URL        string `json:"url,omitempty"`
 	Branch     string `json:"branch"`

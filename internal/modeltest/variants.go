@@ -35,3 +35,26 @@ func TreeVariants() map[string]*model.Spec {
 		}),
 	}
 }
+
+// ArgoCDVariants are the deployments the Argo CD renderer is tested with:
+// TreeVariants' Git cases with gitops.engine "argocd".
+func ArgoCDVariants() map[string]*model.Spec {
+	argo := func(edit func(s *model.Spec)) *model.Spec {
+		return Variant(func(s *model.Spec) {
+			s.GitOps.Engine = model.EngineArgoCD
+			edit(s)
+		})
+	}
+	return map[string]*model.Spec{
+		"argocd": argo(func(*model.Spec) {}),
+		// No Git URL: no root Application, bootstrap.sh applies the trees.
+		"argocd-no-git": argo(func(s *model.Spec) { s.GitOps.Repository.URL = "" }),
+		// An https URL at the repository root, manual sync, Argo CD in its
+		// own namespace.
+		"argocd-https-manual": argo(func(s *model.Spec) {
+			s.GitOps.Repository.URL = "https://github.com/acme/fleet.git"
+			s.GitOps.Repository.Path = ""
+			s.GitOps.ArgoCD = model.ArgoCD{Namespace: "gitops", Automated: false}
+		}),
+	}
+}

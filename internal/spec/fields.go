@@ -108,7 +108,7 @@ var stringRules = map[string]stringRule{
 		return knownVersion("AWS Load Balancer Controller chart", s, compat().LBControllerCharts)
 	},
 	"loadBalancerController.serviceAccount": dnsSubdomain,
-	"gitops.engine":                         oneOf("flux"),
+	"gitops.engine":                         oneOf("flux", "argocd"),
 	"gitops.interval": func(s string) string {
 		if !reDuration.MatchString(s) {
 			return fmt.Sprintf("must be a duration such as \"10m\" or \"1h30m\"; got %q", s)
@@ -132,6 +132,7 @@ var stringRules = map[string]stringRule{
 		return ""
 	},
 	"gitops.repository.secretName": dnsSubdomain,
+	"gitops.argocd.namespace":      dnsLabel,
 }
 
 // Rules for every element of a list; the path uses * for the index.

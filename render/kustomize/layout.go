@@ -15,6 +15,13 @@ const (
 	// FluxDir holds the Flux sync objects that point the cluster at the two
 	// roots above. It is applied once, by hand or by the bootstrap script.
 	FluxDir = "flux"
+	// ArgoCDDir holds the AppProject and, with a Git repository, the root
+	// Application (engine "argocd"). It is applied once, by hand or by the
+	// bootstrap script.
+	ArgoCDDir = "argocd"
+	// ArgoCDAppsDir holds the Applications the root Application syncs:
+	// one per kustomization root under kubernetes/, in sync waves.
+	ArgoCDAppsDir = "argocd/apps"
 )
 
 // File names inside the roots.
@@ -37,26 +44,81 @@ const (
 	GitRepositoryFile = "gitrepository.yaml"
 	// KustomizationsFile (flux) holds the Flux Kustomizations.
 	KustomizationsFile = "kustomizations.yaml"
+
+	// ProjectFile (argocd) holds the AppProject.
+	ProjectFile = "project.yaml"
+	// RootFile (argocd) holds the root Application.
+	RootFile = "root.yaml"
+	// ApplicationsFile (argocd/apps) holds the Applications of the
+	// kubernetes/ roots.
+	ApplicationsFile = "applications.yaml"
 )
 
 // Root is one kustomization root: a directory and the resource files its
-// kustomization.yaml lists, in apply order.
+// kustomization.yaml lists, in apply order, plus the strategic-merge
+// patches it applies to them.
 type Root struct {
 	Dir       string
 	Resources []string
+	Patches   []Patch
+}
+
+// Patch is a strategic-merge patch of one object of a root.
+type Patch struct {
+	Kind, Name string
+	// Patch is the patch document (YAML), naming the object itself.
+	Patch string
 }
 
 // Roots returns the kustomization roots rendered for s, in a fixed order.
-// The flux root exists only when s has a Git repository to sync from.
+// The sync root (flux/, or argocd/apps/ for Argo CD) exists only when s
+// has a Git repository to sync from; argocd/ always exists for Argo CD,
+// for the AppProject.
 func Roots(s *model.Spec) []Root {
 	roots := []Root{
 		{Dir: InfrastructureDir, Resources: []string{StorageClassFile, LBControllerFile}},
 		{Dir: AppsDir, Resources: []string{NamespaceFile, MilvusFile}},
 	}
+	if s.UsesArgoCD() {
+		roots[1].Patches = argoCDProtection(s)
+		argo := Root{Dir: ArgoCDDir, Resources: []string{ProjectFile}}
+		if s.HasGitRepository() {
+			argo.Resources = append(argo.Resources, RootFile)
+		}
+		roots = append(roots, argo)
+		if s.HasGitRepository() {
+			roots = append(roots, Root{Dir: ArgoCDAppsDir, Resources: []string{ApplicationsFile}})
+		}
+		return roots
+	}
 	if s.HasGitRepository() {
 		roots = append(roots, Root{Dir: FluxDir, Resources: []string{GitRepositoryFile, KustomizationsFile}})
 	}
 	return roots
+}
+
+// argoCDSyncOptions is the annotation that keeps Argo CD from deleting an
+// object: not when it leaves the tree (Prune=false), not when its
+// Application is deleted (Delete=false).
+const (
+	argoCDSyncOptionsAnnotation = "argocd.argoproj.io/sync-options"
+	argoCDKeep                  = "Prune=false,Delete=false"
+)
+
+// argoCDProtection annotates the protected objects of the apps root so
+// Argo CD never deletes them. It is a patch in kustomization.yaml, not a
+// field of namespace.yaml, so the object file stays the same for every
+// engine.
+func argoCDProtection(s *model.Spec) []Patch {
+	var out []Patch
+	for _, o := range s.ProtectedObjects() {
+		if !o.Rendered {
+			continue // not in the tree; nothing of Argo CD's to annotate
+		}
+		out = append(out, Patch{Kind: o.Kind, Name: o.Name, Patch: "apiVersion: " + o.APIVersion + "\nkind: " + o.Kind +
+			"\nmetadata:\n  name: " + o.Name + "\n  annotations:\n    " + argoCDSyncOptionsAnnotation + ": " + argoCDKeep + "\n"})
+	}
+	return out
 }
 
 // Path joins a root directory and a file name into an output path.
