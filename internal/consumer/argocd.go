@@ -80,3 +80,37 @@ func (c *CRDs) ArgoCD(doc []byte) (any, error) {
 	}
 	return o, nil
 }
+
+// Application renders the Helm source of app the way Argo CD's repo
+// server would for a cluster of kubeVersion: chart spec.source.chart at
+// spec.source.targetRevision from ../shared/charts, release name
+// spec.source.helm.releaseName (or the Application's name), namespace
+// spec.destination.namespace, values spec.source.helm.valuesObject.
+func Application(app *v1alpha1.Application, kubeVersion string) (Manifest, error) {
+	id := ID(v1alpha1.ApplicationKind, app.Namespace, app.Name)
+	src := app.Spec.Source
+	if src == nil || src.Chart == "" {
+		return nil, fmt.Errorf("%s: spec.source is not a Helm chart", id)
+	}
+	a, err := Chart(src.Chart, src.TargetRevision)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", id, err)
+	}
+	release := app.Name
+	vals := map[string]any{}
+	if h := src.Helm; h != nil {
+		if h.ReleaseName != "" {
+			release = h.ReleaseName
+		}
+		if h.ValuesObject != nil {
+			if err := utiljson.Unmarshal(h.ValuesObject.Raw, &vals); err != nil {
+				return nil, fmt.Errorf("%s: spec.source.helm.valuesObject decoding failed: %w", id, err)
+			}
+		}
+	}
+	m, err := a.Render(Release{Name: release, Namespace: app.Spec.Destination.Namespace, KubeVersion: kubeVersion, Values: vals})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", id, err)
+	}
+	return m, nil
+}
