@@ -42,9 +42,13 @@ func Render(s *model.Spec) ([]manifest.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	bootstrap, teardown := buildBootstrap, buildTeardown
+	if s.UsesArgoCD() {
+		bootstrap, teardown = buildArgoCDBootstrap, buildArgoCDTeardown
+	}
 	return []manifest.File{
-		manifest.Script(BootstrapFile, buildBootstrap(s, docs)),
-		manifest.Script(TeardownFile, buildTeardown(s)),
+		manifest.Script(BootstrapFile, bootstrap(s, docs)),
+		manifest.Script(TeardownFile, teardown(s)),
 	}, nil
 }
 
