@@ -43,9 +43,11 @@ func TestCheckRenderedVariants(t *testing.T) {
 			s.AWS.Region = "cn-north-1"
 			s.Storage.PolicyName = "milvus-prod-s3"
 		}),
-		"podIdentity": modeltest.Variant(func(s *model.Spec) { s.Cluster.Identity = model.PodIdentity }),
-		"no-git":      modeltest.TreeVariants()["no-git"],
-		"kms":         modeltest.TreeVariants()["storageclass"],
+		"podIdentity":   modeltest.Variant(func(s *model.Spec) { s.Cluster.Identity = model.PodIdentity }),
+		"no-git":        modeltest.TreeVariants()["no-git"],
+		"kms":           modeltest.TreeVariants()["storageclass"],
+		"argocd":        modeltest.ArgoCDVariants()["argocd"],
+		"argocd-no-git": modeltest.ArgoCDVariants()["argocd-no-git"],
 	} {
 		t.Run(name, func(t *testing.T) {
 			files, err := render.Render(s)
@@ -128,6 +130,16 @@ func TestCheckCatches(t *testing.T) {
 		"Milvus namespace in the HelmRelease": {
 			file: milvusYAML, old: "  name: milvus-demo\n  namespace: milvus\n", new: "  name: milvus-demo\n  namespace: vectors\n",
 			want: []found{{milvusNamespace, milvusYAML + " metadata.namespace", "vectors",
+				eksctlYAML + " iam.serviceAccounts[1].metadata.namespace", "milvus"}},
+		},
+		"bucket in the Argo CD Milvus Application": {
+			tree: "argocd", file: milvusYAML, old: "bucketName: milvus-argocd-039dd013c0712f085d60e21f", new: "bucketName: another-bucket",
+			want: []found{{bucket, milvusYAML + " spec.source.helm.valuesObject.externalS3.bucketName", "another-bucket",
+				readWrite + " Statement[0].Resource[0]", "milvus-argocd-039dd013c0712f085d60e21f"}},
+		},
+		"Milvus namespace in the Argo CD Application": {
+			tree: "argocd", file: milvusYAML, old: "    namespace: milvus\n", new: "    namespace: vectors\n",
+			want: []found{{milvusNamespace, milvusYAML + " spec.destination.namespace", "vectors",
 				eksctlYAML + " iam.serviceAccounts[1].metadata.namespace", "milvus"}},
 		},
 		"region in the LB controller values": {

@@ -22,7 +22,8 @@ import (
 	"github.com/milvusgen/milvusgen/render/iam"
 )
 
-// Files Check reads besides the HelmReleases, relative to the tree root.
+// Files Check reads besides the HelmReleases and Applications, relative to
+// the tree root.
 const (
 	iamGlob       = "aws/iam/*.json"
 	bootstrapFile = "aws/bootstrap.sh"
@@ -240,23 +241,37 @@ func (t *tree) readIAM() {
 	}
 }
 
-// helmRelease is a HelmRelease and where it is.
+// helmRelease is a Helm release of the tree and where it is: a Flux
+// HelmRelease, or an Argo CD Application with a Helm source (argocd.go).
 type helmRelease struct {
 	file   string
-	hr     *helmv2.HelmRelease
-	values map[string]any
+	object string // Kind/namespace/name
+	chart  string
+	// ns is the namespace the release installs into, at nsField.
+	ns, nsField string
+	// values are at valuesField.
+	valuesField string
+	values      map[string]any
 }
 
 func (r helmRelease) at(field string) Location {
-	return Location{File: r.file, Object: "HelmRelease/" + r.hr.Namespace + "/" + r.hr.Name, Field: field}
+	return Location{File: r.file, Object: r.object, Field: field}
 }
 
 // namespace is the namespace the release installs into, and its field.
-func (r helmRelease) namespace() (string, Location) {
-	if r.hr.Spec.TargetNamespace != "" {
-		return r.hr.Spec.TargetNamespace, r.at("spec.targetNamespace")
+func (r helmRelease) namespace() (string, Location) { return r.ns, r.at(r.nsField) }
+
+// fromHelmRelease is a Flux HelmRelease as a helmRelease.
+func fromHelmRelease(file string, hr *helmv2.HelmRelease, values map[string]any) helmRelease {
+	r := helmRelease{file: file, object: "HelmRelease/" + hr.Namespace + "/" + hr.Name,
+		ns: hr.Namespace, nsField: "metadata.namespace", valuesField: "spec.values", values: values}
+	if hr.Spec.TargetNamespace != "" {
+		r.ns, r.nsField = hr.Spec.TargetNamespace, "spec.targetNamespace"
 	}
-	return r.hr.Namespace, r.at("metadata.namespace")
+	if hr.Spec.Chart != nil {
+		r.chart = hr.Spec.Chart.Spec.Chart
+	}
+	return r
 }
 
 // value observes the string at a dotted path of spec.values, if it is set.
@@ -274,7 +289,7 @@ func (t *tree) value(r helmRelease, what, path string) (string, bool) {
 	}
 	s, ok := v.(string)
 	if !ok {
-		t.problem(r.at("spec.values."+path), "%s is %v (%T), want a string", what, v, v)
+		t.problem(r.at(r.valuesField+"."+path), "%s is %v (%T), want a string", what, v, v)
 		return "", false
 	}
 	return s, true
@@ -282,16 +297,16 @@ func (t *tree) value(r helmRelease, what, path string) (string, bool) {
 
 func (t *tree) observeValue(r helmRelease, what, path string) {
 	if s, ok := t.value(r, what, path); ok {
-		t.observe(what, r.at("spec.values."+path), s)
+		t.observe(what, r.at(r.valuesField+"."+path), s)
 	}
 }
 
 // requireValue observes a value the release must set.
 func (t *tree) requireValue(r helmRelease, what, path string) {
 	if s, ok := t.value(r, what, path); ok {
-		t.observe(what, r.at("spec.values."+path), s)
+		t.observe(what, r.at(r.valuesField+"."+path), s)
 	} else {
-		t.problem(r.at("spec.values."+path), "%s is not set", what)
+		t.problem(r.at(r.valuesField+"."+path), "%s is not set", what)
 	}
 }
 
@@ -314,25 +329,33 @@ func (t *tree) readHelmReleases() {
 		}
 		for i, doc := range docs {
 			var head struct{ APIVersion, Kind string }
-			if yaml.Unmarshal(doc, &head) != nil || head.Kind != helmv2.HelmReleaseKind ||
-				!strings.HasPrefix(head.APIVersion, helmv2.GroupVersion.Group+"/") {
+			if yaml.Unmarshal(doc, &head) != nil {
 				continue
 			}
-			r := helmRelease{file: p, hr: &helmv2.HelmRelease{}, values: map[string]any{}}
-			if err := yaml.Unmarshal(doc, r.hr); err != nil {
-				t.problem(Location{File: p, Object: fmt.Sprintf("document %d", i)}, "parsing the HelmRelease failed: %v", err)
-				continue
-			}
-			if r.hr.Spec.Values != nil {
-				if err := json.Unmarshal(r.hr.Spec.Values.Raw, &r.values); err != nil {
-					t.problem(r.at("spec.values"), "parsing the values failed: %v", err)
+			var r helmRelease
+			switch {
+			case head.Kind == helmv2.HelmReleaseKind && strings.HasPrefix(head.APIVersion, helmv2.GroupVersion.Group+"/"):
+				hr, values := &helmv2.HelmRelease{}, map[string]any{}
+				if err := yaml.Unmarshal(doc, hr); err != nil {
+					t.problem(Location{File: p, Object: fmt.Sprintf("document %d", i)}, "parsing the HelmRelease failed: %v", err)
 					continue
 				}
-			}
-			if r.hr.Spec.Chart == nil {
+				r = fromHelmRelease(p, hr, values)
+				if hr.Spec.Values != nil {
+					if err := json.Unmarshal(hr.Spec.Values.Raw, &r.values); err != nil {
+						t.problem(r.at("spec.values"), "parsing the values failed: %v", err)
+						continue
+					}
+				}
+			case isApplication(head.APIVersion, head.Kind):
+				var ok bool
+				if r, ok = t.readApplication(p, i, doc); !ok {
+					continue
+				}
+			default:
 				continue
 			}
-			switch r.hr.Spec.Chart.Spec.Chart {
+			switch r.chart {
 			case flux.MilvusChart:
 				milvus = append(milvus, r)
 			case flux.LBControllerChart:
@@ -346,7 +369,7 @@ func (t *tree) readHelmReleases() {
 		return
 	}
 	if len(milvus) == 0 {
-		t.problem(Location{File: "kubernetes"}, "no HelmRelease of chart %q", flux.MilvusChart)
+		t.problem(Location{File: "kubernetes"}, "no HelmRelease or Application of chart %q", flux.MilvusChart)
 	}
 	for _, r := range milvus {
 		ns, loc := r.namespace()
@@ -365,7 +388,7 @@ func (t *tree) readHelmReleases() {
 		t.observe(rootPath, r.at("spec.values.externalS3.rootPath"), strings.Trim(rp, "/"))
 	}
 	if len(lbc) == 0 {
-		t.problem(Location{File: "kubernetes"}, "no HelmRelease of chart %q", flux.LBControllerChart)
+		t.problem(Location{File: "kubernetes"}, "no HelmRelease or Application of chart %q", flux.LBControllerChart)
 	}
 	for _, r := range lbc {
 		ns, loc := r.namespace()
