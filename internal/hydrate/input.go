@@ -36,6 +36,9 @@ type Input struct {
 // install.disableHooks; commonMetadata and the origin labels. It refuses
 // what cannot be hydrated offline.
 func (r Release) Input() (Input, error) {
+	if r.Application != nil {
+		return r.applicationInput(), nil
+	}
 	hr := r.HelmRelease
 	if hr.Spec.PostRenderers != nil {
 		return Input{}, fmt.Errorf("spec.postRenderers are not supported by hydrate")

@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/milvusgen/milvusgen/internal/chart"
+	"github.com/milvusgen/milvusgen/render/argocd/v1alpha1"
 	"github.com/milvusgen/milvusgen/render/manifest"
 )
 
@@ -23,16 +24,20 @@ type Release struct {
 	Path        string
 	HelmRelease *helmv2.HelmRelease
 	Chart       chart.Ref
+	// Application, when set, is the Argo CD Application the release was
+	// read from (argocd.go); HelmRelease then states it the Flux way.
+	Application *v1alpha1.Application
 }
 
-// Releases finds the HelmReleases among files, decoded strictly into
+// Releases finds the HelmReleases among files, and the Argo CD
+// Applications with a Helm source (after the HelmReleases), decoded strictly into
 // helm-controller's API type, with the chart each one pins resolved
 // through the HelmRepository it names (which must be among files too).
 // They are returned in file order. The error joins every problem found.
 func Releases(files []manifest.File) ([]Release, error) {
 	type key struct{ ns, name string }
 	repos := map[key]*sourcev1.HelmRepository{}
-	var rels []Release
+	var rels, apps []Release
 	var errs []error
 	for _, f := range files {
 		if !isYAML(f.Path) || IsHydrated(f.Path) {
@@ -63,6 +68,13 @@ func Releases(files []manifest.File) ([]Release, error) {
 					continue
 				}
 				rels = append(rels, Release{Path: f.Path, HelmRelease: hr})
+			case isApplication(tm.APIVersion, tm.Kind):
+				r, ok, err := applicationRelease(f.Path, doc)
+				if err != nil {
+					errs = append(errs, err)
+				} else if ok {
+					apps = append(apps, r)
+				}
 			case tm.Kind == sourcev1.HelmRepositoryKind && tm.APIVersion == sourcev1.GroupVersion.String():
 				repo := &sourcev1.HelmRepository{}
 				if err := yaml.UnmarshalStrict(doc, repo); err != nil {
@@ -105,7 +117,7 @@ func Releases(files []manifest.File) ([]Release, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	return rels, nil
+	return append(rels, apps...), nil
 }
 
 func isYAML(p string) bool { return strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml") }
