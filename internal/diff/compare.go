@@ -198,10 +198,11 @@ func Compare(old, new []manifest.File) *Report {
 		if inB {
 			nb = db.body
 		}
-		c.Flags = flag(&c, asMap(ob), asMap(nb))
+		c.Flags = flagAll(&c, asMap(ob), asMap(nb))
 		r.Changes = append(r.Changes, c)
 	}
 	flagRenames(r)
+	flagEngineChange(r)
 	sort.SliceStable(r.Changes, func(i, j int) bool { return r.Changes[i].Path < r.Changes[j].Path })
 	return r
 }
