@@ -56,7 +56,9 @@ type Progress struct {
 // Wait polls objs until every one is ready (kstatus Current), or some
 // failed and the rest are ready, or the timeout. Flux objects are ready
 // only once their controller reconciled the current generation and set
-// Ready=True. The error names every object that is not ready.
+// Ready=True; Argo CD Applications once they are Healthy and Synced at
+// the current revision (applicationStatus). The error names every object
+// that is not ready.
 func (m *Manager) Wait(ctx context.Context, objs []Object, opts WaitOptions) error {
 	if opts.Interval <= 0 {
 		opts.Interval = DefaultWaitOptions().Interval
@@ -129,6 +131,10 @@ func (m *Manager) status(ctx context.Context, u *unstructured.Unstructured) Stat
 		} else {
 			s.Status, s.Message = status.UnknownStatus.String(), describe(rootCause(err))
 		}
+		return s
+	}
+	if isApplication(live) {
+		s.Status, s.Message = applicationStatus(live)
 		return s
 	}
 	if strings.HasSuffix(live.GroupVersionKind().Group, ".toolkit.fluxcd.io") {

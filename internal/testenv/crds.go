@@ -31,10 +31,23 @@ type Doc struct {
 // FluxCRDs returns the Flux CRDs in ../shared/crds/flux, sorted by file.
 func FluxCRDs(t testing.TB) []Doc {
 	t.Helper()
-	dir := shared.MustPath(t, "crds", "flux")
+	return sharedCRDs(t, "flux")
+}
+
+// ArgoCDCRDs returns the Argo CD v3.5.1 CRDs in ../shared/crds/argocd
+// (Application, AppProject, ApplicationSet), sorted by file.
+func ArgoCDCRDs(t testing.TB) []Doc {
+	t.Helper()
+	return sharedCRDs(t, "argocd")
+}
+
+// sharedCRDs returns the CRD files of ../shared/crds/<engine>.
+func sharedCRDs(t testing.TB, engine string) []Doc {
+	t.Helper()
+	dir := shared.MustPath(t, "crds", engine)
 	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err != nil || len(files) == 0 {
-		t.Fatalf("no Flux CRDs in %s", dir)
+		t.Fatalf("no CRDs in %s", dir)
 	}
 	sort.Strings(files)
 	var docs []Doc
