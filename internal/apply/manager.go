@@ -111,7 +111,7 @@ func describe(err error) string {
 	var status apierrors.APIStatus
 	switch {
 	case meta.IsNoMatchError(err):
-		return fmt.Sprintf("%v: the cluster does not serve this kind; install its CustomResourceDefinition first (Flux kinds: flux install; Argo CD kinds: Argo CD's install.yaml, as aws/bootstrap.sh does)", err)
+		return fmt.Sprintf("%v: the cluster does not serve this kind; install its CustomResourceDefinition first (Flux kinds: flux install)", err)
 	case apierrors.IsConflict(err) && isFieldConflict(err):
 		return fmt.Sprintf("%v; another field manager owns these fields: change them back, or re-run with --force-conflicts to take them over", err)
 	case apierrors.IsNotFound(err) && strings.Contains(err.Error(), "namespaces "):
