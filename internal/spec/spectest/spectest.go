@@ -210,6 +210,8 @@ func Invalid() []Case {
 			`milvus.values.etcd.replicaCount: must be a whole number from 0 to 1000; got the string "3"`, "spec.yaml:9:40"},
 		{"interval", base + "gitops: {interval: soon}\n", `gitops.interval: must be a duration such as "10m"`, "spec.yaml:9:20"},
 		{"wrong type", base + "milvus: {highAvailability: \"yes\"}\n", `milvus.highAvailability: must be true or false; got "yes"`, "spec.yaml:9:28"},
+		{"gitops engine", base + "gitops: {engine: argo}\n", `gitops.engine: must be one of "flux", "argocd"`, "spec.yaml:9:18"},
+		{"argocd namespace", base + "gitops: {engine: argocd, argocd: {namespace: Argo_CD}}\n", "gitops.argocd.namespace: must be a DNS label", "spec.yaml:9:46"},
 		{"missing bucket", strings.Replace(base, "  bucket: milvus-bucket-039dd013c0712f085d60e21f\n", "  rootPath: x\n", 1), "storage.bucket: required field is missing", "spec.yaml:8:3"},
 		{"not a mapping", "- a\n- b\n", "a spec must be a mapping of fields", "spec.yaml:1:1"},
 		{"yaml syntax", "name: [unclosed\n", "spec.yaml:", ""},
