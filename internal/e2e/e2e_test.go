@@ -28,6 +28,7 @@ import (
 	"github.com/milvusgen/milvusgen/internal/modeltest"
 	"github.com/milvusgen/milvusgen/internal/spec"
 	"github.com/milvusgen/milvusgen/render/eksctl"
+	"github.com/milvusgen/milvusgen/render/argocd/v1alpha1"
 	"github.com/milvusgen/milvusgen/render/flux"
 	"github.com/milvusgen/milvusgen/render/iam"
 	"github.com/milvusgen/milvusgen/render/manifest"
@@ -371,7 +372,7 @@ func checkKustomize(t *testing.T, tr tree) {
 		}
 	}
 	for _, p := range tr.paths(func(p string) bool {
-		return isYAML(p) && (strings.HasPrefix(p, "kubernetes/") || strings.HasPrefix(p, "flux/"))
+		return isYAML(p) && (strings.HasPrefix(p, "kubernetes/") || strings.HasPrefix(p, "flux/") || strings.HasPrefix(p, "argocd/"))
 	}) {
 		if !listed[p] {
 			t.Errorf("%s is in the tree but no kustomization.yaml lists it", p)
@@ -416,6 +417,12 @@ func checkObjects(t *testing.T, tr tree) []release {
 						continue
 					}
 					releases = append(releases, release{p, hr})
+				}
+				continue
+			}
+			if strings.HasPrefix(h.APIVersion, v1alpha1.Group+"/") {
+				if r, ok := argoCDRelease(t, p, i, d); ok {
+					releases = append(releases, r)
 				}
 				continue
 			}
