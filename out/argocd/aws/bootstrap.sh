@@ -26,6 +26,9 @@ POLICY_ARN='arn:aws:iam::123456789012:policy/MilvusS3ReadWrite'
 MILVUS_NAMESPACE='milvus'
 ROOT_SECRET='milvus-root'
 ROOT_SECRET_KEY='password'
+LIFECYCLE_RULE='milvusgen-abort-incomplete-multipart-uploads'
+LIFECYCLE='{"Rules":[{"ID":"milvusgen-abort-incomplete-multipart-uploads","Status":"Enabled","Filter":{"Prefix":""},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}]}'
+POLICY_SHA256='0543be0d5e8bb90c6f4a4e146027f9003c750a2d82be863f0273e2c25c1017f6'
 ARGOCD_NAMESPACE='argocd'
 ARGOCD_VERSION='v3.5.1'
 ARGOCD_INSTALL='https://raw.githubusercontent.com/argoproj/argo-cd/v3.5.1/manifests/install.yaml'
@@ -64,6 +67,13 @@ check_account() {
   fi
 }
 
+# Counted in bytes: bcrypt's limit is 72 bytes, not characters.
+byte_length() { local LC_ALL=C; printf '%s' "${#1}"; }
+if [ -n "${MILVUS_ROOT_PASSWORD:-}" ] && [ "$(byte_length "$MILVUS_ROOT_PASSWORD")" -gt 72 ]; then
+  echo "bootstrap.sh: MILVUS_ROOT_PASSWORD is $(byte_length "$MILVUS_ROOT_PASSWORD") bytes; Milvus accepts at most 72 (bcrypt)" >&2
+  exit 1
+fi
+
 # wait_app NAME SECONDS: wait until Application NAME is Healthy and Synced,
 # polling every 10 seconds.
 wait_app() {
@@ -91,37 +101,68 @@ if aws s3api head-bucket --bucket "$BUCKET" --region "$REGION" >/dev/null 2>&1; 
   echo "bucket $BUCKET exists"
 else
   aws s3api create-bucket --bucket "$BUCKET" --region "$REGION" \
-    --acl private --object-ownership ObjectWriter \
+    --object-ownership BucketOwnerEnforced \
     --create-bucket-configuration LocationConstraint="$REGION" >/dev/null
   echo "created bucket $BUCKET"
 fi
+aws s3api put-bucket-ownership-controls --bucket "$BUCKET" --region "$REGION" \
+  --ownership-controls 'Rules=[{ObjectOwnership=BucketOwnerEnforced}]'
 aws s3api put-public-access-block --bucket "$BUCKET" --region "$REGION" \
   --public-access-block-configuration \
   BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
+# Parts of a multipart upload that was never completed are billed and not
+# listed as objects. Milvus aborts the uploads it sees fail; the rule
+# catches the rest (a killed pod, a lost node). S3 keeps one lifecycle
+# configuration per bucket, so a bucket with rules of its own is left alone.
+rules="$(aws s3api get-bucket-lifecycle-configuration --bucket "$BUCKET" --region "$REGION" \
+  --query "length(Rules[?ID=='$LIFECYCLE_RULE'])" --output text 2>/dev/null || echo none)"
+case "$rules" in
+none)
+  aws s3api put-bucket-lifecycle-configuration --bucket "$BUCKET" --region "$REGION" \
+    --lifecycle-configuration "$LIFECYCLE"
+  echo "added lifecycle rule $LIFECYCLE_RULE" ;;
+0)
+  echo "bootstrap.sh: bucket $BUCKET has lifecycle rules of its own; add one that aborts" >&2
+  echo "incomplete multipart uploads after 7 days: $LIFECYCLE" >&2 ;;
+*) echo "lifecycle rule $LIFECYCLE_RULE exists" ;;
+esac
 
 step "2/6 IAM policy $POLICY_NAME"
 if aws iam get-policy --policy-arn "$POLICY_ARN" >/dev/null 2>&1; then
-  versions="$(aws iam list-policy-versions --policy-arn "$POLICY_ARN" \
-    --query 'length(Versions)' --output text)"
-  if [ "$versions" -ge 5 ]; then
-    oldest="$(aws iam list-policy-versions --policy-arn "$POLICY_ARN" \
-      --query 'sort_by(Versions[?IsDefaultVersion==`false`], &CreateDate)[0].VersionId' --output text)"
-    aws iam delete-policy-version --policy-arn "$POLICY_ARN" --version-id "$oldest"
+  default="$(aws iam get-policy --policy-arn "$POLICY_ARN" --query Policy.DefaultVersionId --output text)"
+  tagged="$(aws iam list-policy-tags --policy-arn "$POLICY_ARN" \
+    --query "Tags[?Key=='milvusgen.io/document'].Value | [0]" --output text)"
+  if [ "$tagged" = "$POLICY_SHA256@$default" ]; then
+    echo "policy $POLICY_NAME holds $POLICY_DOCUMENT ($default)"
+  else
+    versions="$(aws iam list-policy-versions --policy-arn "$POLICY_ARN" \
+      --query 'length(Versions)' --output text)"
+    if [ "$versions" -ge 5 ]; then
+      oldest="$(aws iam list-policy-versions --policy-arn "$POLICY_ARN" \
+        --query 'sort_by(Versions[?IsDefaultVersion==`false`], &CreateDate)[0].VersionId' --output text)"
+      aws iam delete-policy-version --policy-arn "$POLICY_ARN" --version-id "$oldest"
+    fi
+    version="$(aws iam create-policy-version --policy-arn "$POLICY_ARN" \
+      --policy-document "file://$POLICY_DOCUMENT" --set-as-default \
+      --query PolicyVersion.VersionId --output text)"
+    aws iam tag-policy --policy-arn "$POLICY_ARN" --tags "Key=milvusgen.io/document,Value=$POLICY_SHA256@$version"
+    echo "policy $POLICY_NAME exists; made $POLICY_DOCUMENT its default version ($version)"
   fi
-  aws iam create-policy-version --policy-arn "$POLICY_ARN" \
-    --policy-document "file://$POLICY_DOCUMENT" --set-as-default >/dev/null
-  echo "policy $POLICY_NAME exists; made $POLICY_DOCUMENT its default version"
 else
+  # A new policy's first version is always v1.
   aws iam create-policy --policy-name "$POLICY_NAME" \
-    --policy-document "file://$POLICY_DOCUMENT" >/dev/null
+    --policy-document "file://$POLICY_DOCUMENT" \
+    --tags "Key=milvusgen.io/document,Value=$POLICY_SHA256@v1" >/dev/null
   echo "created policy $POLICY_ARN"
 fi
 
 step "3/6 EKS cluster $CLUSTER"
 if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
-  # eksctl does not reconcile an existing cluster with the file; changed
-  # node groups or service accounts need eksctl's own create/upgrade commands.
-  echo "cluster $CLUSTER exists"
+  echo "cluster $CLUSTER exists; creating what it lacks of $CLUSTER_CONFIG"
+  eksctl create nodegroup -f "$CLUSTER_CONFIG"
+  eksctl create addon -f "$CLUSTER_CONFIG"
+  eksctl utils associate-iam-oidc-provider -f "$CLUSTER_CONFIG" --approve
+  eksctl create iamserviceaccount -f "$CLUSTER_CONFIG" --approve
 else
   eksctl create cluster -f "$CLUSTER_CONFIG"
 fi

@@ -5,10 +5,9 @@
 # reverse order: Milvus and its load balancer, the load balancer controller,
 # the cluster, the IAM policy, and the bucket if it is empty. It never deletes
 # objects: a bucket holding Milvus data is left for you to empty deliberately.
-# Milvus's volumes (etcd's metadata, without which the bucket's data cannot be
-# used again) are deleted only with --delete-data; without it teardown.sh stops
-# once Milvus is gone and says how to back them up.
-# Steps skip what is already gone and no wait is unbounded, so it can be run
+# It stops before deleting the volumes of the Milvus namespace (etcd's
+# metadata) unless --delete-data is given. Steps skip what is already gone,
+# and a step that cannot finish is reported and passed, so it can be run
 # again after a failure.
 #
 # Destructive: it runs only with --yes, or with MILVUSGEN_CONFIRM set to the cluster name.
@@ -68,11 +67,26 @@ done
 if [ "${MILVUSGEN_CONFIRM:-}" = "$CLUSTER" ]; then
   confirmed=true
 fi
+if [ "${MILVUSGEN_DELETE_DATA:-}" = "$CLUSTER" ]; then
+  delete_data=true
+fi
 if [ "$confirmed" != true ]; then
   echo "teardown.sh deletes EKS cluster $CLUSTER and IAM policy $POLICY_ARN in account $ACCOUNT_ID," >&2
   echo "and bucket $BUCKET if it is empty. Run it with --yes, or with MILVUSGEN_CONFIRM=$CLUSTER." >&2
   exit 2
 fi
+
+need aws eksctl kubectl
+check_account
+
+# try runs a step that may not finish (a controller that never took over,
+# a finalizer that never clears): it reports and lets teardown go on, so a
+# re-run never stops at the same place for good.
+try() {
+  if ! "$@"; then
+    echo "teardown.sh: did not finish, going on: $*" >&2
+  fi
+}
 
 # release_app NAME: delete Application NAME but none of its objects (its
 # finalizer is dropped first), so nothing re-creates what the next steps
@@ -80,7 +94,7 @@ fi
 release_app() {
   kubectl -n "$ARGOCD_NAMESPACE" patch application "$1" --type merge \
     -p '{"metadata":{"finalizers":null}}' >/dev/null 2>&1 || true
-  kubectl -n "$ARGOCD_NAMESPACE" delete application "$1" --ignore-not-found --timeout=2m || true
+  try kubectl -n "$ARGOCD_NAMESPACE" delete application "$1" --ignore-not-found --timeout=2m
 }
 
 # delete_app NAME TIMEOUT: delete Application NAME and, through its
@@ -100,84 +114,74 @@ load_balancers() {
     -o jsonpath='{range .items[?(@.spec.type=="LoadBalancer")]}{.metadata.name}{"\n"}{end}' 2>/dev/null || true
 }
 
-need aws eksctl kubectl
-check_account
-
-step "1/5 Milvus and its load balancer"
-cluster=false
+step "1/4 Milvus and the load balancer controller"
 if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
-  cluster=true
   aws eks update-kubeconfig --region "$REGION" --name "$CLUSTER"
+  # etcd's volumes hold Milvus's metadata: without them the segments in the
+  # bucket cannot be attached to a new cluster. Volumes whose reclaim policy
+  # is Delete go with their claims, so they are deleted only when asked.
+  doomed="$(kubectl get pv -o jsonpath='{range .items[*]}{.metadata.name} {.spec.claimRef.namespace} {.spec.persistentVolumeReclaimPolicy}{"\n"}{end}' |
+    while read -r pv ns policy; do
+      if [ "$ns" = "$MILVUS_NAMESPACE" ] && [ "$policy" = Delete ]; then printf '%s ' "$pv"; fi
+    done)"
+  if [ -n "$doomed" ] && [ "$delete_data" != true ]; then
+    echo "teardown.sh: these volumes of namespace $MILVUS_NAMESPACE would be deleted with it: $doomed" >&2
+    echo "They hold etcd's metadata, which the data in bucket $BUCKET needs. Back them up first:" >&2
+    echo "  - milvus-backup (github.com/zilliztech/milvus-backup) copies collections to the bucket, or" >&2
+    echo "  - snapshot their EBS volumes (aws ec2 create-snapshot --volume-id ...), or keep them:" >&2
+    echo "    kubectl patch pv NAME -p '{\"spec\":{\"persistentVolumeReclaimPolicy\":\"Retain\"}}'" >&2
+    echo "Then run teardown.sh again, with --delete-data (or MILVUSGEN_DELETE_DATA=$CLUSTER) to delete them." >&2
+    exit 1
+  fi
+  argocd=false
   if kubectl get crd applications.argoproj.io >/dev/null 2>&1; then
+    argocd=true
     # The app of apps and its children first, without their objects:
     # otherwise Argo CD would sync back what the next steps delete.
     for app in "$ROOT_APP" "$APPS_APP" "$INFRASTRUCTURE_APP"; do
       release_app "$app"
     done
-    # Argo CD uninstalls the Milvus chart; the namespace and its volume
-    # claims stay (they are never pruned or deleted by Argo CD).
+    # Argo CD uninstalls Milvus; the namespace is not deleted with it (it
+    # is annotated so), and is deleted explicitly below.
     delete_app "$MILVUS_RELEASE" 15m
   fi
   # The controller's finalizer holds each LoadBalancer Service until its NLB
-  # is gone. Services Argo CD did not delete are deleted here.
+  # is gone. Services Argo CD did not delete (it may never have taken over
+  # if bootstrap failed early) are deleted here.
   for svc in $(load_balancers); do
-    kubectl -n "$MILVUS_NAMESPACE" delete service "$svc" --ignore-not-found --wait=false
+    try kubectl -n "$MILVUS_NAMESPACE" delete service "$svc" --ignore-not-found --wait --timeout=15m
   done
-  tries=90 # every 10 seconds for 15 minutes
-  while [ -n "$(load_balancers)" ] && [ "$tries" -gt 0 ]; do
-    tries=$((tries - 1))
-    sleep 10
-  done
-  if [ -n "$(load_balancers)" ]; then
-    echo "teardown.sh: load balancer Services are still in $MILVUS_NAMESPACE after 15 minutes:" >&2
-    load_balancers >&2
-    echo "Their NLBs would outlive the cluster and block deleting its VPC; check the" >&2
-    echo "aws-load-balancer-controller logs in kube-system, then run teardown.sh again." >&2
-    exit 1
+  try kubectl delete namespace "$MILVUS_NAMESPACE" --ignore-not-found --wait --timeout=15m
+  if [ "$delete_data" = true ]; then
+    # The EBS CSI driver deletes the released volumes; wait for them so none
+    # outlives the cluster.
+    for pv in $doomed; do
+      try kubectl wait "pv/$pv" --for=delete --timeout=10m
+    done
+  fi
+  if [ "$argocd" = true ]; then
+    delete_app "$LBC_RELEASE" 10m
+  fi
+  # Volumes kept (reclaim policy Retain) outlive the cluster as EBS volumes.
+  kept="$(kubectl get pv -o jsonpath='{range .items[*]}{.spec.claimRef.namespace} {.spec.persistentVolumeReclaimPolicy} {.spec.csi.volumeHandle}{"\n"}{end}' |
+    while read -r ns policy volume; do
+      if [ "$ns" = "$MILVUS_NAMESPACE" ] && [ "$policy" = Retain ]; then printf '%s ' "$volume"; fi
+    done)"
+  if [ -n "$kept" ]; then
+    echo "teardown.sh: kept EBS volumes (reclaim policy Retain; still billed): $kept" >&2
   fi
 else
   echo "cluster $CLUSTER does not exist"
 fi
 
-step "2/5 Milvus volumes"
-if [ "$cluster" = true ]; then
-  claims="$(kubectl -n "$MILVUS_NAMESPACE" get pvc -o name 2>/dev/null || true)"
-  if [ -n "$claims" ] && [ "$delete_data" != true ]; then
-    echo "teardown.sh: Milvus is removed, but its volumes are kept:" >&2
-    echo "$claims" >&2
-    echo "etcd's volumes hold the metadata without which the data in bucket $BUCKET cannot be" >&2
-    echo "used again. Back them up first: milvus-backup (https://github.com/zilliztech/milvus-backup)," >&2
-    echo "or EBS snapshots of their volumes (kubectl get pv; aws ec2 create-snapshot)." >&2
-    echo "Then run teardown.sh --yes --delete-data to delete them and the cluster." >&2
-    exit 1
-  fi
-  kubectl delete namespace "$MILVUS_NAMESPACE" --ignore-not-found --wait=false
-  kubectl wait "namespace/$MILVUS_NAMESPACE" --for=delete --timeout=10m ||
-    echo "teardown.sh: namespace $MILVUS_NAMESPACE is not gone after 10 minutes; going on" >&2
-  # The EBS CSI driver deletes the released volumes; wait for them so none
-  # outlives the cluster.
-  kubectl get pv -o jsonpath='{range .items[*]}{.metadata.name} {.spec.claimRef.namespace} {.spec.persistentVolumeReclaimPolicy}{"\n"}{end}' |
-    while read -r pv ns policy; do
-      if [ "$ns" = "$MILVUS_NAMESPACE" ] && [ "$policy" = Delete ]; then
-        kubectl wait "pv/$pv" --for=delete --timeout=10m ||
-          echo "teardown.sh: volume $pv is not deleted after 10 minutes; going on" >&2
-      fi
-    done
-fi
-
-step "3/5 the load balancer controller"
-if [ "$cluster" = true ] && kubectl get crd applications.argoproj.io >/dev/null 2>&1; then
-  delete_app "$LBC_RELEASE" 10m
-fi
-
-step "4/5 EKS cluster $CLUSTER"
+step "2/4 EKS cluster $CLUSTER"
 if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
   eksctl delete cluster -f "$CLUSTER_CONFIG" --wait
 else
   echo "cluster $CLUSTER does not exist"
 fi
 
-step "5/5 IAM policy $POLICY_NAME and S3 bucket $BUCKET"
+step "3/4 IAM policy $POLICY_NAME"
 if aws iam get-policy --policy-arn "$POLICY_ARN" >/dev/null 2>&1; then
   # A policy with versions besides the default cannot be deleted.
   for version in $(aws iam list-policy-versions --policy-arn "$POLICY_ARN" \
@@ -189,6 +193,8 @@ if aws iam get-policy --policy-arn "$POLICY_ARN" >/dev/null 2>&1; then
 else
   echo "policy $POLICY_ARN does not exist"
 fi
+
+step "4/4 S3 bucket $BUCKET"
 if aws s3api head-bucket --bucket "$BUCKET" --region "$REGION" >/dev/null 2>&1; then
   # S3 refuses to delete a bucket that holds objects, and teardown.sh never
   # deletes objects.
