@@ -99,3 +99,26 @@ func flagEngineChange(r *Report) {
 			"(suspend " + a + ", delete its objects without their workloads, then bootstrap " + b + ")"})
 	}
 }
+
+// argoCDWords rewrites the flags written for Flux where the new tree is
+// Argo CD's: Argo CD never prunes the Milvus namespace (it is annotated
+// Prune=false), but Milvus then starts in another namespace without its
+// etcd data; and it is Argo CD's sync that fails on an immutable field.
+func argoCDWords(r *Report) {
+	if engine(r, false) != "Argo CD" {
+		return
+	}
+	for i := range r.Changes {
+		c := &r.Changes[i]
+		for j := range c.Flags {
+			f := &c.Flags[j]
+			switch {
+			case strings.HasPrefix(f.Reason, "Flux prunes Namespace "):
+				f.Reason = "Namespace " + c.ID.Name + " leaves the tree: Argo CD keeps it (Prune=false) with etcd's volume claims, " +
+					"but a Milvus installed anywhere else starts without that metadata; delete it deliberately once its data is moved"
+			case strings.Contains(f.Reason, "Flux's apply fails"):
+				f.Reason = strings.ReplaceAll(f.Reason, "Flux's apply fails", "Argo CD's sync fails")
+			}
+		}
+	}
+}

@@ -133,3 +133,20 @@ func TestApplicationRemoved(t *testing.T) {
 	}
 	t.Error("removing the Milvus Application is not flagged")
 }
+
+// TestArgoCDNamespaceWords: a Namespace leaving an Argo CD tree is flagged
+// for what Argo CD does (keeps it), not what Flux would (prune it).
+func TestArgoCDNamespaceWords(t *testing.T) {
+	old := renderTree(t, modeltest.ArgoCDVariants()["argocd"])
+	s := modeltest.ArgoCDVariants()["argocd"]
+	s.Milvus.Namespace = "vectors"
+	for _, f := range Compare(old, renderTree(t, s)).Flags() {
+		if f.Change.ID.Kind == "Namespace" && f.Change.Op == Removed {
+			if f.Category != Data || !strings.Contains(f.Reason, "Argo CD keeps it (Prune=false)") {
+				t.Errorf("flag %+v", f.Flag)
+			}
+			return
+		}
+	}
+	t.Error("the Namespace rename is not flagged")
+}

@@ -203,6 +203,7 @@ func Compare(old, new []manifest.File) *Report {
 	}
 	flagRenames(r)
 	flagEngineChange(r)
+	argoCDWords(r)
 	sort.SliceStable(r.Changes, func(i, j int) bool { return r.Changes[i].Path < r.Changes[j].Path })
 	return r
 }
