@@ -82,9 +82,9 @@ func engine(r *Report, old bool) string {
 	return ""
 }
 
-// flagEngineChange flags a tree whose GitOps engine changed: the old
-// engine's objects are removed and the new one's added, so both engines
-// act on the same releases during the switch.
+// flagEngineChange flags a tree whose GitOps engine changed, once: the
+// old engine's objects are removed and the new one's added, so both
+// engines act on the same releases during the switch.
 func flagEngineChange(r *Report) {
 	a, b := engine(r, true), engine(r, false)
 	if a == "" || b == "" || a == b {
@@ -94,9 +94,11 @@ func flagEngineChange(r *Report) {
 		if c.Op != Removed || (!strings.HasSuffix(c.ID.Group, ".toolkit.fluxcd.io") && c.ID.Group != v1alpha1.Group) {
 			continue
 		}
+		// Once, on the first of the old engine's objects to go.
 		r.Changes[i].Flags = append(r.Changes[i].Flags, Flag{Availability, "", "GitOps engine " + a + " → " + b +
 			": removing the " + a + " objects makes " + a + " uninstall the releases " + b + " is to install; hand the releases over first " +
 			"(suspend " + a + ", delete its objects without their workloads, then bootstrap " + b + ")"})
+		return
 	}
 }
 
