@@ -1,12 +1,10 @@
 package consumer
 
 import (
-	"errors"
 	"fmt"
 	"sync"
 
 	utiljson "k8s.io/apimachinery/pkg/util/json"
-	"sigs.k8s.io/yaml"
 
 	"github.com/milvusgen/milvusgen/internal/shared"
 	"github.com/milvusgen/milvusgen/render/argocd/v1alpha1"
@@ -44,41 +42,12 @@ func newArgoCD(kind string) any {
 // problem in one error naming the object; the object is returned with the
 // error when it decoded at all.
 func (c *CRDs) ArgoCD(doc []byte) (any, error) {
-	var head struct {
-		APIVersion string `json:"apiVersion"`
-		Kind       string `json:"kind"`
-		Metadata   struct {
-			Name      string `json:"name"`
-			Namespace string `json:"namespace"`
-		} `json:"metadata"`
-	}
-	if err := yaml.Unmarshal(doc, &head); err != nil {
-		return nil, fmt.Errorf("document parsing failed: %w", err)
-	}
-	id := ID(head.Kind, head.Metadata.Namespace, head.Metadata.Name)
-	o := newArgoCD(head.Kind)
-	if o == nil || head.APIVersion != v1alpha1.APIVersion {
-		return nil, fmt.Errorf("%s: %s is not an Argo CD kind milvusgen renders", id, head.APIVersion)
-	}
-	var errs []error
-	if err := yaml.UnmarshalStrict(doc, o); err != nil {
-		errs = append(errs, fmt.Errorf("strict decoding failed: %w", err))
-	}
-	j, err := yaml.YAMLToJSON(doc)
-	if err != nil {
-		return nil, fmt.Errorf("%s: converting to JSON failed: %w", id, err)
-	}
-	var obj map[string]any
-	if err := utiljson.Unmarshal(j, &obj); err != nil {
-		return nil, fmt.Errorf("%s: decoding JSON failed: %w", id, err)
-	}
-	if fe := c.Validate(obj); len(fe) > 0 {
-		errs = append(errs, fmt.Errorf("CRD validation failed: %w", fe.ToAggregate()))
-	}
-	if err := errors.Join(errs...); err != nil {
-		return o, fmt.Errorf("%s: %w", id, err)
-	}
-	return o, nil
+	return c.decode(doc, "an Argo CD kind", func(apiVersion, kind string) any {
+		if apiVersion != v1alpha1.APIVersion {
+			return nil
+		}
+		return newArgoCD(kind)
+	})
 }
 
 // Application renders the Helm source of app the way Argo CD's repo

@@ -169,6 +169,20 @@ func newFlux(kind string) Object {
 // as Kind/namespace/name; the object is returned with the error when it
 // decoded at all.
 func (c *CRDs) Flux(doc []byte) (Object, error) {
+	o, err := c.decode(doc, "a Flux kind", func(_, kind string) any {
+		if o := newFlux(kind); o != nil {
+			return o
+		}
+		return nil
+	})
+	obj, _ := o.(Object)
+	return obj, err
+}
+
+// decode is Flux and ArgoCD: newObj returns the empty typed object of an
+// apiVersion and kind, or nil for one the caller does not know (what
+// names it in the error).
+func (c *CRDs) decode(doc []byte, what string, newObj func(apiVersion, kind string) any) (any, error) {
 	var head struct {
 		APIVersion string `json:"apiVersion"`
 		Kind       string `json:"kind"`
@@ -181,9 +195,9 @@ func (c *CRDs) Flux(doc []byte) (Object, error) {
 		return nil, fmt.Errorf("document parsing failed: %w", err)
 	}
 	id := ID(head.Kind, head.Metadata.Namespace, head.Metadata.Name)
-	o := newFlux(head.Kind)
+	o := newObj(head.APIVersion, head.Kind)
 	if o == nil {
-		return nil, fmt.Errorf("%s: %s is not a Flux kind milvusgen renders", id, head.APIVersion)
+		return nil, fmt.Errorf("%s: %s is not %s milvusgen renders", id, head.APIVersion, what)
 	}
 	var errs []error
 	if err := yaml.UnmarshalStrict(doc, o); err != nil {
