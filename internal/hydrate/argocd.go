@@ -5,10 +5,10 @@ import (
 	"strings"
 
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
 	"github.com/milvusgen/milvusgen/internal/chart"
+	"github.com/milvusgen/milvusgen/render/argocd"
 	"github.com/milvusgen/milvusgen/render/argocd/v1alpha1"
 )
 
@@ -44,20 +44,9 @@ func applicationRelease(path string, doc []byte) (rel Release, ok bool, err erro
 	if strings.ContainsAny(src.TargetRevision, "^~<>=*|, ") || src.TargetRevision == "" {
 		return Release{}, false, fmt.Errorf("%s: chart version %q is not pinned; hydrate needs an exact version", subject, src.TargetRevision)
 	}
-	release := app.Name
-	hr := &helmv2.HelmRelease{
-		ObjectMeta: metav1.ObjectMeta{Name: app.Name, Namespace: app.Spec.Destination.Namespace},
-		Spec: helmv2.HelmReleaseSpec{
-			Install: &helmv2.Install{CRDs: helmv2.Create},
-		},
-	}
-	if h := src.Helm; h != nil {
-		if h.ReleaseName != "" {
-			release = h.ReleaseName
-		}
-		hr.Spec.Values = h.ValuesObject
-	}
-	hr.Spec.ReleaseName = release
+	hr := argocd.HelmRelease(app)
+	// Argo CD applies the chart's CRDs with the release.
+	hr.Spec.Install = &helmv2.Install{CRDs: helmv2.Create}
 	return Release{
 		Path:        path,
 		HelmRelease: hr,

@@ -19,6 +19,8 @@ import (
 	"github.com/milvusgen/milvusgen/internal/agreement"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/render"
+	"github.com/milvusgen/milvusgen/render/argocd"
+	"github.com/milvusgen/milvusgen/render/argocd/v1alpha1"
 	"github.com/milvusgen/milvusgen/render/eksctl"
 	"github.com/milvusgen/milvusgen/render/flux"
 )
@@ -294,11 +296,25 @@ func (r *reader) readMilvusRelease(fsys fs.FS) {
 				return fmt.Errorf("%s: %w", p, err)
 			}
 			var head struct{ APIVersion, Kind string }
-			if yaml.Unmarshal(doc, &head) != nil || head.Kind != helmv2.HelmReleaseKind {
+			if yaml.Unmarshal(doc, &head) != nil {
 				continue
 			}
-			hr := &helmv2.HelmRelease{}
-			if yaml.Unmarshal(doc, hr) != nil || hr.Spec.Chart == nil || hr.Spec.Chart.Spec.Chart != flux.MilvusChart {
+			var hr *helmv2.HelmRelease
+			switch {
+			case head.Kind == helmv2.HelmReleaseKind:
+				hr = &helmv2.HelmRelease{}
+				if yaml.Unmarshal(doc, hr) != nil {
+					continue
+				}
+			case head.APIVersion == v1alpha1.APIVersion && head.Kind == v1alpha1.ApplicationKind:
+				// An Argo CD Application, as the HelmRelease it stands for.
+				app := &v1alpha1.Application{}
+				if yaml.Unmarshal(doc, app) != nil {
+					continue
+				}
+				hr = argocd.HelmRelease(app)
+			}
+			if hr == nil || hr.Spec.Chart == nil || hr.Spec.Chart.Spec.Chart != flux.MilvusChart {
 				continue
 			}
 			found = append(found, struct {

@@ -305,6 +305,11 @@ func TestValuesEqualFlux(t *testing.T) {
 							src.Chart, src.TargetRevision, src.Helm.ReleaseName, a.Spec.Destination.Namespace,
 							hr.Spec.Chart.Spec.Chart, hr.Spec.Chart.Spec.Version, hr.Spec.ReleaseName, hr.Namespace)
 					}
+					if got := argocd.HelmRelease(a); got.Name != hr.Spec.ReleaseName || got.Namespace != hr.Namespace ||
+						got.Spec.ReleaseName != hr.Spec.ReleaseName || got.Spec.Chart.Spec.Chart != hr.Spec.Chart.Spec.Chart ||
+						got.Spec.Chart.Spec.Version != hr.Spec.Chart.Spec.Version || string(got.Spec.Values.Raw) != string(hr.Spec.Values.Raw) {
+						t.Errorf("argocd.HelmRelease(%s) = %+v, want the Flux engine's release", a.Name, got)
+					}
 					var fv, av map[string]any
 					if err := json.Unmarshal(hr.Spec.Values.Raw, &fv); err != nil {
 						t.Fatal(err)

@@ -105,8 +105,30 @@ func buildArgoCDBootstrap(s *model.Spec, docs map[string]string) string {
 	for i, step := range steps {
 		step(&w, s, fmt.Sprintf("%d/%d", i+1, len(steps)))
 	}
-	bootstrapVerify(&w, s)
+	argoCDVerify(&w, s)
 	return w.String()
+}
+
+// argoCDVerify ends with the runbook's check, done by milvusgen verify, as
+// the Flux script does; the waits before it already saw Milvus Healthy.
+// With automated sync off nothing is installed yet, so it only says how.
+func argoCDVerify(w *script, s *model.Spec) {
+	flags := ""
+	if s.Milvus.Service.Scheme == "internal" {
+		flags = " --port-forward"
+	}
+	w.raw("\nstep \"verify\"\n")
+	w.raw(`tree="$(cd .. && pwd)"
+`)
+	if !s.GitOps.ArgoCD.Automated {
+		w.f(`printf 'Once Argo CD has synced, check Milvus with: milvusgen verify --rendered %%q%s\n' "$tree"`, flags)
+		return
+	}
+	w.f(`if command -v milvusgen >/dev/null 2>&1; then
+  milvusgen verify --rendered "$tree"%s
+else
+  printf 'Check Milvus with: milvusgen verify --rendered %%q%s\n' "$tree"
+fi`, flags, flags)
 }
 
 // waitApp is the shell function that waits, bounded, for an Application

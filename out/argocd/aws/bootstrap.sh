@@ -221,8 +221,9 @@ wait_app "$INFRASTRUCTURE_APP" 900
 wait_app "$APPS_APP" 1800
 
 step "verify"
-kubectl get svc -n "$MILVUS_NAMESPACE"
-echo "Milvus listens on port 19530 of the load balancer's EXTERNAL-IP above."
-echo "The load balancer is internal: connect from inside the cluster's VPC."
-echo "To try it, set host in hello_milvus.py to that address and run it:"
-echo "  https://raw.githubusercontent.com/milvus-io/pymilvus/master/examples/hello_milvus.py"
+tree="$(cd .. && pwd)"
+if command -v milvusgen >/dev/null 2>&1; then
+  milvusgen verify --rendered "$tree" --port-forward
+else
+  printf 'Check Milvus with: milvusgen verify --rendered %q --port-forward\n' "$tree"
+fi

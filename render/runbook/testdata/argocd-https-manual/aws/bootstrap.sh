@@ -209,8 +209,5 @@ echo "Automated sync is off (gitops.argocd.automated): in Argo CD, sync milvusge
 echo "$INFRASTRUCTURE_APP and its Applications, then $APPS_APP and its Applications."
 
 step "verify"
-kubectl get svc -n "$MILVUS_NAMESPACE"
-echo "Milvus listens on port 19530 of the load balancer's EXTERNAL-IP above."
-echo "The load balancer is internal: connect from inside the cluster's VPC."
-echo "To try it, set host in hello_milvus.py to that address and run it:"
-echo "  https://raw.githubusercontent.com/milvus-io/pymilvus/master/examples/hello_milvus.py"
+tree="$(cd .. && pwd)"
+printf 'Once Argo CD has synced, check Milvus with: milvusgen verify --rendered %q --port-forward\n' "$tree"
