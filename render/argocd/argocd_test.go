@@ -331,8 +331,8 @@ func TestValuesEqualFlux(t *testing.T) {
 
 // TestKrusty builds every kustomization root of the whole Argo CD tree
 // with krusty, as Argo CD's repo server does for a path with a
-// kustomization.yaml, and checks what each root yields, the protected
-// Namespace's annotations included.
+// kustomization.yaml, and checks what each root yields, with the sync
+// options of the protected Namespace and the replaced StorageClass.
 func TestKrusty(t *testing.T) {
 	for name, s := range modeltest.ArgoCDVariants() {
 		t.Run(name, func(t *testing.T) {
@@ -361,10 +361,10 @@ func TestKrusty(t *testing.T) {
 						ns = "argocd"
 					}
 					got[root.Dir] = append(got[root.Dir], r.GetKind()+"/"+ns+"/"+r.GetName())
-					if r.GetKind() == "Namespace" {
-						if v := r.GetAnnotations()[v1alpha1.SyncOptionsAnnotation]; v != "Prune=false,Delete=false" {
-							t.Errorf("Namespace %s sync-options = %q, want Prune=false,Delete=false", r.GetName(), v)
-						}
+					// kube.Protected and kube.Replaced, in Argo CD's terms.
+					want := map[string]string{"Namespace": "Prune=false,Delete=false", "StorageClass": "Force=true,Replace=true"}[r.GetKind()]
+					if v := r.GetAnnotations()[v1alpha1.SyncOptionsAnnotation]; v != want {
+						t.Errorf("%s %s sync-options = %q, want %q", r.GetKind(), r.GetName(), v, want)
 					}
 				}
 			}

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"github.com/milvusgen/milvusgen/internal/model"
+	"github.com/milvusgen/milvusgen/render/argocd/v1alpha1"
 )
 
 // Flux's per-object annotations (kustomize-controller): an object labelled
@@ -48,8 +49,18 @@ func Replaced(s *model.Spec) []Object {
 	return []Object{{APIVersion: "storage.k8s.io/v1", Kind: "StorageClass", Name: s.Storage.StorageClass.Name}}
 }
 
-// engineAnnotations are the Flux annotations of the object from the lists
-// above, or nil.
+// Argo CD's per-object sync options (argocd.argoproj.io/sync-options):
+// Prune=false keeps an object that leaves the tree, Delete=false keeps it
+// when its Application is deleted; Force=true,Replace=true deletes and
+// recreates an object whose change the API server refuses (Replace=true
+// alone is a PUT, which immutable fields refuse too).
+const (
+	ArgoCDKeep    = "Prune=false,Delete=false"
+	ArgoCDReplace = "Force=true,Replace=true"
+)
+
+// engineAnnotations are the annotations of the spec's GitOps engine for
+// the object from the lists above, or nil.
 func engineAnnotations(s *model.Spec, o Object) map[string]string {
 	var out map[string]string
 	set := func(k, v string) {
@@ -58,13 +69,22 @@ func engineAnnotations(s *model.Spec, o Object) map[string]string {
 		}
 		out[k] = v
 	}
+	argo := s.UsesArgoCD()
 	for _, p := range Protected(s) {
-		if p == o {
+		switch {
+		case p != o:
+		case argo:
+			set(v1alpha1.SyncOptionsAnnotation, ArgoCDKeep)
+		default:
 			set(FluxPruneAnnotation, FluxPruneDisabled)
 		}
 	}
 	for _, r := range Replaced(s) {
-		if r == o {
+		switch {
+		case r != o:
+		case argo:
+			set(v1alpha1.SyncOptionsAnnotation, ArgoCDReplace)
+		default:
 			set(FluxForceAnnotation, FluxForceEnabled)
 		}
 	}

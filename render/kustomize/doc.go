@@ -8,7 +8,7 @@
 //	flux/                       GitRepository + Flux Kustomizations (only with a Git URL)
 //
 // or, for gitops.engine "argocd", Applications in place of the Helm
-// objects, the Namespace patched so Argo CD never deletes it, and
+// objects, and
 //
 //	argocd/                     AppProject, root Application (only with a Git URL)
 //	argocd/apps/                the Applications of the two roots above (only with a Git URL)

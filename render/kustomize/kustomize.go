@@ -2,7 +2,6 @@ package kustomize
 
 import (
 	kustypes "sigs.k8s.io/kustomize/api/types"
-	"sigs.k8s.io/kustomize/kyaml/resid"
 
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/render/manifest"
@@ -31,16 +30,5 @@ func buildKustomization(r Root) *kustypes.Kustomization {
 			Kind:       kustypes.KustomizationKind,
 		},
 		Resources: append([]string(nil), r.Resources...),
-		Patches:   patches(r.Patches),
 	}
-}
-
-func patches(ps []Patch) []kustypes.Patch {
-	var out []kustypes.Patch
-	for _, p := range ps {
-		out = append(out, kustypes.Patch{Patch: p.Patch, Target: &kustypes.Selector{
-			ResId: resid.ResId{Gvk: resid.Gvk{Kind: p.Kind}, Name: p.Name},
-		}})
-	}
-	return out
 }

@@ -55,19 +55,10 @@ const (
 )
 
 // Root is one kustomization root: a directory and the resource files its
-// kustomization.yaml lists, in apply order, plus the strategic-merge
-// patches it applies to them.
+// kustomization.yaml lists, in apply order.
 type Root struct {
 	Dir       string
 	Resources []string
-	Patches   []Patch
-}
-
-// Patch is a strategic-merge patch of one object of a root.
-type Patch struct {
-	Kind, Name string
-	// Patch is the patch document (YAML), naming the object itself.
-	Patch string
 }
 
 // Roots returns the kustomization roots rendered for s, in a fixed order.
@@ -80,7 +71,6 @@ func Roots(s *model.Spec) []Root {
 		{Dir: AppsDir, Resources: []string{NamespaceFile, MilvusFile}},
 	}
 	if s.UsesArgoCD() {
-		roots[1].Patches = argoCDProtection(s)
 		argo := Root{Dir: ArgoCDDir, Resources: []string{ProjectFile}}
 		if s.HasGitRepository() {
 			argo.Resources = append(argo.Resources, RootFile)
@@ -95,30 +85,6 @@ func Roots(s *model.Spec) []Root {
 		roots = append(roots, Root{Dir: FluxDir, Resources: []string{GitRepositoryFile, KustomizationsFile}})
 	}
 	return roots
-}
-
-// argoCDSyncOptions is the annotation that keeps Argo CD from deleting an
-// object: not when it leaves the tree (Prune=false), not when its
-// Application is deleted (Delete=false).
-const (
-	argoCDSyncOptionsAnnotation = "argocd.argoproj.io/sync-options"
-	argoCDKeep                  = "Prune=false,Delete=false"
-)
-
-// argoCDProtection annotates the protected objects of the apps root so
-// Argo CD never deletes them. It is a patch in kustomization.yaml, not a
-// field of namespace.yaml, so the object file stays the same for every
-// engine.
-func argoCDProtection(s *model.Spec) []Patch {
-	var out []Patch
-	for _, o := range s.ProtectedObjects() {
-		if !o.Rendered {
-			continue // not in the tree; nothing of Argo CD's to annotate
-		}
-		out = append(out, Patch{Kind: o.Kind, Name: o.Name, Patch: "apiVersion: " + o.APIVersion + "\nkind: " + o.Kind +
-			"\nmetadata:\n  name: " + o.Name + "\n  annotations:\n    " + argoCDSyncOptionsAnnotation + ": " + argoCDKeep + "\n"})
-	}
-	return out
 }
 
 // Path joins a root directory and a file name into an output path.

@@ -120,10 +120,17 @@ if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
   # etcd's volumes hold Milvus's metadata: without them the segments in the
   # bucket cannot be attached to a new cluster. Volumes whose reclaim policy
   # is Delete go with their claims, so they are deleted only when asked.
-  doomed="$(kubectl get pv -o jsonpath='{range .items[*]}{.metadata.name} {.spec.claimRef.namespace} {.spec.persistentVolumeReclaimPolicy}{"\n"}{end}' |
-    while read -r pv ns policy; do
-      if [ "$ns" = "$MILVUS_NAMESPACE" ] && [ "$policy" = Delete ]; then printf '%s ' "$pv"; fi
-    done)"
+  # Retained volumes (the default StorageClass's policy) outlive their
+  # claims and the cluster as EBS volumes; --delete-data deletes them too.
+  volumes="$(kubectl get pv -o jsonpath='{range .items[*]}{.metadata.name} {.spec.claimRef.namespace} {.spec.persistentVolumeReclaimPolicy} {.spec.csi.volumeHandle}{"\n"}{end}')"
+  doomed="" retained="" kept=""
+  while read -r pv ns policy volume; do
+    [ "$ns" = "$MILVUS_NAMESPACE" ] || continue
+    case "$policy" in
+    Delete) doomed="$doomed$pv " ;;
+    *) retained="$retained$pv " kept="$kept$volume " ;;
+    esac
+  done <<<"$volumes"
   if [ -n "$doomed" ] && [ "$delete_data" != true ]; then
     echo "teardown.sh: these volumes of namespace $MILVUS_NAMESPACE would be deleted with it: $doomed" >&2
     echo "They hold etcd's metadata, which the data in bucket $BUCKET needs. Back them up first:" >&2
@@ -154,21 +161,25 @@ if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
   try kubectl delete namespace "$MILVUS_NAMESPACE" --ignore-not-found --wait --timeout=15m
   if [ "$delete_data" = true ]; then
     # The EBS CSI driver deletes the released volumes; wait for them so none
-    # outlives the cluster.
+    # outlives the cluster. Retained ones are deleted by hand, once detached.
     for pv in $doomed; do
       try kubectl wait "pv/$pv" --for=delete --timeout=10m
     done
+    for pv in $retained; do
+      try kubectl delete "pv/$pv" --ignore-not-found --wait --timeout=5m
+    done
+    for volume in $kept; do
+      try aws ec2 wait volume-available --region "$REGION" --volume-ids "$volume"
+      try aws ec2 delete-volume --region "$REGION" --volume-id "$volume"
+    done
+    kept=""
   fi
   if [ "$argocd" = true ]; then
     delete_app "$LBC_RELEASE" 10m
   fi
-  # Volumes kept (reclaim policy Retain) outlive the cluster as EBS volumes.
-  kept="$(kubectl get pv -o jsonpath='{range .items[*]}{.spec.claimRef.namespace} {.spec.persistentVolumeReclaimPolicy} {.spec.csi.volumeHandle}{"\n"}{end}' |
-    while read -r ns policy volume; do
-      if [ "$ns" = "$MILVUS_NAMESPACE" ] && [ "$policy" = Retain ]; then printf '%s ' "$volume"; fi
-    done)"
   if [ -n "$kept" ]; then
-    echo "teardown.sh: kept EBS volumes (reclaim policy Retain; still billed): $kept" >&2
+    echo "teardown.sh: kept the EBS volumes of namespace $MILVUS_NAMESPACE (reclaim policy Retain;" >&2
+    echo "still billed; teardown.sh --delete-data deletes them): $kept" >&2
   fi
 else
   echo "cluster $CLUSTER does not exist"
