@@ -12,7 +12,7 @@
 # iam/s3-bucket-management.json and iam/iam-policy-management.json.
 #
 # Argo CD syncs the rendered tree from Git: commit and push it first, to
-# ssh://git@github.com/acme/fleet.git (branch main, path ./clusters/milvus-argocd).
+# ssh://git@github.com/acme/fleet.git (branch main, path ./out/argocd).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -21,8 +21,8 @@ REGION='us-east-2'
 ACCOUNT_ID='123456789012'
 CLUSTER='milvus-argocd'
 BUCKET='milvus-argocd-039dd013c0712f085d60e21f'
-POLICY_NAME='MilvusS3ReadWrite'
-POLICY_ARN='arn:aws:iam::123456789012:policy/MilvusS3ReadWrite'
+POLICY_NAME='milvusgen-milvus-argocd-us-east-2-s3'
+POLICY_ARN='arn:aws:iam::123456789012:policy/milvusgen-milvus-argocd-us-east-2-s3'
 MILVUS_NAMESPACE='milvus'
 ROOT_SECRET='milvus-root'
 ROOT_SECRET_KEY='password'
@@ -34,7 +34,7 @@ ARGOCD_VERSION='v3.5.1'
 ARGOCD_INSTALL='https://raw.githubusercontent.com/argoproj/argo-cd/v3.5.1/manifests/install.yaml'
 GIT_URL='ssh://git@github.com/acme/fleet.git'
 GIT_BRANCH='main'
-GIT_PATH='./clusters/milvus-argocd'
+GIT_PATH='./out/argocd'
 INFRASTRUCTURE_APP='milvusgen-infrastructure'
 APPS_APP='milvusgen-apps'
 GIT_SECRET='milvusgen-git'
