@@ -89,7 +89,7 @@ func TestArgoCDWait(t *testing.T) {
 	if a := actions(res)["Application/argocd/argo-wait"]; a != apply.Created {
 		t.Fatalf("Application %s, want created:\n%s", a, changes(res))
 	}
-	err := m.Wait(ctx(t), mine, apply.WaitOptions{Interval: 100 * time.Millisecond, Timeout: time.Second})
+	err := m.Wait(ctx(t), mine, apply.WaitOptions{Interval: 100 * time.Millisecond, Timeout: 3 * time.Second})
 	if err == nil || !strings.Contains(err.Error(), "Application/argocd/argo-wait InProgress: waiting for Argo CD to compare the Application") {
 		t.Fatalf("wait on an Application Argo CD never saw: %v", err)
 	}
@@ -113,7 +113,7 @@ func TestArgoCDWait(t *testing.T) {
 		}
 	}
 	setStatus("Progressing", "5.0.19")
-	err = m.Wait(ctx(t), mine, apply.WaitOptions{Interval: 100 * time.Millisecond, Timeout: time.Second})
+	err = m.Wait(ctx(t), mine, apply.WaitOptions{Interval: 100 * time.Millisecond, Timeout: 3 * time.Second})
 	if err == nil || !strings.Contains(err.Error(), "InProgress: Progressing and Synced") {
 		t.Fatalf("wait on a Progressing Application: %v", err)
 	}
