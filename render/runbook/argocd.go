@@ -2,12 +2,10 @@ package runbook
 
 import (
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/render/argocd"
-	"github.com/milvusgen/milvusgen/render/iam"
 	"github.com/milvusgen/milvusgen/render/kustomize"
 )
 
@@ -27,51 +25,15 @@ var argoCDDir = "../" + kustomize.ArgoCDDir
 // place of Flux.
 func buildArgoCDBootstrap(s *model.Spec, docs map[string]string) string {
 	var w script
-	steps := []func(*script, *model.Spec, string){bootstrapBucket, bootstrapPolicy}
-	if s.UsesKMSKey() {
-		steps = append(steps, bootstrapKMSPolicy)
-	}
-	steps = append(steps, bootstrapCluster)
-	if s.DemoteGP2() {
-		steps = append(steps, bootstrapDemoteGP2)
-	}
-	if s.Milvus.Auth.Enabled {
-		steps = append(steps, bootstrapRootPassword)
-	}
-	steps = append(steps, bootstrapArgoCD, bootstrapArgoCDSync)
-
 	w.f("#\n# bootstrap.sh creates EKS cluster %s and runs Milvus on it, in the", comment(s.Cluster.Name))
 	w.raw(`# order of the "Deploy a Milvus cluster on EKS" runbook, with Argo CD
 # ` + ArgoCDVersion + ` installing the load balancer controller and Milvus. Every
 # step checks before it creates, so after a failure fix the cause and run it
 # again.
 #
-# It uses the AWS CLI's own credentials. Besides eksctl's minimum IAM
-# policies, they need
 `)
-	w.f("# %s and %s.", rel(iam.BucketManagementFile), rel(iam.PolicyManagementFile))
-	if s.HasGitRepository() {
-		w.raw("#\n# Argo CD syncs the rendered tree from Git: commit and push it first, to\n")
-		w.f("# %s (branch %s, path %s).", comment(s.GitOps.Repository.URL),
-			comment(s.GitOps.Repository.Branch), comment(gitPath(s)))
-	}
-	w.raw("set -euo pipefail\ncd \"$(dirname \"$0\")\"\n\n")
-	names := []variable{}
-	if s.Milvus.Auth.Enabled {
-		names = append(names,
-			variable{"ROOT_SECRET", s.Milvus.Auth.RootPasswordSecret.Name},
-			variable{"ROOT_SECRET_KEY", s.Milvus.Auth.RootPasswordSecret.Key})
-	}
-	// The names the AWS steps shared with the Flux script read.
-	names = append(names,
-		variable{"LIFECYCLE_RULE", lifecycleRule},
-		variable{"LIFECYCLE", lifecycle()},
-		variable{"POLICY_SHA256", docs[iam.ReadWriteFile]})
-	files := []variable{{"POLICY_DOCUMENT", rel(iam.ReadWriteFile)}}
-	if s.UsesKMSKey() {
-		names = append(names, variable{"KMS_POLICY_SHA256", docs[iam.KMSFile]})
-		files = append(files, variable{"KMS_POLICY_DOCUMENT", rel(iam.KMSFile)})
-	}
+	bootstrapIntro(&w, s, "Argo CD")
+	names, files := clusterStepVars(s, docs)
 	names = append(names,
 		variable{"ARGOCD_NAMESPACE", s.GitOps.ArgoCD.Namespace},
 		variable{"ARGOCD_VERSION", ArgoCDVersion},
@@ -102,9 +64,7 @@ func buildArgoCDBootstrap(s *model.Spec, docs map[string]string) string {
 	}
 	w.raw(waitApp)
 	w.raw("\nneed aws eksctl kubectl mktemp\ncheck_account\n")
-	for i, step := range steps {
-		step(&w, s, fmt.Sprintf("%d/%d", i+1, len(steps)))
-	}
+	writeSteps(&w, s, append(clusterSteps(s), bootstrapArgoCD, bootstrapArgoCDSync))
 	argoCDVerify(&w, s)
 	return w.String()
 }
@@ -113,22 +73,14 @@ func buildArgoCDBootstrap(s *model.Spec, docs map[string]string) string {
 // the Flux script does; the waits before it already saw Milvus Healthy.
 // With automated sync off nothing is installed yet, so it only says how.
 func argoCDVerify(w *script, s *model.Spec) {
-	flags := ""
-	if s.Milvus.Service.Scheme == "internal" {
-		flags = " --port-forward"
-	}
 	w.raw("\nstep \"verify\"\n")
 	w.raw(`tree="$(cd .. && pwd)"
 `)
 	if !s.GitOps.ArgoCD.Automated {
-		w.f(`printf 'Once Argo CD has synced, check Milvus with: milvusgen verify --rendered %%q%s\n' "$tree"`, flags)
+		w.f(`printf 'Once Argo CD has synced, check Milvus with: milvusgen verify --rendered %%q%s\n' "$tree"`, verifyFlags(s))
 		return
 	}
-	w.f(`if command -v milvusgen >/dev/null 2>&1; then
-  milvusgen verify --rendered "$tree"%s
-else
-  printf 'Check Milvus with: milvusgen verify --rendered %%q%s\n' "$tree"
-fi`, flags, flags)
+	runVerify(w, s)
 }
 
 // waitApp is the shell function that waits, bounded, for an Application
