@@ -40,10 +40,8 @@ func buildArgoCDBootstrap(s *model.Spec, docs map[string]string) string {
 		variable{"ARGOCD_INSTALL", ArgoCDInstall})
 	files = append(files, variable{"ARGOCD_DIR", argoCDDir})
 	if s.HasGitRepository() {
+		names = append(names, gitVars(s)...)
 		names = append(names,
-			variable{"GIT_URL", s.GitOps.Repository.URL},
-			variable{"GIT_BRANCH", s.GitOps.Repository.Branch},
-			variable{"GIT_PATH", gitPath(s)},
 			variable{"INFRASTRUCTURE_APP", model.InfrastructureSyncName},
 			variable{"APPS_APP", model.AppsSyncName})
 		if n := s.GitSecretName(); n != "" {
@@ -58,10 +56,7 @@ func buildArgoCDBootstrap(s *model.Spec, docs map[string]string) string {
 			variable{"APPS_DIR", appsDir})
 	}
 	vars(&w, s, names, files)
-	preamble(&w, "bootstrap.sh")
-	if s.Milvus.Auth.Enabled {
-		checkRootPassword(&w)
-	}
+	bootstrapPreamble(&w, s)
 	w.raw(waitApp)
 	w.raw("\nneed aws eksctl kubectl mktemp\ncheck_account\n")
 	writeSteps(&w, s, append(clusterSteps(s), bootstrapArgoCD, bootstrapArgoCDSync))

@@ -39,11 +39,8 @@ func buildBootstrap(s *model.Spec, docs map[string]string) string {
 	names = append([]variable{{"MILVUS_RELEASE", s.Name}}, names...)
 	names = append(names, variable{"FLUX_VERSION", FluxVersion})
 	if s.HasGitRepository() {
-		names = append(names,
-			variable{"FLUX_NAMESPACE", model.FluxNamespace},
-			variable{"GIT_URL", s.GitOps.Repository.URL},
-			variable{"GIT_BRANCH", s.GitOps.Repository.Branch},
-			variable{"GIT_PATH", gitPath(s)})
+		names = append(names, variable{"FLUX_NAMESPACE", model.FluxNamespace})
+		names = append(names, gitVars(s)...)
 		if n := s.GitSecretName(); n != "" {
 			names = append(names, variable{"GIT_SECRET", n})
 		}
@@ -57,10 +54,7 @@ func buildBootstrap(s *model.Spec, docs map[string]string) string {
 			variable{"APPS_DIR", appsDir})
 	}
 	vars(&w, s, names, files)
-	preamble(&w, "bootstrap.sh")
-	if s.Milvus.Auth.Enabled {
-		checkRootPassword(&w)
-	}
+	bootstrapPreamble(&w, s)
 	w.raw("\nneed aws eksctl kubectl flux\ncheck_account\n")
 	writeSteps(&w, s, append(clusterSteps(s), bootstrapGitOps))
 	bootstrapVerify(&w, s)
@@ -86,6 +80,24 @@ func clusterSteps(s *model.Spec) []bootstrapStep {
 		steps = append(steps, bootstrapRootPassword)
 	}
 	return steps
+}
+
+// bootstrapPreamble writes the shell functions of preamble and, with
+// authentication on, the root password's check.
+func bootstrapPreamble(w *script, s *model.Spec) {
+	preamble(w, "bootstrap.sh")
+	if s.Milvus.Auth.Enabled {
+		checkRootPassword(w)
+	}
+}
+
+// gitVars name the Git repository the engine syncs from.
+func gitVars(s *model.Spec) []variable {
+	return []variable{
+		{"GIT_URL", s.GitOps.Repository.URL},
+		{"GIT_BRANCH", s.GitOps.Repository.Branch},
+		{"GIT_PATH", gitPath(s)},
+	}
 }
 
 // writeSteps writes steps, numbered.
