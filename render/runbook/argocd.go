@@ -51,9 +51,7 @@ func buildArgoCDBootstrap(s *model.Spec, docs map[string]string) string {
 		names = append(names,
 			variable{"MILVUS_RELEASE", s.Name},
 			variable{"LBC_RELEASE", model.LBControllerRelease})
-		files = append(files,
-			variable{"INFRASTRUCTURE_DIR", infrastructureDir},
-			variable{"APPS_DIR", appsDir})
+		files = append(files, treeDirs()...)
 	}
 	vars(&w, s, names, files)
 	bootstrapPreamble(&w, s)

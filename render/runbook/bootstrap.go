@@ -49,9 +49,7 @@ func buildBootstrap(s *model.Spec, docs map[string]string) string {
 		names = append(names,
 			variable{"LBC_NAMESPACE", model.LBControllerNamespace},
 			variable{"LBC_RELEASE", model.LBControllerRelease})
-		files = append(files,
-			variable{"INFRASTRUCTURE_DIR", infrastructureDir},
-			variable{"APPS_DIR", appsDir})
+		files = append(files, treeDirs()...)
 	}
 	vars(&w, s, names, files)
 	bootstrapPreamble(&w, s)

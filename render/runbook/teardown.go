@@ -30,10 +30,7 @@ func buildTeardown(s *model.Spec) string {
 		vars(&w, s, []variable{
 			{"LBC_NAMESPACE", model.LBControllerNamespace},
 			{"LBC_RELEASE", model.LBControllerRelease},
-		}, []variable{
-			{"INFRASTRUCTURE_DIR", infrastructureDir},
-			{"APPS_DIR", appsDir},
-		})
+		}, treeDirs())
 	}
 	preamble(&w, "teardown.sh")
 	w.raw(teardownConfirm)
