@@ -30,10 +30,11 @@ const (
 	teardownFile  = "aws/teardown.sh"
 )
 
-// clusterConfig is the part of eksctl's ClusterConfig that carries names
-// other artifacts repeat. It is decoded leniently: eksctl's own validation
-// is the consumer tests' job, not this check's.
-type clusterConfig struct {
+// ClusterConfig is the part of eksctl's ClusterConfig that carries names
+// other artifacts repeat; internal/verify reads its target from it too. It
+// is decoded leniently: eksctl's own validation is the consumer tests' job,
+// not this check's.
+type ClusterConfig struct {
 	Metadata struct {
 		Name   string `json:"name"`
 		Region string `json:"region"`
@@ -45,12 +46,14 @@ type clusterConfig struct {
 				Namespace string            `json:"namespace"`
 				Labels    map[string]string `json:"labels"`
 			} `json:"metadata"`
+			RoleName          string            `json:"roleName"`
 			AttachPolicyARNs  []string          `json:"attachPolicyARNs"`
 			WellKnownPolicies wellKnownPolicies `json:"wellKnownPolicies"`
 		} `json:"serviceAccounts"`
 		PodIdentityAssociations []struct {
 			Namespace            string            `json:"namespace"`
 			ServiceAccountName   string            `json:"serviceAccountName"`
+			RoleName             string            `json:"roleName"`
 			PermissionPolicyARNs []string          `json:"permissionPolicyARNs"`
 			WellKnownPolicies    wellKnownPolicies `json:"wellKnownPolicies"`
 		} `json:"podIdentityAssociations"`
@@ -92,7 +95,7 @@ func (t *tree) readEksctl() {
 		t.problem(Location{File: f}, "reading the eksctl ClusterConfig failed: %v", err)
 		return
 	}
-	var c clusterConfig
+	var c ClusterConfig
 	if err := yaml.Unmarshal(data, &c); err != nil {
 		t.problem(Location{File: f}, "parsing the eksctl ClusterConfig failed: %v", err)
 		return

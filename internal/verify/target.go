@@ -145,36 +145,10 @@ func (r *reader) problem(at agreement.Location, format string, args ...any) {
 	r.problems = append(r.problems, agreement.Problem{At: at, Msg: fmt.Sprintf(format, args...)})
 }
 
-// clusterConfig is the part of eksctl's ClusterConfig verify needs; decoded
-// leniently, as in internal/agreement.
-type clusterConfig struct {
-	Metadata struct {
-		Name   string `json:"name"`
-		Region string `json:"region"`
-	} `json:"metadata"`
-	IAM struct {
-		ServiceAccounts []struct {
-			Metadata struct {
-				Name      string            `json:"name"`
-				Namespace string            `json:"namespace"`
-				Labels    map[string]string `json:"labels"`
-			} `json:"metadata"`
-			RoleName         string   `json:"roleName"`
-			AttachPolicyARNs []string `json:"attachPolicyARNs"`
-		} `json:"serviceAccounts"`
-		PodIdentityAssociations []struct {
-			Namespace            string   `json:"namespace"`
-			ServiceAccountName   string   `json:"serviceAccountName"`
-			RoleName             string   `json:"roleName"`
-			PermissionPolicyARNs []string `json:"permissionPolicyARNs"`
-		} `json:"podIdentityAssociations"`
-	} `json:"iam"`
-}
-
 func (r *reader) readEksctl(fsys fs.FS) {
 	// agreement.Check has read and parsed this file already.
 	data, _ := fs.ReadFile(fsys, eksctl.File)
-	var c clusterConfig
+	var c agreement.ClusterConfig
 	_ = yaml.Unmarshal(data, &c)
 	t := r.t
 	t.ClusterName, t.Region = c.Metadata.Name, c.Metadata.Region

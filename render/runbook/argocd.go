@@ -2,12 +2,10 @@ package runbook
 
 import (
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/render/argocd"
-	"github.com/milvusgen/milvusgen/render/iam"
 	"github.com/milvusgen/milvusgen/render/kustomize"
 )
 
@@ -27,61 +25,23 @@ var argoCDDir = "../" + kustomize.ArgoCDDir
 // place of Flux.
 func buildArgoCDBootstrap(s *model.Spec, docs map[string]string) string {
 	var w script
-	steps := []func(*script, *model.Spec, string){bootstrapBucket, bootstrapPolicy}
-	if s.UsesKMSKey() {
-		steps = append(steps, bootstrapKMSPolicy)
-	}
-	steps = append(steps, bootstrapCluster)
-	if s.DemoteGP2() {
-		steps = append(steps, bootstrapDemoteGP2)
-	}
-	if s.Milvus.Auth.Enabled {
-		steps = append(steps, bootstrapRootPassword)
-	}
-	steps = append(steps, bootstrapArgoCD, bootstrapArgoCDSync)
-
 	w.f("#\n# bootstrap.sh creates EKS cluster %s and runs Milvus on it, in the", comment(s.Cluster.Name))
 	w.raw(`# order of the "Deploy a Milvus cluster on EKS" runbook, with Argo CD
 # ` + ArgoCDVersion + ` installing the load balancer controller and Milvus. Every
 # step checks before it creates, so after a failure fix the cause and run it
 # again.
 #
-# It uses the AWS CLI's own credentials. Besides eksctl's minimum IAM
-# policies, they need
 `)
-	w.f("# %s and %s.", rel(iam.BucketManagementFile), rel(iam.PolicyManagementFile))
-	if s.HasGitRepository() {
-		w.raw("#\n# Argo CD syncs the rendered tree from Git: commit and push it first, to\n")
-		w.f("# %s (branch %s, path %s).", comment(s.GitOps.Repository.URL),
-			comment(s.GitOps.Repository.Branch), comment(gitPath(s)))
-	}
-	w.raw("set -euo pipefail\ncd \"$(dirname \"$0\")\"\n\n")
-	names := []variable{}
-	if s.Milvus.Auth.Enabled {
-		names = append(names,
-			variable{"ROOT_SECRET", s.Milvus.Auth.RootPasswordSecret.Name},
-			variable{"ROOT_SECRET_KEY", s.Milvus.Auth.RootPasswordSecret.Key})
-	}
-	// The names the AWS steps shared with the Flux script read.
-	names = append(names,
-		variable{"LIFECYCLE_RULE", lifecycleRule},
-		variable{"LIFECYCLE", lifecycle()},
-		variable{"POLICY_SHA256", docs[iam.ReadWriteFile]})
-	files := []variable{{"POLICY_DOCUMENT", rel(iam.ReadWriteFile)}}
-	if s.UsesKMSKey() {
-		names = append(names, variable{"KMS_POLICY_SHA256", docs[iam.KMSFile]})
-		files = append(files, variable{"KMS_POLICY_DOCUMENT", rel(iam.KMSFile)})
-	}
+	bootstrapIntro(&w, s, "Argo CD")
+	names, files := clusterStepVars(s, docs)
 	names = append(names,
 		variable{"ARGOCD_NAMESPACE", s.GitOps.ArgoCD.Namespace},
 		variable{"ARGOCD_VERSION", ArgoCDVersion},
 		variable{"ARGOCD_INSTALL", ArgoCDInstall})
 	files = append(files, variable{"ARGOCD_DIR", argoCDDir})
 	if s.HasGitRepository() {
+		names = append(names, gitVars(s)...)
 		names = append(names,
-			variable{"GIT_URL", s.GitOps.Repository.URL},
-			variable{"GIT_BRANCH", s.GitOps.Repository.Branch},
-			variable{"GIT_PATH", gitPath(s)},
 			variable{"INFRASTRUCTURE_APP", model.InfrastructureSyncName},
 			variable{"APPS_APP", model.AppsSyncName})
 		if n := s.GitSecretName(); n != "" {
@@ -91,20 +51,13 @@ func buildArgoCDBootstrap(s *model.Spec, docs map[string]string) string {
 		names = append(names,
 			variable{"MILVUS_RELEASE", s.Name},
 			variable{"LBC_RELEASE", model.LBControllerRelease})
-		files = append(files,
-			variable{"INFRASTRUCTURE_DIR", infrastructureDir},
-			variable{"APPS_DIR", appsDir})
+		files = append(files, treeDirs()...)
 	}
 	vars(&w, s, names, files)
-	preamble(&w, "bootstrap.sh")
-	if s.Milvus.Auth.Enabled {
-		checkRootPassword(&w)
-	}
+	bootstrapPreamble(&w, s)
 	w.raw(waitApp)
 	w.raw("\nneed aws eksctl kubectl mktemp\ncheck_account\n")
-	for i, step := range steps {
-		step(&w, s, fmt.Sprintf("%d/%d", i+1, len(steps)))
-	}
+	writeSteps(&w, s, append(clusterSteps(s), bootstrapArgoCD, bootstrapArgoCDSync))
 	argoCDVerify(&w, s)
 	return w.String()
 }
@@ -113,22 +66,14 @@ func buildArgoCDBootstrap(s *model.Spec, docs map[string]string) string {
 // the Flux script does; the waits before it already saw Milvus Healthy.
 // With automated sync off nothing is installed yet, so it only says how.
 func argoCDVerify(w *script, s *model.Spec) {
-	flags := ""
-	if s.Milvus.Service.Scheme == "internal" {
-		flags = " --port-forward"
-	}
 	w.raw("\nstep \"verify\"\n")
 	w.raw(`tree="$(cd .. && pwd)"
 `)
 	if !s.GitOps.ArgoCD.Automated {
-		w.f(`printf 'Once Argo CD has synced, check Milvus with: milvusgen verify --rendered %%q%s\n' "$tree"`, flags)
+		w.f(`printf 'Once Argo CD has synced, check Milvus with: milvusgen verify --rendered %%q%s\n' "$tree"`, verifyFlags(s))
 		return
 	}
-	w.f(`if command -v milvusgen >/dev/null 2>&1; then
-  milvusgen verify --rendered "$tree"%s
-else
-  printf 'Check Milvus with: milvusgen verify --rendered %%q%s\n' "$tree"
-fi`, flags, flags)
+	runVerify(w, s)
 }
 
 // waitApp is the shell function that waits, bounded, for an Application
@@ -284,20 +229,7 @@ echo "$INFRASTRUCTURE_APP and its Applications, then $APPS_APP and its Applicati
 // deleted only with --delete-data.
 func buildArgoCDTeardown(s *model.Spec) string {
 	var w script
-	w.f("#\n# teardown.sh deletes what bootstrap.sh created for EKS cluster %s, in", comment(s.Cluster.Name))
-	w.raw(`# reverse order: Milvus and its load balancer, the load balancer controller,
-# the cluster, the IAM policy, and the bucket if it is empty. It never deletes
-# objects: a bucket holding Milvus data is left for you to empty deliberately.
-# It stops before deleting the volumes of the Milvus namespace (etcd's
-# metadata) unless --delete-data is given. Steps skip what is already gone,
-# and a step that cannot finish is reported and passed, so it can be run
-# again after a failure.
-#
-# Destructive: it runs only with --yes, or with ` + confirmEnv + ` set to the cluster name.
-set -euo pipefail
-cd "$(dirname "$0")"
-
-`)
+	teardownHeader(&w, s)
 	vars(&w, s, []variable{
 		{"ARGOCD_NAMESPACE", s.GitOps.ArgoCD.Namespace},
 		{"ROOT_APP", model.ArgoCDRootName},
@@ -307,40 +239,8 @@ cd "$(dirname "$0")"
 		{"LBC_RELEASE", model.LBControllerRelease},
 	}, nil)
 	preamble(&w, "teardown.sh")
+	w.raw(teardownConfirm)
 	w.raw(`
-confirmed=false
-delete_data=false
-for arg in "$@"; do
-  case "$arg" in
-    --yes) confirmed=true ;;
-    --delete-data) delete_data=true ;;
-    *) echo "usage: teardown.sh --yes [--delete-data]   (or ` + confirmEnv + `=$CLUSTER teardown.sh)" >&2; exit 2 ;;
-  esac
-done
-if [ "${` + confirmEnv + `:-}" = "$CLUSTER" ]; then
-  confirmed=true
-fi
-if [ "${` + deleteDataEnv + `:-}" = "$CLUSTER" ]; then
-  delete_data=true
-fi
-if [ "$confirmed" != true ]; then
-  echo "teardown.sh deletes EKS cluster $CLUSTER and IAM policy $POLICY_ARN in account $ACCOUNT_ID," >&2
-  echo "and bucket $BUCKET if it is empty. Run it with --yes, or with ` + confirmEnv + `=$CLUSTER." >&2
-  exit 2
-fi
-
-need aws eksctl kubectl
-check_account
-
-# try runs a step that may not finish (a controller that never took over,
-# a finalizer that never clears): it reports and lets teardown go on, so a
-# re-run never stops at the same place for good.
-try() {
-  if ! "$@"; then
-    echo "teardown.sh: did not finish, going on: $*" >&2
-  fi
-}
-
 # release_app NAME: delete Application NAME but none of its objects (its
 # finalizer is dropped first), so nothing re-creates what the next steps
 # delete.
@@ -366,34 +266,9 @@ load_balancers() {
   kubectl -n "$MILVUS_NAMESPACE" get services \
     -o jsonpath='{range .items[?(@.spec.type=="LoadBalancer")]}{.metadata.name}{"\n"}{end}' 2>/dev/null || true
 }
-
-step "1/4 Milvus and the load balancer controller"
-if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
-  aws eks update-kubeconfig --region "$REGION" --name "$CLUSTER"
-  # etcd's volumes hold Milvus's metadata: without them the segments in the
-  # bucket cannot be attached to a new cluster. Volumes whose reclaim policy
-  # is Delete go with their claims, so they are deleted only when asked.
-  # Retained volumes (the default StorageClass's policy) outlive their
-  # claims and the cluster as EBS volumes; --delete-data deletes them too.
-  volumes="$(kubectl get pv -o jsonpath='{range .items[*]}{.metadata.name} {.spec.claimRef.namespace} {.spec.persistentVolumeReclaimPolicy} {.spec.csi.volumeHandle}{"\n"}{end}')"
-  doomed="" retained="" kept=""
-  while read -r pv ns policy volume; do
-    [ "$ns" = "$MILVUS_NAMESPACE" ] || continue
-    case "$policy" in
-    Delete) doomed="$doomed$pv " ;;
-    *) retained="$retained$pv " kept="$kept$volume " ;;
-    esac
-  done <<<"$volumes"
-  if [ -n "$doomed" ] && [ "$delete_data" != true ]; then
-    echo "teardown.sh: these volumes of namespace $MILVUS_NAMESPACE would be deleted with it: $doomed" >&2
-    echo "They hold etcd's metadata, which the data in bucket $BUCKET needs. Back them up first:" >&2
-    echo "  - milvus-backup (github.com/zilliztech/milvus-backup) copies collections to the bucket, or" >&2
-    echo "  - snapshot their EBS volumes (aws ec2 create-snapshot --volume-id ...), or keep them:" >&2
-    echo "    kubectl patch pv NAME -p '{\"spec\":{\"persistentVolumeReclaimPolicy\":\"Retain\"}}'" >&2
-    echo "Then run teardown.sh again, with --delete-data (or ` + deleteDataEnv + `=$CLUSTER) to delete them." >&2
-    exit 1
-  fi
-  argocd=false
+`)
+	w.raw(teardownCheckVolumes)
+	w.raw(`  argocd=false
   if kubectl get crd applications.argoproj.io >/dev/null 2>&1; then
     argocd=true
     # The app of apps and its children first, without their objects:
@@ -412,59 +287,12 @@ if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
     try kubectl -n "$MILVUS_NAMESPACE" delete service "$svc" --ignore-not-found --wait --timeout=15m
   done
   try kubectl delete namespace "$MILVUS_NAMESPACE" --ignore-not-found --wait --timeout=15m
-  if [ "$delete_data" = true ]; then
-    # The EBS CSI driver deletes the released volumes; wait for them so none
-    # outlives the cluster. Retained ones are deleted by hand, once detached.
-    for pv in $doomed; do
-      try kubectl wait "pv/$pv" --for=delete --timeout=10m
-    done
-    for pv in $retained; do
-      try kubectl delete "pv/$pv" --ignore-not-found --wait --timeout=5m
-    done
-    for volume in $kept; do
-      try aws ec2 wait volume-available --region "$REGION" --volume-ids "$volume"
-      try aws ec2 delete-volume --region "$REGION" --volume-id "$volume"
-    done
-    kept=""
-  fi
-  if [ "$argocd" = true ]; then
+`)
+	w.raw(teardownDeleteVolumes)
+	w.raw(`  if [ "$argocd" = true ]; then
     delete_app "$LBC_RELEASE" 10m
   fi
-  if [ -n "$kept" ]; then
-    echo "teardown.sh: kept the EBS volumes of namespace $MILVUS_NAMESPACE (reclaim policy Retain;" >&2
-    echo "still billed; teardown.sh --delete-data deletes them): $kept" >&2
-  fi
-else
-  echo "cluster $CLUSTER does not exist"
-fi
-
-step "2/4 EKS cluster $CLUSTER"
-if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
-  eksctl delete cluster -f "$CLUSTER_CONFIG" --wait
-else
-  echo "cluster $CLUSTER does not exist"
-fi
-
-step "3/4 IAM policy $POLICY_NAME"
-` + deletePolicy("POLICY"))
-	if s.UsesKMSKey() {
-		w.raw(deletePolicy("KMS_POLICY"))
-	}
-	w.raw(`
-step "4/4 S3 bucket $BUCKET"
-if aws s3api head-bucket --bucket "$BUCKET" --region "$REGION" >/dev/null 2>&1; then
-  # S3 refuses to delete a bucket that holds objects, and teardown.sh never
-  # deletes objects.
-  if ! aws s3api delete-bucket --bucket "$BUCKET" --region "$REGION"; then
-    echo "teardown.sh: bucket $BUCKET was not deleted. If it is not empty it holds Milvus" >&2
-    echo "data (segments, indexes, the write-ahead log): back it up or empty it deliberately," >&2
-    echo "then run teardown.sh again." >&2
-    exit 1
-  fi
-  echo "deleted bucket $BUCKET"
-else
-  echo "bucket $BUCKET does not exist"
-fi
 `)
+	teardownAWS(&w, s)
 	return w.String()
 }

@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -299,11 +298,9 @@ func argoCDCases() map[string]*model.Spec {
 
 // TestArgoCDScripts runs the Flux scripts' static checks on the Argo CD
 // ones: golden files, bash syntax, every create behind a check, every
-// variable set and used.
+// variable set and used (read from the shell parser's syntax tree).
 func TestArgoCDScripts(t *testing.T) {
 	bash := needBash(t)
-	assigned := regexp.MustCompile(`(?m)^([A-Z_][A-Z0-9_]*)=`)
-	used := regexp.MustCompile(`\$\{?([A-Z_][A-Z0-9_]*)`)
 	inputs := map[string]bool{"ARGOCD_GIT_PRIVATE_KEY_FILE": true, "ARGOCD_GIT_USERNAME": true, "ARGOCD_GIT_PASSWORD": true,
 		"MILVUS_ROOT_PASSWORD": true, confirmEnv: true, deleteDataEnv: true}
 	for name, s := range argoCDCases() {
@@ -315,34 +312,14 @@ func TestArgoCDScripts(t *testing.T) {
 			for _, f := range files {
 				golden.Assert(t, filepath.Join("testdata", name, filepath.FromSlash(f.Path)), f.Data)
 				text := string(f.Data)
-				cmd := exec.Command(bash, "-n")
-				cmd.Stdin = strings.NewReader(text)
-				if out, err := cmd.CombinedOutput(); err != nil {
-					t.Errorf("bash -n %s: %v\n%s", f.Path, err, out)
-				}
+				checkBashSyntax(t, bash, f.Path, text)
 				for _, p := range uncheckedCreates(text) {
 					t.Errorf("%s: %s", f.Path, p)
 				}
 				if strings.Contains(text, "flux ") {
 					t.Errorf("%s calls flux", f.Path)
 				}
-				set, uses := map[string]bool{}, map[string]bool{}
-				for _, m := range assigned.FindAllStringSubmatch(text, -1) {
-					set[m[1]] = true
-				}
-				for _, m := range used.FindAllStringSubmatch(text, -1) {
-					uses[m[1]] = true
-				}
-				for v := range set {
-					if !uses[v] {
-						t.Errorf("%s sets %s but never uses it", f.Path, v)
-					}
-				}
-				for v := range uses {
-					if !set[v] && !inputs[v] {
-						t.Errorf("%s uses %s, which it does not set", f.Path, v)
-					}
-				}
+				checkVariables(t, f.Path, text, inputs)
 			}
 		})
 	}

@@ -29,7 +29,44 @@ const usEast1 = "us-east-1"
 // policy document's path to the SHA-256 of its rendered bytes.
 func buildBootstrap(s *model.Spec, docs map[string]string) string {
 	var w script
-	steps := []func(*script, *model.Spec, string){bootstrapBucket, bootstrapPolicy}
+	w.f("#\n# bootstrap.sh creates EKS cluster %s and runs Milvus on it, in the", comment(s.Cluster.Name))
+	w.raw(`# order of the "Deploy a Milvus cluster on EKS" runbook. Every step checks
+# before it creates, so after a failure fix the cause and run it again.
+#
+`)
+	bootstrapIntro(&w, s, "Flux")
+	names, files := clusterStepVars(s, docs)
+	names = append([]variable{{"MILVUS_RELEASE", s.Name}}, names...)
+	names = append(names, variable{"FLUX_VERSION", FluxVersion})
+	if s.HasGitRepository() {
+		names = append(names, variable{"FLUX_NAMESPACE", model.FluxNamespace})
+		names = append(names, gitVars(s)...)
+		if n := s.GitSecretName(); n != "" {
+			names = append(names, variable{"GIT_SECRET", n})
+		}
+		files = append(files, variable{"FLUX_DIR", fluxDir})
+	} else {
+		names = append(names,
+			variable{"LBC_NAMESPACE", model.LBControllerNamespace},
+			variable{"LBC_RELEASE", model.LBControllerRelease})
+		files = append(files, treeDirs()...)
+	}
+	vars(&w, s, names, files)
+	bootstrapPreamble(&w, s)
+	w.raw("\nneed aws eksctl kubectl flux\ncheck_account\n")
+	writeSteps(&w, s, append(clusterSteps(s), bootstrapGitOps))
+	bootstrapVerify(&w, s)
+	return w.String()
+}
+
+// bootstrapStep writes one numbered step of bootstrap.sh; n is "i/total".
+type bootstrapStep func(w *script, s *model.Spec, n string)
+
+// clusterSteps are the steps both engines' bootstrap.sh take before the
+// GitOps ones: the bucket, the IAM policies, the cluster and what it needs
+// before anything is installed.
+func clusterSteps(s *model.Spec) []bootstrapStep {
+	steps := []bootstrapStep{bootstrapBucket, bootstrapPolicy}
 	if s.UsesKMSKey() {
 		steps = append(steps, bootstrapKMSPolicy)
 	}
@@ -40,23 +77,54 @@ func buildBootstrap(s *model.Spec, docs map[string]string) string {
 	if s.Milvus.Auth.Enabled {
 		steps = append(steps, bootstrapRootPassword)
 	}
-	steps = append(steps, bootstrapGitOps)
+	return steps
+}
 
-	w.f("#\n# bootstrap.sh creates EKS cluster %s and runs Milvus on it, in the", comment(s.Cluster.Name))
-	w.raw(`# order of the "Deploy a Milvus cluster on EKS" runbook. Every step checks
-# before it creates, so after a failure fix the cause and run it again.
-#
-# It uses the AWS CLI's own credentials. Besides eksctl's minimum IAM
+// bootstrapPreamble writes the shell functions of preamble and, with
+// authentication on, the root password's check.
+func bootstrapPreamble(w *script, s *model.Spec) {
+	preamble(w, "bootstrap.sh")
+	if s.Milvus.Auth.Enabled {
+		checkRootPassword(w)
+	}
+}
+
+// gitVars name the Git repository the engine syncs from.
+func gitVars(s *model.Spec) []variable {
+	return []variable{
+		{"GIT_URL", s.GitOps.Repository.URL},
+		{"GIT_BRANCH", s.GitOps.Repository.Branch},
+		{"GIT_PATH", gitPath(s)},
+	}
+}
+
+// writeSteps writes steps, numbered.
+func writeSteps(w *script, s *model.Spec, steps []bootstrapStep) {
+	for i, step := range steps {
+		step(w, s, fmt.Sprintf("%d/%d", i+1, len(steps)))
+	}
+}
+
+// bootstrapIntro ends bootstrap.sh's opening comment with the credentials
+// it needs and, with a Git repository, where engine syncs from; then the
+// shell options.
+func bootstrapIntro(w *script, s *model.Spec, engine string) {
+	w.raw(`# It uses the AWS CLI's own credentials. Besides eksctl's minimum IAM
 # policies, they need
 `)
 	w.f("# %s and %s.", rel(iam.BucketManagementFile), rel(iam.PolicyManagementFile))
 	if s.HasGitRepository() {
-		w.raw("#\n# Flux syncs the rendered tree from Git: commit and push it first, to\n")
+		w.f("#\n# %s syncs the rendered tree from Git: commit and push it first, to", engine)
 		w.f("# %s (branch %s, path %s).", comment(s.GitOps.Repository.URL),
 			comment(s.GitOps.Repository.Branch), comment(gitPath(s)))
 	}
 	w.raw("set -euo pipefail\ncd \"$(dirname \"$0\")\"\n\n")
-	names := []variable{{"MILVUS_RELEASE", s.Name}}
+}
+
+// clusterStepVars are the variables clusterSteps read beyond vars' own:
+// the root password Secret, the bucket's lifecycle rule and the policy
+// documents with their digests.
+func clusterStepVars(s *model.Spec, docs map[string]string) (names, files []variable) {
 	if s.Milvus.Auth.Enabled {
 		names = append(names,
 			variable{"ROOT_SECRET", s.Milvus.Auth.RootPasswordSecret.Name},
@@ -66,41 +134,12 @@ func buildBootstrap(s *model.Spec, docs map[string]string) string {
 		variable{"LIFECYCLE_RULE", lifecycleRule},
 		variable{"LIFECYCLE", lifecycle()},
 		variable{"POLICY_SHA256", docs[iam.ReadWriteFile]})
-	files := []variable{{"POLICY_DOCUMENT", rel(iam.ReadWriteFile)}}
+	files = []variable{{"POLICY_DOCUMENT", rel(iam.ReadWriteFile)}}
 	if s.UsesKMSKey() {
 		names = append(names, variable{"KMS_POLICY_SHA256", docs[iam.KMSFile]})
 		files = append(files, variable{"KMS_POLICY_DOCUMENT", rel(iam.KMSFile)})
 	}
-	names = append(names, variable{"FLUX_VERSION", FluxVersion})
-	if s.HasGitRepository() {
-		names = append(names,
-			variable{"FLUX_NAMESPACE", model.FluxNamespace},
-			variable{"GIT_URL", s.GitOps.Repository.URL},
-			variable{"GIT_BRANCH", s.GitOps.Repository.Branch},
-			variable{"GIT_PATH", gitPath(s)})
-		if n := s.GitSecretName(); n != "" {
-			names = append(names, variable{"GIT_SECRET", n})
-		}
-		files = append(files, variable{"FLUX_DIR", fluxDir})
-	} else {
-		names = append(names,
-			variable{"LBC_NAMESPACE", model.LBControllerNamespace},
-			variable{"LBC_RELEASE", model.LBControllerRelease})
-		files = append(files,
-			variable{"INFRASTRUCTURE_DIR", infrastructureDir},
-			variable{"APPS_DIR", appsDir})
-	}
-	vars(&w, s, names, files)
-	preamble(&w, "bootstrap.sh")
-	if s.Milvus.Auth.Enabled {
-		checkRootPassword(&w)
-	}
-	w.raw("\nneed aws eksctl kubectl flux\ncheck_account\n")
-	for i, step := range steps {
-		step(&w, s, fmt.Sprintf("%d/%d", i+1, len(steps)))
-	}
-	bootstrapVerify(&w, s)
-	return w.String()
+	return names, files
 }
 
 // gitPath is the rendered tree's directory in the Git repository.
@@ -373,17 +412,29 @@ kubectl -n "$FLUX_NAMESPACE" wait kustomization/%s --for=condition=Ready --timeo
 // An internal load balancer is reached through a port-forward, since the
 // script usually runs outside the VPC.
 func bootstrapVerify(w *script, s *model.Spec) {
-	flags := ""
-	if s.Milvus.Service.Scheme == "internal" {
-		flags = " --port-forward"
-	}
 	w.raw("\nstep \"verify\"\n")
 	if s.HasGitRepository() {
 		w.raw(`kubectl -n "$MILVUS_NAMESPACE" wait "helmrelease/$MILVUS_RELEASE" --for=condition=Ready --timeout=30m
 `)
 	}
-	w.f(`tree="$(cd .. && pwd)"
-if command -v milvusgen >/dev/null 2>&1; then
+	w.raw(`tree="$(cd .. && pwd)"
+`)
+	runVerify(w, s)
+}
+
+// verifyFlags are milvusgen verify's flags for s.
+func verifyFlags(s *model.Spec) string {
+	if s.Milvus.Service.Scheme == "internal" {
+		return " --port-forward"
+	}
+	return ""
+}
+
+// runVerify runs milvusgen verify on the tree at $tree, or says how to
+// when it is not installed.
+func runVerify(w *script, s *model.Spec) {
+	flags := verifyFlags(s)
+	w.f(`if command -v milvusgen >/dev/null 2>&1; then
   milvusgen verify --rendered "$tree"%s
 else
   printf 'Check Milvus with: milvusgen verify --rendered %%q%s\n' "$tree"

@@ -31,6 +31,12 @@ var (
 	fluxDir           = "../" + kustomize.FluxDir
 )
 
+// treeDirs name the kustomization roots the scripts apply and delete
+// directly when the spec has no Git repository.
+func treeDirs() []variable {
+	return []variable{{"INFRASTRUCTURE_DIR", infrastructureDir}, {"APPS_DIR", appsDir}}
+}
+
 // Render returns bootstrap.sh and teardown.sh for s, both mode 0755.
 func Render(s *model.Spec) ([]manifest.File, error) {
 	for _, p := range []string{eksctl.File, iam.ReadWriteFile} {

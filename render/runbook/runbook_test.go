@@ -111,13 +111,19 @@ func TestBashSyntax(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			boot, tear := render(t, s)
 			for file, text := range map[string]string{BootstrapFile: boot, TeardownFile: tear} {
-				cmd := exec.Command(bash, "-n")
-				cmd.Stdin = strings.NewReader(text)
-				if out, err := cmd.CombinedOutput(); err != nil {
-					t.Errorf("bash -n %s: %v\n%s", file, err, out)
-				}
+				checkBashSyntax(t, bash, file, text)
 			}
 		})
+	}
+}
+
+// checkBashSyntax reports a syntax error bash -n finds in text.
+func checkBashSyntax(t *testing.T, bash, file, text string) {
+	t.Helper()
+	cmd := exec.Command(bash, "-n")
+	cmd.Stdin = strings.NewReader(text)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("bash -n %s: %v\n%s", file, err, out)
 	}
 }
 
@@ -281,30 +287,38 @@ func TestVariables(t *testing.T) {
 	for name, s := range cases() {
 		boot, tear := render(t, s)
 		for file, text := range map[string]string{BootstrapFile: boot, TeardownFile: tear} {
-			set, uses := map[string]bool{}, map[string]bool{}
-			syntax.Walk(parseScript(t, file, text), func(n syntax.Node) bool {
-				switch n := n.(type) {
-				case *syntax.Assign:
-					if n.Name != nil {
-						set[n.Name.Value] = true
-					}
-				case *syntax.ParamExp:
-					if n.Param != nil {
-						uses[n.Param.Value] = true
-					}
-				}
-				return true
-			})
-			for v := range set {
-				if !uses[v] && !shellImplicit[v] {
-					t.Errorf("%s/%s sets %s but never uses it", name, file, v)
-				}
+			checkVariables(t, name+"/"+file, text, envVars)
+		}
+	}
+}
+
+// checkVariables reports the variables text sets and never uses, and the
+// upper-case ones it uses without setting them or reading them from the
+// environment (inputs).
+func checkVariables(t *testing.T, file, text string, inputs map[string]bool) {
+	t.Helper()
+	set, uses := map[string]bool{}, map[string]bool{}
+	syntax.Walk(parseScript(t, file, text), func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.Assign:
+			if n.Name != nil {
+				set[n.Name.Value] = true
 			}
-			for v := range uses {
-				if shellName.MatchString(v) && !set[v] && !envVars[v] {
-					t.Errorf("%s/%s uses %s, which it does not set", name, file, v)
-				}
+		case *syntax.ParamExp:
+			if n.Param != nil {
+				uses[n.Param.Value] = true
 			}
+		}
+		return true
+	})
+	for v := range set {
+		if !uses[v] && !shellImplicit[v] {
+			t.Errorf("%s sets %s but never uses it", file, v)
+		}
+	}
+	for v := range uses {
+		if shellName.MatchString(v) && !set[v] && !inputs[v] {
+			t.Errorf("%s uses %s, which it does not set", file, v)
 		}
 	}
 }

@@ -19,6 +19,63 @@ const deleteDataEnv = "MILVUSGEN_DELETE_DATA"
 // NLB is deleted before eksctl deletes the VPC it sits in.
 func buildTeardown(s *model.Spec) string {
 	var w script
+	teardownHeader(&w, s)
+	if s.HasGitRepository() {
+		vars(&w, s, []variable{
+			{"FLUX_NAMESPACE", model.FluxNamespace},
+			{"LBC_NAMESPACE", model.LBControllerNamespace},
+			{"LBC_RELEASE", model.LBControllerRelease},
+		}, nil)
+	} else {
+		vars(&w, s, []variable{
+			{"LBC_NAMESPACE", model.LBControllerNamespace},
+			{"LBC_RELEASE", model.LBControllerRelease},
+		}, treeDirs())
+	}
+	preamble(&w, "teardown.sh")
+	w.raw(teardownConfirm)
+	w.raw(teardownCheckVolumes)
+	w.raw(`  # Nothing of the rendered tree was applied unless Flux is installed.
+  if kubectl get crd helmreleases.helm.toolkit.fluxcd.io kustomizations.kustomize.toolkit.fluxcd.io >/dev/null 2>&1; then
+`)
+	if s.HasGitRepository() {
+		w.f(`    # Flux stops applying the apps; the Namespace is not pruned (it is
+    # annotated so), and Flux may never have taken over what bootstrap made
+    # if it failed early, so the releases and the namespace are deleted
+    # explicitly below.
+    try kubectl -n "$FLUX_NAMESPACE" delete kustomizations.kustomize.toolkit.fluxcd.io %s \
+      --ignore-not-found --wait --timeout=5m`, model.AppsSyncName)
+	} else {
+		w.raw(`    try kubectl delete -k "$APPS_DIR" --ignore-not-found --wait --timeout=5m
+`)
+	}
+	w.raw(`    # Helm uninstalls Milvus; the controller's finalizer holds the Service
+    # until its NLB is gone, so no load balancer is left in the VPC.
+    try kubectl -n "$MILVUS_NAMESPACE" delete helmreleases.helm.toolkit.fluxcd.io --all \
+      --ignore-not-found --wait --timeout=15m
+  fi
+  try kubectl delete namespace "$MILVUS_NAMESPACE" --ignore-not-found --wait --timeout=15m
+`)
+	w.raw(teardownDeleteVolumes)
+	w.raw(`  if kubectl get crd helmreleases.helm.toolkit.fluxcd.io >/dev/null 2>&1; then
+`)
+	if s.HasGitRepository() {
+		w.f(`    try kubectl -n "$FLUX_NAMESPACE" delete kustomizations.kustomize.toolkit.fluxcd.io %s \
+      --ignore-not-found --wait --timeout=5m`, model.InfrastructureSyncName)
+	} else {
+		w.raw(`    try kubectl delete -k "$INFRASTRUCTURE_DIR" --ignore-not-found --wait --timeout=5m
+`)
+	}
+	w.raw(`    try kubectl -n "$LBC_NAMESPACE" delete "helmreleases.helm.toolkit.fluxcd.io/$LBC_RELEASE" \
+      --ignore-not-found --wait --timeout=10m
+  fi
+`)
+	teardownAWS(&w, s)
+	return w.String()
+}
+
+// teardownHeader writes the comment both engines' teardown.sh open with.
+func teardownHeader(w *script, s *model.Spec) {
 	w.f("#\n# teardown.sh deletes what bootstrap.sh created for EKS cluster %s, in", comment(s.Cluster.Name))
 	w.raw(`# reverse order: Milvus and its load balancer, the load balancer controller,
 # the cluster, the IAM policy, and the bucket if it is empty. It never deletes
@@ -33,23 +90,12 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 `)
-	if s.HasGitRepository() {
-		vars(&w, s, []variable{
-			{"FLUX_NAMESPACE", model.FluxNamespace},
-			{"LBC_NAMESPACE", model.LBControllerNamespace},
-			{"LBC_RELEASE", model.LBControllerRelease},
-		}, nil)
-	} else {
-		vars(&w, s, []variable{
-			{"LBC_NAMESPACE", model.LBControllerNamespace},
-			{"LBC_RELEASE", model.LBControllerRelease},
-		}, []variable{
-			{"INFRASTRUCTURE_DIR", infrastructureDir},
-			{"APPS_DIR", appsDir},
-		})
-	}
-	preamble(&w, "teardown.sh")
-	w.raw(`
+}
+
+// teardownConfirm reads --yes and --delete-data (or their environment
+// variables), refuses to go on unconfirmed, checks the tools and the
+// account, and defines try.
+const teardownConfirm = `
 confirmed=false
 delete_data=false
 for arg in "$@"; do
@@ -82,8 +128,14 @@ try() {
     echo "teardown.sh: did not finish, going on: $*" >&2
   fi
 }
-`)
-	w.raw(`
+`
+
+// teardownCheckVolumes opens step 1 (the cluster's workloads) when the
+// cluster exists: it sorts the Milvus namespace's volumes into those
+// deleted with their claims ($doomed) and retained ones ($retained, their
+// EBS volumes in $kept), and stops unless --delete-data allows losing
+// etcd's metadata. The engine's deletions follow; teardownAWS closes it.
+const teardownCheckVolumes = `
 step "1/4 Milvus and the load balancer controller"
 if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
   aws eks update-kubeconfig --region "$REGION" --name "$CLUSTER"
@@ -110,27 +162,12 @@ if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
     echo "Then run teardown.sh again, with --delete-data (or ` + deleteDataEnv + `=$CLUSTER) to delete them." >&2
     exit 1
   fi
-  # Nothing of the rendered tree was applied unless Flux is installed.
-  if kubectl get crd helmreleases.helm.toolkit.fluxcd.io kustomizations.kustomize.toolkit.fluxcd.io >/dev/null 2>&1; then
-`)
-	if s.HasGitRepository() {
-		w.f(`    # Flux stops applying the apps; the Namespace is not pruned (it is
-    # annotated so), and Flux may never have taken over what bootstrap made
-    # if it failed early, so the releases and the namespace are deleted
-    # explicitly below.
-    try kubectl -n "$FLUX_NAMESPACE" delete kustomizations.kustomize.toolkit.fluxcd.io %s \
-      --ignore-not-found --wait --timeout=5m`, model.AppsSyncName)
-	} else {
-		w.raw(`    try kubectl delete -k "$APPS_DIR" --ignore-not-found --wait --timeout=5m
-`)
-	}
-	w.raw(`    # Helm uninstalls Milvus; the controller's finalizer holds the Service
-    # until its NLB is gone, so no load balancer is left in the VPC.
-    try kubectl -n "$MILVUS_NAMESPACE" delete helmreleases.helm.toolkit.fluxcd.io --all \
-      --ignore-not-found --wait --timeout=15m
-  fi
-  try kubectl delete namespace "$MILVUS_NAMESPACE" --ignore-not-found --wait --timeout=15m
-  if [ "$delete_data" = true ]; then
+`
+
+// teardownDeleteVolumes runs, inside step 1, once the Milvus namespace is
+// deleted: with --delete-data it waits for the released volumes and
+// deletes the retained ones and their EBS volumes.
+const teardownDeleteVolumes = `  if [ "$delete_data" = true ]; then
     # The EBS CSI driver deletes the released volumes; wait for them so none
     # outlives the cluster. Retained ones are deleted by hand, once detached.
     for pv in $doomed; do
@@ -145,24 +182,16 @@ if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
     done
     kept=""
   fi
-  if kubectl get crd helmreleases.helm.toolkit.fluxcd.io >/dev/null 2>&1; then
-`)
-	if s.HasGitRepository() {
-		w.f(`    try kubectl -n "$FLUX_NAMESPACE" delete kustomizations.kustomize.toolkit.fluxcd.io %s \
-      --ignore-not-found --wait --timeout=5m`, model.InfrastructureSyncName)
-	} else {
-		w.raw(`    try kubectl delete -k "$INFRASTRUCTURE_DIR" --ignore-not-found --wait --timeout=5m
-`)
-	}
-	w.raw(`    try kubectl -n "$LBC_NAMESPACE" delete "helmreleases.helm.toolkit.fluxcd.io/$LBC_RELEASE" \
-      --ignore-not-found --wait --timeout=10m
-  fi
-  if [ -n "$kept" ]; then
+`
+
+// teardownAWS closes step 1, naming the EBS volumes it kept, then deletes
+// the cluster, the IAM policies and the bucket if it is empty.
+func teardownAWS(w *script, s *model.Spec) {
+	w.raw(`  if [ -n "$kept" ]; then
     echo "teardown.sh: kept the EBS volumes of namespace $MILVUS_NAMESPACE (reclaim policy Retain;" >&2
     echo "still billed; teardown.sh --delete-data deletes them): $kept" >&2
   fi
-`)
-	w.raw(`else
+else
   echo "cluster $CLUSTER does not exist"
 fi
 
@@ -194,7 +223,6 @@ else
   echo "bucket $BUCKET does not exist"
 fi
 `)
-	return w.String()
 }
 
 // deletePolicy deletes the policy $<v>_ARN with its versions, if it exists.
