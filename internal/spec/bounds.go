@@ -2,7 +2,8 @@ package spec
 
 import (
 	"fmt"
-	"strings"
+	"maps"
+	"slices"
 
 	"cuelang.org/go/cue"
 )
@@ -54,23 +55,9 @@ var intRules = map[string]intRule{
 // schema's bounds: one message per field, saying the range, and never a
 // wrapped or truncated number.
 func checkInts(r *report, user cue.Value) {
-	for _, pattern := range sortedKeys(intRules) {
-		rule := intRules[pattern]
-		head, tail, isList := strings.Cut(pattern, ".*")
-		if !isList {
-			checkInt(r, user, pattern, rule)
-			continue
-		}
-		list := user.LookupPath(cue.MakePath(selectors(splitPath(head))...))
-		if !list.Exists() || list.IncompleteKind() != cue.ListKind {
-			continue
-		}
-		it, err := list.List()
-		if err != nil {
-			continue
-		}
-		for i := 0; it.Next(); i++ {
-			checkInt(r, user, fmt.Sprintf("%s.%d%s", head, i, tail), rule)
+	for _, pattern := range slices.Sorted(maps.Keys(intRules)) {
+		for _, path := range listPaths(user, pattern) {
+			checkInt(r, user, path, intRules[pattern])
 		}
 	}
 }

@@ -2,10 +2,10 @@ package spec
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -451,12 +451,7 @@ func checkExtraEnv(r *report, s *model.Spec, path string, list []any, complete b
 // walkValues visits every key of nested maps in sorted order; fn returns
 // false to skip a subtree.
 func walkValues(m map[string]any, prefix string, fn func(path, key string, v any) bool) {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		p := prefix + "." + k
 		if !fn(p, k, m[k]) {
 			continue

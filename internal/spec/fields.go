@@ -2,9 +2,10 @@ package spec
 
 import (
 	"fmt"
+	"maps"
 	"net"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"cuelang.org/go/cue"
@@ -243,7 +244,7 @@ func quoteList(l []string) string {
 func checkFields(r *report, user cue.Value) {
 	checkControl(r, user, nil)
 	checkInts(r, user)
-	for _, path := range sortedKeys(stringRules) {
+	for _, path := range slices.Sorted(maps.Keys(stringRules)) {
 		checkString(r, user, path, stringRules[path])
 	}
 	checkUserLabels(r, user)
@@ -252,21 +253,34 @@ func checkFields(r *report, user cue.Value) {
 			r.errorf("milvus.service.sourceRanges", "must list at least one CIDR; leave sourceRanges out to allow the VPC CIDR")
 		}
 	}
-	for _, pattern := range sortedKeys(listRules) {
-		rule := listRules[pattern]
-		head, tail, _ := strings.Cut(pattern, ".*")
-		list := user.LookupPath(cue.MakePath(selectors(splitPath(head))...))
-		if !list.Exists() || list.IncompleteKind() != cue.ListKind {
-			continue
-		}
-		it, err := list.List()
-		if err != nil {
-			continue
-		}
-		for i := 0; it.Next(); i++ {
-			checkString(r, user, fmt.Sprintf("%s.%d%s", head, i, tail), rule)
+	for _, pattern := range slices.Sorted(maps.Keys(listRules)) {
+		for _, path := range listPaths(user, pattern) {
+			checkString(r, user, path, listRules[pattern])
 		}
 	}
+}
+
+// listPaths expands a rule's path whose ".*" stands for every element of
+// a list (cluster.nodeGroups.*.name) into the element paths the user's
+// spec has; a path without ".*" is itself.
+func listPaths(user cue.Value, pattern string) []string {
+	head, tail, isList := strings.Cut(pattern, ".*")
+	if !isList {
+		return []string{pattern}
+	}
+	list := user.LookupPath(cue.MakePath(selectors(splitPath(head))...))
+	if !list.Exists() || list.IncompleteKind() != cue.ListKind {
+		return nil
+	}
+	it, err := list.List()
+	if err != nil {
+		return nil
+	}
+	var paths []string
+	for i := 0; it.Next(); i++ {
+		paths = append(paths, fmt.Sprintf("%s.%d%s", head, i, tail))
+	}
+	return paths
 }
 
 func checkString(r *report, user cue.Value, path string, rule stringRule) {
@@ -291,13 +305,4 @@ func checkString(r *report, user cue.Value, path string, rule stringRule) {
 			r.errorf(path, "must be a quoted string (YAML reads 1.30 as 1.3 and drops an account ID's leading zeros); got the number %v", x)
 		}
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

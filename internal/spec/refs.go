@@ -2,9 +2,9 @@ package spec
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -91,12 +91,7 @@ func gitBranchRule(s string) string {
 // value rule, and no kubernetes.io/ or k8s.io/ prefix other than the
 // kubelet's own labels. Each bad label gets its own positioned message.
 func checkLabels(r *report, path string, labels map[string]string) {
-	keys := make([]string, 0, len(labels))
-	for k := range labels {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
 		p := path + "." + k
 		if strings.Contains(k, ".") {
 			p = path // the key cannot be a path element; point at the map
