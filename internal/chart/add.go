@@ -39,15 +39,9 @@ func KnownRepository(name string) string {
 // on its own: the error joins every file's failure, and the others are
 // added and locked regardless.
 func (c *Cache) Add(paths []string) ([]Pulled, error) {
-	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
-		return nil, fmt.Errorf("chart directory %s create failed: %w", c.Dir, err)
-	}
-	lock, err := readLock(c.Dir)
+	lock, err := c.openLock()
 	if err != nil {
 		return nil, err
-	}
-	if lock == nil {
-		lock = &Lock{}
 	}
 	var (
 		out     []Pulled

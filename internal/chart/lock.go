@@ -121,3 +121,16 @@ func writeAtomic(path string, data []byte) error {
 	}
 	return nil
 }
+
+// openLock creates the chart directory if needed and reads its lock; a
+// directory without one starts an empty lock.
+func (c *Cache) openLock() (*Lock, error) {
+	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("chart directory %s create failed: %w", c.Dir, err)
+	}
+	lock, err := readLock(c.Dir)
+	if err != nil || lock != nil {
+		return lock, err
+	}
+	return &Lock{}, nil
+}

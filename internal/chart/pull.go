@@ -66,15 +66,9 @@ func (c *Cache) Pull(refs []Ref, opts PullOptions) ([]Pulled, error) {
 			return nil, err
 		}
 	}
-	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
-		return nil, fmt.Errorf("chart directory %s create failed: %w", c.Dir, err)
-	}
-	lock, err := readLock(c.Dir)
+	lock, err := c.openLock()
 	if err != nil {
 		return nil, err
-	}
-	if lock == nil {
-		lock = &Lock{}
 	}
 	p := puller{opts: opts, indexes: map[string]*repo.IndexFile{}}
 	var (
