@@ -16,6 +16,8 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+
+	"github.com/milvusgen/milvusgen/render/manifest"
 )
 
 // Check fails t unless every render gives the bytes of the first. input
@@ -148,4 +150,18 @@ func shuffle(v reflect.Value, r *rand.Rand) {
 		}
 		v.Set(m)
 	}
+}
+
+// CheckFiles is Check for a renderer of files: each file's path, mode and
+// bytes are compared.
+func CheckFiles[In any](t testing.TB, runs int, input func() In, render func(In) ([]manifest.File, error)) {
+	t.Helper()
+	Check(t, runs, input, func(in In) ([]byte, error) {
+		files, err := render(in)
+		var b bytes.Buffer
+		for _, f := range files {
+			fmt.Fprintf(&b, "== %s %v\n%s", f.Path, f.Mode, f.Data)
+		}
+		return b.Bytes(), err
+	})
 }

@@ -1,7 +1,6 @@
 package runbook
 
 import (
-	"bytes"
 	"fmt"
 	"os/exec"
 	"path"
@@ -93,14 +92,7 @@ func TestRenderGolden(t *testing.T) {
 func TestReproducible(t *testing.T) {
 	for name := range cases() {
 		t.Run(name, func(t *testing.T) {
-			reproducible.Check(t, 20, func() *model.Spec { return cases()[name] }, func(s *model.Spec) ([]byte, error) {
-				files, err := Render(s)
-				var b bytes.Buffer
-				for _, f := range files {
-					fmt.Fprintf(&b, "== %s %v\n%s", f.Path, f.Mode, f.Data)
-				}
-				return b.Bytes(), err
-			})
+			reproducible.CheckFiles(t, 20, func() *model.Spec { return cases()[name] }, Render)
 		})
 	}
 }
