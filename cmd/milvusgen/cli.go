@@ -281,10 +281,7 @@ func (f *specFlags) loadSources(e *env) ([]spec.Source, *spec.Result, error) {
 	if len(f.files) == 0 {
 		return nil, nil, usageError{"no spec given; pass -f SPEC (see --help)"}
 	}
-	today := e.todayDate
-	if today.IsZero() {
-		today = time.Now().UTC()
-	}
+	today := e.date()
 	// CUE cannot cancel an evaluation: a watchdog ends a runaway one.
 	limits, err := watchdog.Default.FromEnv(os.Getenv)
 	if err != nil {
@@ -321,4 +318,13 @@ func flagList(files []string) string {
 		parts[i] = "-f " + f
 	}
 	return strings.Join(parts, " ")
+}
+
+// date is the date Kubernetes version support is judged on: --today, else
+// the clock's, the one place the CLI reads it.
+func (e *env) date() time.Time {
+	if !e.todayDate.IsZero() {
+		return e.todayDate
+	}
+	return time.Now().UTC()
 }

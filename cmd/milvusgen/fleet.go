@@ -104,10 +104,7 @@ func (e *env) fleetPlan(f *fleetFlags, hf *hydrateFlags, opts fleet.Options) (*f
 		return nil, err
 	}
 	defer stop()
-	opts.Today = e.todayDate
-	if opts.Today.IsZero() {
-		opts.Today = time.Now().UTC()
-	}
+	opts.Today = e.date()
 	opts.Jobs = f.jobs
 	if hf != nil {
 		outs := make([]string, len(envs))
@@ -235,11 +232,7 @@ func (e *env) listFleet(f *fleetFlags) error {
 		return err
 	}
 	defer stop()
-	today := e.todayDate
-	if today.IsZero() {
-		today = time.Now().UTC()
-	}
-	rendered := fleet.Render(envs, fleet.Options{Today: today, Jobs: f.jobs, NoGitPath: true,
+	rendered := fleet.Render(envs, fleet.Options{Today: e.date(), Jobs: f.jobs, NoGitPath: true,
 		Render: func(*model.Spec) ([]render.File, error) { return nil, nil }})
 	if err := fleet.List(e.stdout, rendered); err != nil {
 		return err
