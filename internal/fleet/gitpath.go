@@ -10,6 +10,7 @@ import (
 	"cuelang.org/go/cue/errors"
 
 	"github.com/milvusgen/milvusgen/internal/spec"
+	"github.com/milvusgen/milvusgen/internal/writer"
 )
 
 // GitPathField is the spec field the rendered tree's Git path comes from.
@@ -27,21 +28,7 @@ func WorkTreePath(dir string) (rel, root string, ok bool, err error) {
 	}
 	// Resolve symlinks in the part that exists, so a symlinked checkout
 	// gives the same answer as the real path.
-	existing, rest := abs, ""
-	for {
-		if _, err := os.Lstat(existing); err == nil {
-			break
-		}
-		parent := filepath.Dir(existing)
-		if parent == existing {
-			break
-		}
-		rest = filepath.Join(filepath.Base(existing), rest)
-		existing = parent
-	}
-	if real, err := filepath.EvalSymlinks(existing); err == nil {
-		abs = filepath.Join(real, rest)
-	}
+	abs = writer.ResolveExisting(abs)
 	for p := abs; ; {
 		if _, err := os.Lstat(filepath.Join(p, ".git")); err == nil {
 			r, err := filepath.Rel(p, abs)
