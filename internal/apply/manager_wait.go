@@ -75,6 +75,7 @@ func (m *Manager) Wait(ctx context.Context, objs []Object, opts WaitOptions) err
 	defer cancel()
 
 	var last string
+	var seen []Status // the last pass that read every object in time
 	for {
 		p := Progress{Total: len(ordered)}
 		var failed []Status
@@ -101,10 +102,15 @@ func (m *Manager) Wait(ctx context.Context, objs []Object, opts WaitOptions) err
 		case len(failed) == len(p.NotReady):
 			return fmt.Errorf("%d of %d objects failed: %s", len(failed), p.Total, joinStatus(failed))
 		}
+		if ctx.Err() == nil || seen == nil {
+			seen = p.NotReady
+		}
 		select {
 		case <-ctx.Done():
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return fmt.Errorf("timed out after %s waiting for %d of %d objects: %s", opts.Timeout, len(p.NotReady), p.Total, joinStatus(p.NotReady))
+				// A read the deadline cut short says nothing about its
+				// object: report what the last whole pass saw.
+				return fmt.Errorf("timed out after %s waiting for %d of %d objects: %s", opts.Timeout, len(seen), p.Total, joinStatus(seen))
 			}
 			return ctx.Err()
 		case <-time.After(opts.Interval):
