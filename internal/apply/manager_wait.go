@@ -18,7 +18,8 @@ import (
 type WaitOptions struct {
 	// Interval between two polls of the objects.
 	Interval time.Duration
-	// Timeout bounds the whole wait.
+	// Timeout bounds the whole wait, checked between passes: the pass
+	// under way finishes first (each read at most readTimeout).
 	Timeout time.Duration
 	// Progress, when set, is called after the first poll and after every
 	// poll in which some object's status changed.
@@ -71,16 +72,22 @@ func (m *Manager) Wait(ctx context.Context, objs []Object, opts WaitOptions) err
 		ordered = append(ordered, st...)
 	}
 	start := time.Now()
+	// The timeout ends the wait between passes. The reads of a pass run
+	// under the caller's context, so the deadline never cuts one short
+	// (nor does the client's rate limiter refuse one for it): the report
+	// is always the objects' state, never "context deadline exceeded".
+	reads := ctx
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 
 	var last string
-	var seen []Status // the last pass that read every object in time
 	for {
 		p := Progress{Total: len(ordered)}
 		var failed []Status
 		for _, o := range ordered {
-			s := m.status(ctx, o.Object)
+			rctx, cancelRead := context.WithTimeout(reads, readTimeout)
+			s := m.status(rctx, o.Object)
+			cancelRead()
 			switch s.Status {
 			case status.CurrentStatus.String():
 				p.Ready++
@@ -102,21 +109,20 @@ func (m *Manager) Wait(ctx context.Context, objs []Object, opts WaitOptions) err
 		case len(failed) == len(p.NotReady):
 			return fmt.Errorf("%d of %d objects failed: %s", len(failed), p.Total, joinStatus(failed))
 		}
-		if ctx.Err() == nil || seen == nil {
-			seen = p.NotReady
-		}
 		select {
 		case <-ctx.Done():
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				// A read the deadline cut short says nothing about its
-				// object: report what the last whole pass saw.
-				return fmt.Errorf("timed out after %s waiting for %d of %d objects: %s", opts.Timeout, len(seen), p.Total, joinStatus(seen))
+				return fmt.Errorf("timed out after %s waiting for %d of %d objects: %s", opts.Timeout, len(p.NotReady), p.Total, joinStatus(p.NotReady))
 			}
 			return ctx.Err()
 		case <-time.After(opts.Interval):
 		}
 	}
 }
+
+// readTimeout bounds one status read during a wait, so an API server that
+// stops answering cannot hold a wait past its timeout for long.
+const readTimeout = 30 * time.Second
 
 func joinStatus(ss []Status) string {
 	parts := make([]string, len(ss))
