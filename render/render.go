@@ -9,6 +9,7 @@ package render
 import (
 	"fmt"
 
+	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/render/argocd"
 	"github.com/milvusgen/milvusgen/render/eksctl"
@@ -16,7 +17,6 @@ import (
 	"github.com/milvusgen/milvusgen/render/iam"
 	"github.com/milvusgen/milvusgen/render/kube"
 	"github.com/milvusgen/milvusgen/render/kustomize"
-	"github.com/milvusgen/milvusgen/render/manifest"
 	"github.com/milvusgen/milvusgen/render/runbook"
 )
 

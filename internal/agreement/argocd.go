@@ -6,7 +6,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
-	"github.com/milvusgen/milvusgen/render/argocd/v1alpha1"
+	"github.com/milvusgen/milvusgen/internal/api/argocd/v1alpha1"
 )
 
 func isApplication(apiVersion, kind string) bool {

@@ -16,9 +16,8 @@ import (
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
+	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
-	"github.com/milvusgen/milvusgen/render/eksctl"
-	"github.com/milvusgen/milvusgen/render/flux"
 	"github.com/milvusgen/milvusgen/render/iam"
 )
 
@@ -85,7 +84,7 @@ type identity struct {
 }
 
 func (t *tree) readEksctl() {
-	f := eksctl.File
+	f := manifest.EksctlFile
 	data, err := fs.ReadFile(t.fsys, f)
 	if errors.Is(err, fs.ErrNotExist) {
 		t.problem(Location{File: f}, "the eksctl ClusterConfig is missing")
@@ -319,7 +318,7 @@ func (t *tree) readHelmReleases() {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || (path.Ext(p) != ".yaml" && path.Ext(p) != ".yml") || p == eksctl.File {
+		if d.IsDir() || (path.Ext(p) != ".yaml" && path.Ext(p) != ".yml") || p == manifest.EksctlFile {
 			return nil
 		}
 		data, err := fs.ReadFile(t.fsys, p)
@@ -359,9 +358,9 @@ func (t *tree) readHelmReleases() {
 				continue
 			}
 			switch r.chart {
-			case flux.MilvusChart:
+			case manifest.MilvusChart:
 				milvus = append(milvus, r)
-			case flux.LBControllerChart:
+			case manifest.LBControllerChart:
 				lbc = append(lbc, r)
 			}
 		}
@@ -372,7 +371,7 @@ func (t *tree) readHelmReleases() {
 		return
 	}
 	if len(milvus) == 0 {
-		t.problem(Location{File: "kubernetes"}, "no HelmRelease or Application of chart %q", flux.MilvusChart)
+		t.problem(Location{File: "kubernetes"}, "no HelmRelease or Application of chart %q", manifest.MilvusChart)
 	}
 	for _, r := range milvus {
 		ns, loc := r.namespace()
@@ -391,7 +390,7 @@ func (t *tree) readHelmReleases() {
 		t.observe(rootPath, r.at("spec.values.externalS3.rootPath"), strings.Trim(rp, "/"))
 	}
 	if len(lbc) == 0 {
-		t.problem(Location{File: "kubernetes"}, "no HelmRelease or Application of chart %q", flux.LBControllerChart)
+		t.problem(Location{File: "kubernetes"}, "no HelmRelease or Application of chart %q", manifest.LBControllerChart)
 	}
 	for _, r := range lbc {
 		ns, loc := r.namespace()

@@ -8,7 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"github.com/milvusgen/milvusgen/render/argocd/v1alpha1"
+	"github.com/milvusgen/milvusgen/internal/api/argocd/v1alpha1"
 )
 
 func isApplication(u *unstructured.Unstructured) bool {

@@ -8,9 +8,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/milvusgen/milvusgen/internal/apply"
+	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/spec"
 	"github.com/milvusgen/milvusgen/render"
-	"github.com/milvusgen/milvusgen/render/manifest"
 )
 
 var today = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)

@@ -10,8 +10,8 @@ import (
 
 	"helm.sh/helm/v3/pkg/chart/loader"
 
+	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
-	"github.com/milvusgen/milvusgen/render/flux"
 )
 
 // Added: a local archive was copied into the cache and locked (Add).
@@ -21,9 +21,9 @@ const Added Action = "added"
 // "" for a chart it does not know.
 func KnownRepository(name string) string {
 	switch name {
-	case flux.MilvusChart:
+	case manifest.MilvusChart:
 		return model.MilvusChartRepo
-	case flux.LBControllerChart:
+	case manifest.LBControllerChart:
 		return model.LBControllerChartRepo
 	}
 	return ""
@@ -80,7 +80,7 @@ func (c *Cache) add(lock *Lock, src string) (Pulled, *Locked, error) {
 	name, version := ch.Metadata.Name, ch.Metadata.Version
 	repoURL := KnownRepository(name)
 	if repoURL == "" {
-		return Pulled{}, nil, fmt.Errorf("%s holds chart %s@%s, which milvusgen does not install; want %s or %s", src, name, version, flux.MilvusChart, flux.LBControllerChart)
+		return Pulled{}, nil, fmt.Errorf("%s holds chart %s@%s, which milvusgen does not install; want %s or %s", src, name, version, manifest.MilvusChart, manifest.LBControllerChart)
 	}
 	ref := Ref{Repository: repoURL, Name: name, Version: version}
 	digest := Digest(data)

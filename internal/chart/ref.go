@@ -3,8 +3,8 @@ package chart
 import (
 	"fmt"
 
+	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
-	"github.com/milvusgen/milvusgen/render/flux"
 )
 
 // Ref names one pinned chart: the Helm repository it is published in, its
@@ -25,7 +25,7 @@ func (r Ref) File() string { return fmt.Sprintf("%s-%s.tgz", r.Name, r.Version) 
 // the AWS Load Balancer Controller, then Milvus.
 func Refs(s *model.Spec) []Ref {
 	return []Ref{
-		{Repository: model.LBControllerChartRepo, Name: flux.LBControllerChart, Version: s.LoadBalancerController.ChartVersion},
-		{Repository: model.MilvusChartRepo, Name: flux.MilvusChart, Version: s.Milvus.ChartVersion},
+		{Repository: model.LBControllerChartRepo, Name: manifest.LBControllerChart, Version: s.LoadBalancerController.ChartVersion},
+		{Repository: model.MilvusChartRepo, Name: manifest.MilvusChart, Version: s.Milvus.ChartVersion},
 	}
 }

@@ -6,8 +6,8 @@ import (
 
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 
+	"github.com/milvusgen/milvusgen/internal/api/argocd/v1alpha1"
 	"github.com/milvusgen/milvusgen/internal/shared"
-	"github.com/milvusgen/milvusgen/render/argocd/v1alpha1"
 )
 
 // ArgoCDCRDs returns the validator for the Argo CD v3.5.1 CRDs in
@@ -36,7 +36,7 @@ func newArgoCD(kind string) any {
 }
 
 // ArgoCD decodes one YAML document strictly into milvusgen's Argo CD type
-// (render/argocd/v1alpha1: a field the type lacks fails) and validates it
+// (internal/api/argocd/v1alpha1: a field the type lacks fails) and validates it
 // against the Argo CD CRDs (a field the CRD lacks, which the API server
 // would prune, fails too). It returns the typed object, with every
 // problem in one error naming the object; the object is returned with the

@@ -10,7 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
-	"github.com/milvusgen/milvusgen/render/argocd/v1alpha1"
+	"github.com/milvusgen/milvusgen/internal/api/argocd/v1alpha1"
 )
 
 // fill sets every field of v, recursively, to a non-zero value, so the

@@ -3,7 +3,7 @@ package diff
 import (
 	"strings"
 
-	"github.com/milvusgen/milvusgen/render/argocd/v1alpha1"
+	"github.com/milvusgen/milvusgen/internal/api/argocd/v1alpha1"
 )
 
 // This file makes the rules that read HelmReleases read Argo CD

@@ -5,10 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
 	"github.com/milvusgen/milvusgen/render"
-	"github.com/milvusgen/milvusgen/render/manifest"
 )
 
 func renderTree(t *testing.T, s *model.Spec) []manifest.File {

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/milvusgen/milvusgen/render/manifest"
+	"github.com/milvusgen/milvusgen/internal/manifest"
 )
 
 func clusterConfig(t *testing.T, policy string) []manifest.File {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/milvusgen/milvusgen/render/manifest"
+	"github.com/milvusgen/milvusgen/internal/manifest"
 )
 
 // base is a small tree with one object of every kind the rules know,

@@ -3,9 +3,9 @@ package e2e
 import (
 	"testing"
 
+	"github.com/milvusgen/milvusgen/internal/api/argocd/v1alpha1"
 	"github.com/milvusgen/milvusgen/internal/consumer"
 	"github.com/milvusgen/milvusgen/render/argocd"
-	"github.com/milvusgen/milvusgen/render/argocd/v1alpha1"
 )
 
 // argoCDRelease checks one Argo CD object against the v3.5.1 CRDs and,

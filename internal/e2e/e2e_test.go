@@ -22,16 +22,14 @@ import (
 	kustypes "sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/yaml"
 
+	"github.com/milvusgen/milvusgen/internal/api/argocd/v1alpha1"
 	"github.com/milvusgen/milvusgen/internal/consumer"
 	"github.com/milvusgen/milvusgen/internal/diff"
+	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
 	"github.com/milvusgen/milvusgen/internal/spec"
-	"github.com/milvusgen/milvusgen/render/argocd/v1alpha1"
-	"github.com/milvusgen/milvusgen/render/eksctl"
-	"github.com/milvusgen/milvusgen/render/flux"
 	"github.com/milvusgen/milvusgen/render/iam"
-	"github.com/milvusgen/milvusgen/render/manifest"
 )
 
 // repo is the repository root, relative to this package.
@@ -149,10 +147,10 @@ func TestCommittedTrees(t *testing.T) {
 						t.Fatalf("%s: %v", r.file, err)
 					}
 					switch r.hr.Spec.Chart.Spec.Chart {
-					case flux.MilvusChart:
+					case manifest.MilvusChart:
 						milvus++
 						checkMilvus(t, s, cfg, pol, r, m)
-					case flux.LBControllerChart:
+					case manifest.LBControllerChart:
 						lbc++
 						checkLBController(t, cfg, r, m)
 					default:
@@ -228,9 +226,9 @@ func checkFiles(t *testing.T, tr tree) {
 // checkEksctl hands the ClusterConfig to eksctl and returns it defaulted.
 func checkEksctl(t *testing.T, tr tree) *api.ClusterConfig {
 	t.Helper()
-	f, ok := tr.files[eksctl.File]
+	f, ok := tr.files[manifest.EksctlFile]
 	if !ok {
-		t.Fatalf("no %s", eksctl.File)
+		t.Fatalf("no %s", manifest.EksctlFile)
 	}
 	cfg, err := consumer.Eksctl(f.Data)
 	if err != nil {
@@ -262,7 +260,7 @@ func milvusServiceAccount(t *testing.T, cfg *api.ClusterConfig) serviceAccount {
 		}
 	}
 	if len(found) != 1 {
-		t.Fatalf("%s: want one Milvus service account, got %+v", eksctl.File, found)
+		t.Fatalf("%s: want one Milvus service account, got %+v", manifest.EksctlFile, found)
 	}
 	return found[0]
 }
@@ -283,7 +281,7 @@ func lbcServiceAccount(t *testing.T, cfg *api.ClusterConfig) serviceAccount {
 		}
 	}
 	if len(found) != 1 || found[0].Namespace != model.LBControllerNamespace {
-		t.Fatalf("%s: want one LB controller service account in %s, got %+v", eksctl.File, model.LBControllerNamespace, found)
+		t.Fatalf("%s: want one LB controller service account in %s, got %+v", manifest.EksctlFile, model.LBControllerNamespace, found)
 	}
 	return found[0]
 }
@@ -397,7 +395,7 @@ func checkObjects(t *testing.T, tr tree) []release {
 	}
 	var releases []release
 	for _, p := range tr.paths(isYAML) {
-		if p == eksctl.File || path.Base(p) == "kustomization.yaml" {
+		if p == manifest.EksctlFile || path.Base(p) == "kustomization.yaml" {
 			continue // eksctl's and kustomize's own files, checked above
 		}
 		for i, d := range docs(tr.files[p].Data) {
@@ -559,7 +557,7 @@ func checkMilvus(t *testing.T, s *model.Spec, cfg *api.ClusterConfig, pol policy
 		}
 		for _, o := range deps {
 			if got := as[appsv1.Deployment](t, o).Spec.Template.Spec.ServiceAccountName; got != sa.Name {
-				t.Errorf("%s runs as %q, but %s binds the bucket policy to %s/%s", o, got, eksctl.File, sa.Namespace, sa.Name)
+				t.Errorf("%s runs as %q, but %s binds the bucket policy to %s/%s", o, got, manifest.EksctlFile, sa.Namespace, sa.Name)
 			}
 		}
 		if sas := m.Filter("ServiceAccount", "milvus/templates/"); len(sas) > 0 {
@@ -579,7 +577,7 @@ func checkMilvus(t *testing.T, s *model.Spec, cfg *api.ClusterConfig, pol policy
 		}
 		for _, k := range slices.Sorted(maps.Keys(want)) {
 			if got := consumer.Lookup(cfgm, k); got != want[k] {
-				t.Errorf("milvus.yaml %s = %#v, want %#v (from %s, %s)", k, got, want[k], pol.file, eksctl.File)
+				t.Errorf("milvus.yaml %s = %#v, want %#v (from %s, %s)", k, got, want[k], pol.file, manifest.EksctlFile)
 			}
 		}
 		for _, k := range []string{"minio.accessKeyID", "minio.secretAccessKey"} {
@@ -592,7 +590,7 @@ func checkMilvus(t *testing.T, s *model.Spec, cfg *api.ClusterConfig, pol policy
 				return
 			}
 		}
-		t.Errorf("%s binds %v to the Milvus service account, not the spec's policy %s", eksctl.File, sa.Policies, s.Storage.PolicyName)
+		t.Errorf("%s binds %v to the Milvus service account, not the spec's policy %s", manifest.EksctlFile, sa.Policies, s.Storage.PolicyName)
 	})
 }
 
@@ -607,7 +605,7 @@ func checkLBController(t *testing.T, cfg *api.ClusterConfig, r release, m consum
 	}
 	d := as[appsv1.Deployment](t, deps[0])
 	if got := d.Spec.Template.Spec.ServiceAccountName; got != sa.Name {
-		t.Errorf("controller runs as %q, but %s gives the LB controller policy to %s", got, eksctl.File, sa.Name)
+		t.Errorf("controller runs as %q, but %s gives the LB controller policy to %s", got, manifest.EksctlFile, sa.Name)
 	}
 	args := d.Spec.Template.Spec.Containers[0].Args
 	if want := "--cluster-name=" + cfg.Metadata.Name; !slices.Contains(args, want) {

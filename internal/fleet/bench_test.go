@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/spec"
 	"github.com/milvusgen/milvusgen/internal/writer"
 	"github.com/milvusgen/milvusgen/render"
-	"github.com/milvusgen/milvusgen/render/manifest"
 )
 
 // benchFleet writes a fleet of n environments shaped like the examples

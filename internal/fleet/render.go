@@ -8,10 +8,10 @@ import (
 	"cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/token"
 
+	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/spec"
 	"github.com/milvusgen/milvusgen/render"
-	"github.com/milvusgen/milvusgen/render/manifest"
 )
 
 // Options control Render.

@@ -13,10 +13,10 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/milvusgen/milvusgen/internal/gitrepo"
+	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/spec"
 	"github.com/milvusgen/milvusgen/internal/writer"
 	"github.com/milvusgen/milvusgen/render"
-	"github.com/milvusgen/milvusgen/render/manifest"
 )
 
 const base = `name: milvus-demo

@@ -7,9 +7,9 @@ import (
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 	"sigs.k8s.io/yaml"
 
+	"github.com/milvusgen/milvusgen/internal/api/argocd/v1alpha1"
 	"github.com/milvusgen/milvusgen/internal/chart"
 	"github.com/milvusgen/milvusgen/render/argocd"
-	"github.com/milvusgen/milvusgen/render/argocd/v1alpha1"
 )
 
 // This file adapts Argo CD Applications with a Helm source to the Release

@@ -12,7 +12,7 @@ import (
 	helmchart "helm.sh/helm/v3/pkg/chart"
 
 	"github.com/milvusgen/milvusgen/internal/chart"
-	"github.com/milvusgen/milvusgen/render/manifest"
+	"github.com/milvusgen/milvusgen/internal/manifest"
 )
 
 // countingLoader counts the charts it loads: a cache hit loads none.

@@ -11,7 +11,7 @@ import (
 	helmchart "helm.sh/helm/v3/pkg/chart"
 
 	"github.com/milvusgen/milvusgen/internal/chart"
-	"github.com/milvusgen/milvusgen/render/manifest"
+	"github.com/milvusgen/milvusgen/internal/manifest"
 )
 
 // Dir is the directory of the hydrated files in a rendered tree.

@@ -17,11 +17,11 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/milvusgen/milvusgen/internal/chart"
+	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/shared"
 	"github.com/milvusgen/milvusgen/internal/spec"
 	"github.com/milvusgen/milvusgen/render"
-	"github.com/milvusgen/milvusgen/render/manifest"
 )
 
 var today = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)

@@ -17,7 +17,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/milvusgen/milvusgen/render/manifest"
+	"github.com/milvusgen/milvusgen/internal/manifest"
 )
 
 // Check fails t unless every render gives the bytes of the first. input

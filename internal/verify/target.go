@@ -17,12 +17,11 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/milvusgen/milvusgen/internal/agreement"
+	"github.com/milvusgen/milvusgen/internal/api/argocd/v1alpha1"
+	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/render"
 	"github.com/milvusgen/milvusgen/render/argocd"
-	"github.com/milvusgen/milvusgen/render/argocd/v1alpha1"
-	"github.com/milvusgen/milvusgen/render/eksctl"
-	"github.com/milvusgen/milvusgen/render/flux"
 )
 
 // Identities eksctl can bind the Milvus service account with.
@@ -147,7 +146,7 @@ func (r *reader) problem(at agreement.Location, format string, args ...any) {
 
 func (r *reader) readEksctl(fsys fs.FS) {
 	// agreement.Check has read and parsed this file already.
-	data, _ := fs.ReadFile(fsys, eksctl.File)
+	data, _ := fs.ReadFile(fsys, manifest.EksctlFile)
 	var c agreement.ClusterConfig
 	_ = yaml.Unmarshal(data, &c)
 	t := r.t
@@ -158,8 +157,8 @@ func (r *reader) readEksctl(fsys fs.FS) {
 	for i, sa := range c.IAM.ServiceAccounts {
 		if sa.Metadata.Labels["aws-usage"] == "milvus" {
 			t.Identity = IdentityIRSA
-			t.IdentityAt = agreement.Location{File: eksctl.File, Field: fmt.Sprintf("iam.serviceAccounts[%d]", i)}
-			t.RoleName = Value{sa.RoleName, agreement.Location{File: eksctl.File, Field: t.IdentityAt.Field + ".roleName"}}
+			t.IdentityAt = agreement.Location{File: manifest.EksctlFile, Field: fmt.Sprintf("iam.serviceAccounts[%d]", i)}
+			t.RoleName = Value{sa.RoleName, agreement.Location{File: manifest.EksctlFile, Field: t.IdentityAt.Field + ".roleName"}}
 			r.account(sa.AttachPolicyARNs)
 			return
 		}
@@ -167,13 +166,13 @@ func (r *reader) readEksctl(fsys fs.FS) {
 	for i, p := range c.IAM.PodIdentityAssociations {
 		if arns := customerPolicies(p.PermissionPolicyARNs); len(arns) > 0 {
 			t.Identity = IdentityPodIdentity
-			t.IdentityAt = agreement.Location{File: eksctl.File, Field: fmt.Sprintf("iam.podIdentityAssociations[%d]", i)}
-			t.RoleName = Value{p.RoleName, agreement.Location{File: eksctl.File, Field: t.IdentityAt.Field + ".roleName"}}
+			t.IdentityAt = agreement.Location{File: manifest.EksctlFile, Field: fmt.Sprintf("iam.podIdentityAssociations[%d]", i)}
+			t.RoleName = Value{p.RoleName, agreement.Location{File: manifest.EksctlFile, Field: t.IdentityAt.Field + ".roleName"}}
 			r.account(arns)
 			return
 		}
 	}
-	r.problem(agreement.Location{File: eksctl.File, Field: "iam"}, "no IAM identity for Milvus")
+	r.problem(agreement.Location{File: manifest.EksctlFile, Field: "iam"}, "no IAM identity for Milvus")
 }
 
 // account takes the partition and account from the customer-managed policy
@@ -288,7 +287,7 @@ func (r *reader) readMilvusRelease(fsys fs.FS) {
 				}
 				hr = argocd.HelmRelease(app)
 			}
-			if hr == nil || hr.Spec.Chart == nil || hr.Spec.Chart.Spec.Chart != flux.MilvusChart {
+			if hr == nil || hr.Spec.Chart == nil || hr.Spec.Chart.Spec.Chart != manifest.MilvusChart {
 				continue
 			}
 			found = append(found, struct {
@@ -302,7 +301,7 @@ func (r *reader) readMilvusRelease(fsys fs.FS) {
 		return
 	}
 	if len(found) != 1 {
-		r.problem(agreement.Location{File: "kubernetes"}, "want one HelmRelease of chart %q, found %d", flux.MilvusChart, len(found))
+		r.problem(agreement.Location{File: "kubernetes"}, "want one HelmRelease of chart %q, found %d", manifest.MilvusChart, len(found))
 		return
 	}
 	file, hr := found[0].file, found[0].hr
@@ -377,7 +376,7 @@ func chartNames(release, nameOverride, fullnameOverride string) (name, fullname 
 		}
 		return strings.TrimSuffix(s, "-")
 	}
-	name = flux.MilvusChart
+	name = manifest.MilvusChart
 	if nameOverride != "" {
 		name = nameOverride
 	}

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/milvusgen/milvusgen/render/manifest"
+	"github.com/milvusgen/milvusgen/internal/manifest"
 )
 
 // files builds a tree from path, content pairs; a path ending in ".sh" is

@@ -19,7 +19,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/milvusgen/milvusgen/render/manifest"
+	"github.com/milvusgen/milvusgen/internal/manifest"
 )
 
 // The kill tests re-run the test binary as a helper that writes trees

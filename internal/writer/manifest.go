@@ -13,7 +13,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/milvusgen/milvusgen/render/manifest"
+	"github.com/milvusgen/milvusgen/internal/manifest"
 )
 
 // The writer's own names at the root of a tree.

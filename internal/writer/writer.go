@@ -16,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/milvusgen/milvusgen/render/manifest"
+	"github.com/milvusgen/milvusgen/internal/manifest"
 )
 
 // Action says what a write does to one file.

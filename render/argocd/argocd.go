@@ -3,9 +3,9 @@ package argocd
 import (
 	"bytes"
 
+	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/render/kustomize"
-	"github.com/milvusgen/milvusgen/render/manifest"
 )
 
 // Render returns the Argo CD object files in a fixed order: the LB

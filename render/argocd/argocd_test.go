@@ -13,16 +13,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"sigs.k8s.io/yaml"
 
+	"github.com/milvusgen/milvusgen/internal/api/argocd/v1alpha1"
 	"github.com/milvusgen/milvusgen/internal/consumer"
 	"github.com/milvusgen/milvusgen/internal/golden"
+	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
 	"github.com/milvusgen/milvusgen/render"
 	"github.com/milvusgen/milvusgen/render/argocd"
-	"github.com/milvusgen/milvusgen/render/argocd/v1alpha1"
 	"github.com/milvusgen/milvusgen/render/flux"
 	"github.com/milvusgen/milvusgen/render/kustomize"
-	"github.com/milvusgen/milvusgen/render/manifest"
 	"github.com/milvusgen/milvusgen/render/values"
 )
 

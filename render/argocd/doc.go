@@ -19,6 +19,6 @@
 // child Application when Argo CD assesses its health, which it stopped
 // doing in 1.8; bootstrap.sh adds [HealthCheckLua] to argocd-cm.
 //
-// The objects are typed (render/argocd/v1alpha1) and built by small pure
+// The objects are typed (internal/api/argocd/v1alpha1) and built by small pure
 // buildX functions; Render is pure.
 package argocd

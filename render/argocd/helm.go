@@ -7,8 +7,8 @@ import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/milvusgen/milvusgen/internal/api/argocd/v1alpha1"
 	"github.com/milvusgen/milvusgen/internal/model"
-	"github.com/milvusgen/milvusgen/render/argocd/v1alpha1"
 	"github.com/milvusgen/milvusgen/render/flux"
 	"github.com/milvusgen/milvusgen/render/values"
 )

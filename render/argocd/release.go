@@ -4,7 +4,7 @@ import (
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/milvusgen/milvusgen/render/argocd/v1alpha1"
+	"github.com/milvusgen/milvusgen/internal/api/argocd/v1alpha1"
 )
 
 // HelmRelease states the release an Application with a Helm source

@@ -7,8 +7,8 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/milvusgen/milvusgen/internal/api/argocd/v1alpha1"
 	"github.com/milvusgen/milvusgen/internal/model"
-	"github.com/milvusgen/milvusgen/render/argocd/v1alpha1"
 	"github.com/milvusgen/milvusgen/render/kustomize"
 )
 

@@ -1,13 +1,13 @@
 package eksctl
 
 import (
+	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
-	"github.com/milvusgen/milvusgen/render/manifest"
 )
 
 // File is the output path of the ClusterConfig, relative to the output
 // root. bootstrap.sh and teardown.sh pass it to eksctl.
-const File = "aws/eksctl-cluster.yaml"
+const File = manifest.EksctlFile
 
 // Addon names and versions. "latest" is resolved by eksctl at create time.
 const (

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/render/kustomize"
-	"github.com/milvusgen/milvusgen/render/manifest"
 )
 
 // Render returns the Flux object files in a fixed order: the LB controller

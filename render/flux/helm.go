@@ -10,6 +10,7 @@ import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/render/values"
 )
@@ -20,12 +21,12 @@ const (
 	// repository, as the runbook's `helm repo add eks`.
 	LBControllerRepository = "eks"
 	// LBControllerChart is the controller's chart in eks-charts.
-	LBControllerChart = "aws-load-balancer-controller"
+	LBControllerChart = manifest.LBControllerChart
 	// MilvusRepository names the HelmRepository of the Milvus charts, as the
 	// runbook's `helm repo add milvus`.
 	MilvusRepository = "milvus"
 	// MilvusChart is the Milvus chart.
-	MilvusChart = "milvus"
+	MilvusChart = manifest.MilvusChart
 
 	// MilvusTimeout bounds each Helm action on Milvus: etcd, the message
 	// queue and the coordinators take minutes to become ready, and pods

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
-	"github.com/milvusgen/milvusgen/render/manifest"
 )
 
 // Output paths, relative to the output root. bootstrap.sh refers to

@@ -1,8 +1,8 @@
 package kube
 
 import (
+	"github.com/milvusgen/milvusgen/internal/api/argocd/v1alpha1"
 	"github.com/milvusgen/milvusgen/internal/model"
-	"github.com/milvusgen/milvusgen/render/argocd/v1alpha1"
 )
 
 // Flux's per-object annotations (kustomize-controller): an object labelled

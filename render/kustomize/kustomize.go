@@ -3,8 +3,8 @@ package kustomize
 import (
 	kustypes "sigs.k8s.io/kustomize/api/types"
 
+	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
-	"github.com/milvusgen/milvusgen/render/manifest"
 )
 
 // Render returns the kustomization.yaml of every root in [Roots], in that

@@ -13,12 +13,12 @@ import (
 
 	"github.com/milvusgen/milvusgen/internal/consumer"
 	"github.com/milvusgen/milvusgen/internal/golden"
+	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
 	"github.com/milvusgen/milvusgen/render/flux"
 	"github.com/milvusgen/milvusgen/render/kube"
 	"github.com/milvusgen/milvusgen/render/kustomize"
-	"github.com/milvusgen/milvusgen/render/manifest"
 )
 
 func TestRenderGolden(t *testing.T) {

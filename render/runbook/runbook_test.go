@@ -13,13 +13,13 @@ import (
 
 	"github.com/milvusgen/milvusgen/internal/agreement"
 	"github.com/milvusgen/milvusgen/internal/golden"
+	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
 	"github.com/milvusgen/milvusgen/internal/reproducible"
 	"github.com/milvusgen/milvusgen/render/eksctl"
 	"github.com/milvusgen/milvusgen/render/iam"
 	"github.com/milvusgen/milvusgen/render/kustomize"
-	"github.com/milvusgen/milvusgen/render/manifest"
 )
 
 // cases are the golden cases: the runbook fixture (Flux over SSH), a spec

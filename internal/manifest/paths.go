@@ -1,0 +1,16 @@
+package manifest
+
+// Paths and chart names that readers of a rendered tree (agreement, verify,
+// hydrate, apply, diff, chart) share with the renderers that write them. They
+// live here, below both, so a reader never imports a renderer for a name.
+const (
+	// EksctlFile is the output path of the ClusterConfig, relative to the
+	// output root. bootstrap.sh and teardown.sh pass it to eksctl.
+	EksctlFile = "aws/eksctl-cluster.yaml"
+
+	// LBControllerChart is the AWS Load Balancer Controller's chart in
+	// eks-charts.
+	LBControllerChart = "aws-load-balancer-controller"
+	// MilvusChart is the Milvus chart.
+	MilvusChart = "milvus"
+)
