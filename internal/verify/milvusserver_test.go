@@ -12,19 +12,41 @@ package verify
 //   - the collection schema: one Int64 or VarChar primary key, a float
 //     vector with a dim type param in [2, 32768], varchar fields with a
 //     max_length in [1, 65535], unique field names;
-//   - inserts: every schema field present exactly once, num_rows equal to
-//     every column's length, vectors of the schema's dim, varchar values
-//     within max_length, no duplicate primary keys within the call;
+//   - inserts: every schema field present exactly once (the primary key
+//     absent when it is AutoID: "can not assign primary field data when
+//     auto id enabled"), num_rows equal to every column's length, vectors
+//     of the schema's dim, varchar values within max_length, no duplicate
+//     primary keys within the call;
 //   - indexes: index_type HNSW on a float vector field with metric_type
 //     L2, IP or COSINE, M in [2, 2048], efConstruction in [1, 2^31);
-//   - order: no search or query before the collection is loaded, no load
-//     without an index on the vector field.
+//   - order: no load without an index on the vector field, no search or
+//     query before loading completes ("collection not fully loaded"), and
+//     a search's metric_type must be the index's ("metric type not
+//     match");
+//   - loads: the replica_number asked (0: the server's
+//     queryCoord.clusterLevelLoadReplicaNumber, 1 by default) must fit the
+//     query nodes;
+//   - UpdateCredential: base64-decoded passwords (crypto.Base64Decode,
+//     standard encoding), the new one 6 to 72 bytes (proxy.minPasswordLength
+//     and maxPasswordLength, bcrypt's limit), the old one the user's
+//     (internal/proxy/impl.go; root is no superuser by default).
+//
+// Progress is not instant. Flush, index building and loading each finish
+// after a number of progress checks (flushPolls, indexPolls, loadPolls),
+// counted per RPC, so verify's polling loops must run that many times:
+//   - Flush hands out a flush timestamp; each GetFlushState advances the
+//     collection's channel checkpoint by one and answers flushed when the
+//     checkpoint reaches the request's flush_ts (a request without it is
+//     flushed at once, as in Milvus, and the poll counter shows it);
+//   - DescribeIndex reports InProgress with indexed_rows growing until the
+//     build is done;
+//   - GetLoadingProgress grows to 100 once the index is built.
 //
 // Its limits: search is exact (brute-force L2, as HNSW with ef well above
 // top-k returns on 3,000 rows), the only filter expressions understood are
-// the ones verify sends ("pk >= N", "pk < N", "pk in [...]"), flush,
-// index building and loading complete at once, and consistency levels,
-// partitions, segments and the dynamic field are not modelled.
+// the ones verify sends ("pk >= N", "pk < N", "pk in [...]"), progress is
+// counted in polls, not time, and consistency levels, partitions, segments
+// and the dynamic field are not modelled.
 
 import (
 	"context"
@@ -53,7 +75,18 @@ type fakeCollection struct {
 	id      int64
 	rows    map[int64]fakeRow
 	indexed map[string]map[string]string // field -> params
-	loaded  bool
+	// flushTs is the last Flush's timestamp, checkpoint the channel's
+	// position, advanced by each GetFlushState.
+	flushTs, checkpoint uint64
+	// indexChecks counts DescribeIndex calls since CreateIndex; the build
+	// is done after indexPolls of them.
+	indexChecks, indexPolls int
+	// loading: LoadCollection was called, with replicas; loadChecks counts
+	// GetLoadingProgress calls after the index was built.
+	loading    bool
+	replicas   int
+	loadChecks int
+	nextPK     int64
 }
 
 type fakeRow struct {
@@ -73,10 +106,34 @@ type fakeMilvus struct {
 	// failOn makes an RPC fail with a server error, as Milvus reports one;
 	// hangOn makes it wait until the caller gives up.
 	failOn, hangOn string
+	// How many progress checks flush, index building and loading take.
+	flushPolls, indexPolls, loadPolls int
+	// queryNodes bounds the replicas of a load; defaultReplicas is the
+	// server's queryCoord.clusterLevelLoadReplicaNumber.
+	queryNodes, defaultReplicas int
+	// version is GetVersion's answer (the image's build tags).
+	version string
+	// rotations counts successful UpdateCredential calls.
+	rotations int
+	ts        uint64
 }
 
 func newFakeMilvus(password string) *fakeMilvus {
-	return &fakeMilvus{user: RootUser, password: password, collections: map[string]*fakeCollection{}}
+	return &fakeMilvus{user: RootUser, password: password, collections: map[string]*fakeCollection{},
+		flushPolls: 3, indexPolls: 3, loadPolls: 3, queryNodes: 2, defaultReplicas: 1, version: "v2.6.15", ts: 1000}
+}
+
+// count is how many times rpc was called.
+func (m *fakeMilvus) count(rpc string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for _, c := range m.calls {
+		if c == rpc {
+			n++
+		}
+	}
+	return n
 }
 
 func ok() *commonpb.Status { return &commonpb.Status{ErrorCode: commonpb.ErrorCode_Success} }
@@ -117,7 +174,7 @@ func (m *fakeMilvus) Connect(ctx context.Context, req *milvuspb.ConnectRequest) 
 	if st, err := m.enter(ctx, "Connect"); err != nil || st != nil {
 		return &milvuspb.ConnectResponse{Status: st}, err
 	}
-	return &milvuspb.ConnectResponse{Status: ok(), ServerInfo: &commonpb.ServerInfo{BuildTags: "v2.6.x-fake"}, Identifier: 1}, nil
+	return &milvuspb.ConnectResponse{Status: ok(), ServerInfo: &commonpb.ServerInfo{BuildTags: m.version}, Identifier: 1}, nil
 }
 
 func typeParam(f *schemapb.FieldSchema, key string) (int, bool) {
@@ -230,6 +287,17 @@ func (m *fakeMilvus) Insert(ctx context.Context, req *milvuspb.InsertRequest) (*
 	var texts []string
 	for _, f := range c.schema.GetFields() {
 		fd, found := byName[f.GetName()]
+		if f.GetIsPrimaryKey() && f.GetAutoID() {
+			// Milvus 2.6 proxy, checkPrimaryFieldData.
+			if found {
+				return &milvuspb.MutationResult{Status: fail(1100, "can not assign primary field data when auto id enabled and allow_insert_auto_id is false %s", f.GetName())}, nil
+			}
+			for range n {
+				c.nextPK++
+				pks = append(pks, c.nextPK)
+			}
+			continue
+		}
 		if !found {
 			return &milvuspb.MutationResult{Status: fail(1100, "field %s not passed", f.GetName())}, nil
 		}
@@ -283,10 +351,19 @@ func (m *fakeMilvus) Flush(ctx context.Context, req *milvuspb.FlushRequest) (*mi
 	if st, err := m.enter(ctx, "Flush"); err != nil || st != nil {
 		return &milvuspb.FlushResponse{Status: st}, err
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	resp := &milvuspb.FlushResponse{Status: ok(), CollSegIDs: map[string]*schemapb.LongArray{}, CollFlushTs: map[string]uint64{}}
 	for _, n := range req.GetCollectionNames() {
-		resp.CollSegIDs[n] = &schemapb.LongArray{Data: []int64{1}}
-		resp.CollFlushTs[n] = 1
+		c, st := m.collection(n)
+		if st != nil {
+			return &milvuspb.FlushResponse{Status: st}, nil
+		}
+		m.ts += 100
+		c.flushTs = m.ts
+		c.checkpoint = m.ts - uint64(m.flushPolls)
+		resp.CollSegIDs[n] = &schemapb.LongArray{Data: []int64{c.id*10 + 1}}
+		resp.CollFlushTs[n] = c.flushTs
 	}
 	return resp, nil
 }
@@ -295,7 +372,14 @@ func (m *fakeMilvus) GetFlushState(ctx context.Context, req *milvuspb.GetFlushSt
 	if st, err := m.enter(ctx, "GetFlushState"); err != nil || st != nil {
 		return &milvuspb.GetFlushStateResponse{Status: st}, err
 	}
-	return &milvuspb.GetFlushStateResponse{Status: ok(), Flushed: true}, nil
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, st := m.collection(req.GetCollectionName())
+	if st != nil {
+		return &milvuspb.GetFlushStateResponse{Status: st}, nil
+	}
+	c.checkpoint++
+	return &milvuspb.GetFlushStateResponse{Status: ok(), Flushed: req.GetFlushTs() <= c.checkpoint}, nil
 }
 
 func kvs(ps []*commonpb.KeyValuePair) map[string]string {
@@ -334,6 +418,7 @@ func (m *fakeMilvus) CreateIndex(ctx context.Context, req *milvuspb.CreateIndexR
 		return fail(1100, "param 'efConstruction' (%s) should be in range [1, 2147483647]", p["efConstruction"]), nil
 	}
 	c.indexed[req.GetFieldName()] = p
+	c.indexChecks, c.indexPolls = 0, m.indexPolls
 	return ok(), nil
 }
 
@@ -348,13 +433,34 @@ func (m *fakeMilvus) DescribeIndex(ctx context.Context, req *milvuspb.DescribeIn
 		return &milvuspb.DescribeIndexResponse{Status: st}, nil
 	}
 	resp := &milvuspb.DescribeIndexResponse{Status: ok()}
-	for f := range c.indexed {
-		resp.IndexDescriptions = append(resp.IndexDescriptions, &milvuspb.IndexDescription{IndexName: f, FieldName: f, State: commonpb.IndexState_Finished})
+	c.indexChecks++
+	total := int64(len(c.rows))
+	for f, p := range c.indexed {
+		d := &milvuspb.IndexDescription{IndexName: f, FieldName: f, State: commonpb.IndexState_Finished, TotalRows: total, IndexedRows: total}
+		if !c.indexBuilt() {
+			d.State = commonpb.IndexState_InProgress
+			d.IndexedRows = total * int64(c.indexChecks) / int64(c.indexPolls)
+			d.PendingIndexRows = total - d.IndexedRows
+		}
+		for k, v := range p {
+			d.Params = append(d.Params, &commonpb.KeyValuePair{Key: k, Value: v})
+		}
+		resp.IndexDescriptions = append(resp.IndexDescriptions, d)
 	}
 	if len(resp.IndexDescriptions) == 0 {
 		return &milvuspb.DescribeIndexResponse{Status: fail(700, "index not found[collection=%s]", req.GetCollectionName())}, nil
 	}
 	return resp, nil
+}
+
+func (c *fakeCollection) indexBuilt() bool {
+	return len(c.indexed) > 0 && c.indexChecks >= c.indexPolls
+}
+
+// loaded says whether loading completed: LoadCollection was called and
+// the progress checks reached 100.
+func (m *fakeMilvus) loaded(c *fakeCollection) bool {
+	return c.loading && c.loadChecks >= m.loadPolls
 }
 
 func (m *fakeMilvus) LoadCollection(ctx context.Context, req *milvuspb.LoadCollectionRequest) (*commonpb.Status, error) {
@@ -372,7 +478,14 @@ func (m *fakeMilvus) LoadCollection(ctx context.Context, req *milvuspb.LoadColle
 			return fail(700, "there is no vector index on field: [%s], please create index firstly", f.GetName()), nil
 		}
 	}
-	c.loaded = true
+	replicas := int(req.GetReplicaNumber())
+	if replicas == 0 {
+		replicas = m.defaultReplicas
+	}
+	if replicas > m.queryNodes {
+		return fail(65535, "call query coordinator LoadCollection: when load %d replica count: service resource insufficient[currentStreamingNode=%d][expectedStreamingNode=%d]", replicas, m.queryNodes, replicas), nil
+	}
+	c.loading, c.replicas, c.loadChecks = true, replicas, 0
 	return ok(), nil
 }
 
@@ -380,7 +493,90 @@ func (m *fakeMilvus) GetLoadingProgress(ctx context.Context, req *milvuspb.GetLo
 	if st, err := m.enter(ctx, "GetLoadingProgress"); err != nil || st != nil {
 		return &milvuspb.GetLoadingProgressResponse{Status: st}, err
 	}
-	return &milvuspb.GetLoadingProgressResponse{Status: ok(), Progress: 100}, nil
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, st := m.collection(req.GetCollectionName())
+	if st != nil {
+		return &milvuspb.GetLoadingProgressResponse{Status: st}, nil
+	}
+	if !c.loading {
+		return &milvuspb.GetLoadingProgressResponse{Status: fail(101, "collection not loaded[collection=%s]", req.GetCollectionName())}, nil
+	}
+	// Segments load once their index is built.
+	if c.indexBuilt() {
+		c.loadChecks++
+	}
+	progress := int64(min(100, 100*c.loadChecks/m.loadPolls))
+	return &milvuspb.GetLoadingProgressResponse{Status: ok(), Progress: progress}, nil
+}
+
+func (m *fakeMilvus) GetReplicas(ctx context.Context, req *milvuspb.GetReplicasRequest) (*milvuspb.GetReplicasResponse, error) {
+	if st, err := m.enter(ctx, "GetReplicas"); err != nil || st != nil {
+		return &milvuspb.GetReplicasResponse{Status: st}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, st := m.collection(req.GetCollectionName())
+	if st != nil {
+		return &milvuspb.GetReplicasResponse{Status: st}, nil
+	}
+	if !c.loading {
+		return &milvuspb.GetReplicasResponse{Status: fail(101, "collection not loaded[collection=%s]", req.GetCollectionName())}, nil
+	}
+	resp := &milvuspb.GetReplicasResponse{Status: ok()}
+	for i := range c.replicas {
+		resp.Replicas = append(resp.Replicas, &milvuspb.ReplicaInfo{ReplicaID: int64(i + 1), CollectionID: c.id, NodeIds: []int64{int64(i + 1)}})
+	}
+	return resp, nil
+}
+
+// notLoaded is Milvus's refusal of a search or query on a collection whose
+// loading did not complete.
+func (m *fakeMilvus) notLoaded(c *fakeCollection, name string) *commonpb.Status {
+	switch {
+	case !c.loading:
+		return fail(101, "collection not loaded[collection=%s]", name)
+	case !m.loaded(c):
+		return fail(103, "collection not fully loaded[collection=%s]", name)
+	}
+	return nil
+}
+
+func (m *fakeMilvus) GetVersion(ctx context.Context, req *milvuspb.GetVersionRequest) (*milvuspb.GetVersionResponse, error) {
+	if st, err := m.enter(ctx, "GetVersion"); err != nil || st != nil {
+		return &milvuspb.GetVersionResponse{Status: st}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return &milvuspb.GetVersionResponse{Status: ok(), Version: m.version}, nil
+}
+
+// UpdateCredential as the Milvus proxy does it (internal/proxy/impl.go):
+// both passwords base64-decoded (crypto.Base64Decode: standard encoding),
+// the new one validated, the old one checked against the user's.
+func (m *fakeMilvus) UpdateCredential(ctx context.Context, req *milvuspb.UpdateCredentialRequest) (*commonpb.Status, error) {
+	if st, err := m.enter(ctx, "UpdateCredential"); err != nil || st != nil {
+		return st, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	old, err := base64.StdEncoding.DecodeString(req.GetOldPassword())
+	if err != nil {
+		return fail(65535, "decode old password failed: %v", err), nil
+	}
+	pw, err := base64.StdEncoding.DecodeString(req.GetNewPassword())
+	if err != nil {
+		return fail(65535, "decode password failed: %v", err), nil
+	}
+	if len(pw) < 6 || len(pw) > 72 {
+		return fail(1100, "invalid password length: invalid parameter[expected=[6, 72]][actual=%d]", len(pw)), nil
+	}
+	if req.GetUsername() != m.user || string(old) != m.password {
+		return fail(1800, "old password not correct for %s: not authenticated", req.GetUsername()), nil
+	}
+	m.password = string(pw)
+	m.rotations++
+	return ok(), nil
 }
 
 var (
@@ -431,12 +627,17 @@ func (m *fakeMilvus) Search(ctx context.Context, req *milvuspb.SearchRequest) (*
 	if st != nil {
 		return &milvuspb.SearchResults{Status: st}, nil
 	}
-	if !c.loaded {
-		return &milvuspb.SearchResults{Status: fail(101, "collection not loaded[collection=%s]", req.GetCollectionName())}, nil
+	if st := m.notLoaded(c, req.GetCollectionName()); st != nil {
+		return &milvuspb.SearchResults{Status: st}, nil
 	}
 	p := kvs(req.GetSearchParams())
-	if c.indexed[p["anns_field"]] == nil {
+	idx := c.indexed[p["anns_field"]]
+	if idx == nil {
 		return &milvuspb.SearchResults{Status: fail(1100, "anns_field %q has no index", p["anns_field"])}, nil
+	}
+	// Milvus 2.6 segcore: a search names its index's metric or none.
+	if mt := p["metric_type"]; mt != "" && mt != idx["metric_type"] {
+		return &milvuspb.SearchResults{Status: fail(65535, "metric type not match: invalid parameter[expected=%s][actual=%s]", idx["metric_type"], mt)}, nil
 	}
 	topk, err := strconv.Atoi(p["topk"])
 	if err != nil || topk < 1 {
@@ -508,8 +709,8 @@ func (m *fakeMilvus) Query(ctx context.Context, req *milvuspb.QueryRequest) (*mi
 	if st != nil {
 		return &milvuspb.QueryResults{Status: st}, nil
 	}
-	if !c.loaded {
-		return &milvuspb.QueryResults{Status: fail(101, "collection not loaded[collection=%s]", req.GetCollectionName())}, nil
+	if st := m.notLoaded(c, req.GetCollectionName()); st != nil {
+		return &milvuspb.QueryResults{Status: st}, nil
 	}
 	pks, err := c.match(req.GetExpr())
 	if err != nil {

@@ -48,7 +48,9 @@ type Report struct {
 	Namespace  string `json:"namespace"`
 	Address    string `json:"address,omitempty"`
 	Collection string `json:"collection,omitempty"`
-	Steps      []Step `json:"steps"`
+	// ServerVersion is what Milvus's GetVersion reported.
+	ServerVersion string `json:"serverVersion,omitempty"`
+	Steps         []Step `json:"steps"`
 }
 
 // Failed returns the first failed step, or nil when none failed.

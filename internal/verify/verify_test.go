@@ -47,7 +47,7 @@ func TestReadTarget(t *testing.T) {
 		Release: "milvus-demo", Namespace: "milvus", Name: "milvus", Service: "milvus-demo", Port: 19530,
 		Auth: true, PasswordSecret: "milvus-root", PasswordKey: "password",
 		ClusterName: "milvus-eks-cluster", Region: "us-east-2", Partition: "aws", Account: "123456789012",
-		ServiceAccount: "milvus-s3-access-sa", Identity: IdentityIRSA,
+		ServiceAccount: "milvus-s3-access-sa", Identity: IdentityIRSA, LoadReplicas: 1,
 	}
 	got := *tg
 	if got.Scheme.Val != "internal" || !strings.HasPrefix(got.Scheme.At.File, "kubernetes/apps/milvus/") {
@@ -121,7 +121,7 @@ func testOptions(tg *Target, addr string) Options {
 	return Options{
 		Target: tg, Address: addr, Password: testPassword,
 		KubeErr: errors.New("test: no kubeconfig"), Timeout: time.Minute,
-		Rand: rand.New(rand.NewPCG(1, 2)),
+		Rand: rand.New(rand.NewPCG(1, 2)), PollInterval: 5 * time.Millisecond,
 	}
 }
 
@@ -141,7 +141,7 @@ func TestHelloMilvus(t *testing.T) {
 		t.Fatalf("Run: %v\n%v", err, stepNames(r))
 	}
 	want := []string{"pods ready:skip", "load balancer:skip", "service account role:skip", "pod identity:skip",
-		"endpoint:pass", "credentials:pass", "connect:pass", "create collection:pass", "insert:pass", "flush:pass",
+		"endpoint:pass", "credentials:pass", "connect:pass", "server version:pass", "create collection:pass", "insert:pass", "flush:pass",
 		"create index:pass", "load:pass", "search:pass", "query:pass", "delete:pass", "drop collection:pass"}
 	if got := stepNames(r); !slices.Equal(got, want) {
 		t.Errorf("steps =\n%v\nwant\n%v", got, want)
@@ -152,11 +152,27 @@ func TestHelloMilvus(t *testing.T) {
 	if len(m.collections) != 0 || !slices.Equal(m.dropped, []string{r.Collection}) {
 		t.Errorf("left collections %v, dropped %v", m.collections, m.dropped)
 	}
-	for _, rpc := range []string{"Connect", "CreateCollection", "Insert", "Flush", "GetFlushState", "CreateIndex", "DescribeIndex",
-		"LoadCollection", "GetLoadingProgress", "Search", "Query", "Delete", "DropCollection"} {
+	for _, rpc := range []string{"Connect", "GetVersion", "CreateCollection", "Insert", "Flush", "GetFlushState", "CreateIndex", "DescribeIndex",
+		"LoadCollection", "GetLoadingProgress", "GetReplicas", "Search", "Query", "Delete", "DropCollection"} {
 		if !slices.Contains(m.calls, rpc) {
 			t.Errorf("no %s call; calls: %v", rpc, m.calls)
 		}
+	}
+	// Flush, index building and loading take 3 checks each on the fake:
+	// verify's polling loops ran until done, not once.
+	for rpc, n := range map[string]int{"GetFlushState": m.flushPolls, "DescribeIndex": m.indexPolls, "GetLoadingProgress": m.loadPolls} {
+		if got := m.count(rpc); got != n {
+			t.Errorf("%s called %d times, want %d (one per poll until done)", rpc, got, n)
+		}
+	}
+	for step, want := range map[string]string{"flush": "flushed after 3 checks", "create index": "built after 3 checks",
+		"load": "1 in-memory replica, loaded after 3 checks", "server version": "Milvus v2.6.15"} {
+		if d := stepOf(r, step).Detail; !strings.Contains(d, want) {
+			t.Errorf("step %s: %q, want %q", step, d, want)
+		}
+	}
+	if r.ServerVersion != "v2.6.15" {
+		t.Errorf("ServerVersion = %q", r.ServerVersion)
 	}
 
 	var text, js bytes.Buffer
@@ -180,7 +196,7 @@ func TestHelloMilvus(t *testing.T) {
 	if err := json.Unmarshal(js.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Result != Pass || len(got.Steps) != len(r.Steps) || got.Steps[7].Name != "create collection" || got.Steps[7].Seconds == nil {
+	if got.Result != Pass || len(got.Steps) != len(r.Steps) || got.Steps[8].Name != "create collection" || got.Steps[8].Seconds == nil {
 		t.Errorf("JSON report:\n%s", js.String())
 	}
 }
