@@ -127,3 +127,32 @@ func TestTLS(t *testing.T) {
 		t.Errorf("mode 2 without a client certificate: %v", err)
 	}
 }
+
+// TLS mode 1 with a publicly issued certificate: no --tls-ca and no ca.crt
+// to read, the proxies' certificate is checked against the system roots
+// (here a pool holding the test CA), never accepted unchecked.
+func TestTLSSystemRoots(t *testing.T) {
+	p := newPKI(t)
+	tg := runbookTarget(t, func(s *model.Spec) { s.Milvus.TLS = model.TLS{Mode: 1, SecretName: "milvus-tls"} })
+	addr := serve(t, newFakeMilvus(testPassword), p.server(t, false))
+
+	o := testOptions(tg, addr)
+	o.SystemRoots = p.pool
+	r := Run(context.Background(), o)
+	if err := r.Err(); err != nil {
+		t.Fatalf("system roots holding the CA: %v", err)
+	}
+	if s := stepOf(r, "credentials"); !strings.Contains(s.Detail, "CA from the system roots (no --tls-ca and no cluster access)") {
+		t.Errorf("credentials: %q", s.Detail)
+	}
+
+	// System roots without the CA: refused at connect, saying where the CA
+	// came from and how to give one.
+	o = testOptions(tg, addr)
+	o.SystemRoots, o.Timeout = newPKI(t).pool, 5*time.Second
+	err := Run(context.Background(), o).Err()
+	if err == nil || !strings.Contains(err.Error(), `step "connect"`) || !strings.Contains(err.Error(), "checked against the system roots") ||
+		!strings.Contains(err.Error(), "pass --tls-ca FILE") {
+		t.Errorf("system roots without the CA: %v", err)
+	}
+}

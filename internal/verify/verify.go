@@ -211,11 +211,7 @@ func Run(ctx context.Context, o Options) *Report {
 		if want == "" {
 			return detail, nil
 		}
-		wv, err := ParseVersion(want)
-		if err != nil {
-			return "", fmt.Errorf("%s: %w", from, err)
-		}
-		if err := checkVersion(v, wv, from); err != nil {
+		if err := checkVersion(v, want, from); err != nil {
 			return "", err
 		}
 		return detail + ", as " + from + " expects", nil

@@ -43,20 +43,24 @@ func ParseVersion(s string) (*semver.Version, error) {
 // expected. The server's build tags may carry a suffix after the version
 // (git describe's "-3-gabc1234", "-dev"); the release is what must match:
 // major, minor and patch, and the pre-release when one is expected.
-func checkVersion(reported string, want *semver.Version, from string) error {
+func checkVersion(reported, wantText, from string) error {
+	want, err := ParseVersion(wantText)
+	if err != nil {
+		return fmt.Errorf("%s: %w", from, err)
+	}
 	if reported == "" {
-		return fmt.Errorf("Milvus reports no version (GetVersion answered nothing), so it cannot be checked against %s %s", from, want.Original())
+		return fmt.Errorf("Milvus reports no version (GetVersion answered nothing), so it cannot be checked against %s %s", from, wantText)
 	}
 	got, err := semver.NewVersion(reported)
 	if err != nil {
-		return fmt.Errorf("Milvus reports version %q, which is not MAJOR.MINOR.PATCH; want %s from %s", reported, want.Original(), from)
+		return fmt.Errorf("Milvus reports version %q, which is not MAJOR.MINOR.PATCH; want %s from %s", reported, wantText, from)
 	}
 	same := got.Major() == want.Major() && got.Minor() == want.Minor() && got.Patch() == want.Patch()
 	if same && want.Prerelease() != "" && !strings.HasPrefix(got.Prerelease(), want.Prerelease()) {
 		same = false
 	}
 	if !same {
-		return fmt.Errorf("Milvus reports version %s, but %s says %s: the proxy answering runs another release (is an upgrade still rolling out?)", reported, from, want.Original())
+		return fmt.Errorf("Milvus reports version %s, but %s says %s: the proxy answering runs another release (is an upgrade still rolling out?)", reported, from, wantText)
 	}
 	return nil
 }
