@@ -78,23 +78,8 @@ func Run(ctx context.Context, o Options) *Report {
 		rng = rand.New(rand.NewPCG(now, now>>17))
 	}
 
-	run := func(name string, fn func() (string, error)) error {
-		start := time.Now()
-		detail, err := fn()
-		s := Step{Name: name, Verdict: Pass, Duration: time.Since(start), Detail: detail}
-		var pe problemsError
-		switch {
-		case errors.As(err, &pe):
-			s.Verdict, s.Problems = Fail, pe.problems
-		case err != nil:
-			s.Verdict, s.Error = Fail, describe(ctx, err, o.Timeout)
-		}
-		r.Steps = append(r.Steps, s)
-		return err
-	}
-	skip := func(name, why string) {
-		r.Steps = append(r.Steps, Step{Name: name, Verdict: Skip, Detail: why})
-	}
+	run := r.runner(ctx, o.Timeout)
+	skip := r.skip
 
 	k := o.Kube
 	noKube := func() string {

@@ -1,0 +1,281 @@
+package verify
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+
+	"github.com/milvus-io/milvus-proto/go-api/v2/milvuspb"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// NewPasswordEnv holds the new root password for rotate-password.
+const NewPasswordEnv = "MILVUSGEN_NEW_ROOT_PASSWORD"
+
+// The password lengths Milvus accepts (proxy.minPasswordLength, and
+// proxy.maxPasswordLength at bcrypt's limit of 72 bytes).
+const (
+	minPasswordLength = 6
+	maxPasswordLength = 72
+)
+
+// PendingKey is the Secret key a new password is staged in before Milvus
+// is asked to change it, so that an interrupted rotation never loses the
+// password Milvus may already hold.
+func PendingKey(key string) string { return key + ".pending" }
+
+// RotateOptions say which password to set and how to reach Milvus.
+type RotateOptions struct {
+	Options
+	// NewPassword is the password to set; empty: generate one.
+	NewPassword string
+	// NewFrom says where NewPassword came from, for the report.
+	NewFrom string
+}
+
+// CheckPassword says whether Milvus accepts p as a password, without
+// printing it.
+func CheckPassword(p string) error {
+	if n := len(p); n < minPasswordLength || n > maxPasswordLength {
+		return fmt.Errorf("the new password is %d bytes; Milvus accepts %d to %d", n, minPasswordLength, maxPasswordLength)
+	}
+	return nil
+}
+
+// Rotate changes Milvus's root password and the Secret the tree names for
+// it, in an order that survives interruption at any point:
+//
+//  1. the new password is staged in the Secret (key PendingKey(key));
+//  2. Milvus's UpdateCredential changes it, given the current one;
+//  3. the Secret's key takes the new password and the staged key goes, in
+//     one update;
+//  4. the new password logs in.
+//
+// A rerun first finds out which password Milvus accepts: the Secret's (not
+// changed yet: start again), the staged one (changed: finish the Secret),
+// or the new one given (done before). Passwords are never printed.
+func Rotate(ctx context.Context, o RotateOptions) *Report {
+	t, k := o.Target, o.Kube
+	r := &Report{Command: "rotate-password", Release: t.Release, Namespace: t.Namespace}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	run := r.runner(ctx, o.Timeout)
+
+	what := fmt.Sprintf("Secret %s/%s", t.Namespace, t.PasswordSecret)
+	var secret *corev1.Secret
+	if run("Secret", func() (string, error) {
+		switch {
+		case !t.Auth:
+			return "", errors.New("authentication is off in the tree (milvus.auth.enabled): Milvus has no root password to rotate")
+		case k == nil:
+			return "", fmt.Errorf("no cluster access: %v; rotate-password updates %s (--kubeconfig, --context)", o.KubeErr, what)
+		}
+		s, err := k.Client.CoreV1().Secrets(t.Namespace).Get(ctx, t.PasswordSecret, metav1.GetOptions{})
+		if err != nil {
+			return "", k.explain(err, "the root password "+what,
+				"if milvus.auth.rootPasswordSecret was renamed, create the new Secret with the current password first (bootstrap.sh creates it with a generated one)")
+		}
+		if len(s.Data[t.PasswordKey]) == 0 {
+			return "", fmt.Errorf("%s has no key %q (it has %s); the spec's milvus.auth.rootPasswordSecret.key names it", what, t.PasswordKey, keyList(s.Data))
+		}
+		secret = s
+		detail := what + " key " + t.PasswordKey
+		if len(s.Data[PendingKey(t.PasswordKey)]) > 0 {
+			detail += "; key " + PendingKey(t.PasswordKey) + " holds the password of an interrupted rotation"
+		}
+		return detail, nil
+	}) != nil {
+		return r
+	}
+	current := string(secret.Data[t.PasswordKey])
+	pending := string(secret.Data[PendingKey(t.PasswordKey)])
+
+	conn, stop, ok := reach(ctx, o.Options, r, run)
+	defer stop()
+	if !ok {
+		return r
+	}
+	if run("TLS", func() (string, error) { return transport(ctx, o.Options, &conn) }) != nil {
+		return r
+	}
+
+	// Which password does Milvus accept now?
+	const (
+		notYet   = iota // the Secret's: nothing changed yet
+		changed         // the staged one: Milvus changed, the Secret not
+		finished        // the new one given: rotated before
+	)
+	state := notYet
+	var c *client
+	if run("current password", func() (string, error) {
+		type candidate struct {
+			state    int
+			pw, what string
+		}
+		candidates := []candidate{{notYet, current, "the Secret's password (key " + t.PasswordKey + ")"}}
+		if pending != "" && pending != current {
+			candidates = append(candidates, candidate{changed, pending,
+				"the staged password (key " + PendingKey(t.PasswordKey) + "): Milvus changed it, the Secret is to follow"})
+		}
+		if o.NewPassword != "" && o.NewPassword != current && o.NewPassword != pending {
+			candidates = append(candidates, candidate{finished, o.NewPassword, "the new password from " + o.NewFrom + ": Milvus has it already"})
+		}
+		var tried []string
+		for _, cand := range candidates {
+			cc := conn
+			cc.Password = cand.pw
+			cl, err := dial(ctx, cc)
+			if status.Code(err) == codes.Unauthenticated {
+				tried = append(tried, cand.what)
+				continue
+			}
+			if err != nil {
+				return "", explainTLS(err, cc)
+			}
+			c, state = cl, cand.state
+			return "Milvus accepts " + cand.what, nil
+		}
+		return "", fmt.Errorf("Milvus accepts none of: %s; nothing was changed. If root's password was changed by hand, put it in %s key %s and rerun",
+			joinOr(tried), what, t.PasswordKey)
+	}) != nil {
+		return r
+	}
+	defer func() {
+		if c != nil {
+			c.Close()
+		}
+	}()
+
+	next := o.NewPassword
+	from := o.NewFrom
+	switch {
+	case state == changed:
+		next, from = pending, "the staged key "+PendingKey(t.PasswordKey)
+	case state == notYet && next == "" && pending != "":
+		// A generated password staged by an interrupted run: reuse it.
+		next, from = pending, "the staged key "+PendingKey(t.PasswordKey)
+	case state == notYet && next == "":
+		next, from = rand.Text(), "generated (26 random base32 characters)"
+	}
+	if state == notYet && next == current {
+		// The new password is the current one: rotated before.
+		state = finished
+	}
+	if err := CheckPassword(next); err != nil {
+		_ = run("new password", func() (string, error) { return "", fmt.Errorf("%s: %w", from, err) })
+		return r
+	}
+
+	if state == notYet {
+		if run("stage new password", func() (string, error) {
+			s := secret.DeepCopy()
+			s.Data[PendingKey(t.PasswordKey)] = []byte(next)
+			updated, err := k.updateSecret(ctx, s)
+			if err != nil {
+				return "", err
+			}
+			secret = updated
+			return fmt.Sprintf("%s key %s, from %s", what, PendingKey(t.PasswordKey), from), nil
+		}) != nil {
+			return r
+		}
+		if run("update credential", func() (string, error) {
+			// Milvus decodes both passwords as base64 (crypto.Base64Decode).
+			st, err := c.svc.UpdateCredential(ctx, &milvuspb.UpdateCredentialRequest{Username: RootUser,
+				OldPassword: base64.StdEncoding.EncodeToString([]byte(current)),
+				NewPassword: base64.StdEncoding.EncodeToString([]byte(next))})
+			if err == nil {
+				err = check(st)
+			}
+			if err != nil {
+				return "", err
+			}
+			return "Milvus UpdateCredential for " + RootUser, nil
+		}) != nil {
+			return r
+		}
+	} else {
+		r.skip("stage new password", "not needed: "+stateWhy(state))
+		r.skip("update credential", "not needed: "+stateWhy(state))
+	}
+	c.Close()
+	c = nil
+
+	if run("update Secret", func() (string, error) {
+		s := secret.DeepCopy()
+		if string(s.Data[t.PasswordKey]) == next && s.Data[PendingKey(t.PasswordKey)] == nil {
+			return what + " already holds it", nil
+		}
+		s.Data[t.PasswordKey] = []byte(next)
+		delete(s.Data, PendingKey(t.PasswordKey))
+		if _, err := k.updateSecret(ctx, s); err != nil {
+			return "", fmt.Errorf("%w; Milvus has the new password, which is in %s key %s: rerun rotate-password to finish", err, what, PendingKey(t.PasswordKey))
+		}
+		return fmt.Sprintf("%s key %s; pods reading it through the environment see it at their next start (Milvus itself reads it only when it first creates root)", what, t.PasswordKey), nil
+	}) != nil {
+		return r
+	}
+
+	_ = run("login with new password", func() (string, error) {
+		cc := conn
+		cc.Password = next
+		cl, err := dial(ctx, cc)
+		if err != nil {
+			return "", err
+		}
+		cl.Close()
+		return "as " + RootUser, nil
+	})
+	return r
+}
+
+func stateWhy(state int) string {
+	if state == 1 {
+		return "Milvus accepts the staged password already"
+	}
+	return "Milvus accepts the new password already"
+}
+
+func joinOr(items []string) string {
+	switch len(items) {
+	case 0:
+		return "no password"
+	case 1:
+		return items[0]
+	}
+	out := ""
+	for i, s := range items {
+		switch {
+		case i == 0:
+			out = s
+		case i == len(items)-1:
+			out += ", nor " + s
+		default:
+			out += ", " + s
+		}
+	}
+	return out
+}
+
+// updateSecret writes s back, failing when it changed since it was read.
+func (k *Kube) updateSecret(ctx context.Context, s *corev1.Secret) (*corev1.Secret, error) {
+	out, err := k.Client.CoreV1().Secrets(s.Namespace).Update(ctx, s, metav1.UpdateOptions{})
+	switch {
+	case apierrors.IsConflict(err):
+		return nil, fmt.Errorf("Secret %s/%s changed while rotate-password ran; rerun it (it finds out which password Milvus accepts)", s.Namespace, s.Name)
+	case apierrors.IsForbidden(err):
+		return nil, fmt.Errorf("updating Secret %s/%s is forbidden in context %q: %v", s.Namespace, s.Name, k.Context, apierrors.ReasonForError(err))
+	case err != nil:
+		return nil, k.explain(err, "Secret "+s.Namespace+"/"+s.Name, "")
+	}
+	return out, nil
+}
