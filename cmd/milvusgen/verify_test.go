@@ -24,6 +24,7 @@ func TestVerifyUsage(t *testing.T) {
 		{"timeout", []string{"verify", "--rendered", "../../out/runbook", "--timeout", "0s"}, "want a positive duration"},
 		{"not a directory", []string{"verify", "--rendered", "../../out/nope"}, "not a directory"},
 		{"argument", []string{"verify", "spec.cue"}, "unexpected argument"},
+		{"expected version", []string{"verify", "--rendered", "../../out/runbook", "--expect-version", "2.6"}, `--expect-version: "2.6" is not a Milvus version`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := milvusgen(t, tc.args...)
