@@ -39,8 +39,10 @@ package verify
 //     checkpoint reaches the request's flush_ts (a request without it is
 //     flushed at once, as in Milvus, and the poll counter shows it);
 //   - DescribeIndex reports InProgress with indexed_rows growing until the
-//     build is done;
-//   - GetLoadingProgress grows to 100 once the index is built.
+//     build is done, indexPolls progress checks after CreateIndex (index
+//     and load checks both advance the build: it runs whoever asks);
+//   - GetLoadingProgress grows to 100 over loadPolls checks once the index
+//     is built.
 //
 // Its limits: search is exact (brute-force L2, as HNSW with ef well above
 // top-k returns on 3,000 rows), the only filter expressions understood are
@@ -78,9 +80,10 @@ type fakeCollection struct {
 	// flushTs is the last Flush's timestamp, checkpoint the channel's
 	// position, advanced by each GetFlushState.
 	flushTs, checkpoint uint64
-	// indexChecks counts DescribeIndex calls since CreateIndex; the build
-	// is done after indexPolls of them.
-	indexChecks, indexPolls int
+	// indexStart is the server's tick at CreateIndex; the build is done
+	// indexPolls ticks later.
+	indexStart uint64
+	indexPolls int
 	// loading: LoadCollection was called, with replicas; loadChecks counts
 	// GetLoadingProgress calls after the index was built.
 	loading    bool
@@ -115,7 +118,10 @@ type fakeMilvus struct {
 	version string
 	// rotations counts successful UpdateCredential calls.
 	rotations int
-	ts        uint64
+	// ts hands out flush timestamps; tick counts progress checks
+	// (DescribeIndex, GetLoadingProgress), the fake's clock for index
+	// building.
+	ts, tick uint64
 }
 
 func newFakeMilvus(password string) *fakeMilvus {
@@ -418,7 +424,7 @@ func (m *fakeMilvus) CreateIndex(ctx context.Context, req *milvuspb.CreateIndexR
 		return fail(1100, "param 'efConstruction' (%s) should be in range [1, 2147483647]", p["efConstruction"]), nil
 	}
 	c.indexed[req.GetFieldName()] = p
-	c.indexChecks, c.indexPolls = 0, m.indexPolls
+	c.indexStart, c.indexPolls = m.tick, m.indexPolls
 	return ok(), nil
 }
 
@@ -433,13 +439,13 @@ func (m *fakeMilvus) DescribeIndex(ctx context.Context, req *milvuspb.DescribeIn
 		return &milvuspb.DescribeIndexResponse{Status: st}, nil
 	}
 	resp := &milvuspb.DescribeIndexResponse{Status: ok()}
-	c.indexChecks++
+	m.tick++
 	total := int64(len(c.rows))
 	for f, p := range c.indexed {
 		d := &milvuspb.IndexDescription{IndexName: f, FieldName: f, State: commonpb.IndexState_Finished, TotalRows: total, IndexedRows: total}
-		if !c.indexBuilt() {
+		if !m.indexBuilt(c) {
 			d.State = commonpb.IndexState_InProgress
-			d.IndexedRows = total * int64(c.indexChecks) / int64(c.indexPolls)
+			d.IndexedRows = total * int64(m.tick-c.indexStart) / int64(c.indexPolls)
 			d.PendingIndexRows = total - d.IndexedRows
 		}
 		for k, v := range p {
@@ -453,8 +459,10 @@ func (m *fakeMilvus) DescribeIndex(ctx context.Context, req *milvuspb.DescribeIn
 	return resp, nil
 }
 
-func (c *fakeCollection) indexBuilt() bool {
-	return len(c.indexed) > 0 && c.indexChecks >= c.indexPolls
+// indexBuilt says whether the index build finished: indexPolls progress
+// checks (of any kind: the build runs whoever asks) after CreateIndex.
+func (m *fakeMilvus) indexBuilt(c *fakeCollection) bool {
+	return len(c.indexed) > 0 && m.tick-c.indexStart >= uint64(c.indexPolls)
 }
 
 // loaded says whether loading completed: LoadCollection was called and
@@ -503,7 +511,8 @@ func (m *fakeMilvus) GetLoadingProgress(ctx context.Context, req *milvuspb.GetLo
 		return &milvuspb.GetLoadingProgressResponse{Status: fail(101, "collection not loaded[collection=%s]", req.GetCollectionName())}, nil
 	}
 	// Segments load once their index is built.
-	if c.indexBuilt() {
+	m.tick++
+	if m.indexBuilt(c) {
 		c.loadChecks++
 	}
 	progress := int64(min(100, 100*c.loadChecks/m.loadPolls))
