@@ -342,7 +342,11 @@ func (e problemsError) Error() string { return strings.Join(e.problems, "; ") }
 // cut it short.
 func describe(ctx context.Context, err error, timeout time.Duration) string {
 	msg := err.Error()
-	if ctx.Err() != nil && (errors.Is(err, context.DeadlineExceeded) || strings.Contains(msg, "DeadlineExceeded") || strings.Contains(msg, "deadline exceeded")) {
+	// gRPC's own deadline timer can fire a moment before the context's, so
+	// the deadline having passed counts, not only ctx.Err.
+	dl, ok := ctx.Deadline()
+	over := ctx.Err() != nil || (ok && !time.Now().Before(dl))
+	if over && (errors.Is(err, context.DeadlineExceeded) || strings.Contains(msg, "DeadlineExceeded") || strings.Contains(msg, "deadline exceeded")) {
 		return fmt.Sprintf("no answer within --timeout %s: %s", timeout, msg)
 	}
 	return msg
