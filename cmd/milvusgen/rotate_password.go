@@ -28,6 +28,7 @@ func (e *env) rotatePasswordCommand() *cobra.Command {
 		format     string
 		fromStdin  bool
 		noGenerate bool
+		fromSecret string
 	)
 	c := newCommand("rotate-password (-f SPEC [-f OVERLAY]... | --rendered DIR) [--address HOST:PORT | --port-forward] [flags]",
 		"change Milvus's root password and the Secret that holds it",
@@ -51,6 +52,11 @@ finished by running the command again.
 The Secret, endpoint and TLS are found as verify finds them (see milvusgen
 verify --help); rotate-password needs the cluster (--kubeconfig, --context):
 it reads and writes the Secret the tree names.
+
+Renaming milvus.auth.rootPasswordSecret: run it from the change's tree,
+before the change reaches the cluster, with --from-secret OLD-NAME. The
+current password is read from OLD-NAME, and the tree's Secret is created
+with the new one, so Milvus's pods find it when they roll.
 
 Exit 0 when the new password logs in, 1 when a step fails (the message names
 it, and what a rerun will do), 2 on a wrong command line.`,
@@ -93,7 +99,7 @@ it, and what a rerun will do), 2 on a wrong command line.`,
 			if o.Kube == nil {
 				return fmt.Errorf("rotate-password: %w (it reads and updates the root password Secret)", o.KubeErr)
 			}
-			ro.Options = o
+			ro.Options, ro.FromSecret = o, fromSecret
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return e.writeReport(verify.Rotate(ctx, ro), format)
@@ -104,6 +110,7 @@ it, and what a rerun will do), 2 on a wrong command line.`,
 	fl.StringVar(&format, "format", "text", "output format: text (a line a step) or json")
 	fl.BoolVar(&fromStdin, "new-password-stdin", false, "read the new password from the first line of stdin (default: $"+verify.NewPasswordEnv+", else generated)")
 	fl.BoolVar(&noGenerate, "no-generate", false, "fail instead of generating a password when none is given")
+	fl.StringVar(&fromSecret, "from-secret", "", "the Secret (same namespace and key) holding the current password, when the tree names a new one (milvus.auth.rootPasswordSecret renamed); the tree's Secret is created")
 	choices(c, "format", "text", "json")
 	return c
 }

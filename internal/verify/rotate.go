@@ -37,6 +37,10 @@ type RotateOptions struct {
 	NewPassword string
 	// NewFrom says where NewPassword came from, for the report.
 	NewFrom string
+	// FromSecret names the Secret holding the current password when the
+	// tree names another (milvus.auth.rootPasswordSecret renamed); the
+	// tree's Secret is created.
+	FromSecret string
 }
 
 // CheckPassword says whether Milvus accepts p as a password, without
@@ -71,7 +75,12 @@ func Rotate(ctx context.Context, o RotateOptions) *Report {
 	run := r.runner(ctx, o.Timeout)
 
 	what := fmt.Sprintf("Secret %s/%s", t.Namespace, t.PasswordSecret)
+	// secret is the tree's Secret (nil: not created yet, with
+	// --from-secret); current is the password Milvus had, from the tree's
+	// Secret or the one --from-secret names; done is the tree's password
+	// when it is another Secret's (a finished rename).
 	var secret *corev1.Secret
+	var current, currentWhat, pending, done string
 	if run("Secret", func() (string, error) {
 		switch {
 		case !t.Auth:
@@ -79,25 +88,53 @@ func Rotate(ctx context.Context, o RotateOptions) *Report {
 		case k == nil:
 			return "", fmt.Errorf("no cluster access: %v; rotate-password updates %s (--kubeconfig, --context)", o.KubeErr, what)
 		}
-		s, err := k.Client.CoreV1().Secrets(t.Namespace).Get(ctx, t.PasswordSecret, metav1.GetOptions{})
-		if err != nil {
+		secrets := k.Client.CoreV1().Secrets(t.Namespace)
+		s, err := secrets.Get(ctx, t.PasswordSecret, metav1.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(err) && o.FromSecret != "":
+			s = nil
+		case err != nil:
 			return "", k.explain(err, "the root password "+what,
-				"if milvus.auth.rootPasswordSecret was renamed, create the new Secret with the current password first (bootstrap.sh creates it with a generated one)")
-		}
-		if len(s.Data[t.PasswordKey]) == 0 {
-			return "", fmt.Errorf("%s has no key %q (it has %s); the spec's milvus.auth.rootPasswordSecret.key names it", what, t.PasswordKey, keyList(s.Data))
+				"if milvus.auth.rootPasswordSecret was renamed, pass --from-secret with the Secret that holds the current password")
 		}
 		secret = s
-		detail := what + " key " + t.PasswordKey
-		if len(s.Data[PendingKey(t.PasswordKey)]) > 0 {
+		var detail string
+		if o.FromSecret == "" || o.FromSecret == t.PasswordSecret {
+			if len(s.Data[t.PasswordKey]) == 0 {
+				return "", fmt.Errorf("%s has no key %q (it has %s); the spec's milvus.auth.rootPasswordSecret.key names it", what, t.PasswordKey, keyList(s.Data))
+			}
+			current = string(s.Data[t.PasswordKey])
+			detail = what + " key " + t.PasswordKey
+			currentWhat = "the Secret's password (key " + t.PasswordKey + ")"
+		} else {
+			fromWhat := fmt.Sprintf("Secret %s/%s", t.Namespace, o.FromSecret)
+			from, err := secrets.Get(ctx, o.FromSecret, metav1.GetOptions{})
+			if err != nil {
+				return "", k.explain(err, "the --from-secret "+fromWhat, "")
+			}
+			if len(from.Data[t.PasswordKey]) == 0 {
+				return "", fmt.Errorf("--from-secret %s has no key %q (it has %s)", fromWhat, t.PasswordKey, keyList(from.Data))
+			}
+			current = string(from.Data[t.PasswordKey])
+			currentWhat = "the password of --from-secret " + fromWhat
+			if s != nil {
+				done = string(s.Data[t.PasswordKey])
+			}
+			detail = fmt.Sprintf("current password from %s key %s; the new one goes to %s", fromWhat, t.PasswordKey, what)
+			if s == nil {
+				detail += " (to be created)"
+			}
+		}
+		if s != nil {
+			pending = string(s.Data[PendingKey(t.PasswordKey)])
+		}
+		if pending != "" {
 			detail += "; key " + PendingKey(t.PasswordKey) + " holds the password of an interrupted rotation"
 		}
 		return detail, nil
 	}) != nil {
 		return r
 	}
-	current := string(secret.Data[t.PasswordKey])
-	pending := string(secret.Data[PendingKey(t.PasswordKey)])
 
 	conn, stop, ok := reach(ctx, o.Options, r, run)
 	defer stop()
@@ -116,17 +153,21 @@ func Rotate(ctx context.Context, o RotateOptions) *Report {
 	)
 	state := notYet
 	var c *client
+	var accepted string
 	if run("current password", func() (string, error) {
 		type candidate struct {
 			state    int
 			pw, what string
 		}
-		candidates := []candidate{{notYet, current, "the Secret's password (key " + t.PasswordKey + ")"}}
+		candidates := []candidate{{notYet, current, currentWhat}}
 		if pending != "" && pending != current {
 			candidates = append(candidates, candidate{changed, pending,
 				"the staged password (key " + PendingKey(t.PasswordKey) + "): Milvus changed it, the Secret is to follow"})
 		}
-		if o.NewPassword != "" && o.NewPassword != current && o.NewPassword != pending {
+		if done != "" && done != current && done != pending {
+			candidates = append(candidates, candidate{finished, done, "the password of " + what + ": rotated before"})
+		}
+		if o.NewPassword != "" && o.NewPassword != current && o.NewPassword != pending && o.NewPassword != done {
 			candidates = append(candidates, candidate{finished, o.NewPassword, "the new password from " + o.NewFrom + ": Milvus has it already"})
 		}
 		var tried []string
@@ -141,7 +182,7 @@ func Rotate(ctx context.Context, o RotateOptions) *Report {
 			if err != nil {
 				return "", explainTLS(err, cc)
 			}
-			c, state = cl, cand.state
+			c, state, accepted = cl, cand.state, cand.pw
 			return "Milvus accepts " + cand.what, nil
 		}
 		return "", fmt.Errorf("Milvus accepts none of: %s; nothing was changed. If root's password was changed by hand, put it in %s key %s and rerun",
@@ -158,8 +199,8 @@ func Rotate(ctx context.Context, o RotateOptions) *Report {
 	next := o.NewPassword
 	from := o.NewFrom
 	switch {
-	case state == changed:
-		next, from = pending, "the staged key "+PendingKey(t.PasswordKey)
+	case state != notYet:
+		next, from = accepted, "the password Milvus accepts"
 	case state == notYet && next == "" && pending != "":
 		// A generated password staged by an interrupted run: reuse it.
 		next, from = pending, "the staged key "+PendingKey(t.PasswordKey)
@@ -170,16 +211,16 @@ func Rotate(ctx context.Context, o RotateOptions) *Report {
 		// The new password is the current one: rotated before.
 		state = finished
 	}
-	if err := CheckPassword(next); err != nil {
+	if err := CheckPassword(next); state == notYet && err != nil {
 		_ = run("new password", func() (string, error) { return "", fmt.Errorf("%s: %w", from, err) })
 		return r
 	}
 
 	if state == notYet {
 		if run("stage new password", func() (string, error) {
-			s := secret.DeepCopy()
+			s := stagedSecret(secret, t)
 			s.Data[PendingKey(t.PasswordKey)] = []byte(next)
-			updated, err := k.updateSecret(ctx, s)
+			updated, err := k.writeSecret(ctx, s)
 			if err != nil {
 				return "", err
 			}
@@ -211,13 +252,13 @@ func Rotate(ctx context.Context, o RotateOptions) *Report {
 	c = nil
 
 	if run("update Secret", func() (string, error) {
-		s := secret.DeepCopy()
+		s := stagedSecret(secret, t)
 		if string(s.Data[t.PasswordKey]) == next && s.Data[PendingKey(t.PasswordKey)] == nil {
 			return what + " already holds it", nil
 		}
 		s.Data[t.PasswordKey] = []byte(next)
 		delete(s.Data, PendingKey(t.PasswordKey))
-		if _, err := k.updateSecret(ctx, s); err != nil {
+		if _, err := k.writeSecret(ctx, s); err != nil {
 			return "", fmt.Errorf("%w; Milvus has the new password, which is in %s key %s: rerun rotate-password to finish", err, what, PendingKey(t.PasswordKey))
 		}
 		return fmt.Sprintf("%s key %s; pods reading it through the environment see it at their next start (Milvus itself reads it only when it first creates root)", what, t.PasswordKey), nil
@@ -266,11 +307,33 @@ func joinOr(items []string) string {
 	return out
 }
 
-// updateSecret writes s back, failing when it changed since it was read.
-func (k *Kube) updateSecret(ctx context.Context, s *corev1.Secret) (*corev1.Secret, error) {
-	out, err := k.Client.CoreV1().Secrets(s.Namespace).Update(ctx, s, metav1.UpdateOptions{})
+// stagedSecret is a copy of the tree's Secret to write, or a new one when
+// it does not exist yet (a renamed Secret).
+func stagedSecret(s *corev1.Secret, t *Target) *corev1.Secret {
+	if s == nil {
+		return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: t.PasswordSecret, Namespace: t.Namespace},
+			Type: corev1.SecretTypeOpaque, Data: map[string][]byte{}}
+	}
+	s = s.DeepCopy()
+	if s.Data == nil {
+		s.Data = map[string][]byte{}
+	}
+	return s
+}
+
+// writeSecret creates s, or writes it back failing when it changed since
+// it was read.
+func (k *Kube) writeSecret(ctx context.Context, s *corev1.Secret) (*corev1.Secret, error) {
+	secrets := k.Client.CoreV1().Secrets(s.Namespace)
+	var out *corev1.Secret
+	var err error
+	if s.ResourceVersion == "" {
+		out, err = secrets.Create(ctx, s, metav1.CreateOptions{})
+	} else {
+		out, err = secrets.Update(ctx, s, metav1.UpdateOptions{})
+	}
 	switch {
-	case apierrors.IsConflict(err):
+	case apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err):
 		return nil, fmt.Errorf("Secret %s/%s changed while rotate-password ran; rerun it (it finds out which password Milvus accepts)", s.Namespace, s.Name)
 	case apierrors.IsForbidden(err):
 		return nil, fmt.Errorf("updating Secret %s/%s is forbidden in context %q: %v", s.Namespace, s.Name, k.Context, apierrors.ReasonForError(err))

@@ -211,6 +211,38 @@ func TestRotatePassword(t *testing.T) {
 		}
 	})
 
+	// The tree names a new Secret (milvus.auth.rootPasswordSecret renamed):
+	// the current password comes from the old one, the new Secret is
+	// created, and a rerun finds the rotation done.
+	t.Run("renamed Secret", func(t *testing.T) {
+		rt := newRotation(t, map[string]string{"password": testPassword}, testPassword, nil)
+		rt.tg.PasswordSecret = "milvus-root-2026"
+		r := rt.run(t, "")
+		if err := r.Err(); err == nil || !strings.Contains(err.Error(), "pass --from-secret") {
+			t.Fatalf("without --from-secret: %v", err)
+		}
+		o := RotateOptions{Options: kubeOptions(rt.c, rt.tg), FromSecret: "milvus-root"}
+		r = Rotate(context.Background(), o)
+		if err := r.Err(); err != nil {
+			t.Fatalf("%v\n%s", err, verdicts(r))
+		}
+		s, err := rt.c.kube.Client.CoreV1().Secrets(rt.c.ns).Get(context.Background(), "milvus-root-2026", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pw := string(s.Data["password"]); pw == "" || pw != rt.m.password || len(s.Data) != 1 {
+			t.Errorf("the new Secret does not hold Milvus's new password alone")
+		}
+		if old := rt.secretData(t); old["password"] != testPassword {
+			t.Errorf("the old Secret changed")
+		}
+		r = Rotate(context.Background(), o)
+		if err := r.Err(); err != nil || rt.m.rotations != 1 || !strings.Contains(stepOf(r, "current password").Detail, "rotated before") {
+			t.Errorf("rerun: %v, %d rotations, %q", err, rt.m.rotations, stepOf(r, "current password").Detail)
+		}
+		noPasswords(t, r, testPassword, rt.m.password)
+	})
+
 	t.Run("authentication off", func(t *testing.T) {
 		rt := newRotation(t, map[string]string{"password": testPassword}, testPassword, nil)
 		rt.tg.Auth = false
