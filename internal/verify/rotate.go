@@ -146,17 +146,12 @@ func Rotate(ctx context.Context, o RotateOptions) *Report {
 	}
 
 	// Which password does Milvus accept now?
-	const (
-		notYet   = iota // the Secret's: nothing changed yet
-		changed         // the staged one: Milvus changed, the Secret not
-		finished        // the new one given: rotated before
-	)
 	state := notYet
 	var c *client
 	var accepted string
 	if run("current password", func() (string, error) {
 		type candidate struct {
-			state    int
+			state    rotationState
 			pw, what string
 		}
 		candidates := []candidate{{notYet, current, currentWhat}}
@@ -259,9 +254,13 @@ func Rotate(ctx context.Context, o RotateOptions) *Report {
 		s.Data[t.PasswordKey] = []byte(next)
 		delete(s.Data, PendingKey(t.PasswordKey))
 		if _, err := k.writeSecret(ctx, s); err != nil {
-			return "", fmt.Errorf("%w; Milvus has the new password, which is in %s key %s: rerun rotate-password to finish", err, what, PendingKey(t.PasswordKey))
+			return "", fmt.Errorf("%w; Milvus has the new password: rerun rotate-password to finish (it finds out which password Milvus accepts)", err)
 		}
-		return fmt.Sprintf("%s key %s; pods reading it through the environment see it at their next start (Milvus itself reads it only when it first creates root)", what, t.PasswordKey), nil
+		detail := fmt.Sprintf("%s key %s; pods reading it through the environment see it at their next start (Milvus itself reads it only when it first creates root)", what, t.PasswordKey)
+		if o.NewPassword != "" && o.NewPassword != next {
+			detail += "; this run finished an interrupted rotation, so the password from " + o.NewFrom + " was not set: rerun to set it"
+		}
+		return detail, nil
 	}) != nil {
 		return r
 	}
@@ -279,8 +278,18 @@ func Rotate(ctx context.Context, o RotateOptions) *Report {
 	return r
 }
 
-func stateWhy(state int) string {
-	if state == 1 {
+// rotationState is where a rotation stands, by the password Milvus
+// accepts.
+type rotationState int
+
+const (
+	notYet   rotationState = iota // the current one: nothing changed yet
+	changed                       // the staged one: Milvus changed, the Secret not
+	finished                      // the new one: rotated before
+)
+
+func stateWhy(state rotationState) string {
+	if state == changed {
 		return "Milvus accepts the staged password already"
 	}
 	return "Milvus accepts the new password already"
