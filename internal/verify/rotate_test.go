@@ -171,9 +171,10 @@ func TestRotatePassword(t *testing.T) {
 		if err := Rotate(context.Background(), o).Err(); err == nil || !strings.Contains(err.Error(), `step "update credential"`) {
 			t.Fatalf("first run: %v", err)
 		}
-		staged := rt.secretData(t)[PendingKey("password")]
-		if staged == "" || rt.m.password != testPassword {
-			t.Fatal("want the password staged and Milvus unchanged")
+		got := rt.secretData(t)
+		staged := got[PendingKey("password")]
+		if staged == "" || got["password"] != testPassword || rt.m.password != testPassword {
+			t.Fatal("want the password staged, and the Secret's key and Milvus unchanged")
 		}
 		rt.m.mu.Lock()
 		rt.m.hangOn = ""
