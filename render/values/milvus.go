@@ -4,7 +4,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/milvusgen/milvusgen/internal/model"
-	"github.com/milvusgen/milvusgen/internal/owned"
+	"github.com/milvusgen/milvusgen/internal/rawvalues"
 	"github.com/milvusgen/milvusgen/internal/sizing"
 )
 
@@ -67,7 +67,7 @@ func Milvus(s *model.Spec) map[string]any {
 	merge(v, security(s))
 	// Raw values may add to the lists milvusgen owns (extraEnv, volumes),
 	// never replace them: the root password's variable stays.
-	return merge(v, owned.MergeLists(v, s.Milvus.Values))
+	return merge(v, rawvalues.MergeLists(v, s.Milvus.Values))
 }
 
 // security turns on authentication and TLS through extraConfigFiles
