@@ -123,6 +123,19 @@ func etcdResources(s *model.Spec) map[string]any {
 	}}
 }
 
+// dependencyRequests requests sizing's budget for a dependency's pods, as
+// etcdResources does: no limit, so a burst is never an OOM kill.
+func dependencyRequests(s *model.Spec, name string) map[string]any {
+	d, ok := sizing.Dependency(s, name)
+	if !ok {
+		panic("milvusgen: sizing budgets no " + name) // a renamed dependency; TestMilvusChartVariants catches it
+	}
+	return map[string]any{"requests": map[string]any{
+		"cpu":    sizing.FormatCPUQuantity(d.Pod.MilliCPU),
+		"memory": sizing.FormatMemoryQuantity(d.Pod.Memory),
+	}}
+}
+
 // externalS3 points Milvus at the spec's bucket through the regional
 // endpoint, authenticating with the pod's IRSA role (useIAM) instead of
 // keys.
@@ -171,8 +184,13 @@ func messageQueue(s *model.Spec) map[string]any {
 			"kafka": map[string]any{
 				"enabled":     true,
 				"persistence": map[string]any{"storageClass": sc},
+				// The charts request nothing for the brokers and
+				// ZooKeeper; sizing's budgets make the scheduler reserve
+				// what the fit check counted.
+				"resources": dependencyRequests(s, "kafka"),
 				"zookeeper": map[string]any{
 					"persistence": map[string]any{"storageClass": sc},
+					"resources":   dependencyRequests(s, "kafka-zookeeper"),
 				},
 			},
 			"pulsarv3":   map[string]any{"enabled": false},
