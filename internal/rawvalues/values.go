@@ -162,7 +162,11 @@ func init() {
 	for _, r := range valuesRefused {
 		if strings.HasPrefix(r.path, "*.") {
 			for _, c := range Components {
-				refusedByPath[join(strings.Split(c+"."+r.path[2:], "."))] = fmt.Sprintf(r.msg, c)
+				msg := r.msg
+				if strings.Contains(msg, "%[1]s") {
+					msg = fmt.Sprintf(msg, c)
+				}
+				refusedByPath[join(strings.Split(c+"."+r.path[2:], "."))] = msg
 			}
 			continue
 		}
