@@ -82,3 +82,28 @@ func TestMilvusChartTLS(t *testing.T) {
 		t.Errorf("proxy pod has no milvus-tls Secret volume: %+v", pod.Volumes)
 	}
 }
+
+// TestMilvusChartOneDoor: whatever the queue, the release renders one
+// LoadBalancer Service, milvusgen's NLB in front of the proxies, and no
+// Ingress or NodePort (issue 17 item 3). Chart 5.0.19's Pulsar defaults
+// its proxy Service to LoadBalancer; the Milvus chart's values override it.
+func TestMilvusChartOneDoor(t *testing.T) {
+	for _, mq := range []string{model.Woodpecker, model.Kafka, model.Pulsar} {
+		t.Run(mq, func(t *testing.T) {
+			m := renderMilvus(t, variant(func(s *model.Spec) { s.Milvus.MessageQueue = mq }))
+			var doors []string
+			for _, o := range m.Filter("Service", "") {
+				svc := decode[corev1.Service](t, o)
+				if svc.Spec.Type == corev1.ServiceTypeLoadBalancer || svc.Spec.Type == corev1.ServiceTypeNodePort {
+					doors = append(doors, o.Source)
+				}
+			}
+			if len(doors) != 1 || doors[0] != "milvus/templates/service.yaml" {
+				t.Errorf("load-balanced or node ports: %v, want only milvus/templates/service.yaml", doors)
+			}
+			if ing := m.Filter("Ingress", ""); len(ing) > 0 {
+				t.Errorf("Ingresses rendered: %v", ing)
+			}
+		})
+	}
+}
