@@ -32,7 +32,6 @@ var configAllowed = []struct{ path, why string }{
 	{"common.threadCoreCoefficient", "thread pools per CPU core"},
 	{"common.buildIndexThreadPoolRatio", "index build thread pool"},
 	{"common.simdType", "the SIMD instruction set knowhere uses"},
-	{"common.entityExpiration", "the default time to live of entities"},
 	{"common.bloomFilterSize", "bloom filter sizes of segments"},
 	{"common.maxBloomFalsePositive", "bloom filter false positive rate"},
 	{"common.traceLogMode", "request trace logging"},
@@ -88,6 +87,7 @@ var configRefused = []struct{ path, msg string }{
 	{"streamingNode.port", "not supported: the chart wires the components' ports"},
 	{"streamingNode.ip", "not supported: Milvus finds each pod's address"},
 	{"log.file.rootPath", "not supported: Milvus logs to stdout, where the cluster's log pipeline reads them"},
+	{"common.entityExpiration", "not supported: a default time to live deletes every collection's entities once it passes; set a TTL per collection instead"},
 }
 
 const configListHint = "milvus.config accepts the sections that tune Milvus (queryNode, queryCoord, dataNode, dataCoord, rootCoord, proxy, streamingNode, streaming, quotaAndLimits, knowhere, gpu, grpc, log and some common keys); see docs/security.md"

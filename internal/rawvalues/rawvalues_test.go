@@ -234,6 +234,7 @@ func TestConfig(t *testing.T) {
 		{"queryNode: {apiKey: x}", "queryNode.apiKey", "names a credential"},
 		{"someNewSection: {x: 1}", "someNewSection", "not supported; milvus.config accepts"},
 		{"log: {file: {rootPath: /x}}", "log.file.rootPath", "stdout"},
+		{"common: {entityExpiration: 60}", "common.entityExpiration", "deletes every collection's entities"},
 	}
 	for _, tc := range refused {
 		probs := Config(decode(t, tc.config))
