@@ -72,6 +72,9 @@ func EnvName(name string) string {
 	if best != "" {
 		return fmt.Sprintf("%s sets milvus.yaml's %s (Milvus reads every environment variable as config): %s", name, configPath(best), msg)
 	}
+	if strings.HasPrefix(strings.ToUpper(key), "GRPC_") {
+		return fmt.Sprintf("%s is not supported: gRPC's own variables (GRPC_GO_…, GRPC_XDS_BOOTSTRAP) change how the components connect; set grpc.* in milvus.config instead", name)
+	}
 	for _, a := range configAllowed {
 		if strings.HasPrefix(n, Normalize(a.path)) {
 			return ""

@@ -94,6 +94,7 @@ func TestValuesRefused(t *testing.T) {
 		{"env auth off", "proxy: {extraEnv: [{name: MILVUS_CONF_COMMON_SECURITY_AUTHORIZATIONENABLED, value: 'false'}]}", "proxy.extraEnv.0.name", "use milvus.auth"},
 		{"env S3", "queryNode: {extraEnv: [{name: MINIO_ADDRESS, value: x}]}", "queryNode.extraEnv.0.name", "use storage.bucket"},
 		{"env proxy port", "proxy: {extraEnv: [{name: PROXY_PORT, value: '1'}]}", "proxy.extraEnv.0.name", "use milvus.service.port"},
+		{"env gRPC", "proxy: {extraEnv: [{name: GRPC_ENFORCE_ALPN_ENABLED, value: 'false'}]}", "proxy.extraEnv.0.name", "gRPC's own variables"},
 		{"env unknown field", "proxy: {extraEnv: [{name: GOGC, value: '50', valueFrom: {}, x: 1}]}", "proxy.extraEnv.0", "unknown field"},
 		{"dotted key is not a path", "'image.all.tag': v1", "image.all.tag", "not supported"},
 	}
