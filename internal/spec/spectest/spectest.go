@@ -229,6 +229,8 @@ func Invalid() []Case {
 		{"attack volumes", base + "milvus: {values: {queryNode: {volumes: [{name: x, emptyDir: {}}]}}}\n", "milvus.values.queryNode.volumes: not supported: a volume can mount over /milvus/configs", "spec.yaml:9:40"},
 		{"attack volumeMounts", base + "milvus: {values: {queryNode: {volumeMounts: [{name: x, mountPath: /milvus/configs}]}}}\n", "milvus.values.queryNode.volumeMounts: not supported: a volume can mount over /milvus/configs", "spec.yaml:9:45"},
 		{"attack image tag", base + "milvus: {values: {image: {all: {tag: v2.5.0}}}}\n", "milvus.values.image.all.tag: the image tag follows milvus.chartVersion", "spec.yaml:9:38"},
+		{"attack zookeeper replicas", base + "milvus: {values: {pulsarv3: {zookeeper: {replicaCount: 10000000}}}}\n", "milvus.values.pulsarv3.zookeeper.replicaCount: not supported: milvusgen configures the chart's Pulsar", "spec.yaml:9:56"},
+		{"attack kafka zookeeper replicas", base + "milvus: {values: {kafka: {zookeeper: {replicaCount: 10000000}}}}\n", "milvus.values.kafka.zookeeper.replicaCount: not supported: milvusgen configures the chart's Kafka", "spec.yaml:9:53"},
 		{"attack config mq", base + "milvus: {config: {mq: {type: kafka}}}\n", "milvus.config.mq: use milvus.messageQueue", "spec.yaml:9:23"},
 		{"attack config etcd", base + "milvus: {config: {etcd: {endpoints: \"attacker:2379\"}}}\n", "milvus.config.etcd: not supported", "spec.yaml:9:25"},
 		{"attack env mq type", base + "milvus: {values: {streamingNode: {extraEnv: [{name: MQ_TYPE, value: kafka}]}}}\n", "MQ_TYPE sets milvus.yaml's mq", "spec.yaml:9:53"},
