@@ -27,6 +27,8 @@ import (
 
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/testenv"
+
+	"github.com/milvusgen/milvusgen/internal/verify/milvustest"
 )
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
@@ -152,7 +154,7 @@ func kubeOptions(c *cluster, tg *Target) Options {
 // from the Secret, deployment checks against the rendered tree.
 func TestThroughCluster(t *testing.T) {
 	c, tg := newCluster(t)
-	m := newFakeMilvus(testPassword)
+	m := milvustest.New(testPassword)
 	addr := serve(t, m)
 	c.healthy(addr)
 	_, port, _ := net.SplitHostPort(addr)
@@ -334,7 +336,7 @@ func TestTLSSecretWithoutCA(t *testing.T) {
 	for _, withCA := range []bool{false, true} {
 		c, tg := newCluster(t)
 		tg.TLSMode, tg.TLSSecret = 1, "milvus-tls"
-		m := newFakeMilvus(testPassword)
+		m := milvustest.New(testPassword)
 		addr := serve(t, m, p.server(t, false))
 		c.healthy(addr)
 		_, port, _ := net.SplitHostPort(addr)

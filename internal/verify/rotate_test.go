@@ -16,6 +16,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/milvusgen/milvusgen/internal/verify/milvustest"
 )
 
 // rotation is a cluster (the test API server) holding the root password
@@ -23,18 +25,18 @@ import (
 type rotation struct {
 	c  *cluster
 	tg *Target
-	m  *fakeMilvus
+	m  *milvustest.Server
 }
 
-func newRotation(t *testing.T, secret map[string]string, milvusPassword string, srv func(*fakeMilvus) milvuspb.MilvusServiceServer) *rotation {
+func newRotation(t *testing.T, secret map[string]string, milvusPassword string, srv func(*milvustest.Server) milvuspb.MilvusServiceServer) *rotation {
 	t.Helper()
 	c, tg := newCluster(t)
-	m := newFakeMilvus(milvusPassword)
+	m := milvustest.New(milvusPassword)
 	var s milvuspb.MilvusServiceServer = m
 	if srv != nil {
 		s = srv(m)
 	}
-	addr := serveServer(t, s)
+	addr := serve(t, s)
 	host, port, _ := net.SplitHostPort(addr)
 	tg.Port, _ = strconv.Atoi(port)
 	c.service("internal", host)
@@ -105,8 +107,8 @@ func TestRotatePassword(t *testing.T) {
 		if len(got) != 1 || len(got["password"]) != 26 || got["password"] == testPassword {
 			t.Errorf("Secret keys %v after the rotation, want only a new 26-character password", slices.Sorted(maps.Keys(got)))
 		}
-		if rt.m.password != got["password"] || rt.m.rotations != 1 {
-			t.Errorf("Milvus's password is not the Secret's (%d rotations)", rt.m.rotations)
+		if rt.m.Password != got["password"] || rt.m.Rotations != 1 {
+			t.Errorf("Milvus's password is not the Secret's (%d rotations)", rt.m.Rotations)
 		}
 		noPasswords(t, r, testPassword, got["password"])
 	})
@@ -117,15 +119,15 @@ func TestRotatePassword(t *testing.T) {
 		if err := r.Err(); err != nil {
 			t.Fatal(err)
 		}
-		if got := rt.secretData(t); got["password"] != newPassword || rt.m.password != newPassword {
+		if got := rt.secretData(t); got["password"] != newPassword || rt.m.Password != newPassword {
 			t.Errorf("Secret or Milvus not on the given password")
 		}
 		noPasswords(t, r, testPassword, newPassword)
 
 		// Run again with the same password: nothing to change.
 		r = rt.run(t, newPassword)
-		if err := r.Err(); err != nil || rt.m.rotations != 1 {
-			t.Fatalf("rerun: %v, %d rotations", err, rt.m.rotations)
+		if err := r.Err(); err != nil || rt.m.Rotations != 1 {
+			t.Fatalf("rerun: %v, %d rotations", err, rt.m.Rotations)
 		}
 		if s := stepOf(r, "update credential"); s.Verdict != Skip {
 			t.Errorf("rerun changed Milvus again: %+v", s)
@@ -137,14 +139,14 @@ func TestRotatePassword(t *testing.T) {
 	// password works and finishes the Secret.
 	t.Run("interrupted after UpdateCredential", func(t *testing.T) {
 		rt := newRotation(t, map[string]string{"password": testPassword}, testPassword,
-			func(m *fakeMilvus) milvuspb.MilvusServiceServer { return &lostAnswer{m} })
+			func(m *milvustest.Server) milvuspb.MilvusServiceServer { return &lostAnswer{m} })
 		r := rt.run(t, "")
 		if err := r.Err(); err == nil || !strings.Contains(err.Error(), `step "update credential"`) {
 			t.Fatalf("first run: %v", err)
 		}
 		got := rt.secretData(t)
 		staged := got[PendingKey("password")]
-		if got["password"] != testPassword || staged == "" || rt.m.password != staged {
+		if got["password"] != testPassword || staged == "" || rt.m.Password != staged {
 			t.Fatalf("after the interruption Milvus must have the staged password and the Secret still the old one")
 		}
 		r = rt.run(t, "")
@@ -155,8 +157,8 @@ func TestRotatePassword(t *testing.T) {
 			t.Errorf("current password: %q", d)
 		}
 		got = rt.secretData(t)
-		if got["password"] != staged || len(got) != 1 || rt.m.rotations != 1 {
-			t.Errorf("rerun: Secret not finished on the staged password (%d rotations)", rt.m.rotations)
+		if got["password"] != staged || len(got) != 1 || rt.m.Rotations != 1 {
+			t.Errorf("rerun: Secret not finished on the staged password (%d rotations)", rt.m.Rotations)
 		}
 		noPasswords(t, r, testPassword, staged)
 	})
@@ -165,7 +167,7 @@ func TestRotatePassword(t *testing.T) {
 	// still takes the Secret's password, and the rerun sets the staged one.
 	t.Run("interrupted before UpdateCredential", func(t *testing.T) {
 		rt := newRotation(t, map[string]string{"password": testPassword}, testPassword,
-			func(m *fakeMilvus) milvuspb.MilvusServiceServer { m.hangOn = "UpdateCredential"; return m })
+			func(m *milvustest.Server) milvuspb.MilvusServiceServer { m.HangOn = "UpdateCredential"; return m })
 		o := RotateOptions{Options: kubeOptions(rt.c, rt.tg)}
 		o.Timeout = 3 * time.Second
 		if err := Rotate(context.Background(), o).Err(); err == nil || !strings.Contains(err.Error(), `step "update credential"`) {
@@ -173,17 +175,17 @@ func TestRotatePassword(t *testing.T) {
 		}
 		got := rt.secretData(t)
 		staged := got[PendingKey("password")]
-		if staged == "" || got["password"] != testPassword || rt.m.password != testPassword {
+		if staged == "" || got["password"] != testPassword || rt.m.Password != testPassword {
 			t.Fatal("want the password staged, and the Secret's key and Milvus unchanged")
 		}
-		rt.m.mu.Lock()
-		rt.m.hangOn = ""
-		rt.m.mu.Unlock()
+		rt.m.Mu.Lock()
+		rt.m.HangOn = ""
+		rt.m.Mu.Unlock()
 		r := rt.run(t, "")
 		if err := r.Err(); err != nil {
 			t.Fatalf("rerun: %v\n%s", err, verdicts(r))
 		}
-		if got := rt.secretData(t); got["password"] != staged || rt.m.password != staged || len(got) != 1 {
+		if got := rt.secretData(t); got["password"] != staged || rt.m.Password != staged || len(got) != 1 {
 			t.Errorf("rerun did not set the staged password")
 		}
 	})
@@ -207,7 +209,7 @@ func TestRotatePassword(t *testing.T) {
 		if err := r.Err(); err == nil || !strings.Contains(err.Error(), "Milvus accepts 6 to 72") {
 			t.Fatalf("Err = %v", err)
 		}
-		if rt.m.rotations != 0 || len(rt.secretData(t)) != 1 {
+		if rt.m.Rotations != 0 || len(rt.secretData(t)) != 1 {
 			t.Errorf("something changed")
 		}
 	})
@@ -231,17 +233,17 @@ func TestRotatePassword(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if pw := string(s.Data["password"]); pw == "" || pw != rt.m.password || len(s.Data) != 1 {
+		if pw := string(s.Data["password"]); pw == "" || pw != rt.m.Password || len(s.Data) != 1 {
 			t.Errorf("the new Secret does not hold Milvus's new password alone")
 		}
 		if old := rt.secretData(t); old["password"] != testPassword {
 			t.Errorf("the old Secret changed")
 		}
 		r = Rotate(context.Background(), o)
-		if err := r.Err(); err != nil || rt.m.rotations != 1 || !strings.Contains(stepOf(r, "current password").Detail, "rotated before") {
-			t.Errorf("rerun: %v, %d rotations, %q", err, rt.m.rotations, stepOf(r, "current password").Detail)
+		if err := r.Err(); err != nil || rt.m.Rotations != 1 || !strings.Contains(stepOf(r, "current password").Detail, "rotated before") {
+			t.Errorf("rerun: %v, %d rotations, %q", err, rt.m.Rotations, stepOf(r, "current password").Detail)
 		}
-		noPasswords(t, r, testPassword, rt.m.password)
+		noPasswords(t, r, testPassword, rt.m.Password)
 	})
 
 	t.Run("authentication off", func(t *testing.T) {
@@ -255,10 +257,10 @@ func TestRotatePassword(t *testing.T) {
 
 // lostAnswer applies UpdateCredential and then loses the answer, as a
 // dropped connection would.
-type lostAnswer struct{ *fakeMilvus }
+type lostAnswer struct{ *milvustest.Server }
 
 func (l *lostAnswer) UpdateCredential(ctx context.Context, req *milvuspb.UpdateCredentialRequest) (*commonpb.Status, error) {
-	if st, err := l.fakeMilvus.UpdateCredential(ctx, req); err != nil || check(st) != nil {
+	if st, err := l.Server.UpdateCredential(ctx, req); err != nil || check(st) != nil {
 		return st, err
 	}
 	return nil, status.Error(codes.Unavailable, "connection reset by peer")

@@ -3,7 +3,6 @@ package verify
 import (
 	"context"
 	"encoding/base64"
-	"net"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -17,12 +16,14 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/milvusgen/milvusgen/internal/modeltest"
+
+	"github.com/milvusgen/milvusgen/internal/verify/milvustest"
 )
 
 // fakeClient logs in to the fake as root, for tests that drive it by hand.
-func fakeClient(t *testing.T, m *fakeMilvus) milvuspb.MilvusServiceClient {
+func fakeClient(t *testing.T, m *milvustest.Server) milvuspb.MilvusServiceClient {
 	t.Helper()
-	c, err := dial(context.Background(), Conn{Address: serve(t, m), Password: m.password})
+	c, err := dial(context.Background(), Conn{Address: serve(t, m), Password: m.Password})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func wantRefused(t *testing.T, what string, err error, want string) {
 // fails a test.
 func TestServerRefusesWhatMilvusRefuses(t *testing.T) {
 	ctx := context.Background()
-	m := newFakeMilvus(testPassword)
+	m := milvustest.New(testPassword)
 	svc := fakeClient(t, m)
 
 	create := func(name string, autoID bool) {
@@ -115,7 +116,7 @@ func TestServerRefusesWhatMilvusRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	var flushed []bool
-	for range m.flushPolls {
+	for range m.FlushPolls {
 		st, err := svc.GetFlushState(ctx, &milvuspb.GetFlushStateRequest{CollectionName: "c", FlushTs: fr.GetCollFlushTs()["c"]})
 		if err := statusErr(st.GetStatus(), err); err != nil {
 			t.Fatal(err)
@@ -123,7 +124,7 @@ func TestServerRefusesWhatMilvusRefuses(t *testing.T) {
 		flushed = append(flushed, st.GetFlushed())
 	}
 	if !flushed[len(flushed)-1] || flushed[len(flushed)-2] {
-		t.Errorf("flush states %v: want done at check %d exactly", flushed, m.flushPolls)
+		t.Errorf("flush states %v: want done at check %d exactly", flushed, m.FlushPolls)
 	}
 
 	wantRefused(t, "search before load", search("L2"), "collection not loaded")
@@ -140,13 +141,13 @@ func TestServerRefusesWhatMilvusRefuses(t *testing.T) {
 	if p := progress(); p != 0 {
 		t.Errorf("progress %d before the index is built", p)
 	}
-	for i := 2; i < m.indexPolls; i++ {
+	for i := 2; i < m.IndexPolls; i++ {
 		if s := indexState(); s != commonpb.IndexState_InProgress {
 			t.Errorf("index check %d: %v, want InProgress", i, s)
 		}
 	}
 	if s := indexState(); s != commonpb.IndexState_Finished {
-		t.Errorf("index check %d: %v, want Finished", m.indexPolls, s)
+		t.Errorf("index check %d: %v, want Finished", m.IndexPolls, s)
 	}
 	if p := progress(); p == 0 || p == 100 {
 		t.Errorf("first progress after the build: %d, want partial", p)
@@ -167,7 +168,7 @@ func TestServerRefusesWhatMilvusRefuses(t *testing.T) {
 // UpdateCredential decodes and checks as the Milvus proxy does.
 func TestServerUpdateCredential(t *testing.T) {
 	ctx := context.Background()
-	m := newFakeMilvus(testPassword)
+	m := milvustest.New(testPassword)
 	svc := fakeClient(t, m)
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	update := func(old, new string) error {
@@ -177,7 +178,7 @@ func TestServerUpdateCredential(t *testing.T) {
 	wantRefused(t, "wrong old password", update(b64("wrong-pass"), b64("another-one")), "old password not correct for root")
 	wantRefused(t, "short new password", update(b64(testPassword), b64("abc")), "invalid password length")
 	wantRefused(t, "long new password", update(b64(testPassword), b64(strings.Repeat("x", 73))), "invalid password length")
-	if m.rotations != 0 || m.password != testPassword {
+	if m.Rotations != 0 || m.Password != testPassword {
 		t.Fatalf("a refused update changed the password")
 	}
 	if err := update(b64(testPassword), b64("another-one")); err != nil {
@@ -215,7 +216,7 @@ func TestLoadReplicas(t *testing.T) {
 		t.Fatalf("LoadReplicas = %d, want 2 from user.yaml", tg.LoadReplicas)
 	}
 
-	fake := newFakeMilvus(testPassword) // its own default is 1 replica
+	fake := milvustest.New(testPassword) // its own default is 1 replica
 	r := Run(context.Background(), testOptions(tg, serve(t, fake)))
 	if err := r.Err(); err != nil {
 		t.Fatalf("Run: %v", err)
@@ -226,15 +227,15 @@ func TestLoadReplicas(t *testing.T) {
 
 	// One query node cannot hold two replicas: Milvus's refusal is the
 	// load step's error.
-	fake = newFakeMilvus(testPassword)
-	fake.queryNodes = 1
+	fake = milvustest.New(testPassword)
+	fake.QueryNodes = 1
 	r = Run(context.Background(), testOptions(tg, serve(t, fake)))
 	if err := r.Err(); err == nil || !strings.Contains(err.Error(), `step "load"`) || !strings.Contains(err.Error(), "service resource insufficient") {
 		t.Errorf("two replicas on one query node: %v", err)
 	}
 
 	// A server that makes fewer replicas than asked is caught.
-	r = Run(context.Background(), testOptions(tg, serveServer(t, &lessReplicas{newFakeMilvus(testPassword)})))
+	r = Run(context.Background(), testOptions(tg, serve(t, &lessReplicas{milvustest.New(testPassword)})))
 	if err := r.Err(); err == nil || !strings.Contains(err.Error(), "loaded with 1 in-memory replica, but the tree's queryCoord.clusterLevelLoadReplicaNumber is 2") {
 		t.Errorf("fewer replicas: %v", err)
 	}
@@ -242,25 +243,11 @@ func TestLoadReplicas(t *testing.T) {
 
 // lessReplicas ignores the replica number asked, as a Milvus whose
 // resource group falls short could.
-type lessReplicas struct{ *fakeMilvus }
+type lessReplicas struct{ *milvustest.Server }
 
 func (l *lessReplicas) LoadCollection(ctx context.Context, req *milvuspb.LoadCollectionRequest) (*commonpb.Status, error) {
 	req.ReplicaNumber = 0
-	return l.fakeMilvus.LoadCollection(ctx, req)
-}
-
-// serveServer serves any MilvusService on a loopback port.
-func serveServer(t *testing.T, s milvuspb.MilvusServiceServer) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := grpc.NewServer()
-	milvuspb.RegisterMilvusServiceServer(g, s)
-	go g.Serve(l)
-	t.Cleanup(g.Stop)
-	return l.Addr().String()
+	return l.Server.LoadCollection(ctx, req)
 }
 
 // verify reports the server's version and gates on --expect-version, or on
@@ -268,8 +255,8 @@ func serveServer(t *testing.T, s milvuspb.MilvusServiceServer) string {
 func TestServerVersion(t *testing.T) {
 	run := func(version, expect, treeTag string) *Report {
 		t.Helper()
-		m := newFakeMilvus(testPassword)
-		m.version = version
+		m := milvustest.New(testPassword)
+		m.Version = version
 		tg := runbookTarget(t, nil)
 		tg.MilvusVersion = Value{Val: treeTag}
 		tg.MilvusVersion.At.File = "kubernetes/apps/milvus/milvus.yaml"
@@ -322,13 +309,13 @@ type oversize struct {
 }
 
 func (oversize) Connect(context.Context, *milvuspb.ConnectRequest) (*milvuspb.ConnectResponse, error) {
-	return &milvuspb.ConnectResponse{Status: ok(), ServerInfo: &commonpb.ServerInfo{BuildTags: strings.Repeat("x", MaxMessageSize+1)}}, nil
+	return &milvuspb.ConnectResponse{Status: &commonpb.Status{}, ServerInfo: &commonpb.ServerInfo{BuildTags: strings.Repeat("x", MaxMessageSize+1)}}, nil
 }
 
 // A server sending more than MaxMessageSize is refused, and verify's own
 // largest message fits the cap with room to spare.
 func TestMessageCap(t *testing.T) {
-	addr := serveServer(t, oversize{})
+	addr := serve(t, oversize{})
 	_, err := dial(context.Background(), Conn{Address: addr, Password: testPassword})
 	if status.Code(err) != codes.ResourceExhausted || !strings.Contains(err.Error(), "larger than max") {
 		t.Fatalf("oversize answer: %v, want ResourceExhausted", err)
@@ -346,7 +333,7 @@ func TestMessageCap(t *testing.T) {
 
 	// A request past the cap is refused before it is sent, by verify: this
 	// server would take it.
-	c, err := dial(context.Background(), Conn{Address: serve(t, newFakeMilvus(testPassword), grpc.MaxRecvMsgSize(64<<20)), Password: testPassword})
+	c, err := dial(context.Background(), Conn{Address: serve(t, milvustest.New(testPassword), grpc.MaxRecvMsgSize(64<<20)), Password: testPassword})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,8 @@ import (
 	"google.golang.org/grpc/credentials"
 
 	"github.com/milvusgen/milvusgen/internal/model"
+
+	"github.com/milvusgen/milvusgen/internal/verify/milvustest"
 )
 
 // pki is a CA with a server certificate for 127.0.0.1 and a client
@@ -91,7 +93,7 @@ func TestTLS(t *testing.T) {
 	p := newPKI(t)
 	for _, mode := range []int{1, 2} {
 		tg := runbookTarget(t, func(s *model.Spec) { s.Milvus.TLS = model.TLS{Mode: mode, SecretName: "milvus-tls"} })
-		m := newFakeMilvus(testPassword)
+		m := milvustest.New(testPassword)
 		addr := serve(t, m, p.server(t, mode == 2))
 		o := testOptions(tg, addr)
 		o.TLSCA = p.ca
@@ -110,7 +112,7 @@ func TestTLS(t *testing.T) {
 	// Another CA: the proxies' certificate is refused at connect.
 	other := newPKI(t)
 	tg := runbookTarget(t, func(s *model.Spec) { s.Milvus.TLS = model.TLS{Mode: 1, SecretName: "milvus-tls"} })
-	addr := serve(t, newFakeMilvus(testPassword), p.server(t, false))
+	addr := serve(t, milvustest.New(testPassword), p.server(t, false))
 	o := testOptions(tg, addr)
 	o.TLSCA, o.Timeout = other.ca, 5*time.Second
 	if err := Run(context.Background(), o).Err(); err == nil || !strings.Contains(err.Error(), `step "connect"`) ||
@@ -134,7 +136,7 @@ func TestTLS(t *testing.T) {
 func TestTLSSystemRoots(t *testing.T) {
 	p := newPKI(t)
 	tg := runbookTarget(t, func(s *model.Spec) { s.Milvus.TLS = model.TLS{Mode: 1, SecretName: "milvus-tls"} })
-	addr := serve(t, newFakeMilvus(testPassword), p.server(t, false))
+	addr := serve(t, milvustest.New(testPassword), p.server(t, false))
 
 	o := testOptions(tg, addr)
 	o.SystemRoots = p.pool
