@@ -2,9 +2,19 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/milvusgen/milvusgen/internal/testenv"
+	"github.com/milvusgen/milvusgen/internal/verify"
+	"github.com/milvusgen/milvusgen/internal/verify/milvustest"
 )
 
 // The rotation itself is tested in internal/verify against the in-process
@@ -42,5 +52,77 @@ func TestRotatePasswordUsage(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The command end to end: the tree's Secret on a real API server, the
+// in-process Milvus at --address, the new password from the environment,
+// from stdin, then generated. Nothing it prints holds a password.
+func TestRotatePasswordCluster(t *testing.T) {
+	env := testenv.Start(t)
+	cs, err := kubernetes.NewForConfig(env.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "milvus"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	const first = "first-Pa55word"
+	if _, err := cs.CoreV1().Secrets("milvus").Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "milvus-root"},
+		StringData: map[string]string{"password": first}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	secret := func() string {
+		t.Helper()
+		s, err := cs.CoreV1().Secrets("milvus").Get(ctx, "milvus-root", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(s.Data) != 1 {
+			t.Errorf("Secret keys: %d, want 1", len(s.Data))
+		}
+		return string(s.Data["password"])
+	}
+	m := milvustest.New(first)
+	args := []string{"rotate-password", "--rendered", "../../out/runbook", "--address", milvustest.Serve(t, m), "--kubeconfig", env.Kubeconfig}
+	seen := []string{first}
+	rotate := func(env, stdin string, extra ...string) string {
+		t.Helper()
+		t.Setenv(verify.NewPasswordEnv, env)
+		var out, errb bytes.Buffer
+		code := run(append(append([]string{}, args...), extra...), strings.NewReader(stdin), &out, &errb)
+		if code != exitOK {
+			t.Fatalf("exit %d\n%s%s", code, out.String(), errb.String())
+		}
+		pw := secret()
+		if pw != m.PasswordNow() {
+			t.Fatalf("the Secret and Milvus disagree after the rotation")
+		}
+		seen = append(seen, pw)
+		for _, p := range seen {
+			if strings.Contains(out.String()+errb.String(), p) {
+				t.Errorf("a password is printed:\n%s%s", out.String(), errb.String())
+			}
+		}
+		return out.String()
+	}
+
+	if out := rotate("second-Pa55word", ""); secret() != "second-Pa55word" || !strings.Contains(out, "rotate-password passed") {
+		t.Errorf("from the environment:\n%s", out)
+	}
+	if rotate("", "third-Pa55word\n", "--new-password-stdin"); secret() != "third-Pa55word" {
+		t.Errorf("from stdin: not set")
+	}
+	out := rotate("", "", "--format", "json")
+	var r struct {
+		Result string
+		Steps  []struct{ Name, Verdict string }
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil || r.Result != "pass" || len(r.Steps) != 8 {
+		t.Errorf("generated, JSON: %v\n%s", err, out)
+	}
+	if pw := secret(); len(pw) != 26 || m.Rotations != 3 {
+		t.Errorf("generated: %d characters, %d rotations", len(pw), m.Rotations)
 	}
 }
