@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"encoding/base64"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -207,36 +208,46 @@ func TestLoadReplicas(t *testing.T) {
 	if !strings.Contains(string(f.Data), user) {
 		t.Fatalf("no user.yaml in the Milvus HelmRelease")
 	}
-	f.Data = []byte(strings.Replace(string(f.Data), user, user+"        queryCoord:\n          clusterLevelLoadReplicaNumber: 2\n", 1))
+	// 3: neither Milvus's default nor the high-availability one.
+	setting := regexp.MustCompile(`clusterLevelLoadReplicaNumber: \d+`)
+	if setting.Match(f.Data) {
+		f.Data = setting.ReplaceAll(f.Data, []byte("clusterLevelLoadReplicaNumber: 3"))
+	} else {
+		f.Data = []byte(strings.Replace(string(f.Data), user, user+"        queryCoord:\n          clusterLevelLoadReplicaNumber: 3\n", 1))
+	}
 	tg, err := ReadTarget(m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tg.LoadReplicas != 2 {
-		t.Fatalf("LoadReplicas = %d, want 2 from user.yaml", tg.LoadReplicas)
+	tg.MilvusVersion = Value{}
+	if tg.LoadReplicas != 3 {
+		t.Fatalf("LoadReplicas = %d, want 3 from user.yaml", tg.LoadReplicas)
 	}
 
 	fake := milvustest.New(testPassword) // its own default is 1 replica
+	fake.QueryNodes = 3
 	r := Run(context.Background(), testOptions(tg, serve(t, fake)))
 	if err := r.Err(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	if d := stepOf(r, "load").Detail; !strings.HasPrefix(d, "2 in-memory replicas") {
+	if d := stepOf(r, "load").Detail; !strings.HasPrefix(d, "3 in-memory replicas") {
 		t.Errorf("load: %q", d)
 	}
 
-	// One query node cannot hold two replicas: Milvus's refusal is the
+	// Two query nodes cannot hold three replicas: Milvus's refusal is the
 	// load step's error.
 	fake = milvustest.New(testPassword)
-	fake.QueryNodes = 1
+	fake.QueryNodes = 2
 	r = Run(context.Background(), testOptions(tg, serve(t, fake)))
 	if err := r.Err(); err == nil || !strings.Contains(err.Error(), `step "load"`) || !strings.Contains(err.Error(), "service resource insufficient") {
-		t.Errorf("two replicas on one query node: %v", err)
+		t.Errorf("three replicas on two query nodes: %v", err)
 	}
 
 	// A server that makes fewer replicas than asked is caught.
-	r = Run(context.Background(), testOptions(tg, serve(t, &lessReplicas{milvustest.New(testPassword)})))
-	if err := r.Err(); err == nil || !strings.Contains(err.Error(), "loaded with 1 in-memory replica, but the tree's queryCoord.clusterLevelLoadReplicaNumber is 2") {
+	less := milvustest.New(testPassword)
+	less.QueryNodes = 3
+	r = Run(context.Background(), testOptions(tg, serve(t, &lessReplicas{less})))
+	if err := r.Err(); err == nil || !strings.Contains(err.Error(), "loaded with 1 in-memory replica, but the tree's queryCoord.clusterLevelLoadReplicaNumber is 3") {
 		t.Errorf("fewer replicas: %v", err)
 	}
 }
@@ -345,5 +356,26 @@ func TestMessageCap(t *testing.T) {
 	_, err = c.svc.Insert(context.Background(), insertRequest("c", make([]int64, len(big)), big, make([]string, len(big))))
 	if status.Code(err) != codes.ResourceExhausted || !strings.Contains(err.Error(), "trying to send message larger than max") {
 		t.Errorf("oversize request: %v, want verify's ResourceExhausted", err)
+	}
+}
+
+// The tree's Milvus version is the image tag of the Milvus values.
+func TestReadTargetVersion(t *testing.T) {
+	fsys, err := RenderedFS(modeltest.Runbook())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := fsys.(fstest.MapFS)
+	f := m["kubernetes/apps/milvus/milvus.yaml"]
+	if !regexp.MustCompile(`(?m)^\s+tag: v\d`).Match(f.Data) {
+		f.Data = []byte(strings.Replace(string(f.Data), "\n  values:\n", "\n  values:\n    image:\n      all:\n        tag: v2.6.15\n", 1))
+	}
+	tg, err := ReadTarget(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := tg.MilvusVersion
+	if _, err := ParseVersion(v.Val); err != nil || v.At.Field != "spec.values.image.all.tag" || v.At.File != "kubernetes/apps/milvus/milvus.yaml" {
+		t.Errorf("MilvusVersion = %+v (%v)", v, err)
 	}
 }
