@@ -283,6 +283,7 @@ func TestServerVersion(t *testing.T) {
 		{"reported only", "v2.6.15", "", "", ""},
 		{"as expected", "v2.6.15", "2.6.15", "", ""},
 		{"expected with v", "v2.6.15", "v2.6.15", "", ""},
+		{"reported without v", "2.6.15", "2.6.15", "", ""},
 		{"git describe suffix", "v2.6.15-3-gabc1234", "2.6.15", "", ""},
 		{"another patch", "v2.6.14", "2.6.15", "", "Milvus reports version v2.6.14, but --expect-version says 2.6.15"},
 		{"another minor", "v2.5.16", "2.6.15", "", "Milvus reports version v2.5.16"},

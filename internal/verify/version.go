@@ -12,8 +12,9 @@ import (
 )
 
 // serverVersion asks Milvus its version through GetVersion. The proxy
-// answers with its build tags (MILVUS_GIT_BUILD_TAGS of the image, e.g.
-// "v2.6.15"); "" when the server has no GetVersion or reports nothing.
+// answers with MILVUS_GIT_BUILD_TAGS, which cmd/milvus sets from the build's
+// tags ("v2.6.15"; newer builds: the release version, possibly without
+// "v"); "" when the server has no GetVersion or reports nothing.
 func serverVersion(ctx context.Context, c *client) (string, error) {
 	res, err := c.svc.GetVersion(ctx, &milvuspb.GetVersionRequest{})
 	if status.Code(err) == codes.Unimplemented {
