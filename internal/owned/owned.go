@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/milvusgen/milvusgen/internal/model"
+	"github.com/milvusgen/milvusgen/internal/versions"
 )
 
 // Key is one owned key.
@@ -57,6 +58,7 @@ var Values = []Key{
 	{Path: "minio.secretKey", Field: "cluster.identity (IRSA or EKS Pod Identity, never static keys)", Secret: true},
 	{Path: "serviceAccount.create", Field: "milvus.serviceAccount (eksctl creates it with the IAM role)", Want: fixed(false)},
 	{Path: "serviceAccount.name", Field: "milvus.serviceAccount", Want: func(s *model.Spec) any { return s.Milvus.ServiceAccount }},
+	{Path: "image.all.tag", Field: "milvus.version (upgrade rules apply to it)", Want: func(s *model.Spec) any { return versions.ImageTag(s) }},
 	{Path: "mixCoordinator.replicas", Field: "milvus.mixCoordinator.replicas", Want: func(s *model.Spec) any { return s.MixCoordinatorReplicas() }},
 	{Path: "mixCoordinator.activeStandby.enabled", Field: "milvus.highAvailability", Want: func(s *model.Spec) any { return s.ActiveStandby() }},
 	{Path: "service.type", Field: "milvus.service", Want: fixed("LoadBalancer")},

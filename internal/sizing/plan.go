@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/milvusgen/milvusgen/internal/model"
+	"github.com/milvusgen/milvusgen/internal/versions"
 )
 
 // Milvus component names, as the spec (milvus.<name>) and the chart's
@@ -14,11 +15,33 @@ const (
 	QueryNode      = "queryNode"
 	DataNode       = "dataNode"
 	StreamingNode  = "streamingNode"
+	// IndexNode builds indexes in Milvus 2.5 (charts 4.2.x).
+	IndexNode = "indexNode"
 )
 
-// MilvusComponents are the Milvus Deployments milvusgen sizes, in the order
-// tables list them.
+// MilvusComponents are the Milvus Deployments milvusgen sizes on chart
+// 5.x, in the order tables list them; Components gives the pinned chart's.
 var MilvusComponents = []string{MixCoordinator, Proxy, QueryNode, DataNode, StreamingNode}
+
+// Components are the Milvus Deployments the spec's chart runs, in the
+// order tables list them: mixCoordinator (separate coordinators are sized
+// as one each of it), then the chart's components (internal/versions).
+func Components(s *model.Spec) []string {
+	c, ok := versions.Lookup(s.Milvus.ChartVersion)
+	if !ok {
+		return MilvusComponents
+	}
+	out := []string{MixCoordinator}
+	for _, name := range MilvusComponents[1:] {
+		if c.Has(name) {
+			out = append(out, name)
+		}
+	}
+	if c.Has(IndexNode) {
+		out = append(out, IndexNode)
+	}
+	return out
+}
 
 // Resources are what one pod asks of a node.
 type Resources struct {

@@ -73,7 +73,7 @@ func NewWorkload(s *model.Spec) (*Workload, error) {
 		}
 		w.Plan = p
 	}
-	for _, name := range MilvusComponents {
+	for _, name := range Components(s) {
 		w.Milvus = append(w.Milvus, deployed(s, name, w.Plan))
 	}
 	w.Dependencies = dependencies(s, w.Plan)
@@ -93,6 +93,8 @@ func specComponent(s *model.Spec, name string) *model.Component {
 		return &s.Milvus.DataNode
 	case StreamingNode:
 		return &s.Milvus.StreamingNode
+	case IndexNode:
+		return &s.Milvus.IndexNode
 	}
 	return nil
 }
@@ -121,6 +123,13 @@ func deployed(s *model.Spec, name string, p *Plan) Component {
 	var pc Component
 	if p != nil {
 		pc = p.Component(name)
+		if name == IndexNode {
+			// Milvus 2.6 moved index building into the data nodes, and the
+			// sizing tool's data node figures carry it; 2.5's index nodes
+			// get those figures.
+			pc = p.Component(DataNode)
+			pc.Name = IndexNode
+		}
 	}
 	switch {
 	case p != nil && !HandSized(name, c):

@@ -14,6 +14,7 @@ import (
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/owned"
 	"github.com/milvusgen/milvusgen/internal/sizing"
+	"github.com/milvusgen/milvusgen/internal/versions"
 )
 
 // maxNodesPerNodeGroup is the EKS quota of nodes in one managed node group.
@@ -42,7 +43,7 @@ func checkModel(r *report, s *model.Spec, ok map[string]bool, opts Options) {
 	if all("milvus.service", "milvus.auth") {
 		checkSecurity(r, s)
 	}
-	if all("milvus.chartVersion", "milvus.messageQueue") {
+	if all("milvus.chartVersion", "milvus.messageQueue", "milvus.version", "milvus.coordinators") {
 		checkCompatibility(r, s)
 	}
 	// The owned values derive from these sections; without them only the
@@ -322,14 +323,29 @@ func isSecretKey(key string) bool {
 	return secretKeys[n]
 }
 
-// checkCompatibility checks the spec against what the chart version supports.
+// checkCompatibility checks the spec against what the pinned chart
+// deploys (internal/versions): the message queue, the Milvus version, the
+// coordinator layout and components the chart does not have.
 func checkCompatibility(r *report, s *model.Spec) {
-	c, ok := compat().Charts[s.Milvus.ChartVersion]
+	c, ok := versions.Lookup(s.Milvus.ChartVersion)
 	if !ok {
 		return // reported by the field rule
 	}
 	if !slices.Contains(c.MessageQueues, s.Milvus.MessageQueue) {
 		r.errorf("milvus.messageQueue", "chart %s (Milvus %s) supports %s; got %q", s.Milvus.ChartVersion, c.Milvus, strings.Join(c.MessageQueues, ", "), s.Milvus.MessageQueue)
+	}
+	if v := s.Milvus.Version; v != "" {
+		if why := c.Supports(v); why != "" {
+			r.errorf("milvus.version", "%s", why)
+		}
+	}
+	if co := s.Milvus.Coordinators; co != "" && !slices.Contains(c.Coordinators, co) {
+		r.errorf("milvus.coordinators", "chart %s (Milvus %s) has only %s; got %q", c.Version, c.Milvus, strings.Join(c.Coordinators, ", "), co)
+	}
+	for name, comp := range map[string]model.Component{"streamingNode": s.Milvus.StreamingNode, "indexNode": s.Milvus.IndexNode} {
+		if !c.Has(name) && (comp.Replicas != nil || comp.Resources != nil) {
+			r.errorf("milvus."+name, "chart %s (Milvus %s) deploys no %s; these settings would be ignored; remove them", c.Version, c.Milvus, name)
+		}
 	}
 }
 
@@ -357,7 +373,14 @@ func checkRawValues(r *report, s *model.Spec, complete bool) {
 		rel := strings.TrimPrefix(path, "milvus.values.")
 		if strings.Count(rel, ".") == 0 {
 			if use, ok := inertKeys[key]; ok {
-				r.errorf(path, "chart 5.x has no %s (Milvus 2.6 merged it); these values would be ignored; use milvus.%s", key, strings.Fields(use)[0])
+				switch c := versions.Of(s); {
+				case key == "indexNode" && c.Has("indexNode"):
+					r.errorf(path, "the index nodes are spec-owned on chart %s; use milvus.indexNode", c.Version)
+				case key != "indexNode" && len(c.Coordinators) > 1:
+					r.errorf(path, "the coordinator layout is spec-owned on chart %s; use milvus.coordinators: \"separate\" (sized like milvus.mixCoordinator)", c.Version)
+				default:
+					r.errorf(path, "chart 5.x has no %s (Milvus 2.6 merged it); these values would be ignored; use milvus.%s", key, strings.Fields(use)[0])
+				}
 				return false
 			}
 		}

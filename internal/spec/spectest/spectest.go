@@ -83,7 +83,7 @@ func Invalid() []Case {
 		{"request above limit", base + "milvus: {queryNode: {resources: {limits: {cpu: 1}, requests: {cpu: 2}}}}\n", "request 2 exceeds the limit 1", "spec.yaml:9:68"},
 		{"namespace", base + "milvus: {namespace: Milvus}\n", "milvus.namespace: must be a DNS label", "spec.yaml:9:21"},
 		{"shared service account", base + "milvus: {namespace: kube-system, serviceAccount: aws-load-balancer-controller}\n", "is the load balancer controller's service account", "spec.yaml:9:50"},
-		{"chart version", base + "milvus: {chartVersion: 4.2.58}\n", `Milvus chart version "4.2.58" is not one milvusgen knows; known: "5.0.19"`, "spec.yaml:9:24"},
+		{"chart version", base + "milvus: {chartVersion: 4.2.10}\n", `Milvus chart version "4.2.10" is not one milvusgen knows; known: "4.2.37", "4.2.58", "5.0.19"`, "spec.yaml:9:24"},
 		{"inert coordinator", base + "milvus: {values: {rootCoordinator: {replicas: 2}}}\n", "chart 5.x has no rootCoordinator", "spec.yaml:9:36"},
 		{"static key in values", base + "milvus: {values: {externalS3: {secretKey: abc}}}\n", "milvus.values.externalS3.secretKey: static credentials must not be written", "spec.yaml:9:43"},
 		{"owned value", base + "milvus: {values: {externalS3: {bucketName: other}}}\n", "milvusgen sets externalS3.bucketName from storage.bucket", "spec.yaml:9:44"},
