@@ -2,6 +2,7 @@ package versions
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/milvusgen/milvusgen/internal/model"
 )
@@ -78,3 +79,45 @@ func Check(from, to State) []Refusal {
 	}
 	return out
 }
+
+// StateOfValues reads the state a rendered Milvus release installs: the
+// chart version and its values (image.all.tag, mixCoordinator.enabled,
+// the queue flags as render/values writes them). ok is false when the
+// chart is not one of the table's and the values name no version.
+func StateOfValues(chart string, values map[string]any) (State, bool) {
+	st := State{Chart: chart, Coordinators: "mixCoordinator"}
+	if c, ok := Lookup(chart); ok {
+		st.Milvus = c.Milvus
+	}
+	if all, ok := values["image"].(map[string]any); ok {
+		if a, ok := all["all"].(map[string]any); ok {
+			if tag, ok := a["tag"].(string); ok && Valid(strings.TrimPrefix(tag, "v")) {
+				st.Milvus = strings.TrimPrefix(tag, "v")
+			}
+		}
+	}
+	on := func(key string) (bool, bool) {
+		m, ok := values[key].(map[string]any)
+		if !ok {
+			return false, false
+		}
+		b, ok := m["enabled"].(bool)
+		return b, ok
+	}
+	if b, ok := on("mixCoordinator"); ok && !b {
+		st.Coordinators = "separate"
+	}
+	switch {
+	case first(on("kafka")):
+		st.MessageQueue = "kafka"
+	case first(on("woodpecker")):
+		st.MessageQueue = "woodpecker"
+	default:
+		if b, ok := on("pulsarv3"); b || !ok {
+			st.MessageQueue = "pulsar"
+		}
+	}
+	return st, st.Milvus != ""
+}
+
+func first(a, _ bool) bool { return a }
