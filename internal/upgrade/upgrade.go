@@ -105,6 +105,8 @@ func NewStep(from, to versions.State, engine string) Step {
 		st.Order = "one Helm upgrade rolls every Deployment at once (image.all is one image); within a minor line, components of two patch versions work together (Milvus rolling updates, since 2.2.3), so no order is needed"
 	case engine == model.EngineArgoCD:
 		st.Order = "cannot be ordered: one Helm upgrade moves every component at once (image.all), and Argo CD's Helm source has no post-renderer to hold the others back; the checks after the stage are the gate"
+	case engine != model.EngineFlux:
+		st.Order = "cannot be ordered: one Helm upgrade moves every component at once (image.all) and milvusgen renders no hold; the checks after the stage are the gate (see `milvusgen upgrade plan`)"
 	default:
 		st.Order = "cannot be ordered: one Helm upgrade moves every component at once (image.all). A Flux postRenderers patch could pin the other Deployments' image, but every Deployment carries the chart's checksum/config annotation, so they would restart anyway, on the old image with the new milvus.yaml; milvusgen does not render that half state. The checks after the stage are the gate"
 	}
