@@ -11,6 +11,8 @@ type Spec struct {
 	Milvus                 Milvus                 `json:"milvus"`
 	LoadBalancerController LoadBalancerController `json:"loadBalancerController"`
 	GitOps                 GitOps                 `json:"gitops"`
+	// Backup schedules milvus-backup, or is nil.
+	Backup *Backup `json:"backup,omitempty"`
 }
 
 // AWS names the account and region everything is created in.
@@ -223,4 +225,16 @@ type Repository struct {
 	Branch     string `json:"branch"`
 	Path       string `json:"path"`
 	SecretName string `json:"secretName,omitempty"`
+}
+
+// Backup is the milvus-backup CronJob and its location.
+type Backup struct {
+	Schedule       string `json:"schedule"`
+	Bucket         string `json:"bucket,omitempty"`
+	RootPath       string `json:"rootPath"`
+	Region         string `json:"region,omitempty"`
+	CrossRegion    bool   `json:"crossRegion"`
+	Keep           int    `json:"keep"`
+	ServiceAccount string `json:"serviceAccount"`
+	PolicyName     string `json:"policyName,omitempty"`
 }

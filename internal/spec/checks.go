@@ -43,6 +43,9 @@ func checkModel(r *report, s *model.Spec, ok map[string]bool, opts Options) {
 	if all("milvus.service", "milvus.auth") {
 		checkSecurity(r, s)
 	}
+	if all("backup", "aws", "storage", "milvus.serviceAccount") {
+		checkBackup(r, s)
+	}
 	if all("milvus.chartVersion", "milvus.messageQueue", "milvus.version", "milvus.coordinators") {
 		checkCompatibility(r, s)
 	}
