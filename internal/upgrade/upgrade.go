@@ -217,9 +217,11 @@ func checks(s *model.Spec, st versions.State, o Options) []Check {
 		{Name: "message queue", Command: "milvusgen diff " + f,
 			Expect: fmt.Sprintf("milvus.messageQueue is still %q: no message queue flag", st.MessageQueue)},
 	}
-	// milvusgen renders no backup CronJob yet (issue 21 item 5): the
-	// check names the bound and how to read a milvus-backup Job's status.
-	backup := Check{Name: "backup", Command: fmt.Sprintf("kubectl -n %s get jobs -l app.kubernetes.io/name=milvus-backup --sort-by=.status.completionTime", s.Milvus.Namespace),
-		Expect: fmt.Sprintf("the newest milvus-backup Job succeeded less than %s ago (or take one now: milvus-backup create -n NAME)", o.BackupMaxAge)}
+	backup := Check{Name: "backup", Expect: fmt.Sprintf("the newest milvus-backup Job succeeded less than %s ago", o.BackupMaxAge)}
+	if s.Backup != nil {
+		backup.Command = fmt.Sprintf("milvusgen backup status %s --max-age %s", f, o.BackupMaxAge)
+	} else {
+		backup.Expect += " (the spec has no backup section: add backup: {schedule: \"0 3 * * *\"} first, or take one by hand)"
+	}
 	return append(out, backup)
 }
