@@ -22,6 +22,8 @@ BUCKET='acme-milvus-v2516-us-west-2'
 POLICY_NAME='milvusgen-milvus-v2516-us-west-2-s3'
 POLICY_ARN='arn:aws:iam::123456789012:policy/milvusgen-milvus-v2516-us-west-2-s3'
 MILVUS_NAMESPACE='milvus'
+BACKUP_POLICY_NAME='milvusgen-milvus-v2516-us-west-2-backup'
+BACKUP_POLICY_ARN='arn:aws:iam::123456789012:policy/milvusgen-milvus-v2516-us-west-2-backup'
 LBC_NAMESPACE='kube-system'
 LBC_RELEASE='aws-load-balancer-controller'
 
@@ -167,6 +169,17 @@ if aws iam get-policy --policy-arn "$POLICY_ARN" >/dev/null 2>&1; then
   echo "deleted policy $POLICY_NAME ($POLICY_ARN)"
 else
   echo "policy $POLICY_ARN does not exist"
+fi
+if aws iam get-policy --policy-arn "$BACKUP_POLICY_ARN" >/dev/null 2>&1; then
+  # A policy with versions besides the default cannot be deleted.
+  for version in $(aws iam list-policy-versions --policy-arn "$BACKUP_POLICY_ARN" \
+    --query 'Versions[?IsDefaultVersion==`false`].VersionId' --output text); do
+    aws iam delete-policy-version --policy-arn "$BACKUP_POLICY_ARN" --version-id "$version"
+  done
+  aws iam delete-policy --policy-arn "$BACKUP_POLICY_ARN"
+  echo "deleted policy $BACKUP_POLICY_NAME ($BACKUP_POLICY_ARN)"
+else
+  echo "policy $BACKUP_POLICY_ARN does not exist"
 fi
 
 step "4/4 S3 bucket $BUCKET"

@@ -19,12 +19,15 @@ BUCKET='acme-milvus-v254-us-west-2'
 POLICY_NAME='milvusgen-milvus-v254-us-west-2-s3'
 POLICY_ARN='arn:aws:iam::123456789012:policy/milvusgen-milvus-v254-us-west-2-s3'
 MILVUS_NAMESPACE='milvus'
+BACKUP_POLICY_NAME='milvusgen-milvus-v254-us-west-2-backup'
+BACKUP_POLICY_ARN='arn:aws:iam::123456789012:policy/milvusgen-milvus-v254-us-west-2-backup'
 MILVUS_RELEASE='milvus-demo'
 ROOT_SECRET='milvus-root'
 ROOT_SECRET_KEY='password'
 LIFECYCLE_RULE='milvusgen-abort-incomplete-multipart-uploads'
 LIFECYCLE='{"Rules":[{"ID":"milvusgen-abort-incomplete-multipart-uploads","Status":"Enabled","Filter":{"Prefix":""},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}]}'
 POLICY_SHA256='7aee191f2149185c19d03d24f3f1252eb4a6ee275e4c9c0b38b0861a070d9765'
+BACKUP_POLICY_SHA256='2f0237fdf5eb0afab2de21ebe7722058a9b412153086d2c92f4c1d9eba9078f7'
 FLUX_VERSION='v2.9.5'
 LBC_NAMESPACE='kube-system'
 LBC_RELEASE='aws-load-balancer-controller'
@@ -32,6 +35,7 @@ LBC_RELEASE='aws-load-balancer-controller'
 # Rendered files and directories, relative to this one.
 CLUSTER_CONFIG='eksctl-cluster.yaml'
 POLICY_DOCUMENT='iam/milvus-s3-readwrite.json'
+BACKUP_POLICY_DOCUMENT='iam/milvus-backup.json'
 INFRASTRUCTURE_DIR='../kubernetes/infrastructure'
 APPS_DIR='../kubernetes/apps/milvus'
 
@@ -68,7 +72,7 @@ fi
 need aws eksctl kubectl flux
 check_account
 
-step "1/5 S3 bucket $BUCKET"
+step "1/6 S3 bucket $BUCKET"
 if aws s3api head-bucket --bucket "$BUCKET" --region "$REGION" >/dev/null 2>&1; then
   echo "bucket $BUCKET exists"
 else
@@ -99,7 +103,7 @@ none)
 *) echo "lifecycle rule $LIFECYCLE_RULE exists" ;;
 esac
 
-step "2/5 IAM policy $POLICY_NAME"
+step "2/6 IAM policy $POLICY_NAME"
 if aws iam get-policy --policy-arn "$POLICY_ARN" >/dev/null 2>&1; then
   default="$(aws iam get-policy --policy-arn "$POLICY_ARN" --query Policy.DefaultVersionId --output text)"
   tagged="$(aws iam list-policy-tags --policy-arn "$POLICY_ARN" \
@@ -128,7 +132,36 @@ else
   echo "created policy $POLICY_ARN"
 fi
 
-step "3/5 EKS cluster $CLUSTER"
+step "3/6 IAM policy $BACKUP_POLICY_NAME"
+if aws iam get-policy --policy-arn "$BACKUP_POLICY_ARN" >/dev/null 2>&1; then
+  default="$(aws iam get-policy --policy-arn "$BACKUP_POLICY_ARN" --query Policy.DefaultVersionId --output text)"
+  tagged="$(aws iam list-policy-tags --policy-arn "$BACKUP_POLICY_ARN" \
+    --query "Tags[?Key=='milvusgen.io/document'].Value | [0]" --output text)"
+  if [ "$tagged" = "$BACKUP_POLICY_SHA256@$default" ]; then
+    echo "policy $BACKUP_POLICY_NAME holds $BACKUP_POLICY_DOCUMENT ($default)"
+  else
+    versions="$(aws iam list-policy-versions --policy-arn "$BACKUP_POLICY_ARN" \
+      --query 'length(Versions)' --output text)"
+    if [ "$versions" -ge 5 ]; then
+      oldest="$(aws iam list-policy-versions --policy-arn "$BACKUP_POLICY_ARN" \
+        --query 'sort_by(Versions[?IsDefaultVersion==`false`], &CreateDate)[0].VersionId' --output text)"
+      aws iam delete-policy-version --policy-arn "$BACKUP_POLICY_ARN" --version-id "$oldest"
+    fi
+    version="$(aws iam create-policy-version --policy-arn "$BACKUP_POLICY_ARN" \
+      --policy-document "file://$BACKUP_POLICY_DOCUMENT" --set-as-default \
+      --query PolicyVersion.VersionId --output text)"
+    aws iam tag-policy --policy-arn "$BACKUP_POLICY_ARN" --tags "Key=milvusgen.io/document,Value=$BACKUP_POLICY_SHA256@$version"
+    echo "policy $BACKUP_POLICY_NAME exists; made $BACKUP_POLICY_DOCUMENT its default version ($version)"
+  fi
+else
+  # A new policy's first version is always v1.
+  aws iam create-policy --policy-name "$BACKUP_POLICY_NAME" \
+    --policy-document "file://$BACKUP_POLICY_DOCUMENT" \
+    --tags "Key=milvusgen.io/document,Value=$BACKUP_POLICY_SHA256@v1" >/dev/null
+  echo "created policy $BACKUP_POLICY_ARN"
+fi
+
+step "4/6 EKS cluster $CLUSTER"
 if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
   echo "cluster $CLUSTER exists; creating what it lacks of $CLUSTER_CONFIG"
   eksctl create nodegroup -f "$CLUSTER_CONFIG"
@@ -140,7 +173,7 @@ else
 fi
 aws eks update-kubeconfig --region "$REGION" --name "$CLUSTER"
 
-step "4/5 Milvus root password"
+step "5/6 Milvus root password"
 # Milvus creates its root user with this password when it first starts.
 if kubectl -n "$MILVUS_NAMESPACE" get secret "$ROOT_SECRET" >/dev/null 2>&1; then
   echo "secret $ROOT_SECRET exists"
@@ -156,7 +189,7 @@ else
   echo "created secret $ROOT_SECRET"
 fi
 
-step "5/5 Flux, the load balancer controller and Milvus"
+step "6/6 Flux, the load balancer controller and Milvus"
 # The rendered objects need Flux 2.3 or later (source.toolkit.fluxcd.io/v1
 # HelmRepository); the controllers installed are pinned to $FLUX_VERSION.
 client="$(flux version --client)"
