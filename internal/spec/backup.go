@@ -31,6 +31,9 @@ func checkBackup(r *report, s *model.Spec) {
 	if sameBucket && s.Storage.RootPath != "" && nests(b.RootPath, s.Storage.RootPath) {
 		r.errorf("backup.rootPath", "%q overlaps Milvus's data under storage.rootPath %q in the same bucket: Milvus's garbage collection would remove backups, or backups would copy themselves; use a prefix beside it, e.g. %q", b.RootPath, s.Storage.RootPath, "milvus-backup")
 	}
+	if strings.EqualFold(b.PolicyName, s.Storage.PolicyName) {
+		r.errorf("backup.policyName", "is the Milvus S3 policy's name %q (IAM names are unique per account, case-insensitively); pick another, or leave it out", s.Storage.PolicyName)
+	}
 	if b.ServiceAccount == s.Milvus.ServiceAccount {
 		r.errorf("backup.serviceAccount", "is Milvus's service account %q: the backup needs its own role (read the data, write the backups); pick another name", s.Milvus.ServiceAccount)
 	}
