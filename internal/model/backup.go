@@ -61,4 +61,3 @@ func (s *Spec) MilvusAddress() string {
 	}
 	return svc + "." + s.Milvus.Namespace + ".svc"
 }
-
