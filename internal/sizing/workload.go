@@ -83,7 +83,8 @@ func NewWorkload(s *model.Spec) (*Workload, error) {
 // specComponent returns the spec's block for a Milvus component.
 func specComponent(s *model.Spec, name string) *model.Component {
 	switch name {
-	case MixCoordinator:
+	case MixCoordinator, "rootCoordinator", "queryCoordinator", "dataCoordinator", "indexCoordinator":
+		// Separate coordinators are sized like mixCoordinator.
 		return &s.Milvus.MixCoordinator
 	case Proxy:
 		return &s.Milvus.Proxy
@@ -122,14 +123,8 @@ func deployed(s *model.Spec, name string, p *Plan) Component {
 	out := Component{Name: name, Replicas: 1, Source: SourceChart}
 	var pc Component
 	if p != nil {
-		pc = p.Component(name)
-		if name == IndexNode {
-			// Milvus 2.6 moved index building into the data nodes, and the
-			// sizing tool's data node figures carry it; 2.5's index nodes
-			// get those figures.
-			pc = p.Component(DataNode)
-			pc.Name = IndexNode
-		}
+		pc = p.Component(planName(name))
+		pc.Name = name
 	}
 	switch {
 	case p != nil && !HandSized(name, c):
@@ -143,7 +138,7 @@ func deployed(s *model.Spec, name string, p *Plan) Component {
 		}
 	}
 	switch {
-	case name == MixCoordinator:
+	case IsCoordinator(name):
 		out.Replicas = s.MixCoordinatorReplicas()
 	case c.Replicas != nil:
 		out.Replicas = *c.Replicas
@@ -154,11 +149,11 @@ func deployed(s *model.Spec, name string, p *Plan) Component {
 	case p != nil:
 		out.Replicas = pc.Replicas
 	}
-	if s.Milvus.HighAvailability && c.Replicas == nil && name != MixCoordinator {
+	if s.Milvus.HighAvailability && c.Replicas == nil && !IsCoordinator(name) {
 		// mixCoordinator's HA count is model.Spec.MixCoordinatorReplicas.
 		out.Replicas = max(out.Replicas, HAReplicas)
 	}
-	if n, ok := rawReplicas(s, name, "replicas"); ok && name != MixCoordinator {
+	if n, ok := rawReplicas(s, name, "replicas"); ok && !IsCoordinator(name) {
 		// Raw values are merged last, so the chart deploys their count.
 		out.Replicas = n
 	}
@@ -231,7 +226,7 @@ func Apply(s *model.Spec) (*Plan, error) {
 		if !HandSized(d.Name, *c) {
 			c.Resources = modelResources(d.Limit)
 		}
-		if c.Replicas == nil && d.Name != MixCoordinator {
+		if c.Replicas == nil && !IsCoordinator(d.Name) {
 			n := d.Replicas
 			c.Replicas = &n
 		}

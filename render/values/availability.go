@@ -18,6 +18,10 @@ var chartComponents = []struct{ name, label string }{
 	{sizing.DataNode, "datanode"},
 	{sizing.StreamingNode, "streamingnode"},
 	{sizing.IndexNode, "indexnode"},
+	{"rootCoordinator", "rootcoord"},
+	{"queryCoordinator", "querycoord"},
+	{"dataCoordinator", "datacoord"},
+	{"indexCoordinator", "indexcoord"},
 }
 
 // Topology keys of the well-known node labels the spread constraints use.
@@ -61,7 +65,7 @@ func availability(s *model.Spec) map[string]any {
 		}
 		d := w.Component(c.name)
 		block := map[string]any{"topologySpreadConstraints": spread(s, c.label, d.Spread)}
-		if c.name != sizing.MixCoordinator {
+		if !sizing.IsCoordinator(c.name) {
 			block["replicas"] = d.Replicas
 		}
 		v[c.name] = block

@@ -28,12 +28,17 @@ func TestChartsOfTheUpgradePath(t *testing.T) {
 		{"2.5.16.cue", "v2.5.16", []string{"datanode", "indexnode", "mixcoord", "proxy", "querynode"}, false},
 		{"2.6.15.cue", "v2.6.15", []string{"datanode", "mixcoord", "proxy", "querynode", "streamingnode"}, true},
 		{"2.6.16.cue", "v2.6.16", []string{"datanode", "mixcoord", "proxy", "querynode", "streamingnode"}, true},
+		{"separate", "v2.5.4", []string{"datacoord", "datanode", "indexcoord", "indexnode", "proxy", "querycoord", "querynode", "rootcoord"}, false},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			files := []string{"../../examples/upgrade/base.cue", "../../examples/upgrade/" + tc.file}
-			if tc.file == "2.6.16.cue" { // a patch before its chart: milvus.version
+			switch tc.file {
+			case "2.6.16.cue": // a patch before its chart: milvus.version
 				files[1] = "../../examples/upgrade/2.6.15.cue"
 				files = append(files, "testdata/version-2.6.16.cue")
+			case "separate": // 2.5's separate coordinators
+				files[1] = "../../examples/upgrade/2.5.4.cue"
+				files = append(files, "testdata/separate.cue")
 			}
 			var srcs []spec.Source
 			for _, f := range files {
@@ -56,6 +61,11 @@ func TestChartsOfTheUpgradePath(t *testing.T) {
 					t.Fatal(err)
 				}
 				deps = append(deps, d.Spec.Template.Labels["component"])
+				// highAvailability: every Deployment two replicas or more,
+				// spread over hosts and zones.
+				if d.Spec.Replicas == nil || *d.Spec.Replicas < 2 || len(d.Spec.Template.Spec.TopologySpreadConstraints) != 2 {
+					t.Errorf("%s: replicas %v, %d spread constraints", d.Name, d.Spec.Replicas, len(d.Spec.Template.Spec.TopologySpreadConstraints))
+				}
 				for _, c := range d.Spec.Template.Spec.Containers {
 					if c.Image != "milvusdb/milvus:"+tc.version {
 						t.Errorf("%s container %s runs %s, want %s", d.Name, c.Name, c.Image, tc.version)
