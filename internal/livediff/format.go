@@ -40,6 +40,9 @@ func WriteText(w io.Writer, r *Report) error {
 		if e.Note != "" {
 			fmt.Fprintf(&b, "    %s\n", e.Note)
 		}
+		if e.Risk != "" {
+			fmt.Fprintf(&b, "    ! %s\n", e.Risk)
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -62,6 +65,15 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	var b strings.Builder
 	b.WriteString("### milvusgen diff --live\n\n")
 	fmt.Fprintf(&b, "%s.\n", capitalize(r.Summary()))
+	var risky []string
+	for _, e := range r.Entries {
+		if e.Risk != "" {
+			risky = append(risky, fmt.Sprintf("| **%s** | %s | %s |", strings.SplitN(e.Risk, ":", 2)[0], cell(e.Subject), cell(strings.TrimSpace(strings.SplitN(e.Risk, ":", 2)[1]))))
+		}
+	}
+	if len(risky) > 0 {
+		b.WriteString("\n| risk | object | why |\n|---|---|---|\n" + strings.Join(risky, "\n") + "\n")
+	}
 	if !r.Equal() {
 		b.WriteString("\n| change | object | field | live | tree |\n|---|---|---|---|---|\n")
 		for _, e := range r.Entries {

@@ -111,6 +111,9 @@ type Entry struct {
 	Manager string  `json:"manager,omitempty"`
 	Fields  []Field `json:"fields,omitempty"`
 	Note    string  `json:"note,omitempty"`
+	// Risk is a reason the change needs attention, as diff's flags give:
+	// "data: …", "availability: …" or "network: …".
+	Risk string `json:"risk,omitempty"`
 }
 
 // Field is one field whose live value differs from the tree's. A value
@@ -223,6 +226,9 @@ func Diff(ctx context.Context, c client.Client, objs []Object) (*Report, error) 
 		return nil, err
 	}
 	r.Entries = append(r.Entries, prunes...)
+	for i := range r.Entries {
+		r.Entries[i].Risk = risk(r.Entries[i])
+	}
 	return r, nil
 }
 
@@ -476,4 +482,30 @@ func valueAt(obj map[string]any, p fieldpath.Path) (any, bool) {
 		}
 	}
 	return cur, true
+}
+
+// risk flags the live changes that need attention, in diff's categories.
+func risk(e Entry) string {
+	kind, _, _ := strings.Cut(e.Subject, "/")
+	switch e.Op {
+	case Prune:
+		switch kind {
+		case "PersistentVolumeClaim", "StatefulSet", "Namespace", "StorageClass", "PersistentVolume":
+			return "data: pruning it deletes or orphans volumes"
+		case "Service":
+			return "network: pruning it deletes its load balancer"
+		}
+	case Drift:
+		for _, f := range e.Fields {
+			switch {
+			case (kind == "Deployment" || kind == "StatefulSet" || kind == "DaemonSet") && strings.HasPrefix(f.Path, ".spec.template"):
+				return "availability: applying it rolls the pods"
+			case kind == "Service" && (strings.HasPrefix(f.Path, ".spec.loadBalancerSourceRanges") || strings.Contains(f.Path, "aws-load-balancer-scheme")):
+				return "network: applying it changes who reaches the load balancer"
+			case (kind == "Deployment" || kind == "StatefulSet") && f.Path == ".spec.replicas" && f.Tree == "1":
+				return "availability: applying it leaves one replica"
+			}
+		}
+	}
+	return ""
 }

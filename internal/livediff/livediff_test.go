@@ -208,7 +208,7 @@ func TestLive(t *testing.T) {
 	}
 	r = diff(t, c, objs)
 	e := find(r, "Deployment/milvus/milvus-proxy")
-	if e == nil || e.Op != livediff.Drift || len(e.Fields) != 1 || e.Fields[0].Path != ".spec.replicas" || e.Fields[0].Live != "5" || e.Fields[0].Tree != "2" {
+	if e == nil || e.Op != livediff.Drift || len(e.Fields) != 1 || e.Fields[0].Path != ".spec.replicas" || e.Fields[0].Live != "5" || e.Fields[0].Tree != "2" || e.Risk != "" {
 		t.Errorf("scaled by hand: %+v\n%s", e, dump(r))
 	}
 	e = find(r, "ConfigMap/milvus/milvus")
@@ -254,7 +254,7 @@ func TestLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = diff(t, c, objs)
-	if e := find(r, "ConfigMap/milvus/milvus-legacy"); e == nil || e.Op != livediff.Prune || !strings.Contains(e.Note, "Kustomization flux-system/milvusgen-apps") {
+	if e := find(r, "ConfigMap/milvus/milvus-legacy"); e == nil || e.Op != livediff.Prune || !strings.Contains(e.Note, "Kustomization flux-system/milvusgen-apps") || e.Risk != "" {
 		t.Errorf("pending prune: %+v\n%s", e, dump(r))
 	}
 	if r.Count(livediff.Prune) != 1 {
