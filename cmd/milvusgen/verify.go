@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/milvusgen/milvusgen/internal/input"
 	"github.com/milvusgen/milvusgen/internal/verify"
 )
 
@@ -95,7 +96,7 @@ server's error), 2 on a wrong command line.`,
 				if f.path == "" {
 					continue
 				}
-				if *f.dst, err = os.ReadFile(f.path); err != nil {
+				if *f.dst, err = input.ReadFile(f.path, input.PEM); err != nil {
 					return fmt.Errorf("verify: %s: %w", f.flag, err)
 				}
 			}

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/milvusgen/milvusgen/internal/chart"
+	"github.com/milvusgen/milvusgen/internal/input"
 )
 
 // EnvCacheDir overrides the directory of the default result cache; "off"
@@ -224,7 +225,7 @@ func (c *Cache) read(key string) ([]byte, error) {
 	if c.dir == "" {
 		return nil, nil
 	}
-	data, err := os.ReadFile(c.path(key))
+	data, err := input.ReadFile(c.path(key), input.TreeFile)
 	if err != nil {
 		return nil, nil
 	}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path"
 	"sort"
+
+	"github.com/milvusgen/milvusgen/internal/input"
 )
 
 // Journal states.
@@ -47,7 +49,7 @@ func (e *UnfinishedError) Error() string {
 }
 
 func readJournal(t *tree) (*journal, error) {
-	data, err := t.dir.ReadFile(JournalName)
+	data, err := input.ReadRoot(t.dir, JournalName, input.TreeFile)
 	if isNotExist(err) {
 		return nil, nil
 	}

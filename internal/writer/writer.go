@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/milvusgen/milvusgen/internal/input"
 	"github.com/milvusgen/milvusgen/internal/manifest"
 )
 
@@ -344,10 +345,20 @@ func ResolveExisting(p string) string {
 	}
 }
 
-// checkFiles rejects a file list no tree can hold.
+// checkFiles rejects a file list no tree can hold, or one past the
+// bounds of a rendered tree (input.TreeFile per file, input.Tree in all):
+// milvusgen renders kilobytes, so more means the input generated values
+// without bound.
 func checkFiles(files []manifest.File) error {
 	seen := make(map[string]bool, len(files))
+	var total int64
 	for _, f := range files {
+		if n := int64(len(f.Data)); n > input.TreeFile {
+			return fmt.Errorf("%s: rendered %s, more than the %s a rendered file may hold; look for raw values or config that repeat or double", f.Path, input.Size(n), input.Size(input.TreeFile))
+		}
+		if total += int64(len(f.Data)); total > input.Tree {
+			return fmt.Errorf("the rendered tree holds more than %s, the most milvusgen writes; look for raw values or config that repeat or double", input.Size(input.Tree))
+		}
 		if err := validPath(f.Path); err != nil {
 			return err
 		}
@@ -593,7 +604,7 @@ func (t *tree) plan() error {
 			conflicts = append(conflicts, f.Path+" (not a regular file)")
 			continue
 		}
-		data, err := t.dir.ReadFile(f.Path)
+		data, err := input.ReadRoot(t.dir, f.Path, input.TreeFile)
 		if err != nil {
 			return err
 		}
@@ -726,7 +737,7 @@ func (t *tree) readManifest() (*Manifest, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: %s is not a regular file", t.Root, ManifestName)
 	}
-	data, err := t.dir.ReadFile(ManifestName)
+	data, err := input.ReadRoot(t.dir, ManifestName, input.TreeFile)
 	if err != nil {
 		return nil, err
 	}
@@ -853,7 +864,7 @@ func (t *tree) recordLeftovers(left []string) error {
 		dirs[d] = true
 	}
 	for _, p := range left {
-		data, err := t.dir.ReadFile(p)
+		data, err := input.ReadRoot(t.dir, p, input.TreeFile)
 		if err != nil {
 			continue
 		}
