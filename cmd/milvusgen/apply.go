@@ -17,6 +17,7 @@ import (
 	"github.com/milvusgen/milvusgen/internal/diff"
 	"github.com/milvusgen/milvusgen/internal/fleet"
 	"github.com/milvusgen/milvusgen/internal/gitrepo"
+	"github.com/milvusgen/milvusgen/internal/spec"
 	"github.com/milvusgen/milvusgen/render"
 )
 
@@ -308,6 +309,22 @@ func (pw prefixWriter) Write(b []byte) (int, error) {
 // names the directory on disk (its work tree is the one holding it, or
 // --repo); else --repo and --path, by default the spec's path.
 func (f *applyFlags) gitTarget(specPath string) (repo, p string, err error) {
+	repo, p, err = f.gitTargetUnchecked(specPath)
+	if err != nil {
+		return "", "", err
+	}
+	// Checked before anything is written: a newline in --path once left a
+	// repository every later apply failed on.
+	if msg := spec.GitPathProblem(p); msg != "" {
+		if f.output != "" {
+			return "", "", usageError{fmt.Sprintf("apply: -o %s lies at %q in the repository, which cannot be Flux's path: %s", f.output, p, msg)}
+		}
+		return "", "", usageError{fmt.Sprintf("apply: --path %q: %s", p, msg)}
+	}
+	return repo, p, nil
+}
+
+func (f *applyFlags) gitTargetUnchecked(specPath string) (repo, p string, err error) {
 	if f.output == "" {
 		if f.path != "" {
 			return f.repo, f.path, nil
