@@ -167,6 +167,11 @@ func (e *env) apply(f *applyFlags, fs *pflag.FlagSet) error {
 		if err != nil {
 			return err
 		}
+		if f.push {
+			e.unwatch() // a push waits on the network, with its own timeouts
+		} else if err := e.watch("writing "+p, stageWrite); err != nil {
+			return err
+		}
 		subj := gitrepo.Subject{Cluster: res.Spec.Cluster.Name, Release: res.Spec.Name, SpecFiles: f.spec.files, SpecHash: gitrepo.SpecHash(srcs)}
 		gr, err := gitrepo.Commit(files, subj, gitrepo.Options{Repo: repo, Path: p, Push: f.push, Remote: f.remote, DryRun: f.dryRun, Write: e.writerOptions(false)})
 		if gr != nil {
@@ -179,6 +184,7 @@ func (e *env) apply(f *applyFlags, fs *pflag.FlagSet) error {
 	if !f.toCluster(fs) {
 		return nil
 	}
+	e.unwatch() // the cluster phase has its own --timeout
 
 	objs, err := apply.Load(files)
 	if err != nil {

@@ -24,6 +24,10 @@ func (f *hydrateFlags) apply(e *env, s *model.Spec, files []render.File) ([]rend
 	if err != nil {
 		return nil, err
 	}
+	if e.dog != nil && len(f.specArgs) > 0 && f.specArgs[0] != "--fleet" {
+		// A fleet's environments hydrate within the fleet's stage.
+		e.dog.Stage("hydrating the charts of "+strings.Join(f.specArgs, " "), stageHydrate)
+	}
 	files, err = hydrate.Hydrate(files, c, f.options(s))
 	var nc *chart.NotCachedError
 	if errors.As(err, &nc) && len(f.specArgs) > 0 {

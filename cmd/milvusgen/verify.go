@@ -87,6 +87,7 @@ server's error), 2 on a wrong command line.`,
 			if err != nil {
 				return err
 			}
+			e.unwatch() // verify waits on the cluster, with its own timeout
 			o := verify.Options{Target: target, Address: address, PortForward: portForward, Timeout: timeout,
 				Password: os.Getenv(verify.PasswordEnv), TLSServerName: tlsSN}
 			for _, f := range []struct {

@@ -13,8 +13,12 @@ import (
 // holds and far below what can exhaust memory; the watchdog's heap budget
 // (2 GiB) bounds what the work on them costs.
 const (
-	// Spec bounds one spec file; specs are kilobytes.
-	Spec = 8 << 20
+	// Spec bounds one spec file. Specs are kilobytes; CUE evaluates a
+	// spec of maps and strings at about 3 s per MiB on a busy machine, so
+	// a larger spec could not finish within the watchdog's 10 s budget
+	// anyway and is refused by its size before evaluation
+	// (docs/security.md, "Bounds, writes and Git").
+	Spec = 1 << 20
 	// Fleet bounds a fleet file, which lists environments and their files.
 	Fleet = 1 << 20
 	// TreeFile bounds one file of a rendered tree (render --check,
