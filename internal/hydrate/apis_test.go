@@ -29,10 +29,10 @@ func TestKubeAPIVersions(t *testing.T) {
 	}
 	for _, absent := range []string{
 		"extensions/v1beta1", "extensions/v1beta1/Ingress", // removed in 1.22
-		"networking.k8s.io/v1beta1/Ingress",                // removed in 1.22
+		"networking.k8s.io/v1beta1/Ingress",                                      // removed in 1.22
 		"policy/v1beta1/PodSecurityPolicy", "policy/v1beta1/PodDisruptionBudget", // removed in 1.25
 		"batch/v1beta1/CronJob", "autoscaling/v2beta2/HorizontalPodAutoscaler", // removed in 1.25, 1.26
-		"apiextensions.k8s.io/v1beta1", // removed in 1.22
+		"apiextensions.k8s.io/v1beta1",                                              // removed in 1.22
 		"v1/DeleteOptions", "v1/PodList", "apps/v1/DeploymentList", "v1/WatchEvent", // not resources
 	} {
 		if slices.Contains(got, absent) {
