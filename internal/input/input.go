@@ -85,6 +85,9 @@ func (e *Error) Unwrap() error { return e.Err }
 var ErrTooLarge = errors.New("input too large")
 
 func tooLarge(path string, n, max int64, exact bool) error {
+	if exact && size(n) == size(max) {
+		return &Error{Path: path, Reason: fmt.Sprintf("it is %d bytes; at most %d may be read from it", n, max), Err: ErrTooLarge}
+	}
 	if exact {
 		return &Error{Path: path, Reason: fmt.Sprintf("it is %s; at most %s may be read from it", size(n), size(max)), Err: ErrTooLarge}
 	}
