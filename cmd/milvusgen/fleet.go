@@ -208,7 +208,7 @@ func (e *env) renderFleet(f *fleetFlags, hf *hydrateFlags, check, list bool) err
 	}
 	changes, err := p.Write()
 	if err != nil {
-		return fmt.Errorf("nothing was written for any environment: %w", err)
+		return err
 	}
 	total := 0
 	for i, cs := range changes {

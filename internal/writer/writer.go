@@ -197,11 +197,7 @@ func WriteAll(targets []Target, opts Options) ([][]Change, error) {
 				t.abort(t.journal)
 			}
 		}
-		err := errors.Join(errs...)
-		if len(trees) > 1 {
-			err = fmt.Errorf("%w\nnothing was written: every tree is as it was", err)
-		}
-		return err
+		return errors.Join(errs...)
 	}
 	if errs := each((*tree).stageAll); errors.Join(errs...) != nil {
 		return nil, abortAll(errs)
