@@ -34,16 +34,16 @@ func TestBoundedInputs(t *testing.T) {
 		args []string
 		want string
 	}{
-		"spec /dev/zero":        {[]string{"validate", "-f", "/dev/zero"}, "reading spec /dev/zero failed: it is a character device"},
-		"spec FIFO":             {[]string{"validate", "-f", fifo}, "reading spec " + fifo + " failed: it is a named pipe (FIFO) that no process wrote to within 100ms"},
-		"spec oversize":         {[]string{"render", "-f", big, "-o", out}, "reading spec " + big + " failed: it is 1048577 bytes; at most 1048576 may be read from it"},
-		"fleet /dev/zero":       {[]string{"validate", "--fleet", "/dev/zero"}, "reading fleet file /dev/zero failed: it is a character device"},
-		"fleet FIFO":            {[]string{"render", "--fleet", fifo}, "reading fleet file " + fifo + " failed: it is a named pipe (FIFO)"},
-		"kubeconfig /dev/zero":  {[]string{"apply", "-f", spec, "--kubeconfig", "/dev/zero", "--dry-run"}, "reading kubeconfig /dev/zero failed: it is a character device"},
-		"kubeconfig FIFO":       {[]string{"apply", "-f", spec, "--kubeconfig", fifo, "--dry-run"}, "reading kubeconfig " + fifo + " failed: it is a named pipe (FIFO)"},
-		"--tls-ca /dev/zero":    {[]string{"verify", "-f", spec, "--address", "127.0.0.1:1", "--tls-ca", "/dev/zero"}, "verify: --tls-ca: reading /dev/zero failed: it is a character device"},
-		"--tls-cert FIFO":       {[]string{"verify", "-f", spec, "--address", "127.0.0.1:1", "--tls-cert", fifo, "--tls-key", fifo}, "verify: --tls-cert: reading " + fifo + " failed: it is a named pipe (FIFO)"},
-		"chart add /dev/zero":   {[]string{"chart", "add", "/dev/zero", "--chart-dir", filepath.Join(dir, "charts")}, "reading chart archive /dev/zero failed: it is a character device"},
+		"spec /dev/zero":       {[]string{"validate", "-f", "/dev/zero"}, "reading spec /dev/zero failed: it is a character device"},
+		"spec FIFO":            {[]string{"validate", "-f", fifo}, "reading spec " + fifo + " failed: it is a named pipe (FIFO) that no process wrote to within 100ms"},
+		"spec oversize":        {[]string{"render", "-f", big, "-o", out}, "reading spec " + big + " failed: it is 1048577 bytes; at most 1048576 may be read from it"},
+		"fleet /dev/zero":      {[]string{"validate", "--fleet", "/dev/zero"}, "reading fleet file /dev/zero failed: it is a character device"},
+		"fleet FIFO":           {[]string{"render", "--fleet", fifo}, "reading fleet file " + fifo + " failed: it is a named pipe (FIFO)"},
+		"kubeconfig /dev/zero": {[]string{"apply", "-f", spec, "--kubeconfig", "/dev/zero", "--dry-run"}, "reading kubeconfig /dev/zero failed: it is a character device"},
+		"kubeconfig FIFO":      {[]string{"apply", "-f", spec, "--kubeconfig", fifo, "--dry-run"}, "reading kubeconfig " + fifo + " failed: it is a named pipe (FIFO)"},
+		"--tls-ca /dev/zero":   {[]string{"verify", "-f", spec, "--address", "127.0.0.1:1", "--tls-ca", "/dev/zero"}, "verify: --tls-ca: reading /dev/zero failed: it is a character device"},
+		"--tls-cert FIFO":      {[]string{"verify", "-f", spec, "--address", "127.0.0.1:1", "--tls-cert", fifo, "--tls-key", fifo}, "verify: --tls-cert: reading " + fifo + " failed: it is a named pipe (FIFO)"},
+		"chart add /dev/zero":  {[]string{"chart", "add", "/dev/zero", "--chart-dir", filepath.Join(dir, "charts")}, "reading chart archive /dev/zero failed: it is a character device"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			code, _, stderr := milvusgen(t, append(tc.args, today)...)

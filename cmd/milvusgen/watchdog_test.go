@@ -108,7 +108,7 @@ storage: {bucket: "acme-milvus-minimal-us-east-2"}
 	}
 	aliased.WriteString("]\n")
 	for name, tc := range map[string]struct{ file, text string }{
-		"doubled string":       {"spec.cue", doubled.String()},
+		"doubled string":      {"spec.cue", doubled.String()},
 		"anchor aliased 300×": {"spec.yaml", aliased.String()},
 	} {
 		t.Run(name, func(t *testing.T) {

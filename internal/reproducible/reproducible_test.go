@@ -5,11 +5,11 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"runtime"
-	"sync/atomic"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
