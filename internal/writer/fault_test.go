@@ -237,3 +237,34 @@ func TestPartialError(t *testing.T) {
 		}
 	}
 }
+
+// TestStrayStagedFiles: staged files an earlier write left without a
+// journal (the symlink-swap loop left 13) fail a check, and the
+// next write removes them and says so.
+func TestStrayStagedFiles(t *testing.T) {
+	roots, _ := fleetSetup(t, 1)
+	root := roots[0]
+	strays := []string{filepath.Join(root, tempPrefix+"0123456789abcdef"), filepath.Join(root, "aws", "iam", tempPrefix+"fedcba9876543210")}
+	for _, p := range strays {
+		writeFile(t, p, "half a file")
+	}
+	var stray *StrayError
+	if _, err := Check(root, killTrees[0]); !errors.As(err, &stray) || len(stray.Files) != 2 {
+		t.Fatalf("Check with stray staged files = %v, want a *StrayError naming both", err)
+	}
+	var w warnings
+	if _, err := WriteTarget(Target{Root: root, Files: killTrees[0]}, Options{Warnf: w.f}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(w.String(), "removed 2 staged files an earlier write left behind") {
+		t.Errorf("warnings %q", w.String())
+	}
+	for _, p := range strays {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("%s survived the write: %v", p, err)
+		}
+	}
+	if _, err := Check(root, killTrees[0]); err != nil {
+		t.Errorf("Check after the write: %v", err)
+	}
+}

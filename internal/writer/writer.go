@@ -289,6 +289,13 @@ func CheckAll(targets []Target, opts Options) ([][]Change, error) {
 			errs = append(errs, &UnfinishedError{Root: t.Root})
 			continue
 		}
+		if s, err := t.strays(); err != nil {
+			errs = append(errs, err)
+			continue
+		} else if len(s) > 0 {
+			errs = append(errs, &StrayError{Root: t.Root, Files: s})
+			continue
+		}
 		if err := t.plan(); err != nil {
 			errs = append(errs, err)
 			continue
@@ -603,7 +610,7 @@ func (t *tree) recover() error {
 	if msg != "" {
 		t.warnf("%s", msg)
 	}
-	return nil
+	return t.removeStrays()
 }
 
 // manifestTemp stages a manifest rewritten after the journal's renames.
