@@ -28,7 +28,7 @@ func (t *tree) strays() ([]string, error) {
 	}
 	var out []string
 	for d := range dirs {
-		if d != "." && !t.realDirs(ancestors(d + "/x")) {
+		if d != "." && !t.realDirs(ancestors(d+"/x")) {
 			continue // missing, or not a real directory: nothing of ours
 		}
 		f, err := t.dir.Open(d)
