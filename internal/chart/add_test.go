@@ -113,7 +113,7 @@ func TestAddRefusals(t *testing.T) {
 		notChart + " is not a chart archive",
 		"reading chart archive " + filepath.Join(dir, "missing.tgz") + " failed",
 		"reading chart archive /dev/zero failed: it is a character device",
-		"reading chart archive " + big + " failed: it is 32.0 MiB",
+		"reading chart archive " + big + " failed: it is 33554433 bytes; at most 33554432",
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("err = %v, want it to contain %q", err, want)
