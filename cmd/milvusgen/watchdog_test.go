@@ -107,9 +107,16 @@ storage: {bucket: "acme-milvus-minimal-us-east-2"}
 		aliased.WriteString("*a")
 	}
 	aliased.WriteString("]\n")
-	for name, tc := range map[string]struct{ file, text string }{
-		"doubled string":      {"spec.cue", doubled.String()},
-		"anchor aliased 300×": {"spec.yaml", aliased.String()},
+	// The fleet file is read under the watchdog too: a CUE fleet whose
+	// comprehension runs without bound (past 300 s before).
+	const fleetBomb = "import \"list\"\nenvironments: {dev: {files: [\"spec.yaml\"], output: \"out/dev\"}}\nx: [for i in list.Range(0, 3e6, 1) {i}]\n"
+	for name, tc := range map[string]struct {
+		file, text string
+		fleet      bool
+	}{
+		"doubled string":      {file: "spec.cue", text: doubled.String()},
+		"anchor aliased 300×": {file: "spec.yaml", text: aliased.String()},
+		"fleet comprehension": {file: "fleet.cue", text: fleetBomb, fleet: true},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -118,7 +125,11 @@ storage: {bucket: "acme-milvus-minimal-us-east-2"}
 				t.Fatal(err)
 			}
 			out := filepath.Join(dir, "out")
-			cmd := exec.Command(bin, "render", "-f", spec, "-o", out, "--today=2026-11-26")
+			args := []string{"render", "-f", spec, "-o", out, "--today=2026-11-26"}
+			if tc.fleet {
+				args = []string{"render", "--fleet", spec, "--today=2026-11-26"}
+			}
+			cmd := exec.Command(bin, args...)
 			cmd.Env = append(os.Environ(), "MILVUSGEN_TIME_BUDGET=2s", "MILVUSGEN_MEMORY_BUDGET=512")
 			got, err := cmd.CombinedOutput()
 			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
@@ -127,6 +138,9 @@ storage: {bucket: "acme-milvus-minimal-us-east-2"}
 			if !strings.Contains(string(got), "milvusgen's time budget") && !strings.Contains(string(got), "MiB of memory, milvusgen's budget") &&
 				!strings.Contains(string(got), "more than the 16.0 MiB a rendered file may hold") {
 				t.Errorf("output lacks a bound's message:\n%.2000s", got)
+			}
+			if tc.fleet && !strings.Contains(string(got), "reading fleet file "+spec) {
+				t.Errorf("the message does not name the fleet file's stage:\n%.2000s", got)
 			}
 			if _, err := os.Stat(out); !os.IsNotExist(err) {
 				t.Errorf("the output exists: %v", err)
