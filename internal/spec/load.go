@@ -119,25 +119,23 @@ func Load(srcs []Source, opts Options) (*Result, error) {
 	defer sc.mu.Unlock()
 	ctx, root, def := sc.ctx, sc.root, sc.def
 
-	var user cue.Value
 	var errs errors.Error
 	files := map[string]bool{}
-	for i, src := range srcs {
+	vals := make([]cue.Value, 0, len(srcs))
+	for _, src := range srcs {
 		files[src.Name] = true
 		v, err := build(ctx, src)
 		if err != nil {
 			errs = errors.Append(errs, parseError(err))
 			continue
 		}
-		if i == 0 || !user.Exists() {
-			user = v
-		} else {
-			user = user.Unify(v)
-		}
+		vals = append(vals, v)
 	}
 	if errs != nil {
 		return nil, errs
 	}
+	// Later files override earlier ones' data; constraints hold (layer).
+	user, met := layer(ctx, vals)
 
 	r := &report{}
 	r.pos = func(path []string) token.Pos { return posOf(user, path, srcs[0].Name) }
@@ -145,6 +143,7 @@ func Load(srcs []Source, opts Options) (*Result, error) {
 		return user.LookupPath(cue.MakePath(selectors(splitPath(path))...)).Exists()
 	}
 
+	layerConflicts(r, user, met)
 	// Field rules run on the user's own values, so they see what was written
 	// even where the schema's constraint makes the unified value bottom.
 	checkFields(r, user)
