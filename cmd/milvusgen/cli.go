@@ -271,7 +271,7 @@ type specFlags struct {
 }
 
 func (f *specFlags) bind(fs *pflag.FlagSet) {
-	fs.StringArrayVarP(&f.files, "file", "f", nil, "spec file (.cue, .yaml, .yml, .json; - reads stdin as YAML, JSON or CUE, detected); repeat to unify overlays, later files refine earlier ones")
+	fs.StringArrayVarP(&f.files, "file", "f", nil, "spec file (.cue, .yaml, .yml, .json; - reads stdin as YAML, JSON or CUE, detected); repeat to layer files: a later file overrides the values of earlier ones (maps merge by key, lists are replaced), their constraints hold")
 }
 
 // loadSources reads, validates and decodes the spec files, prints the

@@ -24,8 +24,8 @@ import (
 const schema = `
 #Fleet: {
 	environments: [string]: {
-		// files are the spec files, relative to the fleet file; they
-		// unify in order, as repeated -f do.
+		// files are the spec files, relative to the fleet file, layered
+		// in order as repeated -f are: a later file overrides data.
 		files: [...string]
 		// output is the directory the environment renders into,
 		// relative to the fleet file.
