@@ -7,6 +7,7 @@ import (
 
 	cueerrors "cuelang.org/go/cue/errors"
 
+	"github.com/milvusgen/milvusgen/internal/spec"
 	"github.com/milvusgen/milvusgen/internal/writer"
 )
 
@@ -60,6 +61,9 @@ func PrintEnvError(w io.Writer, env string, err error, cwd string) int {
 	}
 	for _, e := range errs {
 		var b strings.Builder
+		if spec.IsWarning(e) {
+			b.WriteString("warning: ")
+		}
 		cueerrors.Print(&b, e, &cueerrors.Config{Cwd: cwd})
 		fmt.Fprintf(w, "environment %s: %s", env, b.String())
 	}
