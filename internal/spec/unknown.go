@@ -66,7 +66,6 @@ func unknownFields(user, def cue.Value) []errors.Error {
 	return out
 }
 
-
 // leafErrors checks each value the user wrote against the schema's
 // constraint for its field alone. CUE stops evaluating a struct whose
 // comprehension fails (milvus.highAvailability: x makes "if
