@@ -220,7 +220,7 @@ func (e *env) printGit(r *gitrepo.Result, f applyFlags, p string) {
 		return
 	}
 	if f.dryRun {
-		fmt.Fprintf(e.stdout, "git: %d files would change under %s (dry run)\n", len(r.Changes), p)
+		fmt.Fprintf(e.stdout, "git: %s would change under %s (dry run)\n", plural(len(r.Changes), "file", "files"), p)
 		for _, c := range r.Changes {
 			fmt.Fprintf(e.stdout, "  %-9s %s\n", c.Action, c.Path)
 		}
@@ -229,7 +229,7 @@ func (e *env) printGit(r *gitrepo.Result, f applyFlags, p string) {
 	if r.Commit == "" {
 		fmt.Fprintf(e.stdout, "git: %s unchanged, nothing to commit\n", p)
 	} else {
-		fmt.Fprintf(e.stdout, "git: committed %s on %s (%d files changed under %s)\n", r.Commit[:12], r.Branch, len(r.Changes), p)
+		fmt.Fprintf(e.stdout, "git: committed %s on %s (%s changed under %s)\n", r.Commit[:12], r.Branch, plural(len(r.Changes), "file", "files"), p)
 	}
 	if f.push {
 		if r.Pushed {
