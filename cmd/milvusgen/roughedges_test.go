@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"strings"
 	"testing"
 )
@@ -24,5 +25,43 @@ func TestDiffFleetUnrenderableExits2(t *testing.T) {
 	}
 	if stdout != "" {
 		t.Errorf("stdout holds a report: %s", stdout)
+	}
+}
+
+// TestCompletionUnknownShellExits2: issue 19 item 5. cobra printed help
+// and exited 0 for `completion tcsh`.
+func TestCompletionUnknownShellExits2(t *testing.T) {
+	for _, args := range [][]string{{"completion", "tcsh"}, {"completion"}} {
+		code, stdout, stderr := milvusgen(t, args...)
+		if code != exitUsage || !strings.Contains(stderr, "bash, fish, powershell, zsh") {
+			t.Errorf("%v: exit %d, want 2 naming the shells:\n%s", args, code, stderr)
+		}
+		if stdout != "" {
+			t.Errorf("%v: stdout: %s", args, stdout)
+		}
+	}
+	if code, stdout, _ := milvusgen(t, "completion", "bash"); code != exitOK || !strings.Contains(stdout, "bash completion") {
+		t.Errorf("completion bash: exit %d", code)
+	}
+}
+
+// TestChartPullOfflineNamesChartAdd: issue 19 item 5. A pull that cannot
+// reach the repository says how to work offline. The "repository" is a
+// closed port on this machine, so the test needs no network.
+func TestChartPullOfflineNamesChartAdd(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	code, _, stderr := milvusgen(t, "chart", "pull", today, "-f", runbookSpec, "--chart-dir", t.TempDir(), "--mirror", "http://"+addr+"/charts")
+	if code != exitFailure {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, w := range []string{"milvusgen chart add milvus-5.0.19.tgz", "helm pull milvus --repo https://zilliztech.github.io/milvus-helm/ --version 5.0.19"} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, stderr)
+		}
 	}
 }
