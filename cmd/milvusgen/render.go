@@ -71,7 +71,7 @@ region, cluster, chart versions and output.`,
 			if err != nil {
 				return err
 			}
-			target := writer.Target{Root: out, Files: files, Render: hf.record()}
+			target := writer.Target{Root: out, Files: files, Render: hf.record().RecordedFrom(out)}
 			opts := e.writerOptions(adopt)
 			if !check {
 				for _, w := range fleet.LegacyNames(out, res) {

@@ -2,8 +2,13 @@ package main
 
 import (
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/milvusgen/milvusgen/internal/shared"
+	"github.com/milvusgen/milvusgen/internal/writer"
 )
 
 // TestDiffFleetUnrenderableExits2: issue 19 item 5. An environment that
@@ -63,5 +68,39 @@ func TestChartPullOfflineNamesChartAdd(t *testing.T) {
 		if !strings.Contains(stderr, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, stderr)
 		}
+	}
+}
+
+// TestRecordedChartDirAndDiffRecall: issue 19 item 5. The tree records
+// its chart directory relative to itself, so --check from another
+// directory finds it; single-spec diff honours the recorded --hydrate as
+// render and diff --fleet do.
+func TestRecordedChartDirAndDiffRecall(t *testing.T) {
+	specPath, err := filepath.Abs(runbookSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.Symlink(shared.MustPath(t, "charts"), filepath.Join(dir, "charts")); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	if code, _, stderr := milvusgen(t, "render", today, "-q", "-f", specPath, "-o", "clusters/a", "--hydrate", "--chart-dir", "charts"); code != exitOK {
+		t.Fatalf("render: exit %d: %s", code, stderr)
+	}
+	m, err := writer.ReadManifest("clusters/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Render.ChartDir != "../../charts" {
+		t.Errorf("recorded chartDir %q, want ../../charts (relative to the tree)", m.Render.ChartDir)
+	}
+	t.Chdir(filepath.Join(dir, "clusters"))
+	if code, _, stderr := milvusgen(t, "render", today, "-f", specPath, "-o", "a", "--check"); code != exitOK {
+		t.Errorf("render --check from another directory: exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := milvusgen(t, "diff", today, "-f", specPath, "-o", "a", "--against-dir", "a")
+	if code != exitOK || strings.Contains(stderr, "pass --hydrate") {
+		t.Errorf("diff did not recall --hydrate: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }

@@ -106,7 +106,7 @@ func (p *Plan) Stale() ([][]writer.Change, error) {
 func (p *Plan) targets() []writer.Target {
 	ts := make([]writer.Target, len(p.Envs))
 	for i, e := range p.Envs {
-		ts[i] = writer.Target{Root: e.Output, Files: e.Files, Render: p.Record}
+		ts[i] = writer.Target{Root: e.Output, Files: e.Files, Render: p.Record.RecordedFrom(e.Output)}
 	}
 	return ts
 }
