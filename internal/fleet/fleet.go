@@ -16,7 +16,7 @@ import (
 	"cuelang.org/go/cue/parser"
 	"cuelang.org/go/cue/token"
 	cuejson "cuelang.org/go/encoding/json"
-	cueyaml "cuelang.org/go/encoding/yaml"
+	"github.com/milvusgen/milvusgen/internal/spec"
 )
 
 // schema is the fleet file's shape. Environment names become parts of
@@ -82,7 +82,7 @@ func Parse(path string, data []byte) (*Fleet, error) {
 		}
 		v = ctx.BuildFile(f)
 	case ".yaml", ".yml":
-		f, err := cueyaml.Extract(path, data)
+		f, err := spec.ExtractYAML(path, data)
 		if err != nil {
 			return nil, err
 		}

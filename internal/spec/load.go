@@ -18,7 +18,6 @@ import (
 	"cuelang.org/go/cue/parser"
 	"cuelang.org/go/cue/token"
 	cuejson "cuelang.org/go/encoding/json"
-	cueyaml "cuelang.org/go/encoding/yaml"
 
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/suggest"
@@ -273,11 +272,11 @@ func build(ctx *cue.Context, src Source) (cue.Value, error) {
 		}
 		v = ctx.BuildFile(f)
 	case ".yaml", ".yml":
-		data, err := oneDocument(name, src.Data)
+		data, err := oneDocument(name, lineFeeds(src.Data))
 		if err != nil {
 			return v, err
 		}
-		f, err := cueyaml.Extract(name, data)
+		f, err := ExtractYAML(name, data)
 		if err != nil {
 			return v, yamlError(name, data, err)
 		}

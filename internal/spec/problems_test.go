@@ -82,3 +82,26 @@ func TestLoadProblemsInFileOrder(t *testing.T) {
 		t.Errorf("order (-want +got):\n%s\n%s", d, details(err))
 	}
 }
+
+// TestLoadCarriageReturns: CRLF and CR line breaks read as YAML says, and
+// the input that made CUE's YAML decoder panic is an error (issue 19 item
+// 9, found by FuzzParse).
+func TestLoadCarriageReturns(t *testing.T) {
+	for _, nl := range []string{"\r\n", "\r"} {
+		res, err := load(t, "spec.yaml", strings.ReplaceAll(base+"milvus: {messageQueue: nats}\n", "\n", nl))
+		if err == nil {
+			t.Fatalf("%q: loaded %v", nl, res)
+		}
+		if got := details(err); !strings.Contains(got, "spec.yaml:9:24") {
+			t.Errorf("%q: not positioned at line 9:\n%s", nl, got)
+		}
+		if _, err := load(t, "spec.yaml", strings.ReplaceAll(base, "\n", nl)); err != nil {
+			t.Errorf("%q: %s", nl, details(err))
+		}
+	}
+	for _, name := range []string{"spec.yaml", "-"} {
+		if _, err := load(t, name, "\r\r0"); err == nil {
+			t.Errorf("%s: loaded \\r\\r0", name)
+		}
+	}
+}
