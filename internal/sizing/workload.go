@@ -279,7 +279,8 @@ const large = 100e6 * 768 * 4
 //   - coredns 2 × 100m/70Mi and ebs-csi-controller 2 × 60m/240Mi (six
 //     containers of 10m/40Mi), the EKS add-ons' requests;
 //   - Flux's source, kustomize, helm and notification controllers, 100m/64Mi
-//     each (flux install's requests).
+//     each (flux install's requests), or with gitops.engine argocd Argo
+//     CD's seven pods, which request nothing (ArgoCDPods).
 //
 // Woodpecker, the default queue, runs inside the streaming nodes.
 func dependencies(s *model.Spec, p *Plan) []Component {
@@ -308,13 +309,24 @@ func dependencies(s *model.Spec, p *Plan) []Component {
 			out = append(out, est("kafka", 2000, 8*GiB, 3), est("kafka-zookeeper", 500, 2*GiB, 3))
 		}
 	}
-	return append(out,
+	out = append(out,
 		est("aws-load-balancer-controller", 100, 128*MiB, max(s.LoadBalancerController.Replicas, 1)),
 		est("coredns", 100, 70*MiB, 2),
 		est("ebs-csi-controller", 60, 240*MiB, 2),
-		est("flux", 100, 64*MiB, 4),
 	)
+	// The engine the tree is for runs in the cluster too (issue 19 item 4:
+	// an Argo CD spec was sized with Flux's controllers).
+	if s.UsesArgoCD() {
+		return append(out, est("argocd", 0, 0, ArgoCDPods))
+	}
+	return append(out, est("flux", 100, 64*MiB, 4))
 }
+
+// ArgoCDPods are the pods of Argo CD's install.yaml, which bootstrap.sh
+// applies: the application controller, ApplicationSet controller, Dex,
+// notifications controller, Redis, repo server and API server, one each.
+// The stock manifests request no resources, so they take pod slots only.
+const ArgoCDPods = 7
 
 // Etcd is what each etcd pod of s requests: the sizing tool's 1 CPU / 4Gi,
 // 8Gi from 100M × 768-d of raw data. render/values sets it on the chart's
