@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/milvusgen/milvusgen/internal/cost"
 	"github.com/milvusgen/milvusgen/internal/diff"
 	"github.com/milvusgen/milvusgen/internal/hydrate"
 	"github.com/milvusgen/milvusgen/render"
@@ -20,7 +21,7 @@ func (e *env) diffCommand() *cobra.Command {
 	var f diffFlags
 	c := newCommand(`diff -f SPEC [-f OVERLAY]... [--against REF | --against-dir DIR]
                  [--repo DIR] [--path PATH | -o DIR] [--format text|markdown|json]
-                 [--hydrate [--chart-dir DIR]]`,
+                 [--hydrate [--chart-dir DIR]] [--cost]`,
 		"compare the rendered tree with a Git ref or directory, per object, flagging risky changes",
 		`Renders the spec and compares the result, object by object, with the tree
 committed at a Git revision (default HEAD) or with a directory. It lists the
@@ -40,6 +41,9 @@ With --fleet, compares every environment of the fleet file with its tree
 (at its output's place in the repository, or on disk with --against-outputs)
 and writes one report: the risky changes of the whole fleet first, then each
 environment's changes.
+
+With --cost, the report starts with the monthly on-demand cost of both
+trees and the change, per priced resource (see size --cost).
 
 Exit 0 when the trees are equal, 1 when they differ, 2 on error.`,
 		func(cmd *cobra.Command, args []string) error {
@@ -66,6 +70,7 @@ Exit 0 when the trees are equal, 1 when they differ, 2 on error.`,
 	fs.BoolVar(&f.color, "color", false, "colour the text output even when stdout is not a terminal")
 	f.hf.bind(fs)
 	f.fleet.bind(fs)
+	fs.BoolVar(&f.cost, "cost", false, "also price both trees: the monthly on-demand cost and its change, at the top of the report (see size --cost)")
 	fs.BoolVar(&f.againstOutputs, "against-outputs", false, "with --fleet, compare each environment with its output directory on disk instead of Git")
 	choices(c, "format", "text", "markdown", "json")
 	return c
@@ -79,6 +84,7 @@ type diffFlags struct {
 	repoDir, repoPath, outputDir string
 	format                       string
 	color                        bool
+	cost                         bool
 	fleet                        fleetFlags
 	againstOutputs               bool
 }
@@ -151,6 +157,11 @@ func (e *env) runDiff(f *diffFlags) error {
 
 	e.notef("comparing the render of %s with %s\n", strings.Join(sf.files, " + "), where)
 	r := diff.Compare(old, files)
+	if f.cost {
+		if r.Cost, err = cost.PriceChange(old, files, e.date()); err != nil {
+			return fmt.Errorf("diff --cost: %w", err)
+		}
+	}
 	switch f.format {
 	case "markdown":
 		err = diff.WriteMarkdown(e.stdout, r)

@@ -563,6 +563,11 @@ func TestWorkflow(t *testing.T) {
 		if !strings.Contains(summary, "### milvusgen diff") || !strings.Contains(summary, "queryNode") {
 			t.Errorf("step summary lacks the diff of queryNode:\n%s", summary)
 		}
+		// diff --cost leads the comment with the monthly cost, or says why
+		// the region has none.
+		if !strings.Contains(summary, "**Monthly cost: ") {
+			t.Errorf("step summary lacks the monthly cost:\n%s", summary)
+		}
 		if got, want := r.file("GH_LOG"), "pr comment 42 --body-file "+r.temp+"/diff.md --edit-last --create-if-none\n"; got != want {
 			t.Errorf("gh ran as:\n%s\nwant:\n%s", got, want)
 		}
