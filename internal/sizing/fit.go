@@ -34,6 +34,8 @@ type GroupFit struct {
 	Allocatable Resources
 	// PodSlots is how many such pods one node takes.
 	PodSlots int
+	// Labels are the labels its nodes carry (NodeLabels).
+	Labels map[string]string
 }
 
 // FitResult is the outcome of Fit.
@@ -87,7 +89,7 @@ func Fit(s *model.Spec) *FitResult {
 	res.Workload = w
 	unknown := false
 	for i, ng := range s.Cluster.NodeGroups {
-		g := GroupFit{Name: ng.Name, InstanceType: ng.InstanceType, Nodes: ng.DesiredCapacity, MaxNodes: max(ng.NodeGroupMaxSize(), ng.DesiredCapacity)}
+		g := GroupFit{Name: ng.Name, InstanceType: ng.InstanceType, Nodes: ng.DesiredCapacity, MaxNodes: max(ng.NodeGroupMaxSize(), ng.DesiredCapacity), Labels: NodeLabels(ng)}
 		inst, ok := LookupInstance(ng.InstanceType)
 		if ok {
 			g.Known = true
@@ -107,6 +109,10 @@ func Fit(s *model.Spec) *FitResult {
 		return res
 	}
 	res.Checked = true
+	if p := unselectable(w, res.Groups); len(p) > 0 {
+		res.Problems = append(res.Problems, p...)
+		return res
+	}
 	if p := tooLarge(s, w, res.Groups); len(p) > 0 {
 		res.Problems = append(res.Problems, p...)
 		return res
@@ -136,7 +142,7 @@ func Fit(s *model.Spec) *FitResult {
 				n = first
 			}
 			for range n {
-				nodes = append(nodes, node{group: i, free: g.Allocatable, slots: g.PodSlots})
+				nodes = append(nodes, node{group: i, free: g.Allocatable, slots: g.PodSlots, labels: g.Labels})
 			}
 		}
 		return nodes
@@ -336,6 +342,8 @@ type pod struct {
 	component string
 	// spread: no two pods of the component on one node.
 	spread bool
+	// selector: the nodeSelector its node's labels must match.
+	selector map[string]string
 	Resources
 }
 
@@ -345,7 +353,7 @@ func podList(cs []Component) []pod {
 	var out []pod
 	for _, c := range cs {
 		for range max(c.Replicas, 0) {
-			out = append(out, pod{component: c.Name, spread: c.Spread, Resources: c.Pod})
+			out = append(out, pod{component: c.Name, spread: c.Spread, Resources: c.Pod, selector: c.NodeSelector})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -370,6 +378,8 @@ type node struct {
 	slots int
 	// spread are the spread components with a pod here.
 	spread map[string]bool
+	// labels are the node's labels, for nodeSelectors.
+	labels map[string]string
 }
 
 // placement is the result of pack.
@@ -385,7 +395,7 @@ func pack(nodes []node, pods []pod) placement {
 		placed := false
 		for i := range pl.nodes {
 			n := &pl.nodes[i]
-			if n.slots > 0 && p.fits(n.free) && !(p.spread && n.spread[p.component]) {
+			if n.slots > 0 && p.fits(n.free) && !(p.spread && n.spread[p.component]) && selects(p.selector, n.labels) {
 				n.free = n.free.sub(p.Resources)
 				n.slots--
 				if p.spread {
@@ -515,10 +525,11 @@ func NodesNeeded(w *Workload, instanceType string, volumeGiB int) (n int, known 
 		return 0, true
 	}
 	pods := podList(w.All())
-	for _, p := range pods {
+	for i, p := range pods {
 		if !p.fits(g.Allocatable) {
 			return 0, true
 		}
+		pods[i].selector = nil // one group of one type: every selector is its
 	}
 	for n := lowerBound(placement{unplaced: pods}, g); n <= maxNodesPerNodeGroup; n++ {
 		nodes := make([]node, n)

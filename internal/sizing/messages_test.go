@@ -93,3 +93,32 @@ func TestSummaryAgreesWithFit(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestFitHonoursNodeSelectors: issue 19 item 4. A component's nodeSelector
+// in milvus.values restricts its pods to the node groups whose labels
+// match; one that matches no group is an error at the selector.
+func TestFitHonoursNodeSelectors(t *testing.T) {
+	s := modeltest.Runbook()
+	s.Milvus.Dataset = hundredM()
+	s.Milvus.Values = map[string]any{"queryNode": map[string]any{"nodeSelector": map[string]any{"team": "search"}}}
+	withGroups(s, model.NodeGroup{Name: "general", InstanceType: "r7i.8xlarge", DesiredCapacity: 12})
+	res := Fit(s)
+	if len(res.Problems) != 1 || res.Problems[0].Path != "milvus.values.queryNode.nodeSelector" ||
+		!strings.Contains(res.Problems[0].Message, "queryNode pods select nodes with team=search, and no node group has them") {
+		t.Fatalf("problems: %v", res.Problems)
+	}
+	// The same nodes, labelled for search, hold everything.
+	withGroups(s, model.NodeGroup{Name: "general", InstanceType: "r7i.8xlarge", DesiredCapacity: 12, Labels: map[string]string{"team": "search"}})
+	if res := Fit(s); !res.Fits {
+		t.Fatalf("labelled group: %v", res.Problems)
+	}
+	// Split: the query nodes only have the small labelled group, which
+	// cannot hold them; the big unlabelled group does not count for them.
+	withGroups(s,
+		model.NodeGroup{Name: "search", InstanceType: "r7i.8xlarge", DesiredCapacity: 1, Labels: map[string]string{"team": "search"}},
+		model.NodeGroup{Name: "general", InstanceType: "r7i.8xlarge", DesiredCapacity: 20})
+	res = Fit(s)
+	if res.Fits || len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Message, "queryNode needs") {
+		t.Errorf("query nodes placed outside their selector: %v", res.Problems)
+	}
+}

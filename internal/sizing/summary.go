@@ -103,7 +103,7 @@ func firstGroupNeeded(fit *FitResult, w *Workload) int {
 				count = n
 			}
 			for range count {
-				nodes = append(nodes, node{group: i, free: g.Allocatable, slots: g.PodSlots})
+				nodes = append(nodes, node{group: i, free: g.Allocatable, slots: g.PodSlots, labels: g.Labels})
 			}
 		}
 		if len(pack(nodes, pods).unplaced) == 0 {

@@ -74,10 +74,46 @@ func NewWorkload(s *model.Spec) (*Workload, error) {
 		w.Plan = p
 	}
 	for _, name := range MilvusComponents {
-		w.Milvus = append(w.Milvus, deployed(s, name, w.Plan))
+		c := deployed(s, name, w.Plan)
+		c.NodeSelector, c.SelectorPath = nodeSelector(s, name, true)
+		w.Milvus = append(w.Milvus, c)
 	}
 	w.Dependencies = dependencies(s, w.Plan)
+	for i, c := range w.Dependencies {
+		if c.Name == "etcd" {
+			w.Dependencies[i].NodeSelector, w.Dependencies[i].SelectorPath = nodeSelector(s, "etcd", false)
+		}
+	}
 	return w, nil
+}
+
+// nodeSelector is milvus.values.<block>.nodeSelector, else (for Milvus's
+// own components, which the chart's top-level nodeSelector reaches) the
+// top-level one, and the spec path it is at. Tolerations only allow, and
+// milvusgen renders no taints, so they restrict nothing here.
+func nodeSelector(s *model.Spec, block string, chartWide bool) (map[string]string, string) {
+	read := func(m map[string]any) map[string]string {
+		sel, ok := m["nodeSelector"].(map[string]any)
+		if !ok || len(sel) == 0 {
+			return nil
+		}
+		out := map[string]string{}
+		for k, v := range sel {
+			out[k] = fmt.Sprint(v)
+		}
+		return out
+	}
+	if b, ok := s.Milvus.Values[block].(map[string]any); ok {
+		if sel := read(b); sel != nil {
+			return sel, "milvus.values." + block + ".nodeSelector"
+		}
+	}
+	if chartWide {
+		if sel := read(s.Milvus.Values); sel != nil {
+			return sel, "milvus.values.nodeSelector"
+		}
+	}
+	return nil, ""
 }
 
 // specComponent returns the spec's block for a Milvus component.
