@@ -21,7 +21,7 @@ storage: {bucket: acme-milvus-base}
 milvus:
   messageQueue: woodpecker
   proxy: {replicas: 2}
-  values: {queryNode: {nodeSelector: {team: search}}}
+  values: {queryNode: {annotations: {example.com/team: search}}}
 `,
 		"dev.yaml": `cluster:
   name: milvus-dev
@@ -33,7 +33,7 @@ milvus: {highAvailability: false, proxy: {replicas: 1}}
 storage: {bucket: acme-milvus-prod}
 milvus:
   messageQueue: pulsar
-  values: {queryNode: {nodeSelector: {role: milvus}}}
+  values: {queryNode: {annotations: {example.com/role: milvus}}}
 `,
 		"fleet.yaml": `environments:
   dev:  {files: [base.yaml, dev.yaml],  output: out/dev}
@@ -56,9 +56,9 @@ milvus:
 	if dev.Milvus.MessageQueue != "woodpecker" || prod.Milvus.MessageQueue != "pulsar" {
 		t.Errorf("message queues %s/%s, want the base's woodpecker and prod's pulsar", dev.Milvus.MessageQueue, prod.Milvus.MessageQueue)
 	}
-	sel := prod.Milvus.Values["queryNode"].(map[string]any)["nodeSelector"].(map[string]any)
-	if sel["team"] != "search" || sel["role"] != "milvus" {
-		t.Errorf("prod's nodeSelector = %v, want both keys merged", sel)
+	sel := prod.Milvus.Values["queryNode"].(map[string]any)["annotations"].(map[string]any)
+	if sel["example.com/team"] != "search" || sel["example.com/role"] != "milvus" {
+		t.Errorf("prod's annotations = %v, want both keys merged", sel)
 	}
 	if len(p.Envs[1].Files) == 0 {
 		t.Error("prod rendered no files")

@@ -22,7 +22,7 @@ const layerBase = base + `milvus:
   messageQueue: woodpecker
   proxy: {replicas: 2}
   values:
-    queryNode: {nodeSelector: {team: search, tier: a}}
+    queryNode: {annotations: {example.com/team: search, example.com/tier: a}}
   service: {sourceRanges: [10.0.0.0/16, 10.1.0.0/16]}
 `
 
@@ -31,9 +31,9 @@ const layerBase = base + `milvus:
 // are replaced whole, as Helm's -f does.
 func TestLayerLaterFileOverrides(t *testing.T) {
 	for _, overlay := range []struct{ name, text string }{
-		{"env.yaml", "milvus:\n  messageQueue: kafka\n  proxy: {replicas: 3}\n  values: {queryNode: {nodeSelector: {tier: b}}}\n  service: {sourceRanges: [10.2.0.0/16]}\n"},
-		{"env.cue", "milvus: {\n\tmessageQueue: \"kafka\"\n\tproxy: replicas: 3\n\tvalues: queryNode: nodeSelector: tier: \"b\"\n\tservice: sourceRanges: [\"10.2.0.0/16\"]\n}\n"},
-		{"env.json", `{"milvus": {"messageQueue": "kafka", "proxy": {"replicas": 3}, "values": {"queryNode": {"nodeSelector": {"tier": "b"}}}, "service": {"sourceRanges": ["10.2.0.0/16"]}}}`},
+		{"env.yaml", "milvus:\n  messageQueue: kafka\n  proxy: {replicas: 3}\n  values: {queryNode: {annotations: {example.com/tier: b}}}\n  service: {sourceRanges: [10.2.0.0/16]}\n"},
+		{"env.cue", "milvus: {\n\tmessageQueue: \"kafka\"\n\tproxy: replicas: 3\n\tvalues: queryNode: annotations: \"example.com/tier\": \"b\"\n\tservice: sourceRanges: [\"10.2.0.0/16\"]\n}\n"},
+		{"env.json", `{"milvus": {"messageQueue": "kafka", "proxy": {"replicas": 3}, "values": {"queryNode": {"annotations": {"example.com/tier": "b"}}}, "service": {"sourceRanges": ["10.2.0.0/16"]}}}`},
 	} {
 		t.Run(overlay.name, func(t *testing.T) {
 			res, err := loadFiles(t, "base.yaml", layerBase, overlay.name, overlay.text)
@@ -47,8 +47,8 @@ func TestLayerLaterFileOverrides(t *testing.T) {
 			if d := cmp.Diff([]string{"10.2.0.0/16"}, m.Service.SourceRanges); d != "" {
 				t.Errorf("lists are replaced whole (-want +got):\n%s", d)
 			}
-			sel := m.Values["queryNode"].(map[string]any)["nodeSelector"]
-			if d := cmp.Diff(map[string]any{"team": "search", "tier": "b"}, sel); d != "" {
+			sel := m.Values["queryNode"].(map[string]any)["annotations"]
+			if d := cmp.Diff(map[string]any{"example.com/team": "search", "example.com/tier": "b"}, sel); d != "" {
 				t.Errorf("maps merge by key (-want +got):\n%s", d)
 			}
 			// The value is positioned where the overlay wrote it.
