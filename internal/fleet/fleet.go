@@ -46,7 +46,7 @@ type Fleet struct {
 // fleet file's directory.
 type Environment struct {
 	Name string
-	// Files are the spec files in unification order.
+	// Files are the spec files in layering order (a later file overrides data).
 	Files []string
 	// Output is the output directory.
 	Output string
