@@ -35,8 +35,13 @@ test: fmt vet check testenv
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/spec ./internal/sizing ./internal/hydrate ./render/... ./cmd/milvusgen ./internal/fleet
 
+# Both fuzz targets, one after the other (go test fuzzes one target at a
+# time). FUZZTIME per target; FUZZPARALLEL workers (1 on a shared machine).
+FUZZTIME     ?= 10m
+FUZZPARALLEL ?= 1
 fuzz:
-	$(GO) test ./internal/spec -run '^$$' -fuzz FuzzLoad -fuzztime 60s
+	$(GO) test ./internal/spec -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) -parallel $(FUZZPARALLEL)
+	$(GO) test ./internal/fleet -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -parallel $(FUZZPARALLEL)
 
 # Rewrite golden files after an intended change; review the diff like code.
 # Only the packages whose tests import internal/golden define -update.
