@@ -328,4 +328,3 @@ func checkAvailable(t *testing.T, when string, before, now simcluster.Snapshot) 
 		}
 	}
 }
-
