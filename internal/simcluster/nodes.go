@@ -198,6 +198,9 @@ func (c *Cluster) AddOns(w *sizing.Workload) {
 	}
 }
 
+// addOnLabel marks the add-on stand-ins' pods.
+const addOnLabel = "sim.milvusgen.io/add-on"
+
 // check fails the test on an error other than AlreadyExists.
 func (c *Cluster) check(_ any, err error) {
 	c.t.Helper()
@@ -222,7 +225,7 @@ func standIn(d sizing.Component, daemon bool) corev1.PodTemplateSpec {
 		spec.Tolerations = []corev1.Toleration{{Operator: corev1.TolerationOpExists}}
 		spec.PriorityClassName = "system-node-critical"
 	}
-	return corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": d.Name, "sim.milvusgen.io/add-on": "true"}}, Spec: spec}
+	return corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": d.Name, addOnLabel: "true"}}, Spec: spec}
 }
 
 // namespace creates a namespace unless it exists.

@@ -62,7 +62,7 @@ func (c *Cluster) Snapshot() Snapshot {
 		sp := Pod{
 			Namespace: p.Namespace, Name: p.Name, Node: p.Spec.NodeName,
 			Ready: podReady(&p), Terminating: p.DeletionTimestamp != nil,
-			AddOn:    p.Labels["sim.milvusgen.io/add-on"] == "true",
+			AddOn:    p.Labels[addOnLabel] == "true",
 			Workload: "Pod/" + p.Namespace + "/" + p.Name,
 		}
 		if ref := metav1.GetControllerOf(&p); ref != nil {

@@ -171,3 +171,7 @@ func deploymentTemplateHash(t *testing.T, ctx context.Context, c *simcluster.Clu
 	}
 	return best
 }
+
+func metav1ListComponent(component string) metav1.ListOptions {
+	return metav1.ListOptions{LabelSelector: "component=" + component}
+}

@@ -98,7 +98,35 @@ func (c *Cluster) Boot(tr *Tree) []Node {
 		}
 	}
 	c.WaitNodesReady()
+	// The add-ons run before anything else is applied, as on a real
+	// cluster; the DaemonSets' priority would otherwise preempt pods.
+	addOn := func(p Pod) bool { return p.AddOn }
+	if c.opts.HoldReadiness {
+		c.Release("", func(p *corev1.Pod) bool { return p.Labels[addOnLabel] == "true" })
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		s, _ := c.Settled(addOn, 5*time.Second)
+		if len(s.Pods) > 0 && len(s.Pending(addOn)) == 0 && allReady(s, addOn) {
+			break
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("the add-ons did not come up:\n%s", s.Describe(addOn))
+		}
+		if c.opts.HoldReadiness {
+			c.Release("", func(p *corev1.Pod) bool { return p.Labels[addOnLabel] == "true" })
+		}
+	}
 	return nodes
+}
+
+func allReady(s Snapshot, keep func(Pod) bool) bool {
+	for _, p := range s.Pods {
+		if keep(p) && !p.Ready {
+			return false
+		}
+	}
+	return true
 }
 
 // Objects returns what the cluster ends up with once the GitOps engine
