@@ -71,7 +71,7 @@ func NodesFor(cfg *api.ClusterConfig) ([]Node, error) {
 			return nil, fmt.Errorf("node group %s: no figures for instance type %s", ng.Name, ng.InstanceType)
 		}
 		n := 0
-		if ng.DesiredCapacity != nil {
+		if ng.ScalingConfig != nil && ng.DesiredCapacity != nil {
 			n = *ng.DesiredCapacity
 		}
 		vol := 80
