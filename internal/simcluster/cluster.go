@@ -52,6 +52,11 @@ type Cluster struct {
 
 	t    testing.TB
 	opts Options
+	// nodes are the nodes added, by name; next the next index of each
+	// group's node names; zones each group's zones (ReplaceNodes).
+	nodes map[string]Node
+	next  map[string]int
+	zones map[string][]string
 	// volumes stops startCloud's loop; volDone is closed when it stopped.
 	volumes context.CancelFunc
 	volDone chan struct{}

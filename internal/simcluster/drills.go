@@ -2,6 +2,8 @@ package simcluster
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
 	"sort"
 	"time"
 
@@ -82,6 +84,47 @@ func (c *Cluster) RemoveNodes(names ...string) {
 			c.t.Fatalf("deleting pod %s/%s: %v", p.Namespace, p.Name, err)
 		}
 	}
+}
+
+// ReplaceNodes adds a node for each removed one, as the node group's auto
+// scaling group does to keep its desired capacity: of the same group and
+// shape, in the same zone unless that zone is down (in down), else in the
+// group's other zones in turn. It returns the new nodes' names.
+func (c *Cluster) ReplaceNodes(removed []string, down map[string]bool) []string {
+	c.t.Helper()
+	var add []Node
+	for _, name := range removed {
+		old, ok := c.nodes[name]
+		if !ok {
+			c.t.Fatalf("ReplaceNodes: %s is not a node of the cluster", name)
+		}
+		n := old
+		n.Name = fmt.Sprintf("%s-%d", old.Group, c.next[old.Group])
+		c.next[old.Group]++
+		if down[old.Zone] {
+			var up []string
+			for _, z := range c.zones[old.Group] {
+				if !down[z] {
+					up = append(up, z)
+				}
+			}
+			if len(up) == 0 {
+				continue
+			}
+			n.Zone = up[c.next[old.Group]%len(up)]
+		}
+		n.Labels = maps.Clone(old.Labels)
+		n.Labels[HostnameLabel] = n.Name
+		n.Labels[ZoneLabel] = n.Zone
+		add = append(add, n)
+	}
+	c.AddNodes(add)
+	c.WaitNodesReady()
+	var names []string
+	for _, n := range add {
+		names = append(names, n.Name)
+	}
+	return names
 }
 
 // BusiestNode is the node holding the most pods that match keep (ties:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -47,7 +48,9 @@ func Zones(cfg *api.ClusterConfig) []string {
 // Node is one simulated node and what it offers.
 type Node struct {
 	Name, Group, Zone string
-	Labels            map[string]string
+	// GroupZones are the zones of the node's group.
+	GroupZones []string
+	Labels     map[string]string
 	Taints            []corev1.Taint
 	// Capacity is the instance's; Allocatable what the kubelet reports
 	// (capacity less its reservations), before the DaemonSets.
@@ -111,7 +114,7 @@ func NodesFor(cfg *api.ClusterConfig) ([]Node, error) {
 			for _, t := range ng.Taints {
 				taints = append(taints, corev1.Taint{Key: t.Key, Value: t.Value, Effect: t.Effect})
 			}
-			out = append(out, Node{Name: name, Group: ng.Name, Zone: zone, Labels: labels, Taints: taints, Capacity: capacity, Allocatable: alloc})
+			out = append(out, Node{Name: name, Group: ng.Name, Zone: zone, GroupZones: gz, Labels: labels, Taints: taints, Capacity: capacity, Allocatable: alloc})
 		}
 	}
 	return out, nil
@@ -148,6 +151,7 @@ func (c *Cluster) AddNodes(nodes []Node) {
 	c.t.Helper()
 	ctx := c.ctx()
 	for _, n := range nodes {
+		c.remember(n)
 		obj := &corev1.Node{
 			ObjectMeta: metav1.ObjectMeta{Name: n.Name, Labels: n.Labels},
 			Spec:       corev1.NodeSpec{Taints: n.Taints},
@@ -195,6 +199,24 @@ func (c *Cluster) AddOns(w *sizing.Workload) {
 				Template: standIn(d, false),
 			},
 		}, metav1.CreateOptions{}))
+	}
+}
+
+// remember records a node's shape for ReplaceNodes: its group's zones and
+// the next free index of the group's node names.
+func (c *Cluster) remember(n Node) {
+	if c.nodes == nil {
+		c.nodes, c.next, c.zones = map[string]Node{}, map[string]int{}, map[string][]string{}
+	}
+	c.nodes[n.Name] = n
+	var i int
+	if _, err := fmt.Sscanf(strings.TrimPrefix(n.Name, n.Group+"-"), "%d", &i); err == nil && i >= c.next[n.Group] {
+		c.next[n.Group] = i + 1
+	}
+	for _, z := range append(n.GroupZones, n.Zone) {
+		if !slices.Contains(c.zones[n.Group], z) {
+			c.zones[n.Group] = append(c.zones[n.Group], z)
+		}
 	}
 }
 

@@ -159,11 +159,12 @@ func prove(t *testing.T, s *model.Spec) {
 		return
 	}
 	checkRollout(t, ctx, c, s)
-	drill(t, c, "the busiest node", func(s simcluster.Snapshot) []string {
-		return []string{s.BusiestNode(ours)}
+	drill(t, c, "the busiest node", func(s simcluster.Snapshot) ([]string, string) {
+		return []string{s.BusiestNode(ours)}, ""
 	})
-	drill(t, c, "a zone", func(s simcluster.Snapshot) []string {
-		return s.NodesIn(quorumZone(s))
+	drill(t, c, "a zone", func(s simcluster.Snapshot) ([]string, string) {
+		z := quorumZone(s)
+		return s.NodesIn(z), z
 	})
 	t.Logf("done in %s", time.Since(start).Round(time.Second))
 }
@@ -268,16 +269,18 @@ func quorumZone(s simcluster.Snapshot) string {
 	return best
 }
 
-// drill loses the nodes pick chooses and checks, once the controller
-// manager marked them NotReady, that every workload keeps a ready pod
-// and every quorum system its quorum; then removes the nodes, lets the
-// controllers replace the pods, and checks placement again.
-func drill(t *testing.T, c *simcluster.Cluster, what string, pick func(simcluster.Snapshot) []string) {
+// drill loses the nodes pick chooses (and the zone it takes down, if
+// any) and checks, once the controller manager marked them NotReady, that
+// every workload keeps a ready pod and every quorum system its quorum;
+// then removes the nodes, adds their replacements as the auto scaling
+// group would (in the same zone unless it is down), lets the controllers
+// replace the pods, and checks availability and placement again.
+func drill(t *testing.T, c *simcluster.Cluster, what string, pick func(simcluster.Snapshot) ([]string, string)) {
 	t.Helper()
 	start := time.Now()
 	ours := func(p simcluster.Pod) bool { return !p.AddOn }
 	before := c.Snapshot()
-	lost := pick(before)
+	lost, zone := pick(before)
 	if len(lost) == 0 {
 		t.Fatalf("drill %s: no node to lose", what)
 	}
@@ -290,7 +293,11 @@ func drill(t *testing.T, c *simcluster.Cluster, what string, pick func(simcluste
 	checkAvailable(t, fmt.Sprintf("%s lost (%s)", what, strings.Join(lost, ", ")), before, during)
 
 	c.RemoveNodes(lost...)
+	added := c.ReplaceNodes(lost, map[string]bool{zone: zone != ""})
 	after, _ := c.Settled(ours, time.Minute)
+	if p := after.Pending(ours); len(p) > 0 {
+		t.Logf("after %s was replaced (new nodes %s), still Pending:\n  %s", what, strings.Join(added, ", "), strings.Join(p, "\n  "))
+	}
 	zones := map[string]bool{}
 	for _, n := range after.Nodes {
 		zones[n.Labels[simcluster.ZoneLabel]] = true
