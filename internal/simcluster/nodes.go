@@ -51,7 +51,7 @@ type Node struct {
 	// GroupZones are the zones of the node's group.
 	GroupZones []string
 	Labels     map[string]string
-	Taints            []corev1.Taint
+	Taints     []corev1.Taint
 	// Capacity is the instance's; Allocatable what the kubelet reports
 	// (capacity less its reservations), before the DaemonSets.
 	Capacity, Allocatable corev1.ResourceList
