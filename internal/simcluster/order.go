@@ -151,14 +151,26 @@ type Recorder struct {
 	done   chan struct{}
 }
 
-// Record starts recording the pods of ns; Stop ends it.
+// Record starts recording the pods of ns that become ready from now on;
+// Stop ends it.
 func (c *Cluster) Record(ns string) *Recorder {
 	c.t.Helper()
-	w, err := c.Client.CoreV1().Pods(ns).Watch(context.Background(), metav1.ListOptions{})
+	// Pods ready before the recording are not events of it.
+	list, err := c.Client.CoreV1().Pods(ns).List(c.ctx(), metav1.ListOptions{})
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	r := &Recorder{w: w, seen: map[string]bool{}, done: make(chan struct{})}
+	seen := map[string]bool{}
+	for i := range list.Items {
+		if podReady(&list.Items[i]) {
+			seen[string(list.Items[i].UID)] = true
+		}
+	}
+	w, err := c.Client.CoreV1().Pods(ns).Watch(context.Background(), metav1.ListOptions{ResourceVersion: list.ResourceVersion})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	r := &Recorder{w: w, seen: seen, done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
 		for ev := range w.ResultChan() {
