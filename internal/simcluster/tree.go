@@ -166,6 +166,15 @@ func Objects(tr *Tree) ([]apply.Object, error) {
 			}
 		}
 	}
+	// Helm installs a release's objects one by one; a second object of the
+	// same kind and name fails the install with "already exists".
+	seen := map[string]string{}
+	for _, o := range out {
+		if prev, dup := seen[o.Subject()]; dup {
+			return nil, fmt.Errorf("%s is rendered twice (%s and %s): a Helm install of it fails with \"already exists\"; two charts' names collide (the release name contains a subchart's name, so both use it as their full name)", o.Subject(), prev, o.File)
+		}
+		seen[o.Subject()] = o.File
+	}
 	return out, nil
 }
 
