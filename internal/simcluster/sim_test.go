@@ -98,15 +98,15 @@ func TestIssue18Measured(t *testing.T) {
 }
 
 // TestTooSmall: a spec the fit check refuses leaves pods Pending on the
-// simulated cluster, and one that fits runs, on the same node group shape.
-// The runbook's node group is cut to one node, which cannot hold its
-// pods; validation would refuse that spec, so the model is changed after
-// loading.
+// simulated cluster. The runbook's three nodes become m6i.large (2 vCPU,
+// 8 GiB), too small for etcd's and Milvus's requests; validation would
+// refuse that spec, so the model is changed after loading.
 func TestTooSmall(t *testing.T) {
 	s := load(t, readSpecs(t, "examples/runbook/spec.cue"))
-	s.Cluster.NodeGroups[0].DesiredCapacity = 1
-	one := 1
-	s.Cluster.NodeGroups[0].MinSize, s.Cluster.NodeGroups[0].MaxSize = &one, &one
+	s.Cluster.NodeGroups[0].InstanceType = "m6i.large"
+	if fit := sizing.Fit(s); !fit.Checked || fit.Fits {
+		t.Fatalf("the fit check says m6i.large nodes hold the runbook (checked %v); pick a smaller shape for this test", fit.Checked)
+	}
 	prove(t, s)
 }
 
