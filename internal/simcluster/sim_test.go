@@ -167,7 +167,7 @@ func prove(t *testing.T, s *model.Spec) {
 	for _, n := range snap.Nodes {
 		zones[n.Labels[simcluster.ZoneLabel]] = true
 	}
-	checkPlacement(t, "after apply", snap, len(zones) > 1)
+	checkPlacement(t, "after apply", snap, len(zones) > 1, s.Milvus.HighAvailability)
 
 	if !s.Milvus.HighAvailability {
 		return
@@ -217,10 +217,11 @@ func checkVerifyPods(t *testing.T, ctx context.Context, c *simcluster.Cluster, s
 	t.Errorf("verify has no pods ready step: %+v", rep.Steps)
 }
 
-// checkPlacement: no two members of a quorum system share a node, and
-// every replicated workload spans at least 2 nodes, and 2 zones when the
-// nodes span zones.
-func checkPlacement(t *testing.T, when string, s simcluster.Snapshot, multiZone bool) {
+// checkPlacement: no two members of a quorum system share a node (under
+// high availability: without it milvusgen promises no spread, and the
+// sharing is only logged), and every replicated workload spans at least
+// 2 nodes, and 2 zones when the nodes span zones.
+func checkPlacement(t *testing.T, when string, s simcluster.Snapshot, multiZone, ha bool) {
 	t.Helper()
 	for w, pods := range s.Workloads(func(p simcluster.Pod) bool { return !p.AddOn && p.Node != "" && !p.Terminating }) {
 		nodes, zones := map[string][]string{}, map[string]bool{}
@@ -230,8 +231,11 @@ func checkPlacement(t *testing.T, when string, s simcluster.Snapshot, multiZone 
 		}
 		if simcluster.IsQuorum(w) {
 			for n, names := range nodes {
-				if len(names) > 1 {
+				switch {
+				case len(names) > 1 && ha:
 					t.Errorf("%s: %s: members %v share node %s%s", when, w, names, n, knownGap(w))
+				case len(names) > 1:
+					t.Logf("%s: %s: members %v share node %s (highAvailability is false)", when, w, names, n)
 				}
 			}
 		}
@@ -247,14 +251,27 @@ func checkPlacement(t *testing.T, when string, s simcluster.Snapshot, multiZone 
 	}
 }
 
-// knownGap marks the failures the rendering of today's main is known to
-// cause (issue 18 item 1: etcd keeps the subchart's soft anti-affinity and
-// no zone spread); they go away when the ha branch lands.
+// knownGap says why a quorum system's placement fails where the cause is
+// known: before the ha branch (issue 18 item 1) etcd kept the subchart's
+// soft anti-affinity and no zone spread.
 func knownGap(workload string) string {
-	if strings.Contains(workload, "etcd") || simcluster.IsQuorum(workload) {
-		return " [known gap until the ha branch lands: soft anti-affinity, issue 18 item 1]"
+	if simcluster.IsQuorum(workload) {
+		return " [issue 18 item 1: quorum members kept apart]"
 	}
 	return ""
+}
+
+// quorumNote explains a lost quorum: with fewer than three zones, a
+// three-member quorum cannot survive a zone's loss however it is spread.
+func quorumNote(s simcluster.Snapshot, workload string) string {
+	zones := map[string]bool{}
+	for _, n := range s.Nodes {
+		zones[n.Labels[simcluster.ZoneLabel]] = true
+	}
+	if len(zones) < 3 {
+		return fmt.Sprintf(" [the cluster has %d zones: no spread keeps a majority through a zone's loss; eksctl picks 2 zones in us-east-1 unless the ClusterConfig names availabilityZones]", len(zones))
+	}
+	return knownGap(workload)
 }
 
 // quorumZone is the zone holding the most quorum members (ties: the first
@@ -316,7 +333,7 @@ func drill(t *testing.T, c *simcluster.Cluster, what string, pick func(simcluste
 	for _, n := range after.Nodes {
 		zones[n.Labels[simcluster.ZoneLabel]] = true
 	}
-	checkPlacement(t, fmt.Sprintf("after %s was replaced", what), after, len(zones) > 1)
+	checkPlacement(t, fmt.Sprintf("after %s was replaced", what), after, len(zones) > 1, true)
 	checkAvailable(t, fmt.Sprintf("after %s was replaced", what), before, after)
 	t.Logf("drill %s (%s): %s", what, strings.Join(lost, ", "), time.Since(start).Round(time.Second))
 }
@@ -345,7 +362,7 @@ func checkAvailable(t *testing.T, when string, before, now simcluster.Snapshot) 
 			t.Errorf("%s: %s has no ready pod:\n%s", when, w, now.Describe(func(p simcluster.Pod) bool { return p.Workload == w }))
 		}
 		if simcluster.IsQuorum(w) && ready < members/2+1 {
-			t.Errorf("%s: %s lost quorum: %d of %d members ready%s:\n%s", when, w, ready, members, knownGap(w), now.Describe(func(p simcluster.Pod) bool { return p.Workload == w }))
+			t.Errorf("%s: %s lost quorum: %d of %d members ready%s:\n%s", when, w, ready, members, quorumNote(before, w), now.Describe(func(p simcluster.Pod) bool { return p.Workload == w }))
 		}
 	}
 }
