@@ -86,8 +86,8 @@ func TestHighAvailability(t *testing.T) {
 // TestIssue18Measured is the setup issue 18 measured: 4 × m6i.2xlarge
 // over three zones, two query nodes of 7 CPU and 26 GiB. size says it
 // fits; with etcd's soft anti-affinity the scheduler put two members on
-// one node, and a zone's loss took quorum. It fails until the ha branch
-// lands (etcd members kept apart).
+// one node, and a zone's loss took quorum. It fails until etcd members are
+// kept apart (issue 18 item 1, the ha work).
 func TestIssue18Measured(t *testing.T) {
 	base := readSpecs(t, "examples/runbook/spec.cue")[0]
 	src := string(base.Data)
