@@ -58,6 +58,7 @@ func TestExamples(t *testing.T) {
 	}
 	for _, ex := range exs {
 		t.Run(ex.Name, func(t *testing.T) {
+			t.Parallel() // each on a cluster of its own; -parallel bounds them (GOMAXPROCS)
 			prove(t, load(t, readSpecs(t, ex.Specs...)))
 		})
 	}
@@ -70,6 +71,7 @@ func TestHighAvailability(t *testing.T) {
 	for _, mq := range []string{"woodpecker", "kafka"} {
 		for _, nodes := range []int{3, 6} {
 			t.Run(fmt.Sprintf("%s-%d-nodes", mq, nodes), func(t *testing.T) {
+				t.Parallel()
 				src := string(base.Data)
 				src = mustReplace(t, src, `messageQueue:     "woodpecker"`, fmt.Sprintf(`messageQueue:     %q`, mq))
 				src = mustReplace(t, src, `desiredCapacity: 3`, fmt.Sprintf(`desiredCapacity: %d`, nodes))
