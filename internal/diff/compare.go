@@ -99,6 +99,8 @@ type Change struct {
 	// Lines is the line diff of a changed text file.
 	Lines []string `json:"lines,omitempty"`
 	Flags []Flag   `json:"flags,omitempty"`
+	// Steps are what the change makes aws/converge.sh do (infra.go).
+	Steps []InfraStep `json:"steps,omitempty"`
 }
 
 // Title names the change's subject: the object, or the file.
@@ -114,6 +116,9 @@ type Report struct {
 	Changes []Change `json:"changes"`
 	// Unchanged counts the objects and files that are equal.
 	Unchanged int `json:"unchanged"`
+	// Refusals are changes no merge should carry out as they stand, each
+	// with the steps to take instead (infra.go).
+	Refusals []Refusal `json:"refusals,omitempty"`
 }
 
 // Equal reports whether the trees are the same.
@@ -165,6 +170,7 @@ type doc struct {
 func Compare(old, new []manifest.File) *Report {
 	a, b := index(old), index(new)
 	r := &Report{}
+	vars := treeVars(new)
 	for _, id := range sortedIDs(a, b) {
 		da, inA := a[id]
 		db, inB := b[id]
@@ -199,9 +205,11 @@ func Compare(old, new []manifest.File) *Report {
 			nb = db.body
 		}
 		c.Flags = flagAll(&c, asMap(ob), asMap(nb))
+		classifyAWS(&c, asMap(ob), asMap(nb), vars)
 		r.Changes = append(r.Changes, c)
 	}
 	flagRenames(r)
+	refuseAWS(r)
 	flagEngineChange(r)
 	argoCDWords(r)
 	sort.SliceStable(r.Changes, func(i, j int) bool { return r.Changes[i].Path < r.Changes[j].Path })

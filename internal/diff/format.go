@@ -50,6 +50,24 @@ func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 	p := painter(opts.Color)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", p.paint(ansiBold, "milvusgen diff: "+r.Summary()))
+	for _, x := range r.Refusals {
+		fmt.Fprintf(&b, "\n%s %s\n", p.paint(ansiRed, "REFUSED:"), x.Reason)
+		b.WriteString("  Instead:\n")
+		for i, s := range x.Steps {
+			fmt.Fprintf(&b, "  %d. %s\n", i+1, s)
+		}
+	}
+	if steps := r.InfraSteps(); len(steps) > 0 {
+		fmt.Fprintf(&b, "\n%s\n", p.paint(ansiBold, "AWS steps, in the order aws/converge.sh runs them on merge:"))
+		for i, s := range steps {
+			fmt.Fprintf(&b, "  %d. %s [%s]\n", i+1, s.Detail, s.Step)
+			if s.Command != "" {
+				fmt.Fprintf(&b, "     $ %s\n", p.paint(ansiCyan, s.Command))
+			} else {
+				fmt.Fprintf(&b, "     %s\n", ClassOf(s.Step).What)
+			}
+		}
+	}
 	if flags := r.Flags(); len(flags) > 0 {
 		fmt.Fprintf(&b, "\n%s\n", p.paint(ansiBold, "Changes that need attention:"))
 		for _, f := range flags {
@@ -116,6 +134,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		return err
 	}
 	fmt.Fprintf(&b, "%d changed, %d added, %d removed, %d unchanged.\n\n", r.Count(Changed), r.Count(Added), r.Count(Removed), r.Unchanged)
+	writeMarkdownAWS(&b, r)
 	if flags := r.Flags(); len(flags) > 0 {
 		fmt.Fprintf(&b, "**:warning: %d changes need attention**\n\n", len(flags))
 		b.WriteString("| risk | object | field | why |\n|---|---|---|---|\n")
@@ -170,6 +189,31 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	return err
 }
 
+// writeMarkdownAWS writes the refusals and the AWS steps in order, ahead
+// of everything else.
+func writeMarkdownAWS(b *strings.Builder, r *Report) {
+	for _, x := range r.Refusals {
+		fmt.Fprintf(b, "**:no_entry: Refused:** %s\n\nInstead:\n\n", mdCell(x.Reason))
+		for i, s := range x.Steps {
+			fmt.Fprintf(b, "%d. %s\n", i+1, mdCell(s))
+		}
+		b.WriteByte('\n')
+	}
+	steps := r.InfraSteps()
+	if len(steps) == 0 {
+		return
+	}
+	b.WriteString("**AWS steps**, in the order `aws/converge.sh` runs them on merge:\n\n")
+	for i, s := range steps {
+		if s.Command != "" {
+			fmt.Fprintf(b, "%d. %s: `%s`\n", i+1, mdCell(s.Detail), strings.ReplaceAll(s.Command, "`", "'"))
+		} else {
+			fmt.Fprintf(b, "%d. %s: %s\n", i+1, mdCell(s.Detail), mdCell(ClassOf(s.Step).What))
+		}
+	}
+	b.WriteByte('\n')
+}
+
 func mdCell(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
 }
@@ -186,6 +230,8 @@ type jsonReport struct {
 	Equal   bool       `json:"equal"`
 	Summary string     `json:"summary"`
 	Flags   []jsonFlag `json:"flags"`
+	// AWSSteps are the steps in the order converge.sh runs them.
+	AWSSteps []InfraStep `json:"awsSteps"`
 	*Report
 }
 
@@ -198,7 +244,10 @@ type jsonFlag struct {
 // WriteJSON writes the report as indented JSON: equal, summary, every flag
 // with its object, and every change with its fields.
 func WriteJSON(w io.Writer, r *Report) error {
-	out := jsonReport{Equal: r.Equal(), Summary: r.Summary(), Flags: []jsonFlag{}, Report: r}
+	out := jsonReport{Equal: r.Equal(), Summary: r.Summary(), Flags: []jsonFlag{}, AWSSteps: []InfraStep{}, Report: r}
+	for _, s := range r.InfraSteps() {
+		out.AWSSteps = append(out.AWSSteps, s.InfraStep)
+	}
 	if out.Changes == nil {
 		out.Report = &Report{Changes: []Change{}, Unchanged: r.Unchanged}
 	}
