@@ -1,6 +1,8 @@
 package diff
 
 import (
+	"github.com/milvusgen/milvusgen/internal/diff/awsstep"
+
 	"fmt"
 	"path"
 	"regexp"
@@ -11,7 +13,7 @@ import (
 
 // InfraStep is one step a change makes aws/converge.sh take.
 type InfraStep struct {
-	Step Step `json:"step"`
+	Step awsstep.Step `json:"step"`
 	// Field is the path that called for it, if one did.
 	Field string `json:"field,omitempty"`
 	// Detail says what changed ("node group milvus-r6i desiredCapacity 4 → 6").
@@ -39,8 +41,8 @@ const (
 )
 
 // step records one step on c and the infrastructure flag that names it.
-func (c *Change) step(field string, step Step, detail string, vars Vars) {
-	cl := ClassOf(step)
+func (c *Change) step(field string, step awsstep.Step, detail string, vars awsstep.Vars) {
+	cl := awsstep.Of(step)
 	s := InfraStep{Step: step, Field: field, Detail: detail}
 	if cl.Command != "" {
 		s.Command = vars.Expand(cl.Command)
@@ -71,7 +73,7 @@ func (c *Change) note(field, reason string) {
 }
 
 // classifyAWS gives every change under aws/ its steps.
-func classifyAWS(c *Change, old, new map[string]any, vars Vars) {
+func classifyAWS(c *Change, old, new map[string]any, vars awsstep.Vars) {
 	if !strings.HasPrefix(c.Path, awsDir) && !strings.HasPrefix(c.OldPath, awsDir) {
 		return
 	}
@@ -79,15 +81,15 @@ func classifyAWS(c *Change, old, new map[string]any, vars Vars) {
 	case isClusterConfig(c):
 		classifyClusterConfig(c, old, new, vars)
 	case c.Path == policyFile:
-		c.step("", StepPolicy, "IAM policy document "+c.Path+" "+string(c.Op), vars)
+		c.step("", awsstep.StepPolicy, "IAM policy document "+c.Path+" "+string(c.Op), vars)
 	case c.Path == kmsPolicyFile:
 		if c.Op == Removed {
 			c.note("", "the EBS CSI driver's KMS policy leaves the tree: converge.sh no longer updates it and teardown.sh of this tree no longer deletes it; delete it with aws iam delete-policy once no addon uses it")
 			return
 		}
-		c.step("", StepKMSPolicy, "KMS policy document "+c.Path+" "+string(c.Op), vars)
+		c.step("", awsstep.StepKMSPolicy, "KMS policy document "+c.Path+" "+string(c.Op), vars)
 	case c.Path == bucketPolicyFile || c.Path == operatorPolicyFile:
-		c.step("", StepOperatorPolicy, "operator policy document "+c.Path+" "+string(c.Op), vars)
+		c.step("", awsstep.StepOperatorPolicy, "operator policy document "+c.Path+" "+string(c.Op), vars)
 	case path.Ext(c.Path) == ".sh":
 		classifyScript(c, vars)
 	default:
@@ -96,16 +98,16 @@ func classifyAWS(c *Change, old, new map[string]any, vars Vars) {
 }
 
 // scriptSteps map a converge.sh variable to the step its change calls for.
-var scriptSteps = map[string]Step{
-	"LIFECYCLE":  StepBucket,
-	"S3_SERVICE": StepS3Endpoint,
+var scriptSteps = map[string]awsstep.Step{
+	"LIFECYCLE":  awsstep.StepBucket,
+	"S3_SERVICE": awsstep.StepS3Endpoint,
 }
 
 var reAssign = regexp.MustCompile(`^[-+]([A-Z][A-Z0-9_]*)=`)
 
 // classifyScript: a changed variable with a step of its own calls for it;
 // any other change to a script is noted once.
-func classifyScript(c *Change, vars Vars) {
+func classifyScript(c *Change, vars awsstep.Vars) {
 	other := c.Op != Changed
 	for _, l := range c.Lines {
 		m := reAssign.FindStringSubmatch(l)
@@ -114,7 +116,7 @@ func classifyScript(c *Change, vars Vars) {
 			continue
 		}
 		switch step, ok := scriptSteps[m[1]]; {
-		case ok && step == StepS3Endpoint && strings.HasPrefix(l, "-") && !hasLine(c.Lines, "+"+m[1]+"="):
+		case ok && step == awsstep.StepS3Endpoint && strings.HasPrefix(l, "-") && !hasLine(c.Lines, "+"+m[1]+"="):
 			c.note("", "the S3 gateway endpoint leaves the tree: converge.sh leaves it in place (it costs nothing); teardown.sh deletes it with the cluster")
 		case ok:
 			c.step("", step, c.Path+" "+m[1]+" changed", vars)
@@ -123,7 +125,7 @@ func classifyScript(c *Change, vars Vars) {
 		}
 	}
 	if other {
-		c.step("", StepScript, c.Path+" "+string(c.Op), vars)
+		c.step("", awsstep.StepScript, c.Path+" "+string(c.Op), vars)
 	}
 }
 
@@ -140,21 +142,21 @@ func hasLine(lines []string, prefix string) bool {
 var sizeFields = []string{"desiredCapacity", "minSize", "maxSize"}
 
 // classifyClusterConfig: each change of the ClusterConfig, by section.
-func classifyClusterConfig(c *Change, old, new map[string]any, vars Vars) {
+func classifyClusterConfig(c *Change, old, new map[string]any, vars awsstep.Vars) {
 	switch c.Op {
 	case Added:
 		if old == nil {
-			c.step("", StepCluster, "cluster "+c.ID.Name+" added", vars)
+			c.step("", awsstep.StepCluster, "cluster "+c.ID.Name+" added", vars)
 		}
 		return
 	case Removed:
 		c.note("", "cluster "+c.ID.Name+" leaves the tree: converge.sh never deletes a cluster; tear it down with the old tree's teardown.sh (git show <base>:<path>/aws/teardown.sh)")
 		return
 	}
-	v := vars.with("CLUSTER", str(new, "metadata", "name"), "REGION", str(new, "metadata", "region"))
+	v := vars.With("CLUSTER", str(new, "metadata", "name"), "REGION", str(new, "metadata", "region"))
 	ov, nv := str(old, "metadata", "version"), str(new, "metadata", "version")
 	if ov != nv {
-		path, err := KubernetesPath(ov, nv)
+		path, err := awsstep.KubernetesPath(ov, nv)
 		if err != nil {
 			c.note("/metadata/version", err.Error())
 		}
@@ -163,19 +165,19 @@ func classifyClusterConfig(c *Change, old, new map[string]any, vars Vars) {
 			if len(path) > 1 {
 				detail += ", control plane to " + m
 			}
-			c.step("/metadata/version", StepControlPlane, detail, v.with("version", m))
+			c.step("/metadata/version", awsstep.StepControlPlane, detail, v.With("version", m))
 		}
 		if len(path) > 0 {
 			target := path[len(path)-1]
 			for _, a := range addonNames(new) {
 				if str(addonOf(new, a), "version") == "" {
-					c.step("/addons[name="+a+"]", StepAddonVersion, fmt.Sprintf("addon %s follows Kubernetes %s", a, target), v.with("addon", a, "version", "<default for "+target+">"))
+					c.step("/addons[name="+a+"]", awsstep.StepAddonVersion, fmt.Sprintf("addon %s follows Kubernetes %s", a, target), v.With("addon", a, "version", "<default for "+target+">"))
 				}
 			}
 			og, ng := groups(old, "managedNodeGroups"), groups(new, "managedNodeGroups")
 			for _, name := range sortedKeys(ng) {
 				if _, ok := og[name]; ok {
-					c.step("/managedNodeGroups[name="+name+"]", StepNodeGroupUpgrade, fmt.Sprintf("node group %s follows Kubernetes %s", name, target), v.with("nodegroup", name, "version", target))
+					c.step("/managedNodeGroups[name="+name+"]", awsstep.StepNodeGroupUpgrade, fmt.Sprintf("node group %s follows Kubernetes %s", name, target), v.With("nodegroup", name, "version", target))
 				}
 			}
 		}
@@ -183,16 +185,16 @@ func classifyClusterConfig(c *Change, old, new map[string]any, vars Vars) {
 	classifyNodeGroups(c, old, new, v)
 	classifyAddons(c, old, new, v)
 	if _, _, ch := changedValue(old, new, "iam", "withOIDC"); ch && truthy(new, "iam", "withOIDC") {
-		c.step("/iam/withOIDC", StepIdentityProvider, "IAM OIDC provider turned on", v)
+		c.step("/iam/withOIDC", awsstep.StepIdentityProvider, "IAM OIDC provider turned on", v)
 	}
 	if _, _, ch := changedValue(old, new, "iam", "serviceAccounts"); ch {
-		c.step("/iam/serviceAccounts", StepServiceAccounts, "IRSA service accounts changed", v)
+		c.step("/iam/serviceAccounts", awsstep.StepServiceAccounts, "IRSA service accounts changed", v)
 	}
 	if _, _, ch := changedValue(old, new, "iam", "podIdentityAssociations"); ch {
-		c.step("/iam/podIdentityAssociations", StepPodIdentity, "Pod Identity associations changed", v)
+		c.step("/iam/podIdentityAssociations", awsstep.StepPodIdentity, "Pod Identity associations changed", v)
 	}
 	if a, b, ch := changedValue(old, new, "vpc", "nat"); ch {
-		c.step("/vpc/nat", StepNAT, fmt.Sprintf("NAT %s → %s", show(a), show(b)), v)
+		c.step("/vpc/nat", awsstep.StepNAT, fmt.Sprintf("NAT %s → %s", show(a), show(b)), v)
 	}
 	for _, f := range c.Fields {
 		if !strings.HasPrefix(f.Path, "/vpc/") || strings.HasPrefix(f.Path, "/vpc/nat") {
@@ -220,14 +222,14 @@ func known(p string) bool {
 }
 
 // classifyNodeGroups: added, removed, replaced and resized groups.
-func classifyNodeGroups(c *Change, old, new map[string]any, v Vars) {
+func classifyNodeGroups(c *Change, old, new map[string]any, v awsstep.Vars) {
 	for _, list := range []string{"managedNodeGroups", "nodeGroups"} {
 		og, ng := groups(old, list), groups(new, list)
 		for _, name := range sortedKeys(og) {
 			field := "/" + list + "[name=" + name + "]"
 			g, ok := ng[name]
 			if !ok {
-				c.step(field, StepNodeGroupDelete, "node group "+name+" removed", v.with("nodegroup", name))
+				c.step(field, awsstep.StepNodeGroupDelete, "node group "+name+" removed", v.With("nodegroup", name))
 				continue
 			}
 			var sizes []string
@@ -237,11 +239,11 @@ func classifyNodeGroups(c *Change, old, new map[string]any, v Vars) {
 				}
 			}
 			if len(sizes) > 0 {
-				c.step(field, StepNodeGroupScale, "node group "+name+" "+strings.Join(sizes, ", "), v.with("nodegroup", name))
+				c.step(field, awsstep.StepNodeGroupScale, "node group "+name+" "+strings.Join(sizes, ", "), v.With("nodegroup", name))
 			}
 			for _, f := range replacedBy {
 				if a, b, ch := changedValue(og[name], g, f); ch {
-					c.step(field+"/"+f, StepNodeGroupReplace, fmt.Sprintf("node group %s replaced: eksctl cannot change %s in place (%s → %s)", name, f, show(a), show(b)), v.with("nodegroup", name))
+					c.step(field+"/"+f, awsstep.StepNodeGroupReplace, fmt.Sprintf("node group %s replaced: eksctl cannot change %s in place (%s → %s)", name, f, show(a), show(b)), v.With("nodegroup", name))
 				}
 			}
 			for _, k := range sortedKeys(union(og[name], g)) {
@@ -255,7 +257,7 @@ func classifyNodeGroups(c *Change, old, new map[string]any, v Vars) {
 		}
 		for _, name := range sortedKeys(ng) {
 			if _, ok := og[name]; !ok {
-				c.step("/"+list+"[name="+name+"]", StepNodeGroupCreate, "node group "+name+" added (a renamed group is a new one)", v.with("nodegroup", name))
+				c.step("/"+list+"[name="+name+"]", awsstep.StepNodeGroupCreate, "node group "+name+" added (a renamed group is a new one)", v.With("nodegroup", name))
 			}
 		}
 	}
@@ -273,7 +275,7 @@ func union(a, b map[string]any) map[string]any {
 }
 
 // classifyAddons: added, removed and changed addons.
-func classifyAddons(c *Change, old, new map[string]any, v Vars) {
+func classifyAddons(c *Change, old, new map[string]any, v awsstep.Vars) {
 	oa, na := map[string]bool{}, map[string]bool{}
 	for _, a := range addonNames(old) {
 		oa[a] = true
@@ -283,14 +285,14 @@ func classifyAddons(c *Change, old, new map[string]any, v Vars) {
 		field := "/addons[name=" + a + "]"
 		switch {
 		case !oa[a]:
-			c.step(field, StepAddonCreate, "addon "+a+" added", v)
+			c.step(field, awsstep.StepAddonCreate, "addon "+a+" added", v)
 		default:
 			if x, y, ch := changedValue(addonOf(old, a), addonOf(new, a), "version"); ch && y != nil {
-				c.step(field, StepAddonUpdate, fmt.Sprintf("addon %s version %s → %s", a, show(x), show(y)), v)
+				c.step(field, awsstep.StepAddonUpdate, fmt.Sprintf("addon %s version %s → %s", a, show(x), show(y)), v)
 			}
 			o, n := withoutVersion(addonOf(old, a)), withoutVersion(addonOf(new, a))
 			if _, _, ch := changedValue(o, n); ch {
-				c.step(field, StepAddonUpdate, "addon "+a+" configuration changed", v)
+				c.step(field, awsstep.StepAddonUpdate, "addon "+a+" configuration changed", v)
 			}
 		}
 	}
@@ -363,11 +365,11 @@ func refuseAWS(r *Report) {
 			}
 		}
 		for _, s := range c.Steps {
-			if s.Step != StepControlPlane {
+			if s.Step != awsstep.StepControlPlane {
 				continue
 			}
 			old, new := versionsOf(s.Detail)
-			if err := KubernetesJump(old, new); err != nil {
+			if err := awsstep.KubernetesJump(old, new); err != nil {
 				r.Refusals = append(r.Refusals, Refusal{Reason: err.Error(), Steps: jumpSteps(old, new)})
 			}
 			break
@@ -386,7 +388,7 @@ var environmentSteps = []string{
 }
 
 func jumpSteps(old, new string) []string {
-	path, _ := KubernetesPath(old, new)
+	path, _ := awsstep.KubernetesPath(old, new)
 	var out []string
 	prev := old
 	for _, m := range path {
@@ -437,8 +439,8 @@ var scriptFiles = map[string]bool{"CLUSTER_CONFIG": true, "POLICY_DOCUMENT": tru
 // treeVars are the new tree's values for the table's commands: the
 // variables converge.sh assigns (else bootstrap.sh's), paths made
 // relative to the tree's root.
-func treeVars(files []manifest.File) Vars {
-	v := Vars{"CLUSTER_CONFIG": "aws/eksctl-cluster.yaml"}
+func treeVars(files []manifest.File) awsstep.Vars {
+	v := awsstep.Vars{"CLUSTER_CONFIG": "aws/eksctl-cluster.yaml"}
 	for _, name := range []string{"aws/bootstrap.sh", "aws/converge.sh"} {
 		for _, f := range files {
 			if f.Path != name {

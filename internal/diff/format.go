@@ -1,6 +1,8 @@
 package diff
 
 import (
+	"github.com/milvusgen/milvusgen/internal/diff/awsstep"
+
 	"encoding/json"
 	"fmt"
 	"io"
@@ -64,7 +66,7 @@ func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 			if s.Command != "" {
 				fmt.Fprintf(&b, "     $ %s\n", p.paint(ansiCyan, s.Command))
 			} else {
-				fmt.Fprintf(&b, "     %s\n", ClassOf(s.Step).What)
+				fmt.Fprintf(&b, "     %s\n", awsstep.Of(s.Step).What)
 			}
 		}
 	}
@@ -208,7 +210,7 @@ func writeMarkdownAWS(b *strings.Builder, r *Report) {
 		if s.Command != "" {
 			fmt.Fprintf(b, "%d. %s: `%s`\n", i+1, mdCell(s.Detail), strings.ReplaceAll(s.Command, "`", "'"))
 		} else {
-			fmt.Fprintf(b, "%d. %s: %s\n", i+1, mdCell(s.Detail), mdCell(ClassOf(s.Step).What))
+			fmt.Fprintf(b, "%d. %s: %s\n", i+1, mdCell(s.Detail), mdCell(awsstep.Of(s.Step).What))
 		}
 	}
 	b.WriteByte('\n')
