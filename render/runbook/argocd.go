@@ -232,6 +232,7 @@ func buildArgoCDTeardown(s *model.Spec) string {
 	var w script
 	teardownHeader(&w, s)
 	vars(&w, s, []variable{
+		{"MILVUS_NAMESPACE", s.Milvus.Namespace},
 		{"ARGOCD_NAMESPACE", s.GitOps.ArgoCD.Namespace},
 		{"ROOT_APP", model.ArgoCDRootName},
 		{"INFRASTRUCTURE_APP", model.InfrastructureSyncName},

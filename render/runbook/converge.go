@@ -60,6 +60,8 @@ var sections = map[awsstep.Step]convergeSection{
 // cluster is what converge.sh needs of the rendered ClusterConfig, read
 // back from eksctl.Render's own bytes, so it cannot disagree with the file.
 type cluster struct {
+	// nat is the file's vpc.nat.gateway, "" when it sets none.
+	nat              string
 	addons           []clusterAddon
 	addonsSHA256     string
 	identitiesSHA256 string
@@ -82,11 +84,16 @@ func readCluster(s *model.Spec) (cluster, error) {
 	var cc struct {
 		Addons []map[string]any `json:"addons"`
 		IAM    map[string]any   `json:"iam"`
+		VPC    struct {
+			NAT struct {
+				Gateway string `json:"gateway"`
+			} `json:"nat"`
+		} `json:"vpc"`
 	}
 	if err := yaml.Unmarshal(files[0].Data, &cc); err != nil {
 		return cluster{}, fmt.Errorf("%s read back failed: %w", eksctl.File, err)
 	}
-	var c cluster
+	c := cluster{nat: cc.VPC.NAT.Gateway}
 	for _, a := range cc.Addons {
 		ca := clusterAddon{}
 		ca.Name, _ = a["name"].(string)
@@ -581,15 +588,15 @@ if [ -n "$removed" ]; then
 fi`, command(awsstep.StepNodeGroupDelete))
 }
 
-// convergeNAT checks, under high availability, that every zone has its own
-// NAT gateway. eksctl cannot change the NAT setting of an existing cluster
+// convergeNAT checks, when the file asks for HighlyAvailable NAT (the
+// spec's high availability does), that every zone has its own NAT gateway. eksctl cannot change the NAT setting of an existing cluster
 // (upgrade cluster warns that NAT changes are not implemented), so for a
 // zone without one converge.sh prints the exact AWS CLI steps, with the
 // VPC's real subnet and route table IDs, and ends with exit 3 until they
 // are run: creating gateways is billed, and routes switched under running
 // nodes are better done by an operator watching them.
-func convergeNAT(w *script, s *model.Spec, _ cluster) {
-	if !S3GatewayEndpoint(s) {
+func convergeNAT(w *script, _ *model.Spec, c cluster) {
+	if c.nat != highlyAvailableNAT {
 		return
 	}
 	w.raw(`
@@ -631,6 +638,9 @@ while read -r zone subnet <&3; do
 done 3<<<"$public"
 `)
 }
+
+// highlyAvailableNAT is eksctl's NAT setting with a gateway per zone.
+const highlyAvailableNAT = "HighlyAvailable"
 
 // convergeS3Endpoint gives the cluster's VPC an S3 gateway endpoint on all
 // its route tables, under high availability: S3 traffic then needs no NAT

@@ -108,9 +108,9 @@ func (w *script) assign(name, value string) { w.f("%s=%s", name, quote(value)) }
 // variable is one NAME='value' line of a script.
 type variable struct{ name, value string }
 
-// vars writes the variables at the top of a script: the spec's names the
-// AWS scripts use, then names, then the rendered files and directories the
-// script reads.
+// vars writes the variables at the top of converge.sh and teardown.sh:
+// the spec's names both use, then names, then the ClusterConfig and the
+// other rendered files and directories the script reads.
 func vars(w *script, s *model.Spec, names, files []variable) {
 	writeVars(w, append([]variable{
 		{"REGION", s.AWS.Region},
@@ -119,8 +119,8 @@ func vars(w *script, s *model.Spec, names, files []variable) {
 		{"BUCKET", s.Storage.Bucket},
 		{"POLICY_NAME", s.Storage.PolicyName},
 		{"POLICY_ARN", s.PolicyARN()},
-		{"MILVUS_NAMESPACE", s.Milvus.Namespace},
-	}, append(append(kmsVars(s), endpointVars(s)...), names...)...), files)
+	}, append(append(kmsVars(s), endpointVars(s)...), names...)...),
+		append([]variable{{"CLUSTER_CONFIG", rel(eksctl.File)}}, files...))
 }
 
 // bootstrapVars is vars for bootstrap.sh, which leaves the bucket and the
@@ -139,8 +139,11 @@ func writeVars(w *script, names, files []variable) {
 	for _, v := range names {
 		w.assign(v.name, v.value)
 	}
+	if len(files) == 0 {
+		return
+	}
 	w.raw("\n# Rendered files and directories, relative to this one.\n")
-	for _, v := range append([]variable{{"CLUSTER_CONFIG", rel(eksctl.File)}}, files...) {
+	for _, v := range files {
 		w.assign(v.name, v.value)
 	}
 }

@@ -22,12 +22,14 @@ func buildTeardown(s *model.Spec) string {
 	teardownHeader(&w, s)
 	if s.HasGitRepository() {
 		vars(&w, s, []variable{
+			{"MILVUS_NAMESPACE", s.Milvus.Namespace},
 			{"FLUX_NAMESPACE", model.FluxNamespace},
 			{"LBC_NAMESPACE", model.LBControllerNamespace},
 			{"LBC_RELEASE", model.LBControllerRelease},
 		}, nil)
 	} else {
 		vars(&w, s, []variable{
+			{"MILVUS_NAMESPACE", s.Milvus.Namespace},
 			{"LBC_NAMESPACE", model.LBControllerNamespace},
 			{"LBC_RELEASE", model.LBControllerRelease},
 		}, treeDirs())

@@ -22,17 +22,17 @@ type Step string
 
 // Steps, in the order of Classes.
 const (
-	StepCluster          Step = "cluster"
 	StepBucket           Step = "bucket"
+	StepCluster          Step = "cluster"
 	StepIdentityProvider Step = "identity-provider"
 	StepControlPlane     Step = "control-plane"
 	StepAddonCreate      Step = "addon-create"
 	StepAddonUpdate      Step = "addon-update"
 	StepAddonVersion     Step = "addon-version"
+	StepNodeGroupReplace Step = "nodegroup-replace"
 	StepNodeGroupUpgrade Step = "nodegroup-upgrade"
 	StepNodeGroupCreate  Step = "nodegroup-create"
 	StepNodeGroupScale   Step = "nodegroup-scale"
-	StepNodeGroupReplace Step = "nodegroup-replace"
 	StepNodeGroupDelete  Step = "nodegroup-delete"
 	StepNAT              Step = "nat"
 	StepS3Endpoint       Step = "s3-endpoint"
@@ -59,17 +59,19 @@ type Class struct {
 	Destructive bool
 }
 
-// Classes is the table, in execution order: the cluster exists first; the
+// Classes is the table, in execution order: the bucket and the cluster
+// exist first (with the IAM policies the cluster's accounts name); the
 // control plane is upgraded one minor version at a time before the addons
 // and the node groups follow it (EKS's order); new node groups are created
 // and sized before old ones are drained and deleted, so pods always have
-// somewhere to go; the network, then the IAM policy versions and the pods'
+// somewhere to go (a group whose instance type changed stops the step
+// before any of them); the network, then the IAM policy versions and the pods'
 // identities come last. Nothing in it deletes a data volume or the bucket.
 var Classes = []Class{
-	{StepCluster, "a new EKS cluster: eksctl creates it with its node groups, addons and identities",
-		`eksctl create cluster -f "$CLUSTER_CONFIG"`, false},
 	{StepBucket, "the bucket's ownership, public access block or lifecycle rule is set on the existing bucket",
 		`aws s3api put-bucket-lifecycle-configuration --bucket "$BUCKET" --region "$REGION" --lifecycle-configuration "$LIFECYCLE"`, false},
+	{StepCluster, "a new EKS cluster: eksctl creates it with its node groups, addons and identities",
+		`eksctl create cluster -f "$CLUSTER_CONFIG"`, false},
 	{StepIdentityProvider, "the cluster's IAM OIDC provider is associated, before any addon, so the EBS CSI driver and vpc-cni get their IRSA roles",
 		`eksctl utils associate-iam-oidc-provider -f "$CLUSTER_CONFIG" --approve`, false},
 	{StepControlPlane, "the control plane is upgraded one minor version at a time; the addons and node groups follow",
@@ -80,14 +82,14 @@ var Classes = []Class{
 		`eksctl update addon -f "$CLUSTER_CONFIG"`, false},
 	{StepAddonVersion, "an addon without a pinned version moves to AWS's default version for the cluster's Kubernetes version (aws eks describe-addon-versions); converge.sh prints the version it chose",
 		`aws eks update-addon --cluster-name "$CLUSTER" --region "$REGION" --addon-name "$addon" --addon-version "$version"`, false},
+	{StepNodeGroupReplace, "eksctl cannot change this field of a node group in place, and converge.sh stops at that group: give the group a new name in the spec, so the next run creates the new group, then drains and deletes the old one",
+		"", true},
 	{StepNodeGroupUpgrade, "the node group's nodes are replaced, a few at a time, by nodes of the control plane's Kubernetes version",
 		`eksctl upgrade nodegroup --cluster "$CLUSTER" --region "$REGION" --name "$nodegroup" --kubernetes-version "$version"`, false},
 	{StepNodeGroupCreate, "the new node group is created (eksctl skips the groups that exist)",
 		`eksctl create nodegroup -f "$CLUSTER_CONFIG"`, false},
 	{StepNodeGroupScale, "the node group is scaled to the file's desiredCapacity, minSize and maxSize",
 		`eksctl scale nodegroup -f "$CLUSTER_CONFIG" --name "$nodegroup"`, false},
-	{StepNodeGroupReplace, "eksctl cannot change this field of a node group in place, and converge.sh stops at that group: give the group a new name in the spec, so the next run creates the new group, then drains and deletes the old one",
-		"", true},
 	{StepNodeGroupDelete, "node groups the file no longer names are drained (pods move to the other groups, within their disruption budgets) and deleted; their nodes' root volumes go with them, data volumes (PVs) stay",
 		`eksctl delete nodegroup -f "$CLUSTER_CONFIG" --only-missing --approve`, true},
 	{StepNAT, "eksctl cannot change the NAT gateways of an existing cluster (upgrade cluster warns that NAT changes are not implemented): converge.sh reads the VPC's subnets and route tables and prints the exact AWS CLI steps (one NAT gateway per zone, then each private route table's default route); it does not run them",
