@@ -128,6 +128,24 @@ func (h *stubbed) run(script string, env []string, args ...string) (calls []stri
 	return calls, errb.String(), code
 }
 
+// runText runs a piece of script with the stand-ins on PATH and returns
+// its stdout, stderr and exit code.
+func (h *stubbed) runText(text string) (stdout, stderr string, code int) {
+	h.t.Helper()
+	cmd := exec.Command(h.bash, "-c", text)
+	cmd.Dir = filepath.Join(h.dir, Dir)
+	cmd.Env = []string{"PATH=" + h.bin, "HOME=" + h.t.TempDir(), "STUB_LOG=" + h.log, "STUB_STATE=" + h.state, "STUB_ACCOUNT=123456789012"}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		h.t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
 // checkEksctlCalls parses every eksctl call a run made with eksctl's own
 // commands: a misspelt subcommand or flag fails the test.
 func checkEksctlCalls(t *testing.T, calls []string) {
