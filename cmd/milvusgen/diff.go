@@ -40,7 +40,14 @@ With --fleet, compares every environment of the fleet file with its tree
 and writes one report: the risky changes of the whole fleet first, then each
 environment's changes.
 
-Exit 0 when the trees are equal, 1 when they differ, 2 on error.`,
+AWS changes (aws/) are listed first as the steps aws/converge.sh takes on
+merge, in its order, each with its command. A change no merge should carry
+(a Kubernetes jump of more than one minor version, a cluster renamed or
+moved to another region or account at the same GitOps path) is refused,
+with the way to make it instead.
+
+Exit 0 when the trees are equal, 1 when they differ, 2 on error or when a
+change is refused.`,
 		func(cmd *cobra.Command, args []string) error {
 			if err := f.fleet.check("diff", &f.sf, cmd.Flags(), "output", "path", "against-dir"); err != nil {
 				return err
@@ -108,9 +115,9 @@ func (e *env) runDiff(f *diffFlags) error {
 	}
 
 	var old []render.File
-	var where string
+	var where, base, basePath string
 	if againstDir != "" {
-		where = againstDir
+		where, base, basePath = againstDir, againstDir, "."
 		old, err = diff.ReadDir(againstDir)
 	} else {
 		if against == "" {
@@ -130,7 +137,7 @@ func (e *env) runDiff(f *diffFlags) error {
 		default:
 			p = strings.TrimPrefix(strings.Trim(res.Spec.GitOps.Repository.Path, "/"), "./")
 		}
-		where = against + ":" + p
+		where, base, basePath = against+":"+p, against, p
 		old, err = repo.ReadTree(against, p)
 	}
 	if errors.Is(err, diff.ErrNoTree) {
@@ -144,6 +151,7 @@ func (e *env) runDiff(f *diffFlags) error {
 
 	e.notef("comparing the render of %s with %s\n", strings.Join(sf.files, " + "), where)
 	r := diff.Compare(old, files)
+	r.Locate(base, basePath)
 	switch f.format {
 	case "markdown":
 		err = diff.WriteMarkdown(e.stdout, r)
@@ -154,6 +162,12 @@ func (e *env) runDiff(f *diffFlags) error {
 	}
 	if err != nil {
 		return err
+	}
+	if r.Refused() {
+		for _, x := range r.Refusals {
+			fmt.Fprintf(e.stderr, "diff: refused: %s\n", x.Reason)
+		}
+		return exitError{code: exitUsage, err: errReported}
 	}
 	if !r.Equal() {
 		return errReported

@@ -97,6 +97,9 @@ func classifyAWS(c *Change, old, new map[string]any, vars awsstep.Vars) {
 	}
 }
 
+// rootSecretMoved is what a new root password Secret name means.
+const rootSecretMoved = "root password Secret renamed: Milvus reads the root password only when it first creates the root user, so a new Secret does not change it, and pods that read the new Secret fail until it exists. Rotate the password with milvusgen rotate-password (-f SPEC or --rendered DIR): it changes it in Milvus, then writes the Secret, then logs in with it"
+
 // scriptSteps map a converge.sh variable to the step its change calls for.
 var scriptSteps = map[string]awsstep.Step{
 	"LIFECYCLE":  awsstep.StepBucket,
@@ -113,6 +116,10 @@ func classifyScript(c *Change, vars awsstep.Vars) {
 		m := reAssign.FindStringSubmatch(l)
 		if m == nil {
 			other = true
+			continue
+		}
+		if m[1] == "ROOT_SECRET" && strings.HasPrefix(l, "+") {
+			c.Flags = append(c.Flags, Flag{Availability, "", rootSecretMoved})
 			continue
 		}
 		switch step, ok := scriptSteps[m[1]]; {
@@ -339,16 +346,12 @@ func asList(v any) []any { l, _ := v.([]any); return l }
 
 // refuseAWS adds the report's refusals: a Kubernetes jump of more than one
 // minor version or a downgrade, and a new environment (cluster renamed,
-// moved to another region or account) at the same GitOps path.
+// moved to another region or account) at the same GitOps path. Both trees
+// of a report sit at one place in the repository, so an environment change
+// the report sees is always at the same path: the new tree replaces the
+// old one there, where the old cluster's engine syncs from (even when the
+// new tree's own sync objects name another path).
 func refuseAWS(r *Report) {
-	moved := false
-	for _, c := range r.Changes {
-		for _, f := range c.Flags {
-			if strings.HasPrefix(f.Reason, "GitOps path ") {
-				moved = true
-			}
-		}
-	}
 	for _, c := range r.Changes {
 		if !isClusterConfig(&c) {
 			continue
@@ -357,7 +360,7 @@ func refuseAWS(r *Report) {
 			switch {
 			case f.Field == "/metadata/version" && f.Category == Infrastructure && strings.Contains(f.Reason, "cannot downgrade"):
 				r.Refusals = append(r.Refusals, Refusal{Reason: f.Reason, Steps: []string{"keep cluster.kubernetesVersion at the running version or newer"}})
-			case strings.Contains(f.Reason, clusterReplaced) && !moved:
+			case strings.Contains(f.Reason, clusterReplaced):
 				r.Refusals = append(r.Refusals, Refusal{
 					Reason: strings.TrimSuffix(f.Reason, ": "+clusterReplaced) + " at the same GitOps path: a new environment. The old cluster's GitOps engine syncs this path, so it would apply the new tree (its load balancer controller gets the new cluster name, its NLB is renamed), and this change overwrites the old tree's teardown.sh",
 					Steps:  environmentSteps,
