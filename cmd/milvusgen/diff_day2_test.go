@@ -126,3 +126,23 @@ func TestDiffRenameIsANewEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateRefusesKubernetesJump: validate -o DIR knows the running
+// version from DIR's ClusterConfig, and refuses a jump of two minors with
+// the path; one minor passes.
+func TestValidateRefusesKubernetesJump(t *testing.T) {
+	old := filepath.Join(t.TempDir(), "old")
+	older := editedOverlay(t, [2]string{`name: "milvus-prod"`, `name: "milvus-prod", kubernetesVersion: "1.33"`})
+	if code, _, stderr := milvusgen(t, "render", today, "-q", "-f", prodBase, "-f", older, "-o", old); code != 0 {
+		t.Fatalf("render: exit %d: %s", code, stderr)
+	}
+	code, _, stderr := milvusgen(t, "validate", today, "-f", prodBase, "-f", prodOverlay, "-o", old)
+	if code != 1 || !strings.Contains(stderr, "the tree in "+old+" runs 1.33: Kubernetes 1.33 → 1.35 skips 1 minor versions") ||
+		!strings.Contains(stderr, "set cluster.kubernetesVersion to 1.34") {
+		t.Errorf("exit %d:\n%s", code, stderr)
+	}
+	next := editedOverlay(t, [2]string{`name: "milvus-prod"`, `name: "milvus-prod", kubernetesVersion: "1.34"`})
+	if code, _, stderr := milvusgen(t, "validate", today, "-f", prodBase, "-f", next, "-o", old); code != 0 {
+		t.Errorf("one minor: exit %d:\n%s", code, stderr)
+	}
+}

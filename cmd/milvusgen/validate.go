@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/milvusgen/milvusgen/internal/diff"
 	"github.com/milvusgen/milvusgen/internal/fleet"
 	"github.com/milvusgen/milvusgen/render"
 )
@@ -21,8 +22,9 @@ func (e *env) validateCommand() *cobra.Command {
 		`Validates the spec against the schema and milvusgen's rules and prints every
 problem with its file:line:col. Exit 0 when valid, 1 when not.
 With -o, also checks the spec against the tree rendered in DIR: its Git path
-must be DIR's place in its Git work tree, and it warns when DIR holds the
-old fixed IAM policy or load balancer name the spec no longer pins.
+must be DIR's place in its Git work tree, it warns when DIR holds the
+old fixed IAM policy or load balancer name the spec no longer pins, and it
+refuses a Kubernetes version more than one minor version past DIR's.
 With --rendered, checks instead that the files of a rendered tree agree on
 the names they share, and that the tree lies at the Git path it was rendered
 for, and lists every field that does not.
@@ -49,6 +51,11 @@ account and region, buckets per partition, Git paths, output directories).`,
 			if out != "" {
 				for _, w := range fleet.LegacyNames(out, res) {
 					fmt.Fprintf(e.stderr, "warning: %s\n", w)
+				}
+				// The old tree knows the running version: one minor at a time.
+				if err := diff.CheckKubernetesJump(out, res.Spec.Cluster.KubernetesVersion); err != nil {
+					fmt.Fprintf(e.stderr, "%s: %v\n", strings.Join(sf.files, " + "), err)
+					return errReported
 				}
 			}
 			// Rendering proves the spec is renderable too (e.g. policy size limits).

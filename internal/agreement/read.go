@@ -27,6 +27,7 @@ const (
 	iamGlob       = "aws/iam/*.json"
 	bootstrapFile = "aws/bootstrap.sh"
 	teardownFile  = "aws/teardown.sh"
+	convergeFile  = "aws/converge.sh"
 )
 
 // ClusterConfig is the part of eksctl's ClusterConfig that carries names
@@ -434,7 +435,7 @@ var scriptNames = []struct{ variable, what string }{
 // readScripts reads the names the day-0 scripts assign. The scripts are
 // optional: a tree may be checked without them.
 func (t *tree) readScripts() {
-	for _, f := range []string{bootstrapFile, teardownFile} {
+	for _, f := range []string{bootstrapFile, convergeFile, teardownFile} {
 		data, err := fs.ReadFile(t.fsys, f)
 		if err != nil {
 			continue

@@ -1,7 +1,13 @@
 package diff
 
 import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+
 	"github.com/milvusgen/milvusgen/internal/diff/awsstep"
+	"sigs.k8s.io/yaml"
 
 	"fmt"
 	"path"
@@ -459,4 +465,37 @@ func treeVars(files []manifest.File) awsstep.Vars {
 		}
 	}
 	return v
+}
+
+// CheckKubernetesJump reads the Kubernetes version of the tree rendered in
+// dir (its ClusterConfig) and refuses a move to version of more than one
+// minor version, or a downgrade, with the path to take. A directory with
+// no rendered ClusterConfig is a new tree: nothing to compare.
+func CheckKubernetesJump(dir, version string) error {
+	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(manifest.EksctlFile)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var cc struct {
+		Metadata struct {
+			Version string `json:"version"`
+		} `json:"metadata"`
+	}
+	if err := yaml.Unmarshal(data, &cc); err != nil {
+		return fmt.Errorf("%s read failed: %w", manifest.EksctlFile, err)
+	}
+	old := cc.Metadata.Version
+	if old == "" || old == version {
+		return nil
+	}
+	if err := awsstep.KubernetesJump(old, version); err != nil {
+		return fmt.Errorf("cluster.kubernetesVersion: the tree in %s runs %s: %w", dir, old, err)
+	}
+	if _, err := awsstep.KubernetesPath(old, version); err != nil {
+		return fmt.Errorf("cluster.kubernetesVersion: the tree in %s runs %s: %w", dir, old, err)
+	}
+	return nil
 }
