@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/milvusgen/milvusgen/internal/cost"
+
 	"github.com/sergi/go-diff/diffmatchpatch"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
@@ -119,6 +121,8 @@ type Report struct {
 	// Refusals are changes no merge should carry out as they stand, each
 	// with the steps to take instead (infra.go).
 	Refusals []Refusal `json:"refusals,omitempty"`
+	// Cost is the change to the monthly bill, with diff --cost.
+	Cost *cost.Change `json:"cost,omitempty"`
 }
 
 // Equal reports whether the trees are the same.

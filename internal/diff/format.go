@@ -52,6 +52,7 @@ func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 	p := painter(opts.Color)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", p.paint(ansiBold, "milvusgen diff: "+r.Summary()))
+	writeCostText(&b, r)
 	for _, x := range r.Refusals {
 		fmt.Fprintf(&b, "\n%s %s\n", p.paint(ansiRed, "REFUSED:"), x.Reason)
 		b.WriteString("  Instead:\n")
@@ -130,6 +131,7 @@ const MarkdownLimit = 60000
 func WriteMarkdown(w io.Writer, r *Report) error {
 	var b strings.Builder
 	b.WriteString("### milvusgen diff\n\n")
+	writeCostMarkdown(&b, r)
 	if r.Equal() {
 		fmt.Fprintf(&b, "No changes to the rendered tree (%d objects and files compared).\n", r.Unchanged)
 		_, err := io.WriteString(w, b.String())
@@ -251,7 +253,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 		out.AWSSteps = append(out.AWSSteps, s.InfraStep)
 	}
 	if out.Changes == nil {
-		out.Report = &Report{Changes: []Change{}, Unchanged: r.Unchanged}
+		out.Report = &Report{Changes: []Change{}, Unchanged: r.Unchanged, Cost: r.Cost}
 	}
 	for _, f := range r.Flags() {
 		out.Flags = append(out.Flags, jsonFlag{Flag: f.Flag, Object: f.Change.Title(), Path: f.Change.Path})

@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # The spec's names. Change the spec and render again rather than editing these.
-REGION='us-east-2'
+REGION='us-east-1'
 ACCOUNT_ID='123456789012'
 CLUSTER='milvus-vectors'
 MILVUS_NAMESPACE='milvus'

@@ -25,13 +25,13 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # The spec's names. Change the spec and render again rather than editing these.
-REGION='us-east-2'
+REGION='us-east-1'
 ACCOUNT_ID='123456789012'
 CLUSTER='milvus-vectors'
-BUCKET='acme-milvus-vectors-us-east-2'
-POLICY_NAME='milvusgen-milvus-vectors-us-east-2-s3'
-POLICY_ARN='arn:aws:iam::123456789012:policy/milvusgen-milvus-vectors-us-east-2-s3'
-S3_SERVICE='com.amazonaws.us-east-2.s3'
+BUCKET='acme-milvus-vectors-us-east-1'
+POLICY_NAME='milvusgen-milvus-vectors-us-east-1-s3'
+POLICY_ARN='arn:aws:iam::123456789012:policy/milvusgen-milvus-vectors-us-east-1-s3'
+S3_SERVICE='com.amazonaws.us-east-1.s3'
 KUBERNETES_VERSION='1.35'
 NODEGROUPS='milvus-m7i m7i.12xlarge 6 - 9'
 ADDONS='vpc-cni - irsa
@@ -39,10 +39,10 @@ coredns - -
 kube-proxy - -
 aws-ebs-csi-driver - irsa'
 ADDONS_SHA256='7d62ba289c99215c8978e9fb46416657abc4dfb56759ff0bf5db523d8101537e'
-IDENTITIES_SHA256='9708c1d4383b01286d29bfdbde795c6c7ba112f92f795dbb77d1ecf3fb299b9d'
+IDENTITIES_SHA256='8dd40ef9c1c10a9f6f974a4dae75aa4b273a8cdef4462c55e249f85b306c3aac'
 LIFECYCLE_RULE='milvusgen-abort-incomplete-multipart-uploads'
 LIFECYCLE='{"Rules":[{"ID":"milvusgen-abort-incomplete-multipart-uploads","Status":"Enabled","Filter":{"Prefix":""},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}]}'
-POLICY_SHA256='c5d528fba46871439ff52682bad9e780a6871773cd6a9bb9f713ce6d9d98e611'
+POLICY_SHA256='c97ff4a1675f8f17f0c2b6a2605e0370afd5551476248283d39ac2e1a2790711'
 
 # Rendered files and directories, relative to this one.
 CLUSTER_CONFIG='eksctl-cluster.yaml'
@@ -135,8 +135,7 @@ if aws s3api head-bucket --bucket "$BUCKET" --region "$REGION" >/dev/null 2>&1; 
     --output text 2>/dev/null || echo none)"
 else
   run aws s3api create-bucket --bucket "$BUCKET" --region "$REGION" \
-    --object-ownership BucketOwnerEnforced \
-    --create-bucket-configuration LocationConstraint="$REGION" >/dev/null
+    --object-ownership BucketOwnerEnforced >/dev/null
 fi
 if [ "$ownership" != BucketOwnerEnforced ]; then
   run aws s3api put-bucket-ownership-controls --bucket "$BUCKET" --region "$REGION" \
