@@ -96,6 +96,12 @@ func classifyAWS(c *Change, old, new map[string]any, vars awsstep.Vars) {
 		c.step("", awsstep.StepKMSPolicy, "KMS policy document "+c.Path+" "+string(c.Op), vars)
 	case c.Path == bucketPolicyFile || c.Path == operatorPolicyFile:
 		c.step("", awsstep.StepOperatorPolicy, "operator policy document "+c.Path+" "+string(c.Op), vars)
+	case strings.HasPrefix(c.Path, "aws/iam/") && path.Ext(c.Path) == ".json":
+		if c.Op == Removed {
+			c.note("", "IAM policy document "+c.Path+" leaves the tree: converge.sh no longer updates its policy; delete the policy with aws iam delete-policy once nothing uses it")
+			return
+		}
+		c.step("", awsstep.StepPolicy, "IAM policy document "+c.Path+" "+string(c.Op), vars)
 	case path.Ext(c.Path) == ".sh":
 		classifyScript(c, vars)
 	default:

@@ -135,6 +135,9 @@ func policyFiles(s *model.Spec) []variable {
 	if s.UsesKMSKey() {
 		files = append(files, variable{"KMS_POLICY_DOCUMENT", rel(iam.KMSFile)})
 	}
+	if s.Backup != nil {
+		files = append(files, variable{"BACKUP_POLICY_DOCUMENT", rel(iam.BackupFile)})
+	}
 	return files
 }
 

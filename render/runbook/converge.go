@@ -222,6 +222,9 @@ func convergeNames(s *model.Spec, docs map[string]string, c cluster) []variable 
 	if s.UsesKMSKey() {
 		names = append(names, variable{"KMS_POLICY_SHA256", docs[iam.KMSFile]})
 	}
+	if s.Backup != nil {
+		names = append(names, variable{"BACKUP_POLICY_SHA256", docs[iam.BackupFile]})
+	}
 	return names
 }
 
@@ -353,6 +356,9 @@ func convergeCluster(w *script, s *model.Spec, _ cluster) {
 	ensurePolicy(w, "POLICY")
 	if s.UsesKMSKey() {
 		ensurePolicy(w, "KMS_POLICY")
+	}
+	if s.Backup != nil {
+		ensurePolicy(w, "BACKUP_POLICY")
 	}
 	w.f(`
 step "EKS cluster $CLUSTER"
@@ -666,10 +672,15 @@ fi`, command(awsstep.StepS3Endpoint))
 }
 
 // convergePolicy makes the rendered document the Milvus policy's default
-// version, when it holds another.
-func convergePolicy(w *script, _ *model.Spec, _ cluster) {
+// version, when it holds another; milvus-backup's policy, with a backup
+// section, the same way.
+func convergePolicy(w *script, s *model.Spec, _ cluster) {
 	w.raw("\nstep \"IAM policy $POLICY_NAME\"\n")
 	updatePolicy(w, "POLICY", awsstep.StepPolicy)
+	if s.Backup != nil {
+		w.raw("\nstep \"IAM policy $BACKUP_POLICY_NAME\"\n")
+		updatePolicy(w, "BACKUP_POLICY", awsstep.StepPolicy)
+	}
 }
 
 // convergeKMSPolicy does the same for the EBS CSI driver's KMS policy.
@@ -691,7 +702,7 @@ const documentTag = "milvusgen.io/document"
 // the policy holds another, deleting the oldest non-default version first
 // when IAM's five are in use.
 func updatePolicy(w *script, v string, step awsstep.Step) {
-	create := command(step)
+	create := strings.ReplaceAll(command(step), "$POLICY_", "$"+v+"_")
 	w.raw(strings.NewReplacer("$POLICY_", "$"+v+"_", "@TAG@", documentTag, "@CREATE@", create).Replace(`if ! aws iam get-policy --policy-arn "$POLICY_ARN" >/dev/null 2>&1; then
   echo "policy $POLICY_NAME is created above"
 else

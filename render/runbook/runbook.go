@@ -119,7 +119,7 @@ func vars(w *script, s *model.Spec, names, files []variable) {
 		{"BUCKET", s.Storage.Bucket},
 		{"POLICY_NAME", s.Storage.PolicyName},
 		{"POLICY_ARN", s.PolicyARN()},
-	}, append(append(kmsVars(s), endpointVars(s)...), names...)...),
+	}, append(append(append(kmsVars(s), backupVars(s)...), endpointVars(s)...), names...)...),
 		append([]variable{{"CLUSTER_CONFIG", rel(eksctl.File)}}, files...))
 }
 
@@ -163,6 +163,14 @@ func kmsVars(s *model.Spec) []variable {
 		return nil
 	}
 	return []variable{{"KMS_POLICY_NAME", s.KMSPolicyName()}, {"KMS_POLICY_ARN", s.KMSPolicyARN()}}
+}
+
+// backupVars name milvus-backup's policy, with a backup section.
+func backupVars(s *model.Spec) []variable {
+	if s.Backup == nil {
+		return nil
+	}
+	return []variable{{"BACKUP_POLICY_NAME", s.Backup.PolicyName}, {"BACKUP_POLICY_ARN", s.BackupPolicyARN()}}
 }
 
 // comment makes s safe inside a shell comment: a spec value with a line
