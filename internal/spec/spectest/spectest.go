@@ -84,7 +84,7 @@ func Invalid() []Case {
 		{"namespace", base + "milvus: {namespace: Milvus}\n", "milvus.namespace: must be a DNS label", "spec.yaml:9:21"},
 		{"shared service account", base + "milvus: {namespace: kube-system, serviceAccount: aws-load-balancer-controller}\n", "is the load balancer controller's service account", "spec.yaml:9:50"},
 		{"chart version", base + "milvus: {chartVersion: 4.2.10}\n", `Milvus chart version "4.2.10" is not one milvusgen knows; known: "4.2.37", "4.2.58", "5.0.19"`, "spec.yaml:9:24"},
-		{"inert coordinator", base + "milvus: {values: {rootCoordinator: {replicas: 2}}}\n", "chart 5.x has no rootCoordinator", "spec.yaml:9:36"},
+		{"inert coordinator", base + "milvus: {values: {rootCoordinator: {replicas: 2}}}\n", "chart 5.0.19 has no rootCoordinator; its Milvus components are mixCoordinator, proxy", "spec.yaml:9:36"},
 		{"woodpecker on 2.5", base + "milvus: {chartVersion: 4.2.58}\n", `milvus.messageQueue: chart 4.2.58 (Milvus 2.5.16) supports pulsar, kafka; got "woodpecker"`, "spec.yaml:9:9"},
 		{"version outside the chart's line", base + "milvus: {version: 2.5.16}\n", "chart 5.0.19 runs Milvus 2.6.x from 2.6.15; 2.5.16 needs chart 4.2.58", "spec.yaml:9:19"},
 		{"version below the chart's", base + "milvus: {version: 2.6.3}\n", "2.6.3 needs a chart milvusgen does not know", "spec.yaml:9:19"},
