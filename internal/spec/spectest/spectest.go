@@ -92,7 +92,7 @@ func Invalid() []Case {
 		{"separate coordinators on 2.6", base + "milvus: {coordinators: separate}\n", `milvus.coordinators: chart 5.0.19 (Milvus 2.6.15) has only mixCoordinator; got "separate"`, "spec.yaml:9:24"},
 		{"index node on 2.6", base + "milvus: {indexNode: {replicas: 2}}\n", "milvus.indexNode: chart 5.0.19 (Milvus 2.6.15) deploys no indexNode", "spec.yaml:9:21"},
 		{"streaming node on 2.5", base + "milvus: {chartVersion: 4.2.58, messageQueue: pulsar, streamingNode: {replicas: 2}}\n", "milvus.streamingNode: chart 4.2.58 (Milvus 2.5.16) deploys no streamingNode", "spec.yaml:9:69"},
-		{"index node raw on 2.5", base + "milvus: {chartVersion: 4.2.58, messageQueue: pulsar, values: {indexNode: {replicas: 2}}}\n", "on charts 4.2.x use milvus.indexNode", "spec.yaml:9:74"},
+		{"index node raw on 2.5", base + "milvus: {chartVersion: 4.2.58, messageQueue: pulsar, values: {indexNode: {replicas: 2}}}\n", "milvus.values.indexNode.replicas: use milvus.indexNode.replicas", "spec.yaml:9:85"},
 		{"image tag raw", base + "milvus: {values: {image: {all: {tag: v2.6.16}}}}\n", "milvus.version", "spec.yaml:9:38"},
 		{"backup in another region", base + "backup: {schedule: \"0 3 * * *\", bucket: other-bucket, region: eu-west-1}\n", "backup.region: the backup bucket other-bucket is in eu-west-1, Milvus's bucket in us-east-2: milvus-backup's server-side copy fails across regions; set backup.crossRegion: true", "spec.yaml:9:63"},
 		{"backup region of the data bucket", base + "backup: {schedule: \"0 3 * * *\", region: eu-west-1}\n", "the backups go to the data bucket", "spec.yaml:9:41"},
