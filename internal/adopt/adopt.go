@@ -183,19 +183,17 @@ func (st *state) image() {
 }
 
 func (st *state) mode() {
-	st.expect("cluster.enabled", true, "milvusgen runs Milvus in cluster mode; standalone is not supported")
 	if v, ok := st.effective("cluster.enabled"); ok && v == false {
 		st.note(Changed, "cluster.enabled", "the release runs Milvus standalone; the spec renders cluster mode, a new deployment rather than an upgrade")
 	}
+	st.take("cluster.enabled")
 }
 
 func (st *state) storage() {
-	st.expect("minio.enabled", false, "milvusgen stores data in S3, never in an in-cluster MinIO; migrate the data before switching")
 	if v, _ := st.effective("minio.enabled"); v == true {
-		if _, set := lookup(st.user, []string{"minio", "enabled"}); !set {
-			st.note(Changed, "minio.enabled", "the chart's MinIO is on by default here; milvusgen stores data in S3 only")
-		}
+		st.note(Changed, "minio.enabled", "the release stores data in the chart's MinIO; milvusgen stores it in S3 only: migrate the data before switching")
 	}
+	st.take("minio.enabled")
 	st.expect("externalS3.enabled", true, "milvusgen stores data in S3")
 	if v, ok := st.take("externalS3.bucketName"); ok {
 		st.set("storage.bucket", v)
@@ -383,12 +381,10 @@ func (st *state) serviceAccount() {
 }
 
 func (st *state) metrics() {
-	st.expect("metrics.enabled", false, "milvusgen keeps port 9091 (metrics and the WebUI) off the load balancer; Prometheus scrapes the pods")
-	if _, set := lookup(st.user, []string{"metrics", "enabled"}); !set {
-		if v, _ := st.effective("metrics.enabled"); v == true {
-			st.note(Changed, "metrics.enabled", "on by the chart's default; milvusgen turns it off (port 9091 stays off the load balancer)")
-		}
+	if v, _ := st.effective("metrics.enabled"); v == true {
+		st.note(Changed, "metrics.enabled", "true becomes false: milvusgen keeps port 9091 (metrics and the WebUI) off the load balancer; Prometheus scrapes the pods")
 	}
+	st.take("metrics.enabled")
 }
 
 // userConfig maps extraConfigFiles' user.yaml: auth and TLS to their
