@@ -110,6 +110,7 @@ func Map(in Input) *Result {
 	st.userConfig()
 	st.rootPassword()
 	st.tlsVolumes()
+	st.owned()
 	st.raw()
 	sort.SliceStable(st.notes, func(i, j int) bool {
 		if st.notes[i].Kind != st.notes[j].Kind {
@@ -248,24 +249,29 @@ func (st *state) coordinators(chart versions.Chart, known bool) {
 	st.take("mixCoordinator.enabled")
 	standby, _ := st.effective(block + ".activeStandby.enabled")
 	st.set("milvus.highAvailability", standby == true)
-	st.take(block + ".activeStandby.enabled")
-	st.component(block, "mixCoordinator")
 	if block == "rootCoordinator" {
-		for _, b := range []string{"rootCoordinator", "queryCoordinator", "dataCoordinator", "indexCoordinator"} {
+		// The separate coordinators are sized alike (as rootCoordinator);
+		// mixCoordinator's block is off and unused.
+		for _, b := range []string{"queryCoordinator", "dataCoordinator", "indexCoordinator"} {
 			st.take(b + ".enabled")
-			if b != block {
-				for _, k := range []string{"replicas", "resources", "activeStandby.enabled"} {
-					if _, ok := st.take(b + "." + k); ok {
-						st.note(Changed, b+"."+k, "the spec sizes every separate coordinator as rootCoordinator (milvus.mixCoordinator)")
-					}
+			for _, k := range []string{"replicas", "resources", "activeStandby"} {
+				v, ok := st.take(b + "." + k)
+				if root, _ := lookup(st.user, strings.Split(block+"."+k, ".")); ok && fmt.Sprint(v) != fmt.Sprint(root) {
+					st.note(Changed, b+"."+k, "the spec sizes every separate coordinator as rootCoordinator (milvus.mixCoordinator)")
 				}
 			}
 		}
+		for _, k := range []string{"replicas", "resources", "activeStandby"} {
+			st.take("mixCoordinator." + k)
+		}
+		st.take("rootCoordinator.enabled")
 	} else {
 		for _, b := range []string{"rootCoordinator", "queryCoordinator", "dataCoordinator", "indexCoordinator"} {
 			st.expect(b+".enabled", false, "mixCoordinator runs the coordinators")
 		}
 	}
+	st.take(block + ".activeStandby.enabled")
+	st.component(block, "mixCoordinator")
 }
 
 // component maps a block's replicas and cpu/memory resources to
@@ -304,16 +310,27 @@ func (st *state) component(block, field string) {
 // messageQueue decides the WAL from the effective queue flags.
 func (st *state) messageQueue() {
 	on := func(p string) bool { v, _ := st.effective(p); return v == true }
+	// The chart's config.tpl picks mq.type in this order: woodpecker,
+	// then pulsarv3; Kafka is appended after.
+	queues := 0
+	for _, q := range []string{"woodpecker.enabled", "pulsarv3.enabled", "kafka.enabled"} {
+		if on(q) {
+			queues++
+		}
+	}
+	if queues > 1 {
+		defer func() {
+			mq, _ := lookup(st.spec, []string{"milvus", "messageQueue"})
+			st.note(Changed, "messageQueue", fmt.Sprintf("more than one queue is enabled (with the chart's defaults); the spec keeps %v, the one Milvus uses, and turns the others off", mq))
+		}()
+	}
 	switch {
-	case on("woodpecker.enabled") && !on("pulsarv3.enabled") && !on("kafka.enabled"):
+	case on("woodpecker.enabled"):
 		st.set("milvus.messageQueue", model.Woodpecker)
-	case on("kafka.enabled") && !on("pulsarv3.enabled"):
-		st.set("milvus.messageQueue", model.Kafka)
 	case on("pulsarv3.enabled"):
 		st.set("milvus.messageQueue", model.Pulsar)
-		if on("kafka.enabled") || on("woodpecker.enabled") {
-			st.note(Changed, "messageQueue", "more than one queue is enabled; the spec keeps Pulsar v3, the one Milvus picks first")
-		}
+	case on("kafka.enabled"):
+		st.set("milvus.messageQueue", model.Kafka)
 	case on("pulsar.enabled"):
 		st.note(NotMapped, "pulsar.enabled", "Pulsar v2 is not supported; milvus.messageQueue: pulsar deploys Pulsar v3, a new WAL (migrate before switching)")
 		st.set("milvus.messageQueue", model.Pulsar)
@@ -500,6 +517,39 @@ func (st *state) tlsVolumes() {
 	}
 	if mounts != nil {
 		st.user["volumeMounts"] = keepM
+	}
+	prune(st.user)
+}
+
+// ownedPaths are values milvusgen derives from the spec (sizing budgets,
+// the availability rules): the release's are replaced, and the comparison
+// shows whether the result differs.
+var ownedPaths = map[string]string{
+	"etcd.resources":              "sized from the spec by milvusgen's sizing budgets",
+	"etcd.pdb.create":             "milvusgen sets the etcd disruption budget from its availability rules",
+	"kafka.resources":             "sized from the spec by milvusgen's sizing budgets",
+	"kafka.zookeeper.resources":   "sized from the spec by milvusgen's sizing budgets",
+	"*.topologySpreadConstraints": "milvusgen spreads the replicas over nodes and zones itself",
+}
+
+// owned replaces the values milvusgen derives itself, with a note each.
+func (st *state) owned() {
+	for p, why := range ownedPaths {
+		blocks := []string{""}
+		if strings.HasPrefix(p, "*.") {
+			blocks = append([]string{"mixCoordinator", "rootCoordinator", "queryCoordinator", "dataCoordinator", "indexCoordinator"}, rawvalues.Components...)
+			blocks = append(blocks, "indexNode")
+			p = strings.TrimPrefix(p, "*.")
+		}
+		for _, b := range blocks {
+			full := p
+			if b != "" {
+				full = b + "." + p
+			}
+			if _, ok := st.take(full); ok {
+				st.note(Changed, full, "replaced: "+why+"; the comparison shows any difference")
+			}
+		}
 	}
 	prune(st.user)
 }
