@@ -197,7 +197,7 @@ func (e *env) importCompare(f *importFlags, cfg *rest.Config, rel *adopt.Release
 	if err != nil {
 		return err
 	}
-	r, err := adopt.Compare(rel.Manifest, files[0])
+	r, err := adopt.Compare(rel.Manifest, files[0], adopt.Credentials(rel.Values))
 	if err != nil {
 		return err
 	}
