@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -134,11 +135,20 @@ func (e *env) runDiff(f *diffFlags) error {
 	if against != "" && againstDir != "" {
 		return usageError{"diff: --against and --against-dir exclude each other"}
 	}
+	// The options the compared tree was rendered with (--hydrate and its
+	// chart directory) apply unless the command line says otherwise, as
+	// render and diff --fleet do (issue 19 item 5).
+	if tree := diffTreeOnDisk(f); tree != "" {
+		hf.recall(e, tree)
+	}
 	res, files, err := e.renderSpecAt(sf, &hf, outputDir)
 	if err != nil {
 		return err
 	}
 
+	if err := e.watch("reading the old tree", stageWrite); err != nil {
+		return err
+	}
 	var old []render.File
 	var where string
 	if againstDir != "" {
@@ -242,4 +252,21 @@ func (e *env) stdoutIsTerminal() bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// diffTreeOnDisk is where the tree diff compares against lies on disk, to
+// read its recorded render options: -o, else --against-dir, else --path
+// in the repository's work tree; "" when only the spec names it.
+func diffTreeOnDisk(f *diffFlags) string {
+	switch {
+	case f.outputDir != "":
+		return f.outputDir
+	case f.againstDir != "":
+		return f.againstDir
+	case f.repoPath != "":
+		if repo, err := diff.OpenRepo(f.repoDir); err == nil {
+			return filepath.Join(repo.Root, filepath.FromSlash(f.repoPath))
+		}
+	}
+	return ""
 }

@@ -64,6 +64,9 @@ account and region, buckets per partition, Git paths, output directories).`,
 				}
 			}
 			// Rendering proves the spec is renderable too (e.g. policy size limits).
+			if err := e.watch("rendering "+strings.Join(sf.files, ", "), stageRender); err != nil {
+				return err
+			}
 			if _, err := render.Render(res.Spec); err != nil {
 				return err
 			}

@@ -35,7 +35,7 @@ func (p painter) paint(color, s string) string {
 // changed and flagged.
 func (r *Report) Summary() string {
 	if r.Equal() {
-		return fmt.Sprintf("no changes (%d objects and files compared)", r.Unchanged)
+		return fmt.Sprintf("no changes (%s compared)", plural(r.Unchanged, "object or file", "objects and files"))
 	}
 	s := fmt.Sprintf("%d changed, %d added, %d removed, %d unchanged", r.Count(Changed), r.Count(Added), r.Count(Removed), r.Unchanged)
 	if n := len(r.Flags()); n > 0 {
@@ -113,13 +113,13 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	b.WriteString("### milvusgen diff\n\n")
 	writeCostMarkdown(&b, r)
 	if r.Equal() {
-		fmt.Fprintf(&b, "No changes to the rendered tree (%d objects and files compared).\n", r.Unchanged)
+		fmt.Fprintf(&b, "No changes to the rendered tree (%s compared).\n", plural(r.Unchanged, "object or file", "objects and files"))
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
 	fmt.Fprintf(&b, "%d changed, %d added, %d removed, %d unchanged.\n\n", r.Count(Changed), r.Count(Added), r.Count(Removed), r.Unchanged)
 	if flags := r.Flags(); len(flags) > 0 {
-		fmt.Fprintf(&b, "**:warning: %d changes need attention**\n\n", len(flags))
+		fmt.Fprintf(&b, "**:warning: %s attention**\n\n", plural(len(flags), "change needs", "changes need"))
 		b.WriteString("| risk | object | field | why |\n|---|---|---|---|\n")
 		for _, f := range flags {
 			fmt.Fprintf(&b, "| **%s** | %s | %s | %s |\n", f.Category, mdCell(f.Change.Title()), mdCode(f.Field), mdCell(f.Reason))
@@ -128,7 +128,11 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	} else {
 		b.WriteString("No change was flagged as risky.\n\n")
 	}
-	fmt.Fprintf(&b, "<details><summary>All %d changes</summary>\n\n", len(r.Changes))
+	summary := fmt.Sprintf("All %d changes", len(r.Changes))
+	if len(r.Changes) == 1 {
+		summary = "The change"
+	}
+	fmt.Fprintf(&b, "<details><summary>%s</summary>\n\n", summary)
 	for i, c := range r.Changes {
 		var s strings.Builder
 		fmt.Fprintf(&s, "**%s** `%s`", c.Op, c.Path)
@@ -162,7 +166,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			s.WriteString("```\n\n")
 		}
 		if b.Len()+s.Len() > MarkdownLimit {
-			fmt.Fprintf(&b, "_%d more changes left out to fit a comment; run `milvusgen diff` locally for all of them._\n\n", len(r.Changes)-i)
+			fmt.Fprintf(&b, "_%s left out to fit a comment; run `milvusgen diff` locally for all of them._\n\n", plural(len(r.Changes)-i, "more change", "more changes"))
 			break
 		}
 		b.WriteString(s.String())
@@ -213,4 +217,13 @@ func WriteJSON(w io.Writer, r *Report) error {
 	}
 	_, err = w.Write(append(data, '\n'))
 	return err
+}
+
+// plural is "1 change needs", "2 changes need": the count and the words
+// that agree with it.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
