@@ -46,7 +46,7 @@ func TestRoundTrip(t *testing.T) {
 	for _, tc := range []struct{ chart, extra string }{
 		{"5.0.19", `messageQueue: woodpecker, version: "2.6.15"`},
 		{"5.0.19", `messageQueue: pulsar, highAvailability: false, proxy: {replicas: 3, resources: {requests: {cpu: "2", memory: 4Gi}, limits: {cpu: "2", memory: 4Gi}}}`},
-		{"5.0.19", `messageQueue: kafka, tls: {mode: 1, secretName: milvus-tls}, service: {scheme: internal, sourceRanges: ["10.0.0.0/8"]}, values: {log: {level: warn}, nodeSelector: {pool: milvus}}`},
+		{"5.0.19", `messageQueue: kafka, tls: {mode: 1, secretName: milvus-tls}, service: {scheme: internal, sourceRanges: ["10.0.0.0/8"]}, values: {log: {level: warn}, nodeSelector: {role: milvus}}`},
 		{"4.2.58", `messageQueue: pulsar`},
 		{"4.2.58", `messageQueue: kafka, coordinators: separate, auth: {enabled: false}, config: {queryNode: {segcore: {chunkRows: 2048}}}`},
 	} {
