@@ -1,6 +1,8 @@
 package diff
 
 import (
+	"github.com/milvusgen/milvusgen/internal/diff/awsstep"
+
 	"encoding/json"
 	"fmt"
 	"io"
@@ -51,6 +53,24 @@ func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", p.paint(ansiBold, "milvusgen diff: "+r.Summary()))
 	writeCostText(&b, r)
+	for _, x := range r.Refusals {
+		fmt.Fprintf(&b, "\n%s %s\n", p.paint(ansiRed, "REFUSED:"), x.Reason)
+		b.WriteString("  Instead:\n")
+		for i, s := range x.Steps {
+			fmt.Fprintf(&b, "  %d. %s\n", i+1, s)
+		}
+	}
+	if steps := r.InfraSteps(); len(steps) > 0 {
+		fmt.Fprintf(&b, "\n%s\n", p.paint(ansiBold, "AWS steps, in the order aws/converge.sh runs them on merge:"))
+		for i, s := range steps {
+			fmt.Fprintf(&b, "  %d. %s [%s]\n", i+1, s.Detail, s.Step)
+			if s.Command != "" {
+				fmt.Fprintf(&b, "     $ %s\n", p.paint(ansiCyan, s.Command))
+			} else {
+				fmt.Fprintf(&b, "     %s\n", awsstep.Of(s.Step).What)
+			}
+		}
+	}
 	if flags := r.Flags(); len(flags) > 0 {
 		fmt.Fprintf(&b, "\n%s\n", p.paint(ansiBold, "Changes that need attention:"))
 		for _, f := range flags {
@@ -118,6 +138,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		return err
 	}
 	fmt.Fprintf(&b, "%d changed, %d added, %d removed, %d unchanged.\n\n", r.Count(Changed), r.Count(Added), r.Count(Removed), r.Unchanged)
+	writeMarkdownAWS(&b, r)
 	if flags := r.Flags(); len(flags) > 0 {
 		fmt.Fprintf(&b, "**:warning: %s attention**\n\n", plural(len(flags), "change needs", "changes need"))
 		b.WriteString("| risk | object | field | why |\n|---|---|---|---|\n")
@@ -176,6 +197,31 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	return err
 }
 
+// writeMarkdownAWS writes the refusals and the AWS steps in order, ahead
+// of everything else.
+func writeMarkdownAWS(b *strings.Builder, r *Report) {
+	for _, x := range r.Refusals {
+		fmt.Fprintf(b, "**:no_entry: Refused:** %s\n\nInstead:\n\n", mdCell(x.Reason))
+		for i, s := range x.Steps {
+			fmt.Fprintf(b, "%d. %s\n", i+1, mdCell(s))
+		}
+		b.WriteByte('\n')
+	}
+	steps := r.InfraSteps()
+	if len(steps) == 0 {
+		return
+	}
+	b.WriteString("**AWS steps**, in the order `aws/converge.sh` runs them on merge:\n\n")
+	for i, s := range steps {
+		if s.Command != "" {
+			fmt.Fprintf(b, "%d. %s: `%s`\n", i+1, mdCell(s.Detail), strings.ReplaceAll(s.Command, "`", "'"))
+		} else {
+			fmt.Fprintf(b, "%d. %s: %s\n", i+1, mdCell(s.Detail), mdCell(awsstep.Of(s.Step).What))
+		}
+	}
+	b.WriteByte('\n')
+}
+
 func mdCell(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
 }
@@ -192,6 +238,8 @@ type jsonReport struct {
 	Equal   bool       `json:"equal"`
 	Summary string     `json:"summary"`
 	Flags   []jsonFlag `json:"flags"`
+	// AWSSteps are the steps in the order converge.sh runs them.
+	AWSSteps []InfraStep `json:"awsSteps"`
 	*Report
 }
 
@@ -204,7 +252,10 @@ type jsonFlag struct {
 // WriteJSON writes the report as indented JSON: equal, summary, every flag
 // with its object, and every change with its fields.
 func WriteJSON(w io.Writer, r *Report) error {
-	out := jsonReport{Equal: r.Equal(), Summary: r.Summary(), Flags: []jsonFlag{}, Report: r}
+	out := jsonReport{Equal: r.Equal(), Summary: r.Summary(), Flags: []jsonFlag{}, AWSSteps: []InfraStep{}, Report: r}
+	for _, s := range r.InfraSteps() {
+		out.AWSSteps = append(out.AWSSteps, s.InfraStep)
+	}
 	if out.Changes == nil {
 		out.Report = &Report{Changes: []Change{}, Unchanged: r.Unchanged, Cost: r.Cost}
 	}
