@@ -111,7 +111,7 @@ func Map(in Input) *Result {
 	st.rootPassword()
 	st.tlsVolumes()
 	st.owned()
-	st.raw()
+	st.raw(chart, known)
 	sort.SliceStable(st.notes, func(i, j int) bool {
 		if st.notes[i].Kind != st.notes[j].Kind {
 			return st.notes[i].Kind < st.notes[j].Kind
@@ -537,8 +537,7 @@ func (st *state) owned() {
 	for p, why := range ownedPaths {
 		blocks := []string{""}
 		if strings.HasPrefix(p, "*.") {
-			blocks = append([]string{"mixCoordinator", "rootCoordinator", "queryCoordinator", "dataCoordinator", "indexCoordinator"}, rawvalues.Components...)
-			blocks = append(blocks, "indexNode")
+			blocks = []string{"mixCoordinator", "rootCoordinator", "queryCoordinator", "dataCoordinator", "indexCoordinator", "proxy", "queryNode", "dataNode", "streamingNode", "indexNode"}
 			p = strings.TrimPrefix(p, "*.")
 		}
 		for _, b := range blocks {
@@ -556,12 +555,18 @@ func (st *state) owned() {
 
 // raw keeps what is left under milvus.values where the allowlist passes
 // it; the rest is reported.
-func (st *state) raw() {
+func (st *state) raw(chart versions.Chart, known bool) {
 	prune(st.user)
 	if len(st.user) == 0 {
 		return
 	}
-	for _, p := range dedupe(rawvalues.Values(st.user)) {
+	if !known {
+		for _, k := range slices.Sorted(maps.Keys(st.user)) {
+			st.note(NotMapped, k, "the raw-values allowlist is per chart, and this chart is not one milvusgen knows")
+		}
+		return
+	}
+	for _, p := range dedupe(rawvalues.Values(st.user, chart)) {
 		remove(st.user, p.Path)
 		st.note(NotMapped, strings.Join(p.Path, "."), p.Msg)
 	}
