@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -461,7 +462,7 @@ func (st *state) userConfig() {
 // rootPassword maps the root password's variable in extraEnv to
 // milvus.auth.rootPasswordSecret.
 func (st *state) rootPassword() {
-	for _, block := range []string{"mixCoordinator", "proxy", "rootCoordinator"} {
+	for _, block := range []string{"mixCoordinator", "proxy", "rootCoordinator", "queryCoordinator", "dataCoordinator", "indexCoordinator"} {
 		b, _ := st.user[block].(map[string]any)
 		env, _ := b["extraEnv"].([]any)
 		var keep []any
@@ -567,7 +568,7 @@ func (st *state) raw(chart versions.Chart, known bool) {
 		return
 	}
 	for _, p := range dedupe(rawvalues.Values(st.user, chart)) {
-		remove(st.user, p.Path)
+		removeRaw(st.user, p.Path)
 		st.note(NotMapped, strings.Join(p.Path, "."), p.Msg)
 	}
 	prune(st.user)
@@ -679,4 +680,32 @@ func clone(v map[string]any) map[string]any {
 	var out map[string]any
 	_ = yaml.Unmarshal(data, &out)
 	return out
+}
+
+// removeRaw removes a refused raw value; a path into a list (extraEnv.0.name)
+// removes the whole list element.
+func removeRaw(m map[string]any, path []string) {
+	var cur any = m
+	for i, k := range path {
+		switch c := cur.(type) {
+		case map[string]any:
+			if i == len(path)-1 {
+				delete(c, k)
+				return
+			}
+			next, ok := c[k]
+			if !ok {
+				return
+			}
+			if l, ok := next.([]any); ok && i+1 < len(path) {
+				if n, err := strconv.Atoi(path[i+1]); err == nil && n >= 0 && n < len(l) {
+					c[k] = append(l[:n:n], l[n+1:]...)
+					return
+				}
+			}
+			cur = next
+		default:
+			return
+		}
+	}
 }
