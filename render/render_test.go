@@ -85,6 +85,7 @@ gitops: {repository: {url: "ssh://git@github.com/acme/fleet.git"}}
 		fmt.Println(f.Path)
 	}
 	// Output:
+	// .sourceignore
 	// aws/bootstrap.sh
 	// aws/eksctl-cluster.yaml
 	// aws/iam/iam-policy-management.json
@@ -100,4 +101,5 @@ gitops: {repository: {url: "ssh://git@github.com/acme/fleet.git"}}
 	// kubernetes/infrastructure/aws-load-balancer-controller.yaml
 	// kubernetes/infrastructure/kustomization.yaml
 	// kubernetes/infrastructure/storageclass.yaml
+	// kustomization.yaml
 }
