@@ -26,6 +26,20 @@ type Cluster struct {
 	KubernetesVersion string      `json:"kubernetesVersion"`
 	VPCCIDR           string      `json:"vpcCIDR"`
 	NodeGroups        []NodeGroup `json:"nodeGroups"`
+	// VPC is an existing VPC; nil means eksctl creates one.
+	VPC *ExistingVPC `json:"vpc,omitempty"`
+}
+
+// ExistingVPC is a VPC milvusgen does not create, and its subnets by zone.
+type ExistingVPC struct {
+	ID      string          `json:"id"`
+	Subnets ExistingSubnets `json:"subnets"`
+}
+
+// ExistingSubnets maps each availability zone to one subnet ID.
+type ExistingSubnets struct {
+	Private map[string]string `json:"private,omitempty"`
+	Public  map[string]string `json:"public,omitempty"`
 }
 
 // NodeGroup is an EKS managed node group.

@@ -43,7 +43,9 @@ type clusterMeta struct {
 }
 
 type vpc struct {
-	CIDR string `json:"cidr"`
+	ID      string          `json:"id,omitempty"`
+	CIDR    string          `json:"cidr"`
+	Subnets *clusterSubnets `json:"subnets,omitempty"`
 }
 
 type clusterIAM struct {
@@ -119,7 +121,7 @@ func buildClusterConfig(s *model.Spec) *clusterConfig {
 			Region:  s.AWS.Region,
 			Version: s.Cluster.KubernetesVersion,
 		},
-		VPC:               vpc{CIDR: s.Cluster.VPCCIDR},
+		VPC:               withExistingVPC(s, vpc{CIDR: s.Cluster.VPCCIDR}),
 		IAM:               buildIAM(s),
 		ManagedNodeGroups: buildNodeGroups(s),
 		Addons:            buildAddons(s),
