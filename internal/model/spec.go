@@ -17,6 +17,8 @@ type Spec struct {
 type AWS struct {
 	Region    string `json:"region"`
 	AccountID string `json:"accountID"`
+	// Tags go on every AWS resource milvusgen creates.
+	Tags map[string]string `json:"tags,omitempty"`
 }
 
 // Cluster is the EKS cluster.

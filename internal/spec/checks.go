@@ -35,6 +35,9 @@ func checkModel(r *report, s *model.Spec, ok map[string]bool, opts Options) {
 		checkNodeGroups(r, s) // gated per field within
 	}
 	checkMilvus(r, s, ok)
+	if ok["aws"] {
+		checkTags(r, s)
+	}
 	if all("aws", "cluster.vpc", "cluster.vpcCIDR", "cluster.nodeGroups", "milvus.service") {
 		checkNetwork(r, s)
 	}

@@ -2,8 +2,10 @@ package spec
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/milvusgen/milvusgen/internal/model"
 )
@@ -67,5 +69,64 @@ func checkNetwork(r *report, s *model.Spec) {
 		r.errorf("milvus.service.scheme", "an internet-facing load balancer needs public subnets; add cluster.vpc.subnets.public or use scheme: internal")
 	case scheme != "internet-facing" && len(v.Subnets.Private) == 0:
 		r.errorf("milvus.service.scheme", "an internal load balancer needs private subnets; add cluster.vpc.subnets.private")
+	}
+}
+
+// AWS tag rules (Tagging AWS resources, "Tag naming limits and
+// requirements"): keys 1-128 and values 0-256 Unicode characters, the
+// characters below, at most 50 user tags per resource, the "aws:" prefix
+// reserved. milvusgen leaves room for the tags eksctl, CloudFormation's
+// stack propagation, the Load Balancer Controller and the EBS CSI driver
+// add themselves, and refuses the keys they set.
+const (
+	maxTagKey      = 128
+	maxTagValue    = 256
+	maxTagsPerRes  = 50
+	tagsReservedBy = 10 // eksctl's alpha.eksctl.io/* and Name, the LB controller's 3, the EBS CSI driver's ~6
+	maxUserTags    = maxTagsPerRes - tagsReservedBy
+)
+
+// reTagChars is AWS's tag character set, less '=' and ',': the LB
+// controller's annotation and the EBS CSI driver's tagSpecification_N
+// parameters separate key and value with '=' and pairs with ','.
+var reTagChars = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/+\-@]*$`)
+
+// toolTagPrefixes are the tag keys eksctl, the LB controller, the EBS CSI
+// driver, Kubernetes and milvusgen (its policy document tag) set on the resources milvusgen creates; a user tag
+// of the same key would be overwritten or clash.
+var toolTagPrefixes = []string{"alpha.eksctl.io/", "eksctl.cluster.k8s.io/", "elbv2.k8s.aws/", "service.k8s.aws/", "ebs.csi.aws.com/", "kubernetes.io/", "k8s.io/", "milvusgen.io/"}
+
+// toolTagKeys are exact keys those tools set.
+var toolTagKeys = []string{"Name", "CSIVolumeName", "CSIVolumeSnapshotName", "KubernetesCluster"}
+
+func checkTags(r *report, s *model.Spec) {
+	if n := len(s.AWS.Tags); n > maxUserTags {
+		r.errorf("aws.tags", "%d tags; AWS allows %d per resource and eksctl, the load balancer controller and the EBS CSI driver add up to %d of their own, so at most %d", n, maxTagsPerRes, tagsReservedBy, maxUserTags)
+	}
+	for _, t := range s.TagList() {
+		at := "aws.tags." + t.Key
+		if strings.ContainsAny(t.Key, ".[]\"") {
+			at = "aws.tags" // a key the path syntax cannot hold
+		}
+		switch k := t.Key; {
+		case utf8.RuneCountInString(k) == 0 || utf8.RuneCountInString(k) > maxTagKey:
+			r.errorf(at, "a tag key is 1 to %d characters; got %d", maxTagKey, utf8.RuneCountInString(k))
+		case strings.HasPrefix(strings.ToLower(k), "aws:"):
+			r.errorf(at, "tag keys starting with aws: are reserved for AWS; choose another key")
+		case !reTagChars.MatchString(k):
+			r.errorf(at, "tag key %q has a character AWS or the tools' key=value,… format does not allow; use letters, digits, spaces and _ . : / + - @", k)
+		case strings.TrimSpace(k) != k:
+			r.errorf(at, "tag key %q starts or ends with a space, which the load balancer controller trims", k)
+		case slices.Contains(toolTagKeys, k) || slices.ContainsFunc(toolTagPrefixes, func(p string) bool { return strings.HasPrefix(k, p) }):
+			r.errorf(at, "tag key %q is set by eksctl, the load balancer controller, the EBS CSI driver or Kubernetes; choose another key", k)
+		}
+		switch v := t.Value; {
+		case utf8.RuneCountInString(v) > maxTagValue:
+			r.errorf(at, "a tag value is at most %d characters; got %d", maxTagValue, utf8.RuneCountInString(v))
+		case !reTagChars.MatchString(v):
+			r.errorf(at, "tag value %q has a character AWS or the tools' key=value,… format does not allow; use letters, digits, spaces and _ . : / + - @", v)
+		case strings.TrimSpace(v) != v:
+			r.errorf(at, "tag value %q starts or ends with a space, which the load balancer controller trims", v)
+		}
 	}
 }

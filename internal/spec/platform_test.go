@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -59,5 +60,45 @@ func TestExistingVPC(t *testing.T) {
 				t.Errorf("got %v, want an error containing %q", details(err), tc.want)
 			}
 		})
+	}
+}
+
+func TestTags(t *testing.T) {
+	withTags := func(tags string) string {
+		return strings.Replace(base, "  accountID: \"123456789012\"\n", "  accountID: \"123456789012\"\n  tags: "+tags+"\n", 1)
+	}
+	res, err := load(t, "spec.yaml", withTags(`{team: vectors, cost-center: "4711", "owner@acme": "a b/c:d+e-f_g.h"}`))
+	if err != nil {
+		t.Fatalf("valid tags refused: %s", details(err))
+	}
+	if got := res.Spec.TagPairs(); got != "cost-center=4711,owner@acme=a b/c:d+e-f_g.h,team=vectors" {
+		t.Errorf("TagPairs = %q", got)
+	}
+	var many []string
+	for i := range 41 {
+		many = append(many, fmt.Sprintf("k%d: v", i))
+	}
+	for _, tc := range []struct{ name, tags, want string }{
+		{"aws prefix", `{"aws:owner": x}`, "tag keys starting with aws: are reserved"},
+		{"AWS prefix any case", `{"AWS:owner": x}`, "tag keys starting with aws: are reserved"},
+		{"long key", `{` + strings.Repeat("k", 129) + `: x}`, "a tag key is 1 to 128 characters; got 129"},
+		{"long value", `{team: ` + strings.Repeat("v", 257) + `}`, "aws.tags.team: a tag value is at most 256 characters; got 257"},
+		{"equals in value", `{team: "a=b"}`, `tag value "a=b" has a character`},
+		{"comma in key", `{"a,b": x}`, `tag key "a,b" has a character`},
+		{"eksctl's key", `{"alpha.eksctl.io/cluster-name": x}`, "is set by eksctl"},
+		{"Name", `{Name: x}`, "is set by eksctl"},
+		{"space at end", `{team: "x "}`, "starts or ends with a space"},
+		{"too many", `{` + strings.Join(many, ", ") + `}`, "aws.tags: 41 tags; AWS allows 50 per resource"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := load(t, "spec.yaml", withTags(tc.tags))
+			if err == nil || !strings.Contains(details(err), tc.want) {
+				t.Errorf("got %v, want an error containing %q", details(err), tc.want)
+			}
+		})
+	}
+	// 128 and 256 characters are allowed: the limits are inclusive.
+	if _, err := load(t, "spec.yaml", withTags(`{`+strings.Repeat("k", 128)+`: `+strings.Repeat("v", 256)+`}`)); err != nil {
+		t.Errorf("tags at the limits refused: %s", details(err))
 	}
 }

@@ -91,3 +91,51 @@ func TestExistingVPCOneZone(t *testing.T) {
 		t.Fatalf("eksctl accepts one zone of subnets: %v", err)
 	}
 }
+
+// TestTags: aws.tags reach the cluster's stacks, node groups and roles as
+// eksctl reads them, with IRSA and with Pod Identity.
+func TestTags(t *testing.T) {
+	tags := map[string]string{"team": "vectors", "cost-center": "4711"}
+	for _, identity := range []string{model.IRSA, model.PodIdentity} {
+		s := modeltest.Variant(func(s *model.Spec) {
+			s.AWS.Tags = tags
+			s.Cluster.Identity = identity
+		})
+		files, err := Render(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := consumer.Eksctl(files[0].Data)
+		if err != nil {
+			t.Fatalf("eksctl rejects %s:\n%v\n%s", File, err, files[0].Data)
+		}
+		if d := cmp.Diff(tags, cfg.Metadata.Tags); d != "" {
+			t.Errorf("%s: metadata.tags (-want +got):\n%s", identity, d)
+		}
+		// eksctl's defaults add alpha.eksctl.io/nodegroup-* tags of its
+		// own: the room the spec rules leave (at most 40 user tags of 50).
+		for _, ng := range cfg.ManagedNodeGroups {
+			for k, v := range tags {
+				if ng.Tags[k] != v {
+					t.Errorf("%s: node group %s tag %s = %q, want %q", identity, ng.Name, k, ng.Tags[k], v)
+				}
+			}
+			if len(ng.Tags) != len(tags)+2 {
+				t.Errorf("%s: node group %s has tags %v; want the spec's and eksctl's two", identity, ng.Name, ng.Tags)
+			}
+		}
+		for _, sa := range cfg.IAM.ServiceAccounts {
+			if d := cmp.Diff(tags, sa.Tags); d != "" {
+				t.Errorf("%s: service account %s tags (-want +got):\n%s", identity, sa.Name, d)
+			}
+		}
+		for _, pia := range cfg.IAM.PodIdentityAssociations {
+			if d := cmp.Diff(tags, pia.Tags); d != "" {
+				t.Errorf("%s: association %s tags (-want +got):\n%s", identity, pia.ServiceAccountName, d)
+			}
+		}
+		if identity == model.IRSA && len(cfg.IAM.ServiceAccounts) == 0 || identity == model.PodIdentity && len(cfg.IAM.PodIdentityAssociations) == 0 {
+			t.Errorf("%s: no roles rendered to check", identity)
+		}
+	}
+}

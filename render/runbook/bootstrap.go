@@ -134,6 +134,7 @@ func clusterStepVars(s *model.Spec, docs map[string]string) (names, files []vari
 		variable{"LIFECYCLE_RULE", lifecycleRule},
 		variable{"LIFECYCLE", lifecycle()},
 		variable{"POLICY_SHA256", docs[iam.ReadWriteFile]})
+	names = append(names, tagVars(s)...)
 	files = []variable{{"POLICY_DOCUMENT", rel(iam.ReadWriteFile)}}
 	if s.UsesKMSKey() {
 		names = append(names, variable{"KMS_POLICY_SHA256", docs[iam.KMSFile]})
@@ -185,6 +186,7 @@ none)
   echo "incomplete multipart uploads after %d days: $LIFECYCLE" >&2 ;;
 *) echo "lifecycle rule $LIFECYCLE_RULE exists" ;;
 esac`, n, location, abortMultipartDays)
+	bucketTags(w, s)
 }
 
 // abortMultipartDays is how long an unfinished multipart upload may sit in
@@ -205,14 +207,16 @@ func lifecycle() string {
 // bootstrapPolicy creates the Milvus policy, or makes the rendered document
 // its default version, so a changed bucket or rootPath takes effect on a
 // re-run.
-func bootstrapPolicy(w *script, _ *model.Spec, n string) {
+func bootstrapPolicy(w *script, s *model.Spec, n string) {
 	policyStep(w, n, "POLICY")
+	policyTags(w, s, "POLICY")
 }
 
 // bootstrapKMSPolicy creates the EBS CSI driver's policy on the spec's KMS
 // key; it appears only with storage.storageClass.kmsKeyID.
-func bootstrapKMSPolicy(w *script, _ *model.Spec, n string) {
+func bootstrapKMSPolicy(w *script, s *model.Spec, n string) {
 	policyStep(w, n, "KMS_POLICY")
+	policyTags(w, s, "KMS_POLICY")
 }
 
 // documentTag is the IAM policy tag holding "<sha256 of the document>@<the

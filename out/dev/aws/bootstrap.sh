@@ -28,6 +28,9 @@ ROOT_SECRET_KEY='password'
 LIFECYCLE_RULE='milvusgen-abort-incomplete-multipart-uploads'
 LIFECYCLE='{"Rules":[{"ID":"milvusgen-abort-incomplete-multipart-uploads","Status":"Enabled","Filter":{"Prefix":""},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}]}'
 POLICY_SHA256='e27b2f27e27b5bb65767291b211d25b6957c4288b34689ec6d829c7b57d04e90'
+IAM_TAGS='[{"Key":"cost-center","Value":"4711"},{"Key":"team","Value":"vectors"}]'
+S3_TAGGING='{"TagSet":[{"Key":"cost-center","Value":"4711"},{"Key":"team","Value":"vectors"}]}'
+TAG_PAIRS='cost-center=4711,team=vectors'
 FLUX_VERSION='v2.9.5'
 FLUX_NAMESPACE='flux-system'
 GIT_URL='ssh://git@github.com/acme/fleet.git'
@@ -103,6 +106,17 @@ none)
   echo "incomplete multipart uploads after 7 days: $LIFECYCLE" >&2 ;;
 *) echo "lifecycle rule $LIFECYCLE_RULE exists" ;;
 esac
+have="$(aws s3api get-bucket-tagging --bucket "$BUCKET" --region "$REGION" \
+  --query "length(TagSet[?contains(['cost-center=4711', 'team=vectors'], join('=', [Key, Value]))])" --output text 2>/dev/null || echo none)"
+case "$have" in
+none)
+  aws s3api put-bucket-tagging --bucket "$BUCKET" --region "$REGION" --tagging "$S3_TAGGING"
+  echo "tagged bucket $BUCKET" ;;
+2) echo "bucket $BUCKET has the spec's tags" ;;
+*)
+  echo "bootstrap.sh: bucket $BUCKET has tags of its own, which put-bucket-tagging would replace;" >&2
+  echo "add the spec's tags to them: $TAG_PAIRS" >&2 ;;
+esac
 
 step "2/5 IAM policy $POLICY_NAME"
 if aws iam get-policy --policy-arn "$POLICY_ARN" >/dev/null 2>&1; then
@@ -132,6 +146,7 @@ else
     --tags "Key=milvusgen.io/document,Value=$POLICY_SHA256@v1" >/dev/null
   echo "created policy $POLICY_ARN"
 fi
+aws iam tag-policy --policy-arn "$POLICY_ARN" --tags "$IAM_TAGS"
 
 step "3/5 EKS cluster $CLUSTER"
 if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then

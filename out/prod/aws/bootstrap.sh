@@ -30,6 +30,9 @@ ROOT_SECRET_KEY='password'
 LIFECYCLE_RULE='milvusgen-abort-incomplete-multipart-uploads'
 LIFECYCLE='{"Rules":[{"ID":"milvusgen-abort-incomplete-multipart-uploads","Status":"Enabled","Filter":{"Prefix":""},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}]}'
 POLICY_SHA256='c622b1745f60d5192d38657046fa01920a31c6a9ad784f24caffde4e0793e6d7'
+IAM_TAGS='[{"Key":"cost-center","Value":"4711"},{"Key":"environment","Value":"prod"},{"Key":"team","Value":"vectors"}]'
+S3_TAGGING='{"TagSet":[{"Key":"cost-center","Value":"4711"},{"Key":"environment","Value":"prod"},{"Key":"team","Value":"vectors"}]}'
+TAG_PAIRS='cost-center=4711,environment=prod,team=vectors'
 KMS_POLICY_SHA256='7145230c53e9c02b148bdd3c1f578ee7280103920a7d19edb4facd71c5a0be2d'
 FLUX_VERSION='v2.9.5'
 FLUX_NAMESPACE='flux-system'
@@ -107,6 +110,17 @@ none)
   echo "incomplete multipart uploads after 7 days: $LIFECYCLE" >&2 ;;
 *) echo "lifecycle rule $LIFECYCLE_RULE exists" ;;
 esac
+have="$(aws s3api get-bucket-tagging --bucket "$BUCKET" --region "$REGION" \
+  --query "length(TagSet[?contains(['cost-center=4711', 'environment=prod', 'team=vectors'], join('=', [Key, Value]))])" --output text 2>/dev/null || echo none)"
+case "$have" in
+none)
+  aws s3api put-bucket-tagging --bucket "$BUCKET" --region "$REGION" --tagging "$S3_TAGGING"
+  echo "tagged bucket $BUCKET" ;;
+3) echo "bucket $BUCKET has the spec's tags" ;;
+*)
+  echo "bootstrap.sh: bucket $BUCKET has tags of its own, which put-bucket-tagging would replace;" >&2
+  echo "add the spec's tags to them: $TAG_PAIRS" >&2 ;;
+esac
 
 step "2/6 IAM policy $POLICY_NAME"
 if aws iam get-policy --policy-arn "$POLICY_ARN" >/dev/null 2>&1; then
@@ -136,6 +150,7 @@ else
     --tags "Key=milvusgen.io/document,Value=$POLICY_SHA256@v1" >/dev/null
   echo "created policy $POLICY_ARN"
 fi
+aws iam tag-policy --policy-arn "$POLICY_ARN" --tags "$IAM_TAGS"
 
 step "3/6 IAM policy $KMS_POLICY_NAME"
 if aws iam get-policy --policy-arn "$KMS_POLICY_ARN" >/dev/null 2>&1; then
@@ -165,6 +180,7 @@ else
     --tags "Key=milvusgen.io/document,Value=$KMS_POLICY_SHA256@v1" >/dev/null
   echo "created policy $KMS_POLICY_ARN"
 fi
+aws iam tag-policy --policy-arn "$KMS_POLICY_ARN" --tags "$IAM_TAGS"
 
 step "4/6 EKS cluster $CLUSTER"
 if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
