@@ -206,8 +206,10 @@ const (
 
 // GitOps says how the rendered tree reaches the cluster.
 type GitOps struct {
-	Engine     string     `json:"engine"`
-	Interval   string     `json:"interval"`
+	Engine   string `json:"engine"`
+	Interval string `json:"interval"`
+	// Install false: the engine is already installed; nil means true.
+	Install    *bool      `json:"install,omitempty"`
 	Repository Repository `json:"repository"`
 	ArgoCD     ArgoCD     `json:"argocd"`
 }

@@ -35,3 +35,7 @@ func (s *Spec) TagPairs() string {
 	}
 	return b.String()
 }
+
+// InstallsEngine reports whether bootstrap.sh installs the GitOps engine
+// (gitops.install, default true) rather than use the one installed.
+func (s *Spec) InstallsEngine() bool { return s.GitOps.Install == nil || *s.GitOps.Install }

@@ -69,6 +69,7 @@ case "$name $*" in
 "eksctl delete cluster"*) rm "$st/cluster" "$st/flux" "$st/secret" "$st/rootsecret" 2>/dev/null || true ;;
 "flux version --client"*) echo "flux: ${STUB_FLUX_VERSION:-v2.9.5}" ;;
 "flux install"*) mk flux ;;
+"kubectl get namespace flux-system -o jsonpath"*) echo "${STUB_FLUX_SERVER_VERSION:-}" ;; # flux install's version label
 "kubectl get pv"*) if has pvs; then while read -r line; do echo "$line"; done <"$st/pvs"; fi ;;
 "kubectl get crd"*) has flux ;;
 "kubectl -n flux-system get secret"*) has secret ;;
