@@ -30,12 +30,15 @@ type Cluster struct {
 	NodeGroups        []NodeGroup `json:"nodeGroups"`
 	// VPC is an existing VPC; nil means eksctl creates one.
 	VPC *ExistingVPC `json:"vpc,omitempty"`
+	// Existing: the cluster exists and eksctl did not create it.
+	Existing bool `json:"existing,omitempty"`
 }
 
 // ExistingVPC is a VPC milvusgen does not create, and its subnets by zone.
 type ExistingVPC struct {
-	ID      string          `json:"id"`
-	Subnets ExistingSubnets `json:"subnets"`
+	ID            string          `json:"id"`
+	SecurityGroup string          `json:"securityGroup,omitempty"`
+	Subnets       ExistingSubnets `json:"subnets"`
 }
 
 // ExistingSubnets maps each availability zone to one subnet ID.

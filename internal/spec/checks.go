@@ -38,7 +38,7 @@ func checkModel(r *report, s *model.Spec, ok map[string]bool, opts Options) {
 	if ok["aws"] {
 		checkTags(r, s)
 	}
-	if all("aws", "cluster.vpc", "cluster.vpcCIDR", "cluster.nodeGroups", "milvus.service") {
+	if all("aws", "cluster.vpc", "cluster.existing", "cluster.vpcCIDR", "cluster.nodeGroups", "milvus.service") {
 		checkNetwork(r, s)
 	}
 	if all("milvus.service", "milvus.auth") {

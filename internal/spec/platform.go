@@ -19,6 +19,10 @@ const minSubnetZones = 2
 // kinds of subnet the node groups and the load balancer need.
 func checkNetwork(r *report, s *model.Spec) {
 	v := s.Cluster.VPC
+	if s.Cluster.Existing && (v == nil || v.SecurityGroup == "") {
+		// eksctl's loadVPCFromConfig (pkg/actions/nodegroup/create.go).
+		r.errorf("cluster.existing", "eksctl adds node groups to a cluster it did not create only with the cluster's network: set cluster.vpc {id, securityGroup, subnets} to the cluster's VPC, its security group and subnets")
+	}
 	if v == nil {
 		return
 	}

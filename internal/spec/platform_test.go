@@ -102,3 +102,24 @@ func TestTags(t *testing.T) {
 		t.Errorf("tags at the limits refused: %s", details(err))
 	}
 }
+
+func TestExistingCluster(t *testing.T) {
+	vpc := `{id: vpc-0a1b2c3d4e5f60718, securityGroup: sg-0123456789abcdef0, subnets: {private: ` + twoPrivate + `}}`
+	text := strings.Replace(withVPC("10.20.0.0/16", vpc, ""), "  vpc: ", "  existing: true\n  vpc: ", 1)
+	res, err := load(t, "spec.yaml", text)
+	if err != nil {
+		t.Fatalf("existing cluster refused: %s", details(err))
+	}
+	if !res.Spec.Cluster.Existing || res.Spec.Cluster.VPC.SecurityGroup != "sg-0123456789abcdef0" {
+		t.Errorf("decoded %+v", res.Spec.Cluster)
+	}
+	for name, text := range map[string]string{
+		"no vpc":            strings.Replace(base, "  name: milvus-eks-cluster\n", "  name: milvus-eks-cluster\n  existing: true\n", 1),
+		"no security group": strings.Replace(withVPC("10.20.0.0/16", `{id: vpc-0a1b2c3d4e5f60718, subnets: {private: `+twoPrivate+`}}`, ""), "  vpc: ", "  existing: true\n  vpc: ", 1),
+	} {
+		_, err := load(t, "spec.yaml", text)
+		if want := "cluster.existing: eksctl adds node groups to a cluster it did not create only with the cluster's network"; err == nil || !strings.Contains(details(err), want) {
+			t.Errorf("%s: got %v, want %q", name, details(err), want)
+		}
+	}
+}

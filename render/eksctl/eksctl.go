@@ -46,9 +46,10 @@ type clusterMeta struct {
 }
 
 type vpc struct {
-	ID      string          `json:"id,omitempty"`
-	CIDR    string          `json:"cidr"`
-	Subnets *clusterSubnets `json:"subnets,omitempty"`
+	ID            string          `json:"id,omitempty"`
+	CIDR          string          `json:"cidr"`
+	SecurityGroup string          `json:"securityGroup,omitempty"`
+	Subnets       *clusterSubnets `json:"subnets,omitempty"`
 }
 
 type clusterIAM struct {

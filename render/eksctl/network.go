@@ -24,6 +24,7 @@ func withExistingVPC(s *model.Spec, v vpc) vpc {
 		return v
 	}
 	v.ID = e.ID
+	v.SecurityGroup = e.SecurityGroup
 	v.Subnets = &clusterSubnets{Private: subnetsByZone(e.Subnets.Private), Public: subnetsByZone(e.Subnets.Public)}
 	return v
 }

@@ -20,7 +20,7 @@ func existingVPC() *model.Spec {
 	return modeltest.Variant(func(s *model.Spec) {
 		s.Cluster.VPCCIDR = "10.20.0.0/16"
 		s.Cluster.VPC = &model.ExistingVPC{
-			ID: "vpc-0a1b2c3d4e5f60718",
+			ID: "vpc-0a1b2c3d4e5f60718", SecurityGroup: "sg-0123456789abcdef0",
 			Subnets: model.ExistingSubnets{
 				Private: map[string]string{
 					"us-east-2a": "subnet-0aaaaaaaaaaaaaaa1",
@@ -52,6 +52,9 @@ func TestExistingVPC(t *testing.T) {
 	}
 	if err := cfg.HasSufficientSubnets(); err != nil {
 		t.Fatalf("eksctl: %v", err)
+	}
+	if cfg.VPC.SecurityGroup != s.Cluster.VPC.SecurityGroup {
+		t.Errorf("eksctl reads vpc.securityGroup %q, want %q (needed for node groups on an existing cluster)", cfg.VPC.SecurityGroup, s.Cluster.VPC.SecurityGroup)
 	}
 	if cfg.VPC.ID != s.Cluster.VPC.ID || cfg.VPC.CIDR.String() != s.Cluster.VPCCIDR {
 		t.Errorf("eksctl reads vpc %s %s, want %s %s", cfg.VPC.ID, cfg.VPC.CIDR, s.Cluster.VPC.ID, s.Cluster.VPCCIDR)

@@ -322,9 +322,7 @@ if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
   eksctl create iamserviceaccount -f "$CLUSTER_CONFIG" --approve
 `)
 	}
-	w.raw(`else
-  eksctl create cluster -f "$CLUSTER_CONFIG"
-fi
+	w.raw("else\n" + createCluster(s) + `fi
 aws eks update-kubeconfig --region "$REGION" --name "$CLUSTER"
 `)
 }

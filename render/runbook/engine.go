@@ -60,3 +60,36 @@ func argoCDInstalled(w *script) {
 fi
 `)
 }
+
+// createCluster is what bootstrap.sh does when the cluster is missing:
+// create it, or, for cluster.existing, stop, since milvusgen must not
+// create (or later delete) a cluster the platform owns.
+func createCluster(s *model.Spec) string {
+	if !s.Cluster.Existing {
+		return "  eksctl create cluster -f \"$CLUSTER_CONFIG\"\n"
+	}
+	return `  echo "bootstrap.sh: cluster $CLUSTER is not in $REGION, and cluster.existing says it exists;" >&2
+  echo "check the name and region, or drop cluster.existing to let eksctl create it" >&2
+  exit 1
+`
+}
+
+// deleteCluster is teardown.sh's removal of the cluster: the whole cluster
+// with eksctl, or, for cluster.existing, only what bootstrap.sh added to it
+// (the node groups and the IAM roles of the service accounts or
+// associations). Addons stay: the platform may rely on them.
+func deleteCluster(s *model.Spec) string {
+	if !s.Cluster.Existing {
+		return "  eksctl delete cluster -f \"$CLUSTER_CONFIG\" --wait\n"
+	}
+	iam := `  eksctl delete iamserviceaccount -f "$CLUSTER_CONFIG" --approve --wait
+`
+	if s.Cluster.Identity == model.PodIdentity {
+		iam = `  eksctl delete podidentityassociation -f "$CLUSTER_CONFIG"
+`
+	}
+	return `  # cluster.existing: the cluster is the platform's; remove only what
+  # bootstrap.sh added to it.
+  eksctl delete nodegroup -f "$CLUSTER_CONFIG" --approve --wait
+` + iam
+}

@@ -197,8 +197,7 @@ fi
 
 step "2/4 EKS cluster $CLUSTER"
 if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
-  eksctl delete cluster -f "$CLUSTER_CONFIG" --wait
-else
+` + deleteCluster(s) + `else
   echo "cluster $CLUSTER does not exist"
 fi
 
