@@ -218,6 +218,11 @@ func (t *tree) readIAM() {
 				t.observe(partition, loc, a.partition)
 				switch a.service {
 				case "s3":
+					if p == iam.BackupFile {
+						// milvus-backup's policy names the backup
+						// location too (another prefix or bucket).
+						continue
+					}
 					b, key, isObject := strings.Cut(a.resource, "/")
 					t.observe(bucket, loc, b)
 					buckets++

@@ -203,8 +203,14 @@ func TestNATGateways(t *testing.T) {
 // from 4 to 6 nodes costs 2 × the instance's hours more, and its root
 // volumes.
 func TestCompareScaling(t *testing.T) {
-	old := bill(t, usEast1(func(s *model.Spec) { s.Cluster.NodeGroups[0].DesiredCapacity = 4; s.Cluster.NodeGroups[0].MaxSize = ptr(8) }))
-	new := bill(t, usEast1(func(s *model.Spec) { s.Cluster.NodeGroups[0].DesiredCapacity = 6; s.Cluster.NodeGroups[0].MaxSize = ptr(8) }))
+	old := bill(t, usEast1(func(s *model.Spec) {
+		s.Cluster.NodeGroups[0].DesiredCapacity = 4
+		s.Cluster.NodeGroups[0].MaxSize = ptr(8)
+	}))
+	new := bill(t, usEast1(func(s *model.Spec) {
+		s.Cluster.NodeGroups[0].DesiredCapacity = 6
+		s.Cluster.NodeGroups[0].MaxSize = ptr(8)
+	}))
 	c := Compare(old, new)
 	want := 2*0.768*730 + 2*80*0.08 // $1,121.28 + $12.80
 	if Cents(c.Delta) != Cents(want) || len(c.Lines) != 2 {

@@ -16,6 +16,7 @@ type rule func(c *Change, old, new map[string]any) []Flag
 // rules run on every change, in this order.
 var rules = []rule{
 	milvusStorage,
+	milvusVersion,
 	messageQueue,
 	persistence,
 	immutableWorkloadFields,
@@ -31,6 +32,7 @@ var rules = []rule{
 	sourceRanges,
 	nodeGroups,
 	cluster,
+	rootPasswordSecret,
 }
 
 func flag(c *Change, old, new map[string]any) []Flag {

@@ -11,6 +11,8 @@ type Spec struct {
 	Milvus                 Milvus                 `json:"milvus"`
 	LoadBalancerController LoadBalancerController `json:"loadBalancerController"`
 	GitOps                 GitOps                 `json:"gitops"`
+	// Backup schedules milvus-backup, or is nil.
+	Backup *Backup `json:"backup,omitempty"`
 }
 
 // AWS names the account and region everything is created in.
@@ -88,8 +90,14 @@ const (
 
 // Milvus is the Milvus Helm release.
 type Milvus struct {
-	Namespace        string         `json:"namespace"`
-	ChartVersion     string         `json:"chartVersion"`
+	Namespace    string `json:"namespace"`
+	ChartVersion string `json:"chartVersion"`
+	// Version is the Milvus version the spec pins, or "" for the chart's
+	// own (ImageVersion gives the one that runs).
+	Version string `json:"version,omitempty"`
+	// Coordinators is the coordinator layout: CoordinatorsMix or
+	// CoordinatorsSeparate.
+	Coordinators     string         `json:"coordinators,omitempty"`
 	ServiceAccount   string         `json:"serviceAccount"`
 	HighAvailability bool           `json:"highAvailability"`
 	MessageQueue     string         `json:"messageQueue"`
@@ -98,6 +106,7 @@ type Milvus struct {
 	QueryNode        Component      `json:"queryNode"`
 	DataNode         Component      `json:"dataNode"`
 	StreamingNode    Component      `json:"streamingNode"`
+	IndexNode        Component      `json:"indexNode"`
 	Dataset          *Dataset       `json:"dataset,omitempty"`
 	Auth             Auth           `json:"auth"`
 	TLS              TLS            `json:"tls"`
@@ -105,6 +114,12 @@ type Milvus struct {
 	Config           map[string]any `json:"config,omitempty"`
 	Values           map[string]any `json:"values,omitempty"`
 }
+
+// Coordinator layouts.
+const (
+	CoordinatorsMix      = "mixCoordinator"
+	CoordinatorsSeparate = "separate"
+)
 
 // Identity modes: how pods get AWS credentials.
 const (
@@ -231,4 +246,16 @@ type Repository struct {
 	Branch     string `json:"branch"`
 	Path       string `json:"path"`
 	SecretName string `json:"secretName,omitempty"`
+}
+
+// Backup is the milvus-backup CronJob and its location.
+type Backup struct {
+	Schedule       string `json:"schedule"`
+	Bucket         string `json:"bucket,omitempty"`
+	RootPath       string `json:"rootPath"`
+	Region         string `json:"region,omitempty"`
+	CrossRegion    bool   `json:"crossRegion"`
+	Keep           int    `json:"keep"`
+	ServiceAccount string `json:"serviceAccount"`
+	PolicyName     string `json:"policyName,omitempty"`
 }
