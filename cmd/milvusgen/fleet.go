@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"sync"
-	"time"
 
 	cueerrors "cuelang.org/go/cue/errors"
 	"github.com/spf13/cobra"
@@ -18,7 +16,6 @@ import (
 	"github.com/milvusgen/milvusgen/internal/fleet"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/spec"
-	"github.com/milvusgen/milvusgen/internal/watchdog"
 	"github.com/milvusgen/milvusgen/internal/writer"
 	"github.com/milvusgen/milvusgen/render"
 )
@@ -86,6 +83,9 @@ func (f *fleetFlags) check(cmd string, sf *specFlags, fs *pflag.FlagSet, single 
 // them against each other. Warnings are printed; problems are printed and
 // returned as errReported, so nothing is written.
 func (e *env) fleetPlan(f *fleetFlags, hf *hydrateFlags, opts fleet.Options) (*fleet.Plan, error) {
+	if err := e.watch("reading fleet file "+f.file, stageLoad); err != nil {
+		return nil, err
+	}
 	fl, err := fleet.Load(f.file)
 	if err != nil {
 		if _, ok := err.(cueerrors.Error); ok {
@@ -100,11 +100,16 @@ func (e *env) fleetPlan(f *fleetFlags, hf *hydrateFlags, opts fleet.Options) (*f
 	if err != nil {
 		return nil, usageError{err.Error()}
 	}
-	stop, err := fleetWatchdog(f.file, len(envs))
-	if err != nil {
+	// The environments evaluate, render and hydrate within one stage.
+	scale := fleetScale(len(envs)) * stageLoad
+	what := fmt.Sprintf("evaluating the %d environments of %s", len(envs), f.file)
+	if hf != nil && hf.on {
+		scale += stageHydrate * float64(len(envs))
+		what = fmt.Sprintf("evaluating and hydrating the %d environments of %s", len(envs), f.file)
+	}
+	if err := e.watch(what, scale); err != nil {
 		return nil, err
 	}
-	defer stop()
 	opts.Today = e.date()
 	opts.Jobs = f.jobs
 	if hf != nil {
@@ -148,11 +153,7 @@ func (e *env) fleetPlan(f *fleetFlags, hf *hydrateFlags, opts fleet.Options) (*f
 	}
 	if !p.OK() {
 		n := p.Print(e.stderr, wd)
-		noun := "problem"
-		if n > 1 {
-			noun = "problems"
-		}
-		fmt.Fprintf(e.stderr, "fleet %s: %d %s; nothing was written\n", f.file, n, noun)
+		fmt.Fprintf(e.stderr, "fleet %s: %s; nothing was written\n", f.file, plural(n, "problem", "problems"))
 		return p, errReported
 	}
 	return p, nil
@@ -167,6 +168,9 @@ func (e *env) renderFleet(f *fleetFlags, hf *hydrateFlags, check, list bool) err
 	if err != nil {
 		return err
 	}
+	if err := e.watch(fmt.Sprintf("writing the %d trees of %s", len(p.Envs), f.file), stageWrite*fleetScale(len(p.Envs))); err != nil {
+		return err
+	}
 	if check {
 		stale, err := p.Stale()
 		if err != nil {
@@ -176,7 +180,7 @@ func (e *env) renderFleet(f *fleetFlags, hf *hydrateFlags, check, list bool) err
 		for i, cs := range stale {
 			env := p.Envs[i]
 			if len(cs) == 0 {
-				e.printf("%s: %s is up to date (%d files)\n", env.Name, env.Output, len(env.Files))
+				e.printf("%s: %s is up to date (%s)\n", env.Name, env.Output, plural(len(env.Files), "file", "files"))
 				continue
 			}
 			n++
@@ -201,7 +205,7 @@ func (e *env) renderFleet(f *fleetFlags, hf *hydrateFlags, check, list bool) err
 	}
 	changes, err := p.Write()
 	if err != nil {
-		return fmt.Errorf("nothing was written for any environment: %w", err)
+		return err
 	}
 	total := 0
 	for i, cs := range changes {
@@ -211,15 +215,18 @@ func (e *env) renderFleet(f *fleetFlags, hf *hydrateFlags, check, list bool) err
 		for _, c := range changed {
 			e.printf("%-9s %s\n", c.Action, env.Output+"/"+c.Path)
 		}
-		e.printf("%s: rendered %d files into %s (%d changed)\n", env.Name, len(env.Files), env.Output, len(changed))
+		e.printf("%s: rendered %s into %s (%d changed)\n", env.Name, plural(len(env.Files), "file", "files"), env.Output, len(changed))
 	}
-	e.printf("rendered %d environments (%d files changed)\n", len(p.Envs), total)
+	e.printf("rendered %s (%s changed)\n", plural(len(p.Envs), "environment", "environments"), plural(total, "file", "files"))
 	return nil
 }
 
 // listFleet is render --fleet --list: one line per environment. It loads
 // every spec but checks nothing across them and writes nothing.
 func (e *env) listFleet(f *fleetFlags) error {
+	if err := e.watch("reading fleet file "+f.file, stageLoad); err != nil {
+		return err
+	}
 	fl, err := fleet.Load(f.file)
 	if err != nil {
 		return err
@@ -228,11 +235,9 @@ func (e *env) listFleet(f *fleetFlags) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	stop, err := fleetWatchdog(f.file, len(envs))
-	if err != nil {
+	if err := e.watch(fmt.Sprintf("evaluating the %d environments of %s", len(envs), f.file), fleetScale(len(envs))*stageLoad); err != nil {
 		return err
 	}
-	defer stop()
 	rendered := fleet.Render(envs, fleet.Options{Today: e.date(), Jobs: f.jobs, NoGitPath: true,
 		Render: func(*model.Spec) ([]render.File, error) { return nil, nil }})
 	if err := fleet.List(e.stdout, rendered); err != nil {
@@ -275,6 +280,11 @@ func (e *env) diffFleet(f *diffFlags) error {
 		return usageError{"diff: --against and --against-outputs exclude each other"}
 	}
 	p, err := e.fleetPlan(&f.fleet, &f.hf, fleet.Options{})
+	if errors.Is(err, errReported) && p != nil {
+		// Exit 1 means "the trees differ"; an environment that cannot be
+		// rendered is an error (2), and says which (issue 19 item 5).
+		return exitError{code: exitUsage, err: fmt.Errorf("diff: %s; nothing was compared", unrenderable(p))}
+	}
 	if err != nil {
 		return err
 	}
@@ -342,15 +352,23 @@ func resolveGitPath(res *spec.Result, out string) error {
 	return fleet.ResolveGitPath(res, out)
 }
 
-// fleetWatchdog bounds a fleet's evaluation as loadSources bounds one
-// spec's (CUE cannot cancel an evaluation): the time budget grows with the
-// number of environments, one spec's budget per ten, since they evaluate
-// in milliseconds each and a runaway one is what the budget is for.
-func fleetWatchdog(file string, envs int) (stop func(), err error) {
-	limits, err := watchdog.Default.FromEnv(os.Getenv)
-	if err != nil {
-		return nil, usageError{err.Error()}
+// unrenderable names what kept a fleet from rendering: the environments
+// that failed, and collisions between environments.
+func unrenderable(p *fleet.Plan) string {
+	var names []string
+	for _, env := range fleet.Failed(p.Envs) {
+		names = append(names, env.Name)
 	}
-	limits.Time *= time.Duration(1 + envs/10)
-	return watchdog.Start(context.Background(), limits.For(fmt.Sprintf("evaluating the %d environments of %s", envs, file))), nil
+	var parts []string
+	if len(names) > 0 {
+		noun := "environment"
+		if len(names) > 1 {
+			noun = "environments"
+		}
+		parts = append(parts, fmt.Sprintf("%s %s cannot be rendered", noun, strings.Join(names, ", ")))
+	}
+	if len(p.Problems) > 0 {
+		parts = append(parts, fmt.Sprintf("%s between environments", plural(len(p.Problems), "collision", "collisions")))
+	}
+	return strings.Join(parts, "; ")
 }

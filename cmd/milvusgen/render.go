@@ -71,12 +71,15 @@ region, cluster, chart versions and output.`,
 			if err != nil {
 				return err
 			}
-			target := writer.Target{Root: out, Files: files, Render: hf.record()}
+			target := writer.Target{Root: out, Files: files, Render: hf.record().RecordedFrom(out)}
 			opts := e.writerOptions(adopt)
 			if !check {
 				for _, w := range fleet.LegacyNames(out, res) {
 					fmt.Fprintf(e.stderr, "warning: %s\n", w)
 				}
+			}
+			if err := e.watch("writing "+out, stageWrite); err != nil {
+				return err
 			}
 			if check {
 				return e.renderCheck(target, opts, implied)
@@ -89,7 +92,7 @@ region, cluster, chart versions and output.`,
 			for _, c := range changed {
 				e.printf("%-9s %s\n", c.Action, c.Path)
 			}
-			e.printf("rendered %d files into %s (%d changed)\n", len(files), out, len(changed))
+			e.printf("rendered %s into %s (%d changed)\n", plural(len(files), "file", "files"), out, len(changed))
 			return nil
 		})
 	c.Args = specArgs
@@ -115,7 +118,7 @@ func (e *env) renderCheck(target writer.Target, opts writer.Options, implied []s
 	}
 	changed := writer.Changed(cs)
 	if len(changed) == 0 {
-		e.printf("%s is up to date (%d files)\n", out, len(files))
+		e.printf("%s is up to date (%s)\n", out, plural(len(files), "file", "files"))
 		return nil
 	}
 	fmt.Fprintf(e.stderr, "%s is out of date; run: milvusgen %s\n", out, strings.Join(append(withoutCheck(e.args), implied...), " "))
@@ -154,6 +157,9 @@ func (e *env) renderSpecAt(sf *specFlags, hf *hydrateFlags, out string) (*spec.R
 		return nil, nil, err
 	}
 	if err := resolveGitPath(res, out); err != nil {
+		return nil, nil, err
+	}
+	if err := e.watch("rendering "+strings.Join(sf.files, ", "), stageRender); err != nil {
 		return nil, nil, err
 	}
 	files, err := render.Render(res.Spec)

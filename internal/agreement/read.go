@@ -16,6 +16,7 @@ import (
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
+	"github.com/milvusgen/milvusgen/internal/input"
 	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/render/iam"
@@ -27,6 +28,7 @@ const (
 	iamGlob       = "aws/iam/*.json"
 	bootstrapFile = "aws/bootstrap.sh"
 	teardownFile  = "aws/teardown.sh"
+	convergeFile  = "aws/converge.sh"
 )
 
 // ClusterConfig is the part of eksctl's ClusterConfig that carries names
@@ -85,7 +87,7 @@ type identity struct {
 
 func (t *tree) readEksctl() {
 	f := manifest.EksctlFile
-	data, err := fs.ReadFile(t.fsys, f)
+	data, err := input.ReadFS(t.fsys, f, input.TreeFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		t.problem(Location{File: f}, "the eksctl ClusterConfig is missing")
 		return
@@ -198,7 +200,7 @@ func (t *tree) readIAM() {
 	}
 	buckets := 0
 	for _, p := range paths {
-		data, err := fs.ReadFile(t.fsys, p)
+		data, err := input.ReadFS(t.fsys, p, input.TreeFile)
 		if err != nil {
 			t.problem(Location{File: p}, "cannot read the IAM policy document: %v", err)
 			continue
@@ -326,7 +328,7 @@ func (t *tree) readHelmReleases() {
 		if d.IsDir() || (path.Ext(p) != ".yaml" && path.Ext(p) != ".yml") || p == manifest.EksctlFile {
 			return nil
 		}
-		data, err := fs.ReadFile(t.fsys, p)
+		data, err := input.ReadFS(t.fsys, p, input.TreeFile)
 		if err != nil {
 			return err
 		}
@@ -439,8 +441,8 @@ var scriptNames = []struct{ variable, what string }{
 // readScripts reads the names the day-0 scripts assign. The scripts are
 // optional: a tree may be checked without them.
 func (t *tree) readScripts() {
-	for _, f := range []string{bootstrapFile, teardownFile} {
-		data, err := fs.ReadFile(t.fsys, f)
+	for _, f := range []string{bootstrapFile, convergeFile, teardownFile} {
+		data, err := input.ReadFS(t.fsys, f, input.TreeFile)
 		if err != nil {
 			continue
 		}

@@ -2,7 +2,6 @@ package fleet
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -16,7 +15,9 @@ import (
 	"cuelang.org/go/cue/parser"
 	"cuelang.org/go/cue/token"
 	cuejson "cuelang.org/go/encoding/json"
-	cueyaml "cuelang.org/go/encoding/yaml"
+
+	"github.com/milvusgen/milvusgen/internal/input"
+	"github.com/milvusgen/milvusgen/internal/spec"
 )
 
 // schema is the fleet file's shape. Environment names become parts of
@@ -24,8 +25,8 @@ import (
 const schema = `
 #Fleet: {
 	environments: [string]: {
-		// files are the spec files, relative to the fleet file; they
-		// unify in order, as repeated -f do.
+		// files are the spec files, relative to the fleet file, layered
+		// in order as repeated -f are: a later file overrides data.
 		files: [...string]
 		// output is the directory the environment renders into,
 		// relative to the fleet file.
@@ -46,7 +47,7 @@ type Fleet struct {
 // fleet file's directory.
 type Environment struct {
 	Name string
-	// Files are the spec files in unification order.
+	// Files are the spec files in layering order (a later file overrides data).
 	Files []string
 	// Output is the output directory.
 	Output string
@@ -63,9 +64,9 @@ var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 // Load reads and checks the fleet file at path (.yaml, .yml, .json or .cue).
 // Errors are CUE errors positioned in the fleet file.
 func Load(path string) (*Fleet, error) {
-	data, err := os.ReadFile(path)
+	data, err := input.ReadFile(path, input.Fleet)
 	if err != nil {
-		return nil, fmt.Errorf("reading fleet file failed: %w", err)
+		return nil, input.Named("fleet file", err)
 	}
 	return Parse(path, data)
 }
@@ -82,7 +83,7 @@ func Parse(path string, data []byte) (*Fleet, error) {
 		}
 		v = ctx.BuildFile(f)
 	case ".yaml", ".yml":
-		f, err := cueyaml.Extract(path, data)
+		f, err := spec.ExtractYAML(path, data)
 		if err != nil {
 			return nil, err
 		}

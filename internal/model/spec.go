@@ -30,6 +30,9 @@ type Cluster struct {
 	KubernetesVersion string      `json:"kubernetesVersion"`
 	VPCCIDR           string      `json:"vpcCIDR"`
 	NodeGroups        []NodeGroup `json:"nodeGroups"`
+	// AddonVersions pins EKS addon versions by addon name; an addon left
+	// out takes AWS's default for KubernetesVersion.
+	AddonVersions map[string]string `json:"addonVersions,omitempty"`
 	// VPC is an existing VPC; nil means eksctl creates one.
 	VPC *ExistingVPC `json:"vpc,omitempty"`
 	// Existing: the cluster exists and eksctl did not create it.

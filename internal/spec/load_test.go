@@ -167,7 +167,8 @@ func TestLoadInvalid(t *testing.T) {
 			}
 			// Each case holds one problem: one message, so the count the
 			// CLI prints matches what it prints (issue 11 item 8).
-			if n := len(errors.Errors(err)); n != 1 {
+			// Warnings about other fields may come with it.
+			if n, _ := Problems(err); n != 1 {
 				t.Errorf("%d messages for one problem:\n%s", n, got)
 			}
 			if strings.Contains(got, "schema/spec.cue") {
@@ -232,7 +233,7 @@ func TestLoadEdges(t *testing.T) {
 		go func() { _, err := ReadFiles([]string{"/dev/zero"}, nil); done <- err }()
 		select {
 		case err := <-done:
-			if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			if err == nil || !strings.Contains(err.Error(), "character device, not a file") {
 				t.Errorf("ReadFiles(/dev/zero) = %v, want a refusal before reading", err)
 			}
 		case <-time.After(30 * time.Second): // a backstop, not a timing assertion

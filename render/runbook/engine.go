@@ -3,6 +3,7 @@ package runbook
 import (
 	"fmt"
 
+	"github.com/milvusgen/milvusgen/internal/diff/awsstep"
 	"github.com/milvusgen/milvusgen/internal/model"
 )
 
@@ -61,17 +62,16 @@ fi
 `)
 }
 
-// createCluster is what bootstrap.sh does when the cluster is missing:
+// createCluster is what converge.sh does when the cluster is missing:
 // create it, or, for cluster.existing, stop, since milvusgen must not
 // create (or later delete) a cluster the platform owns.
 func createCluster(s *model.Spec) string {
 	if !s.Cluster.Existing {
-		return "  eksctl create cluster -f \"$CLUSTER_CONFIG\"\n"
+		return command(awsstep.StepCluster)
 	}
-	return `  echo "bootstrap.sh: cluster $CLUSTER is not in $REGION, and cluster.existing says it exists;" >&2
+	return `echo "converge.sh: cluster $CLUSTER is not in $REGION, and cluster.existing says it exists;" >&2
   echo "check the name and region, or drop cluster.existing to let eksctl create it" >&2
-  exit 1
-`
+  exit 1`
 }
 
 // deleteCluster is teardown.sh's removal of the cluster: the whole cluster

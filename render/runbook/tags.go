@@ -33,7 +33,8 @@ func tagVars(s *model.Spec) []variable {
 	}
 }
 
-// bucketTags tags the bucket with aws.tags. S3 keeps one tag set per bucket
+// bucketTags tags the bucket with aws.tags, in converge.sh's bucket step.
+// S3 keeps one tag set per bucket
 // and put-bucket-tagging replaces it whole, so a bucket without tags is
 // tagged, one that has every tag is left alone, and one with tags of its
 // own is reported rather than overwritten.
@@ -45,11 +46,10 @@ func bucketTags(w *script, s *model.Spec) {
   --query "length(TagSet[?contains([%s], join('=', [Key, Value]))])" --output text 2>/dev/null || echo none)"
 case "$have" in
 none)
-  aws s3api put-bucket-tagging --bucket "$BUCKET" --region "$REGION" --tagging "$S3_TAGGING"
-  echo "tagged bucket $BUCKET" ;;
+  run aws s3api put-bucket-tagging --bucket "$BUCKET" --region "$REGION" --tagging "$S3_TAGGING" ;;
 %d) echo "bucket $BUCKET has the spec's tags" ;;
 *)
-  echo "bootstrap.sh: bucket $BUCKET has tags of its own, which put-bucket-tagging would replace;" >&2
+  echo "converge.sh: bucket $BUCKET has tags of its own, which put-bucket-tagging would replace;" >&2
   echo "add the spec's tags to them: $TAG_PAIRS" >&2 ;;
 esac`, tagPairsLiteral(s), len(s.AWS.Tags))
 }
@@ -66,11 +66,19 @@ func tagPairsLiteral(s *model.Spec) string {
 	return b.String()
 }
 
-// policyTags puts aws.tags on the policy in $<v>_ARN. IAM adds tags to the
-// ones a policy has (and updates a key's value), so every run may do it.
+// policyTags puts aws.tags on the policy in $<v>_ARN when it lacks one of
+// them, right after converge.sh makes sure the policy exists. IAM adds tags
+// to the ones a policy has (and updates a key's value), so the policy's
+// own tags, such as milvusgen's document tag, stay.
 func policyTags(w *script, s *model.Spec, v string) {
 	if len(s.AWS.Tags) == 0 {
 		return
 	}
-	w.f(`aws iam tag-policy --policy-arn "$%s_ARN" --tags "$IAM_TAGS"`, v)
+	w.f(`have="$(aws iam list-policy-tags --policy-arn "$%[1]s_ARN" \
+  --query "length(Tags[?contains([%[2]s], join('=', [Key, Value]))])" --output text 2>/dev/null || echo 0)"
+if [ "$have" != %[3]d ]; then
+  run aws iam tag-policy --policy-arn "$%[1]s_ARN" --tags "$IAM_TAGS"
+else
+  echo "policy $%[1]s_NAME has the spec's tags"
+fi`, v, tagPairsLiteral(s), len(s.AWS.Tags))
 }

@@ -1,8 +1,6 @@
 package runbook
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -37,9 +35,7 @@ func TestBootstrapTags(t *testing.T) {
 	none(t, calls, "put-bucket-tagging", "create-policy-version")
 
 	// A bucket someone else tagged: reported, left alone.
-	if err := os.WriteFile(filepath.Join(h.state, "bucket-tags"), []byte("1\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	h.setState("bucket", `{"ownership":"BucketOwnerEnforced","publicBlock":true,"tags":{"owner":"someone else"}}`)
 	calls, stderr, code = h.run(BootstrapFile, nil)
 	if code != 0 {
 		t.Fatalf("third run exit %d:\n%s", code, stderr)
