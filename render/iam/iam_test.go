@@ -55,6 +55,9 @@ func TestRenderGolden(t *testing.T) {
 				golden.Assert(t, filepath.Join("testdata", name, filepath.FromSlash(f.Path)), f.Data)
 			}
 			want := []string{ReadWriteFile, BucketManagementFile, PolicyManagementFile}
+			if s.UsesKMSKey() {
+				want = append(want, KMSFile)
+			}
 			if d := cmp.Diff(want, paths); d != "" {
 				t.Errorf("rendered paths (-want +got):\n%s", d)
 			}
@@ -189,11 +192,11 @@ func TestAuditCatchesBadPolicies(t *testing.T) {
 		"unknown field": `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:ListBucket"],"Resource":["arn:aws:s3:::milvus-bucket-039dd013c0712f085d60e21f"],"NotResource":[]}]}`,
 		"a condition off the KMS key": `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:ListBucket"],"Resource":["arn:aws:s3:::milvus-bucket-039dd013c0712f085d60e21f"],` +
 			`"Condition":{"Bool":{"kms:GrantIsForAWSResource":"true"}}}]}`,
-		"kms wildcard without a key": `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["kms:ReEncrypt*"],"Resource":["arn:aws:s3:::milvus-bucket-039dd013c0712f085d60e21f"]}]}`,
+		"kms wildcard without a key":  `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["kms:ReEncrypt*"],"Resource":["arn:aws:s3:::milvus-bucket-039dd013c0712f085d60e21f"]}]}`,
 		"grant without the condition": `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["kms:CreateGrant"],"Resource":["arn:aws:s3:::milvus-bucket-039dd013c0712f085d60e21f"]}]}`,
-		"old version":   `{"Version":"2008-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:ListBucket"],"Resource":["arn:aws:s3:::milvus-bucket-039dd013c0712f085d60e21f"]}]}`,
-		"s3 wildcard":   `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:*"],"Resource":["arn:aws:s3:::milvus-bucket-039dd013c0712f085d60e21f"]}]}`,
-		"any resource":  `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:ListBucket"],"Resource":["*"]}]}`,
+		"old version":                 `{"Version":"2008-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:ListBucket"],"Resource":["arn:aws:s3:::milvus-bucket-039dd013c0712f085d60e21f"]}]}`,
+		"s3 wildcard":                 `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:*"],"Resource":["arn:aws:s3:::milvus-bucket-039dd013c0712f085d60e21f"]}]}`,
+		"any resource":                `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:ListBucket"],"Resource":["*"]}]}`,
 		"objects on the bucket ARN": `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:GetObject"],` +
 			`"Resource":["arn:aws:s3:::milvus-bucket-039dd013c0712f085d60e21f"]}]}`,
 		"wrong partition": `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:ListBucket"],"Resource":["arn:aws-cn:s3:::milvus-bucket-039dd013c0712f085d60e21f"]}]}`,
