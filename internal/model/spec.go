@@ -79,6 +79,8 @@ type Milvus struct {
 	QueryNode        Component      `json:"queryNode"`
 	DataNode         Component      `json:"dataNode"`
 	StreamingNode    Component      `json:"streamingNode"`
+	Spread           string         `json:"spread"`
+	InMemoryReplicas int            `json:"inMemoryReplicas"`
 	Dataset          *Dataset       `json:"dataset,omitempty"`
 	Auth             Auth           `json:"auth"`
 	TLS              TLS            `json:"tls"`

@@ -8,9 +8,9 @@ import (
 	"cuelang.org/go/cue/errors"
 )
 
-// dataset100M is the sizing example's dataset: 12 query nodes of
+// dataset100M is the sizing example's dataset, one in-memory replica: 12 query nodes of
 // 8 CPU/32Gi, 211.9 CPU/729.1Gi in all, which six m7i.12xlarge hold.
-const dataset100M = "  dataset: {vectors: 100000000, dimension: 768, index: {type: HNSW, M: 30}}\n"
+const dataset100M = "  dataset: {vectors: 100000000, dimension: 768, index: {type: HNSW, M: 30}, replicas: 1}\n"
 
 func sizingSpec(nodeGroup, milvus string) string {
 	return strings.Replace(base, "  name: milvus-eks-cluster\n", "  name: milvus-eks-cluster\n  nodeGroups: ["+nodeGroup+"]\n", 1) +
