@@ -81,7 +81,7 @@ func TestLoadSizing(t *testing.T) {
 // TestLoadAppliesSizing: a valid spec comes back with the dataset's plan in
 // the components the user did not size, so rendering sees it.
 func TestLoadAppliesSizing(t *testing.T) {
-	res, err := load(t, "spec.yaml", sizingSpec("{name: ng, instanceType: m7i.12xlarge, desiredCapacity: 8}",
+	res, err := load(t, "spec.yaml", sizingSpec("{name: ng, instanceType: m7i.12xlarge, desiredCapacity: 9}",
 		dataset100M+"  dataNode: {replicas: 10, resources: {limits: {cpu: 16, memory: 32Gi}}}\n"))
 	if err != nil {
 		t.Fatal(details(err))
