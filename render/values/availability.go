@@ -140,3 +140,20 @@ func quorum(s *model.Spec) map[string]any {
 	}
 	return v
 }
+
+// LoadReplicasKey is the milvus.yaml key of the in-memory replica count a
+// collection is loaded with when the load names none. verify reads it
+// back from the rendered user.yaml.
+const LoadReplicasKey = "queryCoord.clusterLevelLoadReplicaNumber"
+
+// loadReplicas is the user.yaml block setting LoadReplicasKey to the spec's
+// in-memory replicas (model.Spec.LoadReplicas: dataset.replicas or
+// milvus.inMemoryReplicas, 2 under highAvailability). Each replica is a
+// full copy of the collection on query nodes of its own, so a query
+// node's loss leaves another replica serving every segment while the lost
+// ones reload elsewhere. The chart writes the key only with
+// replicaResourceGroups, which milvusgen does not use; user.yaml is merged
+// over its config.
+func loadReplicas(s *model.Spec) map[string]any {
+	return map[string]any{"queryCoord": map[string]any{"clusterLevelLoadReplicaNumber": s.LoadReplicas()}}
+}
