@@ -28,9 +28,14 @@ func TestHighAvailabilityWorkload(t *testing.T) {
 		name: "noHA",
 		edit: func(s *model.Spec) {
 			one := 1
-			s.Milvus.HighAvailability, s.Milvus.MixCoordinator.Replicas = false, &one
+			s.Milvus.HighAvailability, s.Milvus.MixCoordinator.Replicas, s.Milvus.InMemoryReplicas = false, &one, 1
 		},
 		want: map[string]int{MixCoordinator: 1, Proxy: 2, QueryNode: 1, DataNode: 1, StreamingNode: 1},
+	}, {
+		// Each in-memory replica needs query nodes of its own.
+		name: "threeInMemory",
+		edit: func(s *model.Spec) { s.Milvus.InMemoryReplicas = 3 },
+		want: map[string]int{QueryNode: 3},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := modeltest.Runbook()

@@ -35,6 +35,7 @@ func noHA() *model.Spec {
 	s := modeltest.Runbook()
 	s.Milvus.HighAvailability = false
 	s.Milvus.MixCoordinator.Replicas = ptr(1)
+	s.Milvus.InMemoryReplicas = 1
 	return s
 }
 

@@ -147,6 +147,10 @@ func deployed(s *model.Spec, name string, p *Plan) Component {
 		// mixCoordinator's HA count is model.Spec.MixCoordinatorReplicas.
 		out.Replicas = max(out.Replicas, HAReplicas)
 	}
+	if name == QueryNode && c.Replicas == nil {
+		// Milvus keeps each in-memory replica on query nodes of its own.
+		out.Replicas = max(out.Replicas, s.LoadReplicas())
+	}
 	if n, ok := rawReplicas(s, name, "replicas"); ok && name != MixCoordinator {
 		// Raw values are merged last, so the chart deploys their count.
 		out.Replicas = n

@@ -39,6 +39,7 @@ func checkModel(r *report, s *model.Spec, ok map[string]bool, opts Options) {
 		checkNodeGroups(r, s) // gated per field within
 	}
 	checkMilvus(r, s, ok)
+	checkAvailability(r, s, ok)
 	if all("milvus.service", "milvus.auth") {
 		checkSecurity(r, s)
 	}
