@@ -69,8 +69,11 @@ func (r *FitResult) Errors() []Problem {
 // less the kubelet and system reservations and the DaemonSets
 // (Instance.Allocatable).
 //
-// Pods are placed first-fit in decreasing order of memory, as a scheduler
-// spreading nothing would; the check fails when some pod has no place with
+// Pods are placed in decreasing order of memory: first fit, except that a
+// pod whose template keeps it apart from its siblings or spreads it
+// (Placement) goes only where that allows, on the node with most room
+// for it, as the scheduler's least-allocated scoring would; nodes sit in
+// Workload.Zones zones round-robin per group. The check fails when some pod has no place with
 // every group at maxSize, and warns when the pods only fit above
 // desiredCapacity (they stay Pending until an autoscaler adds nodes, and
 // milvusgen installs none). A pod larger than any node is reported against
