@@ -106,8 +106,17 @@ func (c *Cache) add(lock *Lock, src string) (Pulled, *Locked, error) {
 
 // ValidateMirror checks a --mirror value: the http(s) URL of a Helm
 // repository, which serves an index.yaml (OCI registries do not).
+//
+// Credentials never go in the URL, neither as user information nor in a
+// query string (?private_token=…): they would be echoed in messages and
+// logs. The message shows the URL without them.
 func ValidateMirror(s string) error {
 	u, err := url.Parse(s)
+	if err == nil && (u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "") {
+		shown := *u
+		shown.User, shown.RawQuery, shown.ForceQuery, shown.Fragment = nil, "", false, ""
+		return fmt.Errorf("mirror %s must not carry credentials, a query string or a fragment; give the repository's plain URL and log in through the mirror's own means", shown.Redacted())
+	}
 	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
 		return nil
 	}

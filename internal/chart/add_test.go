@@ -131,6 +131,14 @@ func TestValidateMirror(t *testing.T) {
 			t.Errorf("%q: err = %v", bad, err)
 		}
 	}
+	// Issue 17 item 2: no credentials in a repository URL, and the
+	// message does not repeat them.
+	for _, bad := range []string{"https://charts.example.com/milvus?private_token=glpat-secret", "https://bot:glpat-secret@charts.example.com/milvus", "https://charts.example.com/milvus#glpat-secret", "https://charts.example.com/milvus?"} {
+		err := ValidateMirror(bad)
+		if err == nil || !strings.Contains(err.Error(), "must not carry credentials") || strings.Contains(err.Error(), "glpat-secret") {
+			t.Errorf("%q: err = %v", bad, err)
+		}
+	}
 	for _, good := range []string{"https://charts.example.com/milvus", "http://127.0.0.1:8080"} {
 		if err := ValidateMirror(good); err != nil {
 			t.Errorf("%q: %v", good, err)

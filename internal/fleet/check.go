@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"fmt"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -127,12 +128,25 @@ var classes = []class{
 }
 
 // nests reports whether two key prefixes overlap: equal, one inside the
-// other, or either empty (the whole bucket).
+// other, or either empty (the whole bucket). They are compared cleaned
+// (path.Clean), so "tenant-b/../tenant-a" is "tenant-a"; the spec refuses
+// such segments too, but the comparison must not depend on it.
 func nests(a, b string) bool {
+	a, b = cleanPrefix(a), cleanPrefix(b)
 	if a == "" || b == "" {
 		return true
 	}
 	return a == b || strings.HasPrefix(a, b+"/") || strings.HasPrefix(b, a+"/")
+}
+
+// cleanPrefix is a key prefix with ".", ".." and empty segments resolved,
+// without leading or trailing '/'; "" is the whole bucket.
+func cleanPrefix(p string) string {
+	c := strings.Trim(path.Clean("/"+p), "/")
+	if c == "." {
+		return ""
+	}
+	return c
 }
 
 func posOf(e *Env, field string) token.Pos {

@@ -351,3 +351,24 @@ func TestLegacyNames(t *testing.T) {
 		t.Errorf("warnings: %q", w)
 	}
 }
+
+// TestNestsCleaned: the bucket-sharing check compares cleaned prefixes,
+// so "tenant-b/../tenant-a" shares tenant-a's prefix (issue 17 item 6).
+// The spec refuses such segments; the check must not rely on it.
+func TestNestsCleaned(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"tenant-a", "tenant-b", false},
+		{"tenant-b/../tenant-a", "tenant-a", true},
+		{"./tenant-a", "tenant-a/x", true},
+		{"tenant-a/.", "tenant-a", true},
+		{"tenant-a/..", "tenant-b", true}, // the whole bucket
+		{"tenants/a", "tenants/ab", false},
+	} {
+		if got := nests(tc.a, tc.b); got != tc.want {
+			t.Errorf("nests(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

@@ -2,9 +2,6 @@ package spec
 
 import (
 	"fmt"
-	"maps"
-	"math"
-	"net"
 	"slices"
 	"strings"
 	"time"
@@ -12,7 +9,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/milvusgen/milvusgen/internal/model"
-	"github.com/milvusgen/milvusgen/internal/owned"
 	"github.com/milvusgen/milvusgen/internal/sizing"
 )
 
@@ -46,15 +42,11 @@ func checkModel(r *report, s *model.Spec, ok map[string]bool, opts Options) {
 	if all("milvus.chartVersion", "milvus.messageQueue") {
 		checkCompatibility(r, s)
 	}
-	// The owned values derive from these sections; without them only the
-	// checks that need no comparison (credentials, fixed keys) run.
-	complete := all("aws", "storage", "cluster", "milvus.service", "milvus.serviceAccount", "milvus.mixCoordinator",
-		"milvus.highAvailability", "milvus.messageQueue", "milvus.auth", "milvus.tls")
 	if ok["milvus.values"] {
-		checkRawValues(r, s, complete)
+		checkRawValues(r, s)
 	}
 	if ok["milvus.config"] {
-		checkConfig(r, s, complete)
+		checkConfig(r, s)
 	}
 	if all("aws", "storage.storageClass", "milvus.namespace", "milvus.serviceAccount", "loadBalancerController") {
 		checkAgreement(r, s)
@@ -257,70 +249,37 @@ func checkAgreement(r *report, s *model.Spec) {
 }
 
 // checkSecurity enforces the secure defaults' opt-outs: an internet-facing
-// load balancer needs explicit source ranges, opening it to the world needs
-// allowPublic, and a public Milvus needs authentication.
+// load balancer needs explicit source ranges, a range that reaches public
+// addresses needs allowPublic, and a publicly reachable Milvus needs
+// authentication, whatever allowPublic says.
 func checkSecurity(r *report, s *model.Spec) {
 	svc := s.Milvus.Service
-	open := -1
-	for i, cidr := range svc.SourceRanges {
-		if _, n, err := net.ParseCIDR(cidr); err == nil {
-			if ones, _ := n.Mask.Size(); ones == 0 {
-				open = i
-			}
-		}
-	}
+	public := false
 	if svc.Scheme == "internet-facing" {
+		reach := sourceReach(svc.SourceRanges, s.Cluster.VPCCIDR)
+		public = len(reach.public) > 0
+		what := "public addresses"
+		if reach.everywhere {
+			what = "the whole internet"
+		}
 		switch {
 		case !r.set("milvus.service.sourceRanges"):
 			r.errorf("milvus.service.scheme", "an internet-facing load balancer needs explicit milvus.service.sourceRanges (your clients' CIDRs); the default, the VPC CIDR, is only right for an internal one")
-		case open >= 0 && !svc.AllowPublic:
-			r.errorf(fmt.Sprintf("milvus.service.sourceRanges.%d", open), "%s opens Milvus to the whole internet; list your clients' CIDRs, or set milvus.service.allowPublic: true to do it on purpose", svc.SourceRanges[open])
-		case open >= 0:
-			r.warnf(fmt.Sprintf("milvus.service.sourceRanges.%d", open), "Milvus is open to the whole internet (allowPublic); only its authentication protects it")
+		case public && !s.Milvus.Auth.Enabled:
+			r.errorf("milvus.auth.enabled", "Milvus would be reachable from %s (milvus.service.sourceRanges) with authentication off; set milvus.auth.enabled: true, or list only private ranges", what)
+		case public && !svc.AllowPublic:
+			i := reach.public[0]
+			r.errorf(fmt.Sprintf("milvus.service.sourceRanges.%d", i), "%s reaches addresses outside private (RFC 1918), shared (RFC 6598), link-local space and the VPC CIDR, so Milvus would be public (the ranges together reach %s); list your clients' private CIDRs, or set milvus.service.allowPublic: true to do it on purpose", svc.SourceRanges[i], what)
+		case public:
+			r.warnf(fmt.Sprintf("milvus.service.sourceRanges.%d", reach.public[0]), "Milvus is reachable from %s (allowPublic); only its authentication protects it", what)
 		}
 	}
-	if svc.AllowPublic && !s.Milvus.Auth.Enabled {
+	if svc.AllowPublic && !s.Milvus.Auth.Enabled && !public {
 		r.errorf("milvus.auth.enabled", "a public load balancer (allowPublic) needs Milvus authentication; set milvus.auth.enabled: true")
 	}
-	if !s.Milvus.Auth.Enabled && !svc.AllowPublic {
+	if !s.Milvus.Auth.Enabled && !svc.AllowPublic && !public {
 		r.warnf("milvus.auth.enabled", "Milvus authentication is off: anyone who reaches the load balancer has full access")
 	}
-}
-
-// checkConfig refuses raw milvus.yaml keys that contradict what milvusgen
-// owns (owned.Config), compared as Milvus compares them: after its key
-// normalisation, so AuthorizationEnabled and default_root_password are the
-// keys milvusgen owns. complete says whether the spec sections the owned
-// values derive from decoded, so a value can be compared with them.
-func checkConfig(r *report, s *model.Spec, complete bool) {
-	walkValues(s.Milvus.Config, "milvus.config", func(path, key string, v any) bool {
-		rel := strings.TrimPrefix(path, "milvus.config.")
-		if k, ok := owned.ConfigKey(rel); ok {
-			if k.Want != nil && !k.Subtree && !complete {
-				return false
-			}
-			if bad, msg := k.Contradicts(s, v); bad {
-				r.errorf(path, "%s", msg)
-			}
-			return false
-		}
-		if isSecretKey(key) {
-			r.errorf(path, "secrets must not be written to the rendered tree; keep them in Kubernetes Secrets")
-			return false
-		}
-		return true
-	})
-}
-
-// isSecretKey reports a key (any spelling) that names a credential.
-func isSecretKey(key string) bool {
-	n := owned.Normalize(key)
-	for k := range secretKeys {
-		if n == k || strings.HasSuffix(n, k) && k != "token" && k != "password" {
-			return true
-		}
-	}
-	return secretKeys[n]
 }
 
 // checkCompatibility checks the spec against what the chart version supports.
@@ -331,141 +290,5 @@ func checkCompatibility(r *report, s *model.Spec) {
 	}
 	if !slices.Contains(c.MessageQueues, s.Milvus.MessageQueue) {
 		r.errorf("milvus.messageQueue", "chart %s (Milvus %s) supports %s; got %q", s.Milvus.ChartVersion, c.Milvus, strings.Join(c.MessageQueues, ", "), s.Milvus.MessageQueue)
-	}
-}
-
-// inertKeys are chart 4.x value blocks that chart 5.x ignores silently.
-var inertKeys = map[string]string{
-	"rootCoordinator":  "mixCoordinator",
-	"queryCoordinator": "mixCoordinator",
-	"indexCoordinator": "mixCoordinator",
-	"dataCoordinator":  "mixCoordinator",
-	"indexNode":        "dataNode (index building moved there in Milvus 2.6)",
-}
-
-// secretKeys are value keys that would put a credential into Git.
-var secretKeys = map[string]bool{
-	"accesskey": true, "secretkey": true, "accesskeyid": true, "secretaccesskey": true,
-	"password": true, "defaultrootpassword": true, "token": true,
-}
-
-// checkRawValues refuses raw Helm values that contradict what milvusgen
-// owns (owned.Values), static credentials, chart 4.x blocks chart 5.x
-// ignores, and extraEnv entries of any component that override an owned
-// milvus.yaml key (Milvus reads every environment variable as config).
-func checkRawValues(r *report, s *model.Spec, complete bool) {
-	walkValues(s.Milvus.Values, "milvus.values", func(path, key string, v any) bool {
-		rel := strings.TrimPrefix(path, "milvus.values.")
-		if strings.Count(rel, ".") == 0 {
-			if use, ok := inertKeys[key]; ok {
-				r.errorf(path, "chart 5.x has no %s (Milvus 2.6 merged it); these values would be ignored; use milvus.%s", key, strings.Fields(use)[0])
-				return false
-			}
-		}
-		if k, ok := owned.ValuesKey(rel); ok {
-			if k.Want != nil && !k.Subtree && !complete {
-				return false
-			}
-			if bad, msg := k.Contradicts(s, v); bad {
-				r.errorf(path, "%s", msg)
-			}
-			return false
-		}
-		// Replica counts in raw values reach the sizing fit check: the
-		// same bound as the spec's own (a count near 2⁶³ once grew
-		// memory without end).
-		if (key == "replicas" || key == "replicaCount") && strings.Count(rel, ".") == 1 {
-			if n, isNum := wholeNumber(v); !isNum || n < 0 || n > MaxReplicas {
-				got := fmt.Sprint(v)
-				if str, isStr := v.(string); isStr {
-					got = fmt.Sprintf("the string %q", str)
-				}
-				r.errorf(path, "must be a whole number from 0 to %d; got %s", MaxReplicas, clip(got, 40))
-			}
-			return false
-		}
-		if key == "extraEnv" {
-			if list, ok := v.([]any); ok {
-				checkExtraEnv(r, s, path, list, complete)
-			}
-			return false
-		}
-		if isSecretKey(key) {
-			if s, ok := v.(string); !ok || s != "" {
-				r.errorf(path, "static credentials must not be written to the rendered tree; Milvus reaches S3 through IRSA, keep other secrets in Kubernetes Secrets")
-			}
-			return false
-		}
-		return true
-	})
-}
-
-// wholeNumber is a decoded raw value as an int64, when it is one.
-func wholeNumber(v any) (int64, bool) {
-	switch n := v.(type) {
-	case int:
-		return int64(n), true
-	case int64:
-		return n, true
-	case float64:
-		if n == math.Trunc(n) && math.Abs(n) < 1<<62 {
-			return int64(n), true
-		}
-	}
-	return 0, false
-}
-
-// checkExtraEnv checks a component's raw environment variables: one that
-// Milvus maps onto an owned config key must not contradict it, and no
-// credential may be written as a literal value (valueFrom a Secret is
-// fine for keys milvusgen does not own).
-func checkExtraEnv(r *report, s *model.Spec, path string, list []any, complete bool) {
-	for i, e := range list {
-		entry, ok := e.(map[string]any)
-		if !ok {
-			continue
-		}
-		name, _ := entry["name"].(string)
-		p := fmt.Sprintf("%s.%d.name", path, i)
-		value, literal := entry["value"]
-		if k, ok := owned.ConfigKey(name); ok {
-			if k.Want != nil && !k.Subtree && !complete {
-				continue
-			}
-			if !literal {
-				value = nil // valueFrom: its value is unknown here
-			}
-			if bad, msg := k.Contradicts(s, value); bad || !literal {
-				if !bad {
-					msg = fmt.Sprintf("milvusgen sets %s from %s; change that field instead", k.Path, k.Field)
-				}
-				r.errorf(p, "%s overrides milvus.yaml's %s: %s", name, k.Path, msg)
-			}
-			continue
-		}
-		if literal && isSecretKey(name) {
-			r.errorf(p, "%s would write a credential into the rendered tree; take it from a Kubernetes Secret with valueFrom.secretKeyRef", name)
-		}
-	}
-}
-
-// walkValues visits every key of nested maps in sorted order; fn returns
-// false to skip a subtree.
-func walkValues(m map[string]any, prefix string, fn func(path, key string, v any) bool) {
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		p := prefix + "." + k
-		if !fn(p, k, m[k]) {
-			continue
-		}
-		switch x := m[k].(type) {
-		case map[string]any:
-			walkValues(x, p, fn)
-		case []any:
-			for i, e := range x {
-				if em, ok := e.(map[string]any); ok {
-					walkValues(em, fmt.Sprintf("%s.%d", p, i), fn)
-				}
-			}
-		}
 	}
 }

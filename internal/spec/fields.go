@@ -195,6 +195,8 @@ func rootPathRule(s string) string {
 		return fmt.Sprintf("must not start or end with '/'; got %q", s)
 	case strings.Contains(s, "//"):
 		return fmt.Sprintf("must not contain empty segments (\"//\"); got %q", s)
+	case slices.Contains(strings.Split(s, "/"), ".") || slices.Contains(strings.Split(s, "/"), ".."):
+		return fmt.Sprintf("must not contain \".\" or \"..\" segments: S3 keeps them literally, but the IAM policy and the fleet's bucket-sharing check would read another prefix; got %q", s)
 	case strings.ContainsAny(s, "*?\"\\"):
 		return fmt.Sprintf("must not contain '*', '?', '\"' or '\\' (they change the IAM resource pattern); got %q", s)
 	case len(s) > 512:

@@ -321,7 +321,7 @@ func userError(e errors.Error, files map[string]bool, r *report, def cue.Value) 
 	format, args := e.Msg()
 	msg := clip(fmt.Sprintf(format, args...), 400) // never echo a megabyte
 	switch {
-	case strings.Contains(msg, "field not allowed") && len(path) > 0 && secretKeys[strings.ToLower(path[len(path)-1])]:
+	case strings.Contains(msg, "field not allowed") && len(path) > 0 && isCredential(path[len(path)-1]):
 		msg = "static credentials are not accepted: Milvus reaches S3 through IRSA or EKS Pod Identity (cluster.identity), and other secrets belong in Kubernetes Secrets"
 	case strings.Contains(msg, "field not allowed"):
 		msg = "unknown field" + didYouMean(def, path)

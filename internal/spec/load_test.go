@@ -110,8 +110,9 @@ cluster: nodeGroups: [{name: "prod", instanceType: "r6i.4xlarge", desiredCapacit
 // loads, with a warning where the result is weaker.
 func TestLoadSecurityOptOuts(t *testing.T) {
 	cases := []struct{ name, extra, warning string }{
-		{"public on purpose", "milvus: {service: {scheme: internet-facing, allowPublic: true, sourceRanges: [0.0.0.0/0]}}\n", "open to the whole internet (allowPublic)"},
-		{"internet-facing with client ranges", "milvus: {service: {scheme: internet-facing, sourceRanges: [203.0.113.0/24]}}\n", ""},
+		{"public on purpose", "milvus: {service: {scheme: internet-facing, allowPublic: true, sourceRanges: [0.0.0.0/0]}}\n", "reachable from the whole internet (allowPublic)"},
+		{"internet-facing with public client ranges", "milvus: {service: {scheme: internet-facing, allowPublic: true, sourceRanges: [203.0.113.0/24]}}\n", "reachable from public addresses (allowPublic)"},
+		{"internet-facing with private client ranges", "milvus: {service: {scheme: internet-facing, sourceRanges: [10.20.0.0/16, 100.64.0.0/10]}}\n", ""},
 		{"auth off", "milvus: {auth: {enabled: false}}\n", "Milvus authentication is off"},
 		{"tls on", "milvus: {tls: {mode: 2, secretName: milvus-tls}}\n", ""},
 		{"unencrypted volumes", "storage: {storageClass: {encrypted: false}}\n", ""},
@@ -251,16 +252,20 @@ func TestLoadEdges(t *testing.T) {
 	})
 }
 
-// TestLoadRawMayAdd: raw values and config may add to what milvusgen owns,
-// and repeat its own values (issue 10 item 2).
-func TestLoadRawMayAdd(t *testing.T) {
+// TestLoadRawAllowed: every key on the raw values and config allowlists
+// loads (issue 17 item 1); each is refused elsewhere when its value is
+// wrong (rawvalues' tests).
+func TestLoadRawAllowed(t *testing.T) {
 	for _, extra := range []string{
-		"milvus: {config: {common: {security: {AuthorizationEnabled: true, superUsers: admin}}, queryNode: {segcore: {knowhereThreadPoolNumRatio: 4}}}}\n",
-		"milvus: {config: {minio: {requestTimeoutMs: 10000}}}\n",
+		"milvus: {config: {queryNode: {segcore: {knowhereThreadPoolNumRatio: 4}}, dataCoord: {segment: {maxSize: 2048}}, quotaAndLimits: {dml: {enabled: true}}}}\n",
+		"milvus: {config: {common: {gracefulTime: 5000}, log: {level: warn}, proxy: {maxNameLength: 512}, knowhere: {enable: true}}}\n",
 		"milvus: {values: {mixCoordinator: {extraEnv: [{name: GODEBUG, value: \"madvdontneed=1\"}]}}}\n",
-		"milvus: {values: {queryNode: {extraEnv: [{name: API_TOKEN, valueFrom: {secretKeyRef: {name: api, key: token}}}]}}}\n",
-		"milvus: {values: {externalS3: {useSSL: true}, service: {annotations: {\"example.com/team\": search}}}}\n",
-		"milvus: {values: {log: {level: debug}}}\n",
+		"milvus: {values: {queryNode: {extraEnv: [{name: QUERYNODE_SEGCORE_CHUNKROWS, value: \"256\"}]}}}\n",
+		"milvus: {values: {service: {annotations: {\"example.com/team\": search}, labels: {team: search}}}}\n",
+		"milvus: {values: {log: {level: debug, format: json}}}\n",
+		"milvus: {values: {nodeSelector: {role: milvus}, queryNode: {nodeSelector: {role: milvus}, tolerations: [{key: dedicated, operator: Equal, value: milvus, effect: NoSchedule}]}}}\n",
+		"milvus: {values: {labels: {team: search}, annotations: {\"example.com/owner\": search}, proxy: {annotations: {\"cluster-autoscaler.kubernetes.io/safe-to-evict\": \"false\"}}}}\n",
+		"milvus: {values: {image: {all: {repository: registry.example.com/milvusdb/milvus, pullSecrets: [mirror]}}, etcd: {image: {registry: \"registry.example.com:5000\", pullSecrets: [mirror]}, priorityClassName: milvus-critical}}}\n",
 	} {
 		if _, err := load(t, "spec.yaml", base+extra); err != nil {
 			t.Errorf("%s: %s", extra, details(err))

@@ -33,6 +33,10 @@ func gitURLRule(s string) string {
 		}
 		return fmt.Sprintf("must be an http://, https:// or ssh:// URL; got %q", redactURL(s))
 	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(s, "?#") {
+		return fmt.Sprintf("must not hold a query string or fragment (got %q): a token there (?private_token=…) would be written to flux/gitrepository.yaml and bootstrap.sh; "+
+			"let bootstrap.sh read credentials from the environment into the Secret gitops.repository.secretName", redactURL(stripQuery(s)))
+	}
 	if u.User == nil {
 		return ""
 	}
@@ -43,6 +47,15 @@ func gitURLRule(s string) string {
 			"(an ssh:// URL may name the SSH user, as in ssh://git@github.com/acme/fleet.git)", redactURL(s))
 	}
 	return ""
+}
+
+// stripQuery drops a URL's query string and fragment, so the message that
+// refuses them does not print a token.
+func stripQuery(s string) string {
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		return s[:i] + "?…"
+	}
+	return s
 }
 
 // redactURL hides the user information of a URL, so the message that

@@ -14,6 +14,7 @@ import (
 	"github.com/milvusgen/milvusgen/internal/consumer"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
+	"github.com/milvusgen/milvusgen/internal/sizing"
 )
 
 // These tests hand the values to their real consumer: the charts in
@@ -299,16 +300,69 @@ func TestMilvusChartVariants(t *testing.T) {
 		},
 	}, {
 		fixture: "rawValues",
+		// Every kind of allowed raw value reaches the objects the chart
+		// renders, and milvusgen's own settings stay (issue 17 item 1).
 		check: func(t *testing.T, s *model.Spec, m manifest) {
-			d := deployment(t, m, "querynode")
-			if d.Spec.Replicas == nil || *d.Spec.Replicas != 3 {
-				t.Errorf("querynode replicas = %v, want 3", d.Spec.Replicas)
+			qn := deployment(t, m, "querynode")
+			pod := qn.Spec.Template.Spec
+			if pod.NodeSelector["role"] != "milvus" || len(pod.Tolerations) != 1 || pod.Tolerations[0].Key != "dedicated" {
+				t.Errorf("querynode nodeSelector %v tolerations %v, want role: milvus and the dedicated toleration", pod.NodeSelector, pod.Tolerations)
+			}
+			if qn.Spec.Template.Annotations["example.com/owner"] != "search" || qn.Spec.Template.Labels["team"] != "search" {
+				t.Errorf("querynode pod annotations %v labels %v", qn.Spec.Template.Annotations, qn.Spec.Template.Labels)
+			}
+			if qn.Spec.Template.Labels["component"] != "querynode" {
+				t.Errorf("querynode component label = %q", qn.Spec.Template.Labels["component"])
+			}
+			if img := pod.Containers[0].Image; !strings.HasPrefix(img, "registry.example.com/milvusdb/milvus:v") {
+				t.Errorf("querynode image = %s, want the mirror with the chart's tag", img)
+			}
+			if len(pod.ImagePullSecrets) != 1 || pod.ImagePullSecrets[0].Name != "mirror-login" {
+				t.Errorf("querynode imagePullSecrets = %v", pod.ImagePullSecrets)
+			}
+			mc := deployment(t, m, "mixcoord").Spec.Template.Spec.Containers[0]
+			if envFrom(mc, "GOGC") == nil || envFrom(mc, model.RootPasswordEnv) == nil {
+				t.Errorf("mixcoord env = %v, want GOGC next to the root password", mc.Env)
+			}
+			sts := m.Filter("StatefulSet", "milvus/charts/etcd/")
+			if len(sts) != 1 {
+				t.Fatalf("want one etcd StatefulSet, got %v", sts)
+			}
+			etcd := decode[appsv1.StatefulSet](t, sts[0]).Spec.Template.Spec
+			if etcd.PriorityClassName != "milvus-critical" || !strings.HasPrefix(etcd.Containers[0].Image, "registry.example.com/") {
+				t.Errorf("etcd priorityClassName %q image %s", etcd.PriorityClassName, etcd.Containers[0].Image)
 			}
 			svc := decode[corev1.Service](t, m.Filter("Service", "milvus/templates/service.yaml")[0])
 			if len(svc.Annotations) != 5 || svc.Annotations["example.com/team"] != "search" {
 				t.Errorf("Service annotations = %v, want the NLB four plus example.com/team", svc.Annotations)
 			}
-			wantConfig(t, config(t, m), map[string]any{"log.level": "debug"})
+			wantConfig(t, config(t, m), map[string]any{
+				"log.level": "debug", "log.format": "json",
+				"common.security.authorizationEnabled": true, "minio.useIAM": true, "mq.type": "woodpecker",
+			})
+		},
+	}, {
+		fixture: "kafka",
+		// The brokers and ZooKeeper request what sizing budgets for them
+		// (issue 19 item 2).
+		check: func(t *testing.T, s *model.Spec, m manifest) {
+			for prefix, name := range map[string]string{
+				"milvus/charts/kafka/templates/":        "kafka",
+				"milvus/charts/kafka/charts/zookeeper/": "kafka-zookeeper",
+			} {
+				want, ok := sizing.Dependency(s, name)
+				if !ok {
+					t.Fatalf("sizing budgets no %s", name)
+				}
+				sts := m.Filter("StatefulSet", prefix)
+				if len(sts) != 1 {
+					t.Fatalf("want one StatefulSet from %s, got %v", prefix, sts)
+				}
+				req := decode[appsv1.StatefulSet](t, sts[0]).Spec.Template.Spec.Containers[0].Resources.Requests
+				if req.Cpu().MilliValue() != want.Pod.MilliCPU || req.Memory().Value() != want.Pod.Memory {
+					t.Errorf("%s requests cpu %s memory %s, want %dm and %d bytes", name, req.Cpu(), req.Memory(), want.Pod.MilliCPU, want.Pod.Memory)
+				}
+			}
 		},
 	}} {
 		t.Run(tc.fixture, func(t *testing.T) {

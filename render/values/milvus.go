@@ -4,7 +4,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/milvusgen/milvusgen/internal/model"
-	"github.com/milvusgen/milvusgen/internal/owned"
+	"github.com/milvusgen/milvusgen/internal/rawvalues"
 	"github.com/milvusgen/milvusgen/internal/sizing"
 )
 
@@ -67,7 +67,7 @@ func Milvus(s *model.Spec) map[string]any {
 	merge(v, security(s))
 	// Raw values may add to the lists milvusgen owns (extraEnv, volumes),
 	// never replace them: the root password's variable stays.
-	return merge(v, owned.MergeLists(v, s.Milvus.Values))
+	return merge(v, rawvalues.MergeLists(v, s.Milvus.Values))
 }
 
 // security turns on authentication and TLS through extraConfigFiles
@@ -124,6 +124,19 @@ func etcdResources(s *model.Spec) map[string]any {
 	}}
 }
 
+// dependencyRequests requests sizing's budget for a dependency's pods, as
+// etcdResources does: no limit, so a burst is never an OOM kill.
+func dependencyRequests(s *model.Spec, name string) map[string]any {
+	d, ok := sizing.Dependency(s, name)
+	if !ok {
+		panic("milvusgen: sizing budgets no " + name) // a renamed dependency; TestMilvusChartVariants catches it
+	}
+	return map[string]any{"requests": map[string]any{
+		"cpu":    sizing.FormatCPUQuantity(d.Pod.MilliCPU),
+		"memory": sizing.FormatMemoryQuantity(d.Pod.Memory),
+	}}
+}
+
 // externalS3 points Milvus at the spec's bucket through the regional
 // endpoint, authenticating with the pod's IRSA role (useIAM) instead of
 // keys.
@@ -172,8 +185,13 @@ func messageQueue(s *model.Spec) map[string]any {
 			"kafka": map[string]any{
 				"enabled":     true,
 				"persistence": map[string]any{"storageClass": sc},
+				// The charts request nothing for the brokers and
+				// ZooKeeper; sizing's budgets make the scheduler reserve
+				// what the fit check counted.
+				"resources": dependencyRequests(s, "kafka"),
 				"zookeeper": map[string]any{
 					"persistence": map[string]any{"storageClass": sc},
+					"resources":   dependencyRequests(s, "kafka-zookeeper"),
 				},
 			},
 			"pulsarv3":   map[string]any{"enabled": false},

@@ -3,6 +3,7 @@ package values
 import (
 	"fmt"
 	"maps"
+	"reflect"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -46,12 +47,27 @@ var fixtures = map[string]func() *model.Spec{
 	"rawValues": func() *model.Spec {
 		return variant(func(s *model.Spec) {
 			// As CUE decodes them: integers are int64.
+			// Keys of the raw values allowlist (internal/rawvalues).
 			s.Milvus.Values = map[string]any{
-				"queryNode": map[string]any{"replicas": int64(3)},
+				"queryNode": map[string]any{
+					"nodeSelector": map[string]any{"role": "milvus"},
+					"tolerations":  []any{map[string]any{"key": "dedicated", "operator": "Equal", "value": "milvus", "effect": "NoSchedule"}},
+					"annotations":  map[string]any{"example.com/owner": "search"},
+				},
 				"service": map[string]any{
 					"annotations": map[string]any{"example.com/team": "search"},
 				},
-				"log": map[string]any{"level": "debug"},
+				"labels": map[string]any{"team": "search"},
+				"log":    map[string]any{"level": "debug", "format": "json"},
+				"image": map[string]any{"all": map[string]any{
+					"repository":  "registry.example.com/milvusdb/milvus",
+					"pullSecrets": []any{"mirror-login"},
+				}},
+				"etcd": map[string]any{
+					"image":             map[string]any{"registry": "registry.example.com"},
+					"priorityClassName": "milvus-critical",
+				},
+				"mixCoordinator": map[string]any{"extraEnv": []any{map[string]any{"name": "GOGC", "value": "50"}}},
 			}
 		})
 	},
@@ -109,7 +125,11 @@ func TestMilvusMessageQueue(t *testing.T) {
 			"kafka": map[string]any{
 				"enabled":     true,
 				"persistence": sc,
-				"zookeeper":   map[string]any{"persistence": sc},
+				"resources":   map[string]any{"requests": map[string]any{"cpu": "2", "memory": "8Gi"}},
+				"zookeeper": map[string]any{
+					"persistence": sc,
+					"resources":   map[string]any{"requests": map[string]any{"cpu": "500m", "memory": "2Gi"}},
+				},
 			},
 		},
 	}, {
@@ -311,18 +331,18 @@ func TestMerge(t *testing.T) {
 func TestMilvusRawValues(t *testing.T) {
 	s := fixtures["rawValues"]()
 	v := Milvus(s)
-	if got := v["queryNode"].(map[string]any)["replicas"]; got != 3 {
-		t.Errorf("queryNode = %v, want replicas 3", got)
+	if got := v["queryNode"].(map[string]any)["nodeSelector"]; !reflect.DeepEqual(got, map[string]any{"role": "milvus"}) {
+		t.Errorf("queryNode.nodeSelector = %v, want role: milvus", got)
 	}
 	ann := v["service"].(map[string]any)["annotations"].(map[string]any)
 	if len(ann) != 5 || ann["example.com/team"] != "search" || ann["service.beta.kubernetes.io/aws-load-balancer-type"] != "external" {
 		t.Errorf("service.annotations = %v, want the four NLB annotations plus example.com/team", ann)
 	}
 	// The result must not alias the spec: editing it leaves the spec alone.
-	v["queryNode"].(map[string]any)["replicas"] = 9
+	v["queryNode"].(map[string]any)["nodeSelector"].(map[string]any)["role"] = "other"
 	ann["x"] = "y"
-	if got := s.Milvus.Values["queryNode"].(map[string]any)["replicas"]; got != int64(3) {
-		t.Errorf("spec values changed through the result: queryNode.replicas = %v", got)
+	if got := s.Milvus.Values["queryNode"].(map[string]any)["nodeSelector"].(map[string]any)["role"]; got != "milvus" {
+		t.Errorf("spec values changed through the result: queryNode.nodeSelector.role = %v", got)
 	}
 	if _, ok := s.Milvus.Values["service"].(map[string]any)["annotations"].(map[string]any)["x"]; ok {
 		t.Error("spec values changed through the result: service.annotations.x")
