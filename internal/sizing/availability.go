@@ -58,6 +58,10 @@ func PlacementOf(s *model.Spec, name string) Placement {
 	if p, ok := quorumComponents[name]; ok {
 		return p
 	}
+	if name == LBController {
+		// Its webhook admits the proxies (render/values.LBController).
+		return Placement{EvenHosts: true, EvenZones: true}
+	}
 	for _, m := range MilvusComponents {
 		if m == name && s.StrictSpread() {
 			return Placement{EvenHosts: true, EvenZones: true}
@@ -65,6 +69,9 @@ func PlacementOf(s *model.Spec, name string) Placement {
 	}
 	return Placement{}
 }
+
+// LBController is the dependency name of the AWS Load Balancer Controller.
+const LBController = "aws-load-balancer-controller"
 
 // Zones is how many availability zones the node groups span: the number
 // eksctl picks when the ClusterConfig names none (pkg/az: three, two in

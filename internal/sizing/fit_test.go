@@ -73,7 +73,7 @@ func TestFit(t *testing.T) {
 				"queryNode needs 12 × 8 CPU/32Gi and 1 of them (8 CPU/32Gi) does not fit, " +
 				"streamingNode needs 2 × 8 CPU/32Gi and 2 of them (16 CPU/64Gi) do not fit, " +
 				"dataNode needs 8 × 8 CPU/16Gi and 8 of them (64 CPU/128Gi) do not fit; " +
-				"node group milvus-node-group (3 × m7i.12xlarge, 47.7 CPU/174.6Gi allocatable each) has 1 × 5.7 CPU/5.5Gi, 2 × 6.7 CPU/6.6Gi left after placing the other pods; " +
+				"node group milvus-node-group (3 × m7i.12xlarge, 47.7 CPU/174.6Gi allocatable each) has 1 × 5.9 CPU/5.8Gi, 2 × 6.6 CPU/6.5Gi left after placing the other pods; " +
 				"all pods request 211.9 CPU/729.1Gi, the nodes offer 143 CPU/523.9Gi; " +
 				"queryNode, streamingNode, dataNode spread evenly over nodes and zones",
 			"; set desiredCapacity (and maxSize) of milvus-node-group to at least 6",

@@ -311,7 +311,7 @@ func dependencies(s *model.Spec, p *Plan) []Component {
 		}
 	}
 	return append(out,
-		est("aws-load-balancer-controller", 100, 128*MiB, max(s.LoadBalancerController.Replicas, 1)),
+		est(LBController, 100, 128*MiB, max(s.LoadBalancerController.Replicas, 1)),
 		est("coredns", 100, 70*MiB, 2),
 		est("ebs-csi-controller", 60, 240*MiB, 2),
 		est("flux", 100, 64*MiB, 4),

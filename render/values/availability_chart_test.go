@@ -340,6 +340,22 @@ func TestLBControllerChartAvailability(t *testing.T) {
 	if pdb.Spec.MaxUnavailable == nil || pdb.Spec.MaxUnavailable.IntValue() != 1 {
 		t.Errorf("controller PDB %+v, want maxUnavailable 1", pdb.Spec)
 	}
+	// Its replicas on two nodes and two zones: one zone's loss leaves the
+	// webhook answering.
+	keys := map[string]bool{}
+	for _, c := range d.Spec.Template.Spec.TopologySpreadConstraints {
+		keys[c.TopologyKey] = true
+		if c.WhenUnsatisfiable != corev1.DoNotSchedule || c.MaxSkew != 1 {
+			t.Errorf("controller spread over %s: %+v, want maxSkew 1, DoNotSchedule", c.TopologyKey, c)
+		}
+		sel, err := metav1.LabelSelectorAsSelector(c.LabelSelector)
+		if err != nil || !sel.Matches(labels.Set(d.Spec.Template.Labels)) {
+			t.Errorf("controller spread selector %v does not select its pods %v (%v)", c.LabelSelector, d.Spec.Template.Labels, err)
+		}
+	}
+	if !keys[HostnameKey] || !keys[ZoneKey] {
+		t.Errorf("controller topologySpreadConstraints %+v, want hostname and zone", d.Spec.Template.Spec.TopologySpreadConstraints)
+	}
 
 	// Without highAvailability the chart's defaults stand.
 	s.Milvus.HighAvailability = false

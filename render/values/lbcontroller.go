@@ -23,6 +23,7 @@ func LBController(s *model.Spec) map[string]any {
 // injects the NLB readiness gate into the Milvus proxies, serving through
 // drains, and makes it fail closed for those proxies:
 //
+//   - its replicas spread over nodes and zones, DoNotSchedule;
 //   - a PodDisruptionBudget of maxUnavailable 1 (chart 3.5.0 renders it
 //     only with more than one replica; highAvailability refuses one);
 //   - the pod webhook's failurePolicy Fail, narrowed by objectSelector to
@@ -39,7 +40,17 @@ func lbControllerAvailability(s *model.Spec) map[string]any {
 	if !s.Milvus.HighAvailability {
 		return nil
 	}
+	selector := map[string]any{
+		"app.kubernetes.io/name":     "aws-load-balancer-controller",
+		"app.kubernetes.io/instance": model.LBControllerRelease,
+	}
 	return map[string]any{
+		// Its replicas on different nodes and zones, so one zone's loss
+		// leaves a replica answering the webhook (sizing.PlacementOf).
+		"topologySpreadConstraints": []any{
+			spreadOver(HostnameKey, true, selector),
+			spreadOver(ZoneKey, true, selector),
+		},
 		"podDisruptionBudget":     map[string]any{"maxUnavailable": 1},
 		"podMutatorWebhookConfig": map[string]any{"failurePolicy": "Fail"},
 		"objectSelector":          map[string]any{"matchLabels": ProxyPodLabels(s)},
