@@ -5,7 +5,7 @@ BIN     := bin/milvusgen
 FLEET   := examples/fleet.yaml
 export GOTOOLCHAIN := local
 
-.PHONY: all build render check test vet fmt bench fuzz update clean release
+.PHONY: all build render check test vet fmt bench fuzz update clean release prices
 
 all: build
 
@@ -47,6 +47,13 @@ update:
 
 clean:
 	rm -rf bin dist
+
+# Regenerate the pinned price table (internal/cost/prices.json) from the AWS
+# Price List bulk offer files: public, no credentials, but a network is
+# needed, so it is never part of make test. PRICE_REGIONS lists the regions.
+PRICE_REGIONS ?= us-east-1
+prices:
+	$(GO) run ./hack/prices -regions '$(PRICE_REGIONS)' -o internal/cost/prices.json
 
 # Release archives for linux and darwin, amd64 and arm64, with SHA256SUMS,
 # in dist/: cross-compiled with CGO_ENABLED=0 and -trimpath, VERSION stamped

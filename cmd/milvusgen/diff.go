@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/milvusgen/milvusgen/internal/cost"
 	"github.com/milvusgen/milvusgen/internal/diff"
 	"github.com/milvusgen/milvusgen/internal/hydrate"
 	"github.com/milvusgen/milvusgen/render"
@@ -19,7 +20,8 @@ func (e *env) diffCommand() *cobra.Command {
 	var f diffFlags
 	c := newCommand(`diff -f SPEC [-f OVERLAY]... [--against REF | --against-dir DIR]
                  [--repo DIR] [--path PATH | -o DIR] [--format text|markdown|json]
-                 [--hydrate [--chart-dir DIR]]`,
+                 [--hydrate [--chart-dir DIR]] [--cost]
+       diff -f SPEC... --live [--kubeconfig F] [--context C] [--chart-dir DIR]`,
 		"compare the rendered tree with a Git ref or directory, per object, flagging risky changes",
 		`Renders the spec and compares the result, object by object, with the tree
 committed at a Git revision (default HEAD) or with a directory. It lists the
@@ -40,10 +42,34 @@ With --fleet, compares every environment of the fleet file with its tree
 and writes one report: the risky changes of the whole fleet first, then each
 environment's changes.
 
+With --live, compares with the running cluster instead: the tree is
+rendered and hydrated, and every object is dry-run applied with server-side
+apply under the field manager of the engine that owns it (kustomize-
+controller, helm-controller, Argo CD, or milvusgen apply), as its
+managedFields record it. The report lists drift (the live object differs
+from what the tree applies, on the fields the engine sets; defaulting and
+fields an autoscaler owns never show), objects the tree creates, objects the
+engine would prune (its inventory holds them, the tree no longer does), and
+custom resources whose CRD is not installed yet. Secret values are masked.
+With --fleet, each environment is compared with the context named by its
+cluster's ARN.
+
+With --cost, the report starts with the monthly on-demand cost of both
+trees and the change, per priced resource (see size --cost).
+
 Exit 0 when the trees are equal, 1 when they differ, 2 on error.`,
 		func(cmd *cobra.Command, args []string) error {
 			if err := f.fleet.check("diff", &f.sf, cmd.Flags(), "output", "path", "against-dir"); err != nil {
 				return err
+			}
+			if f.live.on {
+				if f.against != "" || f.againstDir != "" || f.againstOutputs || f.cost {
+					return usageError{"diff: --live compares with the cluster; it excludes --against, --against-dir, --against-outputs and --cost"}
+				}
+				if f.fleet.file != "" {
+					return e.diffFailed(e.diffLiveFleet(&f))
+				}
+				return e.diffFailed(e.diffLive(&f))
 			}
 			if f.fleet.file != "" {
 				return e.diffFailed(e.diffFleet(&f))
@@ -65,6 +91,10 @@ Exit 0 when the trees are equal, 1 when they differ, 2 on error.`,
 	fs.BoolVar(&f.color, "color", false, "colour the text output even when stdout is not a terminal")
 	f.hf.bind(fs)
 	f.fleet.bind(fs)
+	fs.BoolVar(&f.live.on, "live", false, "compare with the running cluster instead of a tree: a server-side-apply dry run of every object, as its engine would apply it (implies --hydrate)")
+	fs.StringVar(&f.live.kubeconfig, "kubeconfig", "", "with --live, the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+	fs.StringVar(&f.live.context, "context", "", "with --live, the kubeconfig context (default: the current one; with --fleet, each cluster's ARN, as aws eks update-kubeconfig names it)")
+	fs.BoolVar(&f.cost, "cost", false, "also price both trees: the monthly on-demand cost and its change, at the top of the report (see size --cost)")
 	fs.BoolVar(&f.againstOutputs, "against-outputs", false, "with --fleet, compare each environment with its output directory on disk instead of Git")
 	choices(c, "format", "text", "markdown", "json")
 	return c
@@ -78,6 +108,8 @@ type diffFlags struct {
 	repoDir, repoPath, outputDir string
 	format                       string
 	color                        bool
+	cost                         bool
+	live                         liveFlags
 	fleet                        fleetFlags
 	againstOutputs               bool
 }
@@ -144,6 +176,11 @@ func (e *env) runDiff(f *diffFlags) error {
 
 	e.notef("comparing the render of %s with %s\n", strings.Join(sf.files, " + "), where)
 	r := diff.Compare(old, files)
+	if f.cost {
+		if r.Cost, err = cost.PriceChange(old, files, e.date()); err != nil {
+			return fmt.Errorf("diff --cost: %w", err)
+		}
+	}
 	switch f.format {
 	case "markdown":
 		err = diff.WriteMarkdown(e.stdout, r)

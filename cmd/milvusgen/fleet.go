@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/milvusgen/milvusgen/internal/cost"
 	"github.com/milvusgen/milvusgen/internal/diff"
 	"github.com/milvusgen/milvusgen/internal/fleet"
 	"github.com/milvusgen/milvusgen/internal/model"
@@ -303,7 +304,13 @@ func (e *env) diffFleet(f *diffFlags) error {
 			return fmt.Errorf("environment %s: %w", env.Name, err)
 		}
 		old, files := e.matchHydration(f.hf, old, env.Files)
-		fr = append(fr, diff.EnvReport{Env: env.Name, Report: diff.Compare(old, files)})
+		r := diff.Compare(old, files)
+		if f.cost {
+			if r.Cost, err = cost.PriceChange(old, files, e.date()); err != nil {
+				return fmt.Errorf("environment %s: diff --cost: %w", env.Name, err)
+			}
+		}
+		fr = append(fr, diff.EnvReport{Env: env.Name, Report: r})
 	}
 	switch f.format {
 	case "markdown":

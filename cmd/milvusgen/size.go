@@ -10,17 +10,20 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/milvusgen/milvusgen/internal/cost"
 	"github.com/milvusgen/milvusgen/internal/sizing"
+	"github.com/milvusgen/milvusgen/render"
 )
 
 func init() { commands = append(commands, (*env).sizeCommand) }
 
 func (e *env) sizeCommand() *cobra.Command {
 	var (
-		sf     specFlags
-		format string
+		sf       specFlags
+		format   string
+		withCost bool
 	)
-	c := newCommand("size -f SPEC [-f OVERLAY]... [--format text|json]",
+	c := newCommand("size -f SPEC [-f OVERLAY]... [--format text|json] [--cost]",
 		"print the resources a spec's dataset needs and whether its nodes hold them",
 		`Prints the resources the deployment needs: for each Milvus component its
 cpu and memory per pod, replicas and totals (from milvus.dataset by the
@@ -29,7 +32,14 @@ share the nodes, the dataset's raw size, loading memory and local disk, and
 how many nodes of the first node group's instance type hold every pod after
 the kubelet, system reservations and DaemonSets. A spec whose node groups
 cannot hold its pods is invalid: size then prints the problems, as validate
-does, and exits 1.`,
+does, and exits 1.
+
+With --cost, also prints the monthly on-demand cost of what the tree
+creates: each node group (desiredCapacity × instance hours), the EKS control
+plane (standard or extended support on --today), the NLB, the NAT gateways,
+EBS gp3 for node root volumes and stateful components, and S3 storage for
+milvus.dataset. Prices come from the table pinned in milvusgen, which
+carries its date and source; a region it lacks is named, never guessed.`,
 		func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
 				return usageError{fmt.Sprintf("size: --format %q: want text or json", format)}
@@ -42,16 +52,36 @@ does, and exits 1.`,
 			if err != nil {
 				return err
 			}
+			var bill *cost.Bill
+			if withCost {
+				files, err := render.Render(res.Spec)
+				if err != nil {
+					return err
+				}
+				in, err := cost.FromTree(files)
+				if err != nil {
+					return err
+				}
+				bill = cost.Estimate(in, cost.Pinned(), e.date())
+			}
 			if format == "json" {
 				enc := json.NewEncoder(e.stdout)
 				enc.SetIndent("", "  ")
-				return enc.Encode(sum)
+				return enc.Encode(struct {
+					*sizing.Summary
+					Cost *cost.Bill `json:"cost,omitempty"`
+				}{sum, bill})
 			}
-			return writeSize(e.stdout, sum)
+			if err := writeSize(e.stdout, sum); err != nil || bill == nil {
+				return err
+			}
+			fmt.Fprintln(e.stdout)
+			return cost.WriteText(e.stdout, bill)
 		})
 	c.Args = specArgs
 	sf.bind(c.Flags())
 	c.Flags().StringVar(&format, "format", "text", "output format: text (an aligned table) or json")
+	c.Flags().BoolVar(&withCost, "cost", false, "also print the monthly on-demand cost of what the spec creates, from milvusgen's pinned price table")
 	choices(c, "format", "text", "json")
 	return c
 }

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/milvusgen/milvusgen/internal/cost"
+
 	"github.com/sergi/go-diff/diffmatchpatch"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
@@ -114,6 +116,8 @@ type Report struct {
 	Changes []Change `json:"changes"`
 	// Unchanged counts the objects and files that are equal.
 	Unchanged int `json:"unchanged"`
+	// Cost is the change to the monthly bill, with diff --cost.
+	Cost *cost.Change `json:"cost,omitempty"`
 }
 
 // Equal reports whether the trees are the same.

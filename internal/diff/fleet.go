@@ -75,6 +75,9 @@ func WriteFleetText(w io.Writer, f FleetReport, opts TextOptions) error {
 	p := painter(opts.Color)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", p.paint(ansiBold, "milvusgen diff --fleet: "+f.Summary()))
+	if l := f.fleetCostLine(); l != "" {
+		fmt.Fprintf(&b, "%s\n", l)
+	}
 	if flags := f.flags(); len(flags) > 0 {
 		fmt.Fprintf(&b, "\n%s\n", p.paint(ansiBold, "Changes that need attention:"))
 		for _, fl := range flags {
@@ -103,9 +106,16 @@ func WriteFleetMarkdown(w io.Writer, f FleetReport) error {
 	var b strings.Builder
 	b.WriteString("### milvusgen diff (fleet)\n\n")
 	fmt.Fprintf(&b, "%s.\n\n", capitalize(f.Summary()))
+	if l := f.fleetCostLine(); l != "" {
+		fmt.Fprintf(&b, "**%s**\n\n", mdCell(capitalize(l)))
+	}
 	b.WriteString("| environment | changes |\n|---|---|\n")
 	for _, e := range f {
-		fmt.Fprintf(&b, "| %s | %s |\n", mdCell(e.Env), mdCell(e.Report.Summary()))
+		sum := e.Report.Summary()
+		if c := e.Report.Cost; c != nil {
+			sum += "; " + c.Summary()
+		}
+		fmt.Fprintf(&b, "| %s | %s |\n", mdCell(e.Env), mdCell(sum))
 	}
 	b.WriteByte('\n')
 	if flags := f.flags(); len(flags) > 0 {
@@ -156,11 +166,15 @@ func WriteFleetJSON(w io.Writer, f FleetReport) error {
 		jsonReport
 	}
 	out := struct {
-		Equal        bool   `json:"equal"`
-		Summary      string `json:"summary"`
-		Flags        []flag `json:"flags"`
-		Environments []env  `json:"environments"`
+		Equal        bool           `json:"equal"`
+		Summary      string         `json:"summary"`
+		Flags        []flag         `json:"flags"`
+		Environments []env          `json:"environments"`
+		Cost         *fleetCostJSON `json:"cost,omitempty"`
 	}{Equal: f.Equal(), Summary: f.Summary(), Flags: []flag{}, Environments: []env{}}
+	if old, new, priced, missing := f.fleetCost(); priced > 0 || len(missing) > 0 {
+		out.Cost = &fleetCostJSON{OldTotal: old, NewTotal: new, Delta: new - old, Priced: priced, NotPriced: missing}
+	}
 	for _, fl := range f.flags() {
 		out.Flags = append(out.Flags, flag{fl.Env, jsonFlag{Flag: fl.Flag, Object: fl.Change.Title(), Path: fl.Change.Path}})
 	}
@@ -168,7 +182,7 @@ func WriteFleetJSON(w io.Writer, f FleetReport) error {
 		r := e.Report
 		jr := jsonReport{Equal: r.Equal(), Summary: r.Summary(), Flags: []jsonFlag{}, Report: r}
 		if r.Changes == nil {
-			jr.Report = &Report{Changes: []Change{}, Unchanged: r.Unchanged}
+			jr.Report = &Report{Changes: []Change{}, Unchanged: r.Unchanged, Cost: r.Cost}
 		}
 		for _, fl := range r.Flags() {
 			jr.Flags = append(jr.Flags, jsonFlag{Flag: fl.Flag, Object: fl.Change.Title(), Path: fl.Change.Path})
@@ -181,4 +195,13 @@ func WriteFleetJSON(w io.Writer, f FleetReport) error {
 	}
 	_, err = w.Write(append(data, '\n'))
 	return err
+}
+
+// fleetCostJSON is the fleet's summed cost change in the JSON report.
+type fleetCostJSON struct {
+	OldTotal  float64  `json:"oldTotal"`
+	NewTotal  float64  `json:"newTotal"`
+	Delta     float64  `json:"delta"`
+	Priced    int      `json:"priced"`
+	NotPriced []string `json:"notPriced,omitempty"`
 }

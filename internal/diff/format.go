@@ -50,6 +50,7 @@ func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 	p := painter(opts.Color)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", p.paint(ansiBold, "milvusgen diff: "+r.Summary()))
+	writeCostText(&b, r)
 	if flags := r.Flags(); len(flags) > 0 {
 		fmt.Fprintf(&b, "\n%s\n", p.paint(ansiBold, "Changes that need attention:"))
 		for _, f := range flags {
@@ -110,6 +111,7 @@ const MarkdownLimit = 60000
 func WriteMarkdown(w io.Writer, r *Report) error {
 	var b strings.Builder
 	b.WriteString("### milvusgen diff\n\n")
+	writeCostMarkdown(&b, r)
 	if r.Equal() {
 		fmt.Fprintf(&b, "No changes to the rendered tree (%d objects and files compared).\n", r.Unchanged)
 		_, err := io.WriteString(w, b.String())
@@ -200,7 +202,7 @@ type jsonFlag struct {
 func WriteJSON(w io.Writer, r *Report) error {
 	out := jsonReport{Equal: r.Equal(), Summary: r.Summary(), Flags: []jsonFlag{}, Report: r}
 	if out.Changes == nil {
-		out.Report = &Report{Changes: []Change{}, Unchanged: r.Unchanged}
+		out.Report = &Report{Changes: []Change{}, Unchanged: r.Unchanged, Cost: r.Cost}
 	}
 	for _, f := range r.Flags() {
 		out.Flags = append(out.Flags, jsonFlag{Flag: f.Flag, Object: f.Change.Title(), Path: f.Change.Path})

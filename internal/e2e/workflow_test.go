@@ -155,6 +155,9 @@ func (r *runner) eval(s string) string {
 			return r.env["RUNNER_OS"]
 		case strings.HasPrefix(e, "hashFiles("):
 			return "0123abcd"
+		case strings.HasPrefix(e, "secrets."):
+			// Repository secrets: none unless a test sets SECRET_<name>.
+			return r.env["SECRET_"+strings.TrimPrefix(e, "secrets.")]
 		}
 		r.t.Fatalf("the workflow uses ${{ %s }}, which this test does not know", e)
 		return ""
@@ -559,9 +562,17 @@ func TestWorkflow(t *testing.T) {
 		if out := res["Pull the charts the base branch pins"].out; strings.Count(out, "cached") != 2 {
 			t.Errorf("the base step did not pull both charts:\n%s", out)
 		}
+		if out := res["Diff against the live cluster"].out; !strings.Contains(out, "no MILVUSGEN_LIVE_KUBECONFIG secret: live diff skipped") {
+			t.Errorf("the live diff without its secret:\n%s", out)
+		}
 		summary := r.file("GITHUB_STEP_SUMMARY")
 		if !strings.Contains(summary, "### milvusgen diff") || !strings.Contains(summary, "queryNode") {
 			t.Errorf("step summary lacks the diff of queryNode:\n%s", summary)
+		}
+		// diff --cost leads the comment with the monthly cost, or says why
+		// the region has none.
+		if !strings.Contains(summary, "**Monthly cost: ") {
+			t.Errorf("step summary lacks the monthly cost:\n%s", summary)
 		}
 		if got, want := r.file("GH_LOG"), "pr comment 42 --body-file "+r.temp+"/diff.md --edit-last --create-if-none\n"; got != want {
 			t.Errorf("gh ran as:\n%s\nwant:\n%s", got, want)

@@ -14,3 +14,9 @@ const (
 	// MilvusChart is the Milvus chart.
 	MilvusChart = "milvus"
 )
+
+// S3EstimateAnnotation is set on the Milvus release object (HelmRelease or
+// Application) when the spec gives a dataset: the bytes Milvus keeps in S3
+// for it. It is the one priced quantity a tree cannot otherwise show, so
+// the cost estimate (internal/cost) reads it to price both sides of a diff.
+const S3EstimateAnnotation = "milvusgen.io/s3-estimate-bytes"

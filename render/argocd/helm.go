@@ -83,6 +83,7 @@ func buildLBController(s *model.Spec) (*v1alpha1.Application, error) {
 func buildMilvus(s *model.Spec) (*v1alpha1.Application, error) {
 	app := buildHelmApplication(s, s.Name, s.Milvus.Namespace, model.MilvusChartRepo, flux.MilvusChart, s.Milvus.ChartVersion)
 	app.Spec.SyncPolicy.SyncOptions = append(app.Spec.SyncPolicy.SyncOptions, createNamespace)
+	app.Annotations = values.MilvusAnnotations(s)
 	if err := setValues(app, values.Milvus(s)); err != nil {
 		return nil, err
 	}

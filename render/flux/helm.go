@@ -75,7 +75,7 @@ func buildMilvus(s *model.Spec, interval time.Duration) (*sourcev1.HelmRepositor
 	repo := buildHelmRepository(MilvusRepository, s.Milvus.Namespace, model.MilvusChartRepo, interval)
 	rel := &helmv2.HelmRelease{
 		TypeMeta:   metav1.TypeMeta{APIVersion: helmv2.GroupVersion.String(), Kind: helmv2.HelmReleaseKind},
-		ObjectMeta: metav1.ObjectMeta{Name: s.Name, Namespace: s.Milvus.Namespace},
+		ObjectMeta: metav1.ObjectMeta{Name: s.Name, Namespace: s.Milvus.Namespace, Annotations: values.MilvusAnnotations(s)},
 		Spec: helmv2.HelmReleaseSpec{
 			Interval:    metav1.Duration{Duration: interval},
 			ReleaseName: s.Name,

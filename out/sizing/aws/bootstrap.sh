@@ -15,19 +15,19 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # The spec's names. Change the spec and render again rather than editing these.
-REGION='us-east-2'
+REGION='us-east-1'
 ACCOUNT_ID='123456789012'
 CLUSTER='milvus-vectors'
-BUCKET='acme-milvus-vectors-us-east-2'
-POLICY_NAME='milvusgen-milvus-vectors-us-east-2-s3'
-POLICY_ARN='arn:aws:iam::123456789012:policy/milvusgen-milvus-vectors-us-east-2-s3'
+BUCKET='acme-milvus-vectors-us-east-1'
+POLICY_NAME='milvusgen-milvus-vectors-us-east-1-s3'
+POLICY_ARN='arn:aws:iam::123456789012:policy/milvusgen-milvus-vectors-us-east-1-s3'
 MILVUS_NAMESPACE='milvus'
 MILVUS_RELEASE='milvus-vectors'
 ROOT_SECRET='milvus-root'
 ROOT_SECRET_KEY='password'
 LIFECYCLE_RULE='milvusgen-abort-incomplete-multipart-uploads'
 LIFECYCLE='{"Rules":[{"ID":"milvusgen-abort-incomplete-multipart-uploads","Status":"Enabled","Filter":{"Prefix":""},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}]}'
-POLICY_SHA256='c5d528fba46871439ff52682bad9e780a6871773cd6a9bb9f713ce6d9d98e611'
+POLICY_SHA256='c97ff4a1675f8f17f0c2b6a2605e0370afd5551476248283d39ac2e1a2790711'
 FLUX_VERSION='v2.9.5'
 FLUX_NAMESPACE='flux-system'
 GIT_URL='ssh://git@github.com/acme/fleet.git'
@@ -78,8 +78,7 @@ if aws s3api head-bucket --bucket "$BUCKET" --region "$REGION" >/dev/null 2>&1; 
   echo "bucket $BUCKET exists"
 else
   aws s3api create-bucket --bucket "$BUCKET" --region "$REGION" \
-    --object-ownership BucketOwnerEnforced \
-    --create-bucket-configuration LocationConstraint="$REGION" >/dev/null
+    --object-ownership BucketOwnerEnforced >/dev/null
   echo "created bucket $BUCKET"
 fi
 aws s3api put-bucket-ownership-controls --bucket "$BUCKET" --region "$REGION" \

@@ -15,12 +15,12 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # The spec's names. Change the spec and render again rather than editing these.
-REGION='us-east-2'
+REGION='us-east-1'
 ACCOUNT_ID='123456789012'
 CLUSTER='milvus-vectors'
-BUCKET='acme-milvus-vectors-us-east-2'
-POLICY_NAME='milvusgen-milvus-vectors-us-east-2-s3'
-POLICY_ARN='arn:aws:iam::123456789012:policy/milvusgen-milvus-vectors-us-east-2-s3'
+BUCKET='acme-milvus-vectors-us-east-1'
+POLICY_NAME='milvusgen-milvus-vectors-us-east-1-s3'
+POLICY_ARN='arn:aws:iam::123456789012:policy/milvusgen-milvus-vectors-us-east-1-s3'
 MILVUS_NAMESPACE='milvus'
 FLUX_NAMESPACE='flux-system'
 LBC_NAMESPACE='kube-system'
