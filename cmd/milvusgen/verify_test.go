@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/milvusgen/milvusgen/internal/verify/milvustest"
 )
 
 // The Milvus side of verify is tested in internal/verify against an
@@ -24,6 +26,7 @@ func TestVerifyUsage(t *testing.T) {
 		{"timeout", []string{"verify", "--rendered", "../../out/runbook", "--timeout", "0s"}, "want a positive duration"},
 		{"not a directory", []string{"verify", "--rendered", "../../out/nope"}, "not a directory"},
 		{"argument", []string{"verify", "spec.cue"}, "unexpected argument"},
+		{"expected version", []string{"verify", "--rendered", "../../out/runbook", "--expect-version", "2.6"}, `--expect-version: "2.6" is not a Milvus version`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := milvusgen(t, tc.args...)
@@ -77,5 +80,22 @@ func TestVerifyFailure(t *testing.T) {
 	code, _, stderr := milvusgen(t, "verify", "--rendered", broken, "--address", addr)
 	if code != exitFailure || !strings.Contains(stderr, `Milvus service account is "other"`) {
 		t.Errorf("disagreeing tree: exit %d, stderr:\n%s", code, stderr)
+	}
+}
+
+// A whole run against the in-process Milvus, without cluster access: exit
+// 0, and exit 1 naming the step when the server runs another version than
+// --expect-version.
+func TestVerifyAgainstMilvus(t *testing.T) {
+	t.Setenv("KUBECONFIG", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("MILVUS_PASSWORD", "s3cret-Pa55")
+	addr := milvustest.Serve(t, milvustest.New("s3cret-Pa55"))
+	code, stdout, stderr := milvusgen(t, "verify", "--rendered", "../../out/runbook", "--address", addr, "--expect-version", "2.6.15")
+	if code != exitOK || !strings.Contains(stdout, "server version") || !strings.Contains(stdout, "verify passed") {
+		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, _, stderr = milvusgen(t, "verify", "--rendered", "../../out/runbook", "--address", addr, "--expect-version", "2.6.16")
+	if code != exitFailure || !strings.Contains(stderr, `verify failed at step "server version"`) {
+		t.Errorf("another version: exit %d\n%s", code, stderr)
 	}
 }

@@ -31,6 +31,7 @@ var rules = []rule{
 	sourceRanges,
 	nodeGroups,
 	cluster,
+	rootPasswordSecret,
 }
 
 func flag(c *Change, old, new map[string]any) []Flag {

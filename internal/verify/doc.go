@@ -11,5 +11,11 @@
 // The names come from a rendered tree (ReadTarget), read after the tree
 // passes `milvusgen validate --rendered`; a spec is rendered in memory and
 // read the same way. Every step is reported with its duration and verdict;
-// the collection verify creates is dropped whatever step fails.
+// the collection verify creates is dropped whatever step fails. verify
+// loads with the tree's in-memory replica number, and reports (and can
+// gate on) the version Milvus's GetVersion gives.
+//
+// Rotate (milvusgen rotate-password) changes the root password through
+// the same client: UpdateCredential, then the Secret, in an order a rerun
+// can finish after any interruption.
 package verify

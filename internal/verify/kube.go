@@ -146,16 +146,14 @@ func (k *Kube) password(ctx context.Context, t *Target) (string, error) {
 	return string(v), nil
 }
 
-// tlsSecret reads the CA (and, for --tls-from-secret, the key pair) from the
-// proxies' TLS Secret.
+// tlsSecret reads the proxies' TLS Secret, for its ca.crt. A Secret without
+// one (a publicly issued certificate) is no error: the caller falls back to
+// the system roots.
 func (k *Kube) tlsSecret(ctx context.Context, t *Target) (map[string][]byte, error) {
 	what := "Secret " + t.Namespace + "/" + t.TLSSecret
 	s, err := k.Client.CoreV1().Secrets(t.Namespace).Get(ctx, t.TLSSecret, metav1.GetOptions{})
 	if err != nil {
 		return nil, k.explain(err, "the TLS "+what, "it holds the proxies' tls.crt, tls.key and ca.crt; or pass --tls-ca FILE")
-	}
-	if len(s.Data["ca.crt"]) == 0 {
-		return nil, fmt.Errorf("the TLS %s has no ca.crt (it has %s); pass --tls-ca FILE", what, keyList(s.Data))
 	}
 	return s.Data, nil
 }

@@ -27,6 +27,8 @@ import (
 
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/testenv"
+
+	"github.com/milvusgen/milvusgen/internal/verify/milvustest"
 )
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
@@ -152,7 +154,7 @@ func kubeOptions(c *cluster, tg *Target) Options {
 // from the Secret, deployment checks against the rendered tree.
 func TestThroughCluster(t *testing.T) {
 	c, tg := newCluster(t)
-	m := newFakeMilvus(testPassword)
+	m := milvustest.New(testPassword)
 	addr := serve(t, m)
 	c.healthy(addr)
 	_, port, _ := net.SplitHostPort(addr)
@@ -324,5 +326,38 @@ func TestPodIdentitySkippedWithoutCredentials(t *testing.T) {
 	s := stepOf(Run(context.Background(), o), "pod identity")
 	if s.Verdict != Skip || !strings.Contains(s.Detail, "no AWS credentials") {
 		t.Errorf("pod identity step: %+v", s)
+	}
+}
+
+// The TLS Secret of a publicly issued certificate holds no ca.crt: verify
+// falls back to the system roots; with ca.crt, it uses that.
+func TestTLSSecretWithoutCA(t *testing.T) {
+	p := newPKI(t)
+	for _, withCA := range []bool{false, true} {
+		c, tg := newCluster(t)
+		tg.TLSMode, tg.TLSSecret = 1, "milvus-tls"
+		m := milvustest.New(testPassword)
+		addr := serve(t, m, p.server(t, false))
+		c.healthy(addr)
+		_, port, _ := net.SplitHostPort(addr)
+		tg.Port, _ = strconv.Atoi(port)
+		data := map[string]string{"tls.crt": string(p.serverCert), "tls.key": string(p.serverKey)}
+		want := "CA from the system roots (Secret " + c.ns + "/milvus-tls has no ca.crt)"
+		o := kubeOptions(c, tg)
+		if withCA {
+			data["ca.crt"] = string(p.ca)
+			want = "CA from Secret " + c.ns + "/milvus-tls"
+			o.SystemRoots = newPKI(t).pool // not used
+		} else {
+			o.SystemRoots = p.pool
+		}
+		c.secret("milvus-tls", data)
+		r := Run(context.Background(), o)
+		if err := r.Err(); err != nil {
+			t.Fatalf("ca.crt %v: %v", withCA, err)
+		}
+		if s := stepOf(r, "credentials"); !strings.Contains(s.Detail, want) {
+			t.Errorf("ca.crt %v: credentials %q, want %q", withCA, s.Detail, want)
+		}
 	}
 }

@@ -60,9 +60,17 @@ const (
 	hnswM              = 8
 	hnswEfConstruction = 64
 	hnswEf             = 64
-	// pollInterval spaces the checks of flush, index and load progress.
-	pollInterval = 200 * time.Millisecond
+	// DefaultPollInterval spaces the checks of flush, index and load
+	// progress.
+	DefaultPollInterval = 200 * time.Millisecond
 )
+
+// MaxMessageSize caps every gRPC message verify sends or receives. The
+// largest verify exchanges is its insert, about 150 KB (rows × (8-d float32
+// vector + key + text)); a server answering with more is refused before the
+// message is read, so a broken or hostile endpoint cannot make verify
+// allocate what it sends (gRPC's client default is 2 GiB for sends).
+const MaxMessageSize = 4 << 20
 
 // RootUser is the Milvus user verify logs in as.
 const RootUser = "root"
@@ -75,6 +83,9 @@ type Conn struct {
 	Address  string
 	Password string // empty: no authentication
 	TLS      *tls.Config
+	// serverName is the name the proxies' certificate must carry; caFrom
+	// says where TLS's CA came from, for messages.
+	serverName, caFrom string
 }
 
 // client is a connection to the Milvus proxies.
@@ -94,7 +105,7 @@ func dial(ctx context.Context, c Conn) (*client, error) {
 	opts := []grpc.DialOption{
 		grpc.WithTransportCredentials(creds),
 		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 5 * time.Second, Timeout: 10 * time.Second, PermitWithoutStream: true}),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(math.MaxInt32)),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMessageSize), grpc.MaxCallSendMsgSize(MaxMessageSize)),
 	}
 	if c.Password != "" {
 		auth := base64.StdEncoding.EncodeToString([]byte(RootUser + ":" + c.Password))
@@ -142,15 +153,20 @@ func check(st *commonpb.Status) error {
 }
 
 // TLSConfig builds the client TLS of modes 1 and 2 from PEM data: the CA
-// the proxies' certificate is checked against and, for mode 2, the client
-// key pair.
+// the proxies' certificate is checked against (none: the system roots) and,
+// for mode 2, the client key pair.
 func TLSConfig(mode int, caPEM, certPEM, keyPEM []byte, serverName string) (*tls.Config, error) {
 	if mode == 0 {
 		return nil, nil
 	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(caPEM) {
-		return nil, errors.New("the CA holds no PEM certificate")
+	// No CA: the system roots (RootCAs nil), for a publicly issued
+	// certificate.
+	var pool *x509.CertPool
+	if len(caPEM) > 0 {
+		pool = x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(caPEM) {
+			return nil, errors.New("the CA holds no PEM certificate")
+		}
 	}
 	cfg := &tls.Config{RootCAs: pool, ServerName: serverName, MinVersion: tls.VersionTLS12}
 	if mode == 2 {
@@ -166,18 +182,18 @@ func TLSConfig(mode int, caPEM, certPEM, keyPEM []byte, serverName string) (*tls
 	return cfg, nil
 }
 
-// poll calls done every pollInterval until it reports true, fails, or ctx
-// ends.
-func poll(ctx context.Context, done func() (bool, error)) error {
-	for {
+// poll calls done every interval until it reports true, fails, or ctx
+// ends. It returns how many times it called done.
+func poll(ctx context.Context, every time.Duration, done func() (bool, error)) (int, error) {
+	for n := 1; ; n++ {
 		ok, err := done()
 		if err != nil || ok {
-			return err
+			return n, err
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(pollInterval):
+			return n, ctx.Err()
+		case <-time.After(every):
 		}
 	}
 }
@@ -241,12 +257,40 @@ func fieldByName(fields []*schemapb.FieldData, name string) *schemapb.FieldData 
 	return nil
 }
 
+// helloParams say how hello runs.
+type helloParams struct {
+	name string
+	rng  *rand.Rand
+	// replicas is the in-memory replica number the collection is loaded
+	// with: the tree's queryCoord.clusterLevelLoadReplicaNumber.
+	replicas int
+	// every spaces the progress checks.
+	every time.Duration
+	// dropTimeout bounds dropping the collection after the run's deadline.
+	dropTimeout time.Duration
+}
+
+// insertRequest is verify's one insert: every row of the collection.
+func insertRequest(name string, pks []int64, vectors [][]float32, texts []string) *milvuspb.InsertRequest {
+	return &milvuspb.InsertRequest{CollectionName: name, NumRows: uint32(len(pks)),
+		FieldsData: []*schemapb.FieldData{longField(fieldPK, pks), vectorField(fieldVector, vectors), varcharField(fieldText, texts)}}
+}
+
+// plural is "n thing" or "n things".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}
+
 // hello runs the hello_milvus sequence, one step at a time through run.
 // Once its creation was attempted, the collection is dropped whatever
 // happens, with a context of its own so that an expired deadline does not
 // leave it behind.
-func hello(ctx context.Context, c *client, name string, rng *rand.Rand, run func(string, func() (string, error)) error, dropTimeout time.Duration) {
+func hello(ctx context.Context, c *client, h helloParams, run func(string, func() (string, error)) error) {
 	svc := c.svc
+	name, rng, dropTimeout := h.name, h.rng, h.dropTimeout
 	created := false
 	defer func() {
 		if !created {
@@ -291,8 +335,7 @@ func hello(ctx context.Context, c *client, name string, rng *rand.Rand, run func
 		texts[i] = fmt.Sprintf("row %d", i)
 	}
 	if run("insert", func() (string, error) {
-		res, err := svc.Insert(ctx, &milvuspb.InsertRequest{CollectionName: name, NumRows: Rows,
-			FieldsData: []*schemapb.FieldData{longField(fieldPK, pks), vectorField(fieldVector, vectors), varcharField(fieldText, texts)}})
+		res, err := svc.Insert(ctx, insertRequest(name, pks, vectors, texts))
 		if err != nil {
 			return "", err
 		}
@@ -317,13 +360,14 @@ func hello(ctx context.Context, c *client, name string, rng *rand.Rand, run func
 		}
 		req := &milvuspb.GetFlushStateRequest{CollectionName: name,
 			SegmentIDs: res.GetCollSegIDs()[name].GetData(), FlushTs: res.GetCollFlushTs()[name]}
-		return "", poll(ctx, func() (bool, error) {
+		n, err := poll(ctx, h.every, func() (bool, error) {
 			st, err := svc.GetFlushState(ctx, req)
 			if err == nil {
 				err = check(st.GetStatus())
 			}
 			return st.GetFlushed(), err
 		})
+		return "flushed after " + plural(n, "check"), err
 	}) != nil {
 		return
 	}
@@ -338,7 +382,7 @@ func hello(ctx context.Context, c *client, name string, rng *rand.Rand, run func
 		if err := check(st); err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("HNSW %s M=%d efConstruction=%d", metric, hnswM, hnswEfConstruction), poll(ctx, func() (bool, error) {
+		n, err := poll(ctx, h.every, func() (bool, error) {
 			res, err := svc.DescribeIndex(ctx, &milvuspb.DescribeIndexRequest{CollectionName: name, FieldName: fieldVector})
 			if err == nil {
 				err = check(res.GetStatus())
@@ -359,25 +403,42 @@ func hello(ctx context.Context, c *client, name string, rng *rand.Rand, run func
 			}
 			return false, nil
 		})
+		return fmt.Sprintf("HNSW %s M=%d efConstruction=%d, built after %s", metric, hnswM, hnswEfConstruction, plural(n, "check")), err
 	}) != nil {
 		return
 	}
 
 	if run("load", func() (string, error) {
-		st, err := svc.LoadCollection(ctx, &milvuspb.LoadCollectionRequest{CollectionName: name})
+		st, err := svc.LoadCollection(ctx, &milvuspb.LoadCollectionRequest{CollectionName: name, ReplicaNumber: int32(h.replicas)})
 		if err != nil {
 			return "", err
 		}
 		if err := check(st); err != nil {
 			return "", err
 		}
-		return "", poll(ctx, func() (bool, error) {
+		n, err := poll(ctx, h.every, func() (bool, error) {
 			res, err := svc.GetLoadingProgress(ctx, &milvuspb.GetLoadingProgressRequest{CollectionName: name})
 			if err == nil {
 				err = check(res.GetStatus())
 			}
 			return res.GetProgress() == 100, err
 		})
+		if err != nil {
+			return "", err
+		}
+		// The replicas Milvus made, not the number asked for: a load that
+		// silently fell back to one replica gives no redundancy.
+		res, err := svc.GetReplicas(ctx, &milvuspb.GetReplicasRequest{CollectionName: name})
+		if err == nil {
+			err = check(res.GetStatus())
+		}
+		if err != nil {
+			return "", fmt.Errorf("listing the replicas: %w", err)
+		}
+		if got := len(res.GetReplicas()); got != h.replicas {
+			return "", fmt.Errorf("loaded with %s, but the tree's queryCoord.clusterLevelLoadReplicaNumber is %d", plural(got, "in-memory replica"), h.replicas)
+		}
+		return fmt.Sprintf("%s, loaded after %s", plural(h.replicas, "in-memory replica"), plural(n, "check")), nil
 	}) != nil {
 		return
 	}

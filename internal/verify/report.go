@@ -2,7 +2,9 @@ package verify
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -42,13 +44,17 @@ func (s Step) MarshalJSON() ([]byte, error) {
 	}{plain(s), s.Duration.Seconds()})
 }
 
-// Report is the outcome of a verify run.
+// Report is the outcome of a verify or rotate-password run.
 type Report struct {
+	// Command names the run in the report's text ("verify" when empty).
+	Command    string `json:"-"`
 	Release    string `json:"release"`
 	Namespace  string `json:"namespace"`
 	Address    string `json:"address,omitempty"`
 	Collection string `json:"collection,omitempty"`
-	Steps      []Step `json:"steps"`
+	// ServerVersion is what Milvus's GetVersion reported.
+	ServerVersion string `json:"serverVersion,omitempty"`
+	Steps         []Step `json:"steps"`
 }
 
 // Failed returns the first failed step, or nil when none failed.
@@ -76,7 +82,7 @@ func (r *Report) Err() error {
 	if len(s.Problems) > 0 {
 		msg = strings.Join(s.Problems, "; ")
 	}
-	return fmt.Errorf("verify failed at step %q against %s: %s", s.Name, addr, msg)
+	return fmt.Errorf("%s failed at step %q against %s: %s", r.command(), s.Name, addr, msg)
 }
 
 // WriteJSON writes the report as one JSON object, on failure too.
@@ -99,7 +105,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 func (r *Report) WriteText(w io.Writer) error {
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "verify %s/%s", r.Namespace, r.Release)
+	fmt.Fprintf(tw, "%s %s/%s", r.command(), r.Namespace, r.Release)
 	if r.Address != "" {
 		fmt.Fprintf(tw, " at %s", r.Address)
 	}
@@ -130,10 +136,42 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 	}
 	if r.Failed() == nil {
-		_, err := fmt.Fprintf(w, "verify passed (%s)\n", formatDuration(total))
+		_, err := fmt.Fprintf(w, "%s passed (%s)\n", r.command(), formatDuration(total))
 		return err
 	}
 	return nil
+}
+
+func (r *Report) command() string {
+	if r.Command == "" {
+		return "verify"
+	}
+	return r.Command
+}
+
+// runner returns what steps run through: it times the step and records
+// its verdict, the error's text (a deadline named as --timeout's), or the
+// problems found.
+func (r *Report) runner(ctx context.Context, timeout time.Duration) func(string, func() (string, error)) error {
+	return func(name string, fn func() (string, error)) error {
+		start := time.Now()
+		detail, err := fn()
+		s := Step{Name: name, Verdict: Pass, Duration: time.Since(start), Detail: detail}
+		var pe problemsError
+		switch {
+		case errors.As(err, &pe):
+			s.Verdict, s.Problems = Fail, pe.problems
+		case err != nil:
+			s.Verdict, s.Error = Fail, describe(ctx, err, timeout)
+		}
+		r.Steps = append(r.Steps, s)
+		return err
+	}
+}
+
+// skip records a step that did not run, and why.
+func (r *Report) skip(name, why string) {
+	r.Steps = append(r.Steps, Step{Name: name, Verdict: Skip, Detail: why})
 }
 
 func formatDuration(d time.Duration) string {

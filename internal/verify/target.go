@@ -62,6 +62,14 @@ type Target struct {
 	TLSMode   int
 	TLSSecret string
 
+	// LoadReplicas is the in-memory replica number collections load with,
+	// queryCoord.clusterLevelLoadReplicaNumber of user.yaml (Milvus's
+	// default, 1, when the tree sets none).
+	LoadReplicas int
+	// MilvusVersion is the Milvus image tag the tree pins (image.all.tag
+	// of the values), empty when it leaves the version to the chart.
+	MilvusVersion Value
+
 	ClusterName, Region string
 	Partition, Account  string
 	ServiceAccount      string
@@ -207,7 +215,12 @@ type milvusValues struct {
 		Name string `json:"name"`
 	} `json:"serviceAccount"`
 	ExtraConfigFiles map[string]string `json:"extraConfigFiles"`
-	Proxy            struct {
+	Image            struct {
+		All struct {
+			Tag string `json:"tag"`
+		} `json:"all"`
+	} `json:"image"`
+	Proxy struct {
 		ExtraEnv []struct {
 			Name      string `json:"name"`
 			ValueFrom *struct {
@@ -238,6 +251,9 @@ type userConfig struct {
 			TLSMode              int  `json:"tlsMode"`
 		} `json:"security"`
 	} `json:"common"`
+	QueryCoord struct {
+		ClusterLevelLoadReplicaNumber *int `json:"clusterLevelLoadReplicaNumber"`
+	} `json:"queryCoord"`
 }
 
 // defaultPort is the chart's service.port.
@@ -337,6 +353,16 @@ func (r *reader) readMilvusRelease(fsys fs.FS) {
 	}
 	t.Auth = uc.Common.Security.AuthorizationEnabled
 	t.TLSMode = uc.Common.Security.TLSMode
+	t.LoadReplicas = 1
+	if n := uc.QueryCoord.ClusterLevelLoadReplicaNumber; n != nil {
+		t.LoadReplicas = *n
+		if *n < 1 {
+			r.problem(at("spec.values.extraConfigFiles[user.yaml]"), "queryCoord.clusterLevelLoadReplicaNumber is %d; Milvus loads at least 1 replica", *n)
+		}
+	}
+	if tag := v.Image.All.Tag; tag != "" {
+		t.MilvusVersion = Value{tag, at("spec.values.image.all.tag")}
+	}
 	if t.Auth {
 		for _, e := range v.Proxy.ExtraEnv {
 			if e.Name == model.RootPasswordEnv && e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {

@@ -19,6 +19,8 @@ import (
 	"google.golang.org/grpc/credentials"
 
 	"github.com/milvusgen/milvusgen/internal/model"
+
+	"github.com/milvusgen/milvusgen/internal/verify/milvustest"
 )
 
 // pki is a CA with a server certificate for 127.0.0.1 and a client
@@ -91,7 +93,7 @@ func TestTLS(t *testing.T) {
 	p := newPKI(t)
 	for _, mode := range []int{1, 2} {
 		tg := runbookTarget(t, func(s *model.Spec) { s.Milvus.TLS = model.TLS{Mode: mode, SecretName: "milvus-tls"} })
-		m := newFakeMilvus(testPassword)
+		m := milvustest.New(testPassword)
 		addr := serve(t, m, p.server(t, mode == 2))
 		o := testOptions(tg, addr)
 		o.TLSCA = p.ca
@@ -110,7 +112,7 @@ func TestTLS(t *testing.T) {
 	// Another CA: the proxies' certificate is refused at connect.
 	other := newPKI(t)
 	tg := runbookTarget(t, func(s *model.Spec) { s.Milvus.TLS = model.TLS{Mode: 1, SecretName: "milvus-tls"} })
-	addr := serve(t, newFakeMilvus(testPassword), p.server(t, false))
+	addr := serve(t, milvustest.New(testPassword), p.server(t, false))
 	o := testOptions(tg, addr)
 	o.TLSCA, o.Timeout = other.ca, 5*time.Second
 	if err := Run(context.Background(), o).Err(); err == nil || !strings.Contains(err.Error(), `step "connect"`) ||
@@ -125,5 +127,34 @@ func TestTLS(t *testing.T) {
 	if err := Run(context.Background(), o).Err(); err == nil || !strings.Contains(err.Error(), `step "credentials"`) ||
 		!strings.Contains(err.Error(), "--tls-cert FILE --tls-key FILE") {
 		t.Errorf("mode 2 without a client certificate: %v", err)
+	}
+}
+
+// TLS mode 1 with a publicly issued certificate: no --tls-ca and no ca.crt
+// to read, the proxies' certificate is checked against the system roots
+// (here a pool holding the test CA), never accepted unchecked.
+func TestTLSSystemRoots(t *testing.T) {
+	p := newPKI(t)
+	tg := runbookTarget(t, func(s *model.Spec) { s.Milvus.TLS = model.TLS{Mode: 1, SecretName: "milvus-tls"} })
+	addr := serve(t, milvustest.New(testPassword), p.server(t, false))
+
+	o := testOptions(tg, addr)
+	o.SystemRoots = p.pool
+	r := Run(context.Background(), o)
+	if err := r.Err(); err != nil {
+		t.Fatalf("system roots holding the CA: %v", err)
+	}
+	if s := stepOf(r, "credentials"); !strings.Contains(s.Detail, "CA from the system roots (no --tls-ca and no cluster access)") {
+		t.Errorf("credentials: %q", s.Detail)
+	}
+
+	// System roots without the CA: refused at connect, saying where the CA
+	// came from and how to give one.
+	o = testOptions(tg, addr)
+	o.SystemRoots, o.Timeout = newPKI(t).pool, 5*time.Second
+	err := Run(context.Background(), o).Err()
+	if err == nil || !strings.Contains(err.Error(), `step "connect"`) || !strings.Contains(err.Error(), "checked against the system roots") ||
+		!strings.Contains(err.Error(), "pass --tls-ca FILE") {
+		t.Errorf("system roots without the CA: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -42,8 +43,17 @@ type Options struct {
 	// through a port-forward).
 	TLSCA, TLSCert, TLSKey []byte
 	TLSServerName          string
+	// SystemRoots replace the host's CA pool when no CA is given or found
+	// (nil: the host's). Tests set it.
+	SystemRoots *x509.CertPool
+	// ExpectVersion is the Milvus version the server must report
+	// (--expect-version); empty: the tree's image tag, if it pins one.
+	ExpectVersion string
 	// Timeout bounds the run (DefaultTimeout when zero).
 	Timeout time.Duration
+	// PollInterval spaces the progress checks (DefaultPollInterval when
+	// zero).
+	PollInterval time.Duration
 	// AWSConfig loads AWS credentials for the pod identity check; nil
 	// uses DefaultAWSConfig.
 	AWSConfig AWSConfig
@@ -68,23 +78,8 @@ func Run(ctx context.Context, o Options) *Report {
 		rng = rand.New(rand.NewPCG(now, now>>17))
 	}
 
-	run := func(name string, fn func() (string, error)) error {
-		start := time.Now()
-		detail, err := fn()
-		s := Step{Name: name, Verdict: Pass, Duration: time.Since(start), Detail: detail}
-		var pe problemsError
-		switch {
-		case errors.As(err, &pe):
-			s.Verdict, s.Problems = Fail, pe.problems
-		case err != nil:
-			s.Verdict, s.Error = Fail, describe(ctx, err, o.Timeout)
-		}
-		r.Steps = append(r.Steps, s)
-		return err
-	}
-	skip := func(name, why string) {
-		r.Steps = append(r.Steps, Step{Name: name, Verdict: Skip, Detail: why})
-	}
+	run := r.runner(ctx, o.Timeout)
+	skip := r.skip
 
 	k := o.Kube
 	noKube := func() string {
@@ -145,27 +140,104 @@ func Run(ctx context.Context, o Options) *Report {
 	}
 
 	// The endpoint and the credentials.
-	var conn Conn
+	conn, stop, ok := reach(ctx, o, r, run)
+	defer stop()
+	if !ok {
+		return r
+	}
+
+	if run("credentials", func() (string, error) {
+		var what []string
+		switch {
+		case !t.Auth:
+			what = append(what, "authentication off")
+		case o.Password != "":
+			conn.Password = o.Password
+			what = append(what, "root password from "+PasswordEnv)
+		case k == nil:
+			return "", fmt.Errorf("authentication is on and %s is not set; %s", PasswordEnv, noKube())
+		default:
+			pw, err := k.password(ctx, t)
+			if err != nil {
+				return "", err
+			}
+			conn.Password = pw
+			what = append(what, fmt.Sprintf("root password from Secret %s/%s", t.Namespace, t.PasswordSecret))
+		}
+		tlsDetail, err := transport(ctx, o, &conn)
+		if err != nil {
+			return "", err
+		}
+		return strings.Join(append(what, tlsDetail), ", "), nil
+	}) != nil {
+		return r
+	}
+
+	// The hello_milvus sequence.
+	c, ok := login(ctx, conn, run)
+	if !ok {
+		return r
+	}
+	defer c.Close()
+	_ = run("server version", func() (string, error) {
+		v, err := serverVersion(ctx, c)
+		if err != nil {
+			return "", err
+		}
+		r.ServerVersion = v
+		want, from := o.ExpectVersion, "--expect-version"
+		if want == "" && t.MilvusVersion.Val != "" {
+			want, from = t.MilvusVersion.Val, t.MilvusVersion.At.String()
+		}
+		detail := "Milvus " + v
+		if v == "" {
+			detail = "Milvus reports no version"
+		}
+		if want == "" {
+			return detail, nil
+		}
+		if err := checkVersion(v, want, from); err != nil {
+			return "", err
+		}
+		return detail + ", as " + from + " expects", nil
+	})
+	r.Collection = collectionName(rng)
+	replicas := t.LoadReplicas
+	if replicas < 1 {
+		replicas = 1
+	}
+	every := o.PollInterval
+	if every <= 0 {
+		every = DefaultPollInterval
+	}
+	hello(ctx, c, helloParams{name: r.Collection, rng: rng, replicas: replicas, every: every, dropTimeout: dropTimeout}, run)
+	return r
+}
+
+// reach finds the Milvus endpoint (the "endpoint" step): --address, a
+// port-forward to a ready proxy pod, or the Service's load balancer. The
+// returned stop ends a port-forward; ok is false when the step failed.
+func reach(ctx context.Context, o Options, r *Report, run func(string, func() (string, error)) error) (conn Conn, stop func(), ok bool) {
+	t, k := o.Target, o.Kube
+	stop = func() {}
 	serverName := o.TLSServerName
-	stopForward := func() {}
-	defer func() { stopForward() }()
 	if run("endpoint", func() (string, error) {
 		switch {
 		case o.Address != "":
 			conn.Address = o.Address
 			return "--address", nil
 		case k == nil:
-			return "", fmt.Errorf("%s; pass --address HOST:PORT", noKube())
+			return "", fmt.Errorf("no cluster access: %v; pass --address HOST:PORT", o.KubeErr)
 		case o.PortForward:
 			pod, port, err := k.proxyPod(ctx, t)
 			if err != nil {
 				return "", err
 			}
-			addr, stop, err := k.forward(ctx, pod, port)
+			addr, stopForward, err := k.forward(ctx, pod, port)
 			if err != nil {
 				return "", err
 			}
-			stopForward = stop
+			stop = stopForward
 			conn.Address = addr
 			if serverName == "" {
 				serverName = t.Service + "." + t.Namespace + ".svc"
@@ -188,59 +260,52 @@ func Run(ctx context.Context, o Options) *Report {
 			return detail, nil
 		}
 	}) != nil {
-		return r
+		return conn, stop, false
 	}
 	r.Address = conn.Address
 	if serverName == "" {
 		serverName, _, _ = net.SplitHostPort(conn.Address)
 	}
+	conn.serverName = serverName
+	return conn, stop, true
+}
 
-	if run("credentials", func() (string, error) {
-		var what []string
-		switch {
-		case !t.Auth:
-			what = append(what, "authentication off")
-		case o.Password != "":
-			conn.Password = o.Password
-			what = append(what, "root password from "+PasswordEnv)
-		case k == nil:
-			return "", fmt.Errorf("authentication is on and %s is not set; %s", PasswordEnv, noKube())
-		default:
-			pw, err := k.password(ctx, t)
-			if err != nil {
-				return "", err
-			}
-			conn.Password = pw
-			what = append(what, fmt.Sprintf("root password from Secret %s/%s", t.Namespace, t.PasswordSecret))
-		}
-		if t.TLSMode == 0 {
-			return strings.Join(append(what, "no TLS"), ", "), nil
-		}
-		ca := o.TLSCA
-		caFrom := "--tls-ca"
-		if len(ca) == 0 {
-			if k == nil {
-				return "", fmt.Errorf("TLS mode %d needs the CA: pass --tls-ca FILE; %s", t.TLSMode, noKube())
-			}
+// transport sets conn.TLS for the tree's TLS mode and says where the CA
+// came from: --tls-ca, ca.crt of the proxies' TLS Secret, or, when neither
+// holds one (a publicly issued certificate), the system roots.
+func transport(ctx context.Context, o Options, conn *Conn) (string, error) {
+	t, k := o.Target, o.Kube
+	if t.TLSMode == 0 {
+		return "no TLS", nil
+	}
+	ca, caFrom := o.TLSCA, "--tls-ca"
+	if len(ca) == 0 {
+		caFrom = "the system roots (no --tls-ca and no cluster access)"
+		if k != nil {
 			data, err := k.tlsSecret(ctx, t)
 			if err != nil {
 				return "", err
 			}
 			ca, caFrom = data["ca.crt"], "Secret "+t.Namespace+"/"+t.TLSSecret
+			if len(ca) == 0 {
+				caFrom = fmt.Sprintf("the system roots (Secret %s/%s has no ca.crt)", t.Namespace, t.TLSSecret)
+			}
 		}
-		cfg, err := TLSConfig(t.TLSMode, ca, o.TLSCert, o.TLSKey, serverName)
-		if err != nil {
-			return "", err
-		}
-		conn.TLS = cfg
-		return strings.Join(append(what, fmt.Sprintf("TLS mode %d, CA from %s, server name %s", t.TLSMode, caFrom, serverName)), ", "), nil
-	}) != nil {
-		return r
 	}
+	cfg, err := TLSConfig(t.TLSMode, ca, o.TLSCert, o.TLSKey, conn.serverName)
+	if err != nil {
+		return "", err
+	}
+	if len(ca) == 0 && o.SystemRoots != nil {
+		cfg.RootCAs = o.SystemRoots
+	}
+	conn.TLS, conn.caFrom = cfg, caFrom
+	return fmt.Sprintf("TLS mode %d, CA from %s, server name %s", t.TLSMode, caFrom, conn.serverName), nil
+}
 
-	// The hello_milvus sequence.
-	var c *client
-	if run("connect", func() (string, error) {
+// login connects and logs in (the "connect" step).
+func login(ctx context.Context, conn Conn, run func(string, func() (string, error)) error) (c *client, ok bool) {
+	err := run("connect", func() (string, error) {
 		// The SDK retries an unreachable address until the deadline and
 		// then reports only that; a plain TCP dial says why.
 		tcp, err := (&net.Dialer{}).DialContext(ctx, "tcp", conn.Address)
@@ -249,19 +314,23 @@ func Run(ctx context.Context, o Options) *Report {
 		}
 		tcp.Close()
 		if c, err = dial(ctx, conn); err != nil {
-			return "", err
+			return "", explainTLS(err, conn)
 		}
 		if conn.Password == "" {
 			return "without credentials", nil
 		}
 		return "as " + RootUser, nil
-	}) != nil {
-		return r
+	})
+	return c, err == nil
+}
+
+// explainTLS adds to a certificate the client could not verify where the
+// CA came from and how to give another.
+func explainTLS(err error, conn Conn) error {
+	if conn.TLS == nil || !strings.Contains(err.Error(), "certificate") {
+		return err
 	}
-	defer c.Close()
-	r.Collection = collectionName(rng)
-	hello(ctx, c, r.Collection, rng, run, dropTimeout)
-	return r
+	return fmt.Errorf("%w (the proxies' certificate was checked against %s; pass --tls-ca FILE with the CA that signed it)", err, conn.caFrom)
 }
 
 // problemsError carries mismatches to the step's Problems.
@@ -273,7 +342,11 @@ func (e problemsError) Error() string { return strings.Join(e.problems, "; ") }
 // cut it short.
 func describe(ctx context.Context, err error, timeout time.Duration) string {
 	msg := err.Error()
-	if ctx.Err() != nil && (errors.Is(err, context.DeadlineExceeded) || strings.Contains(msg, "DeadlineExceeded") || strings.Contains(msg, "deadline exceeded")) {
+	// gRPC's own deadline timer can fire a moment before the context's, so
+	// the deadline having passed counts, not only ctx.Err.
+	dl, ok := ctx.Deadline()
+	over := ctx.Err() != nil || (ok && !time.Now().Before(dl))
+	if over && (errors.Is(err, context.DeadlineExceeded) || strings.Contains(msg, "DeadlineExceeded") || strings.Contains(msg, "deadline exceeded")) {
 		return fmt.Sprintf("no answer within --timeout %s: %s", timeout, msg)
 	}
 	return msg

@@ -18,6 +18,8 @@ import (
 
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
+
+	"github.com/milvusgen/milvusgen/internal/verify/milvustest"
 )
 
 const testPassword = "s3cret-Pa55"
@@ -38,6 +40,9 @@ func runbookTarget(t *testing.T, edit func(*model.Spec)) *Target {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The test server reports its own version; the version tests set the
+	// tree's.
+	tg.MilvusVersion = Value{}
 	return tg
 }
 
@@ -53,7 +58,11 @@ func TestReadTarget(t *testing.T) {
 	if got.Scheme.Val != "internal" || !strings.HasPrefix(got.Scheme.At.File, "kubernetes/apps/milvus/") {
 		t.Errorf("Scheme = %+v, want internal from the Milvus HelmRelease", got.Scheme)
 	}
-	got.Scheme, got.RoleName, got.IdentityAt = Value{}, Value{}, want.IdentityAt
+	// The replica number has its own test (TestLoadReplicas).
+	if got.LoadReplicas < 1 {
+		t.Errorf("LoadReplicas = %d", got.LoadReplicas)
+	}
+	got.Scheme, got.RoleName, got.IdentityAt, got.LoadReplicas = Value{}, Value{}, want.IdentityAt, 0
 	if got != want {
 		t.Errorf("ReadTarget =\n%+v\nwant\n%+v", got, want)
 	}
@@ -103,25 +112,17 @@ func TestChartNames(t *testing.T) {
 	}
 }
 
-// serve starts the fake Milvus on a loopback port.
-func serve(t *testing.T, m *fakeMilvus, opts ...grpc.ServerOption) string {
+// serve starts the in-process Milvus on a loopback port.
+func serve(t *testing.T, m milvuspb.MilvusServiceServer, opts ...grpc.ServerOption) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := grpc.NewServer(opts...)
-	milvuspb.RegisterMilvusServiceServer(s, m)
-	go s.Serve(l)
-	t.Cleanup(s.Stop)
-	return l.Addr().String()
+	return milvustest.Serve(t, m, opts...)
 }
 
 func testOptions(tg *Target, addr string) Options {
 	return Options{
 		Target: tg, Address: addr, Password: testPassword,
 		KubeErr: errors.New("test: no kubeconfig"), Timeout: time.Minute,
-		Rand: rand.New(rand.NewPCG(1, 2)),
+		Rand: rand.New(rand.NewPCG(1, 2)), PollInterval: 5 * time.Millisecond,
 	}
 }
 
@@ -134,14 +135,15 @@ func stepNames(r *Report) []string {
 }
 
 func TestHelloMilvus(t *testing.T) {
-	m := newFakeMilvus(testPassword)
+	m := milvustest.New(testPassword)
 	addr := serve(t, m)
-	r := Run(context.Background(), testOptions(runbookTarget(t, nil), addr))
+	tg := runbookTarget(t, nil)
+	r := Run(context.Background(), testOptions(tg, addr))
 	if err := r.Err(); err != nil {
 		t.Fatalf("Run: %v\n%v", err, stepNames(r))
 	}
 	want := []string{"pods ready:skip", "load balancer:skip", "service account role:skip", "pod identity:skip",
-		"endpoint:pass", "credentials:pass", "connect:pass", "create collection:pass", "insert:pass", "flush:pass",
+		"endpoint:pass", "credentials:pass", "connect:pass", "server version:pass", "create collection:pass", "insert:pass", "flush:pass",
 		"create index:pass", "load:pass", "search:pass", "query:pass", "delete:pass", "drop collection:pass"}
 	if got := stepNames(r); !slices.Equal(got, want) {
 		t.Errorf("steps =\n%v\nwant\n%v", got, want)
@@ -149,14 +151,30 @@ func TestHelloMilvus(t *testing.T) {
 	if !strings.HasPrefix(r.Collection, CollectionPrefix) || len(r.Collection) != len(CollectionPrefix)+8 {
 		t.Errorf("collection name %q", r.Collection)
 	}
-	if len(m.collections) != 0 || !slices.Equal(m.dropped, []string{r.Collection}) {
-		t.Errorf("left collections %v, dropped %v", m.collections, m.dropped)
+	if len(m.Collections) != 0 || !slices.Equal(m.Dropped, []string{r.Collection}) {
+		t.Errorf("left collections %v, dropped %v", m.Collections, m.Dropped)
 	}
-	for _, rpc := range []string{"Connect", "CreateCollection", "Insert", "Flush", "GetFlushState", "CreateIndex", "DescribeIndex",
-		"LoadCollection", "GetLoadingProgress", "Search", "Query", "Delete", "DropCollection"} {
-		if !slices.Contains(m.calls, rpc) {
-			t.Errorf("no %s call; calls: %v", rpc, m.calls)
+	for _, rpc := range []string{"Connect", "GetVersion", "CreateCollection", "Insert", "Flush", "GetFlushState", "CreateIndex", "DescribeIndex",
+		"LoadCollection", "GetLoadingProgress", "GetReplicas", "Search", "Query", "Delete", "DropCollection"} {
+		if !slices.Contains(m.Calls, rpc) {
+			t.Errorf("no %s call; calls: %v", rpc, m.Calls)
 		}
+	}
+	// Flush, index building and loading take 3 checks each on the fake:
+	// verify's polling loops ran until done, not once.
+	for rpc, n := range map[string]int{"GetFlushState": m.FlushPolls, "DescribeIndex": m.IndexPolls, "GetLoadingProgress": m.LoadPolls} {
+		if got := m.Count(rpc); got != n {
+			t.Errorf("%s called %d times, want %d (one per poll until done)", rpc, got, n)
+		}
+	}
+	for step, want := range map[string]string{"flush": "flushed after 3 checks", "create index": "built after 3 checks",
+		"load": plural(tg.LoadReplicas, "in-memory replica") + ", loaded after 3 checks", "server version": "Milvus v2.6.15"} {
+		if d := stepOf(r, step).Detail; !strings.Contains(d, want) {
+			t.Errorf("step %s: %q, want %q", step, d, want)
+		}
+	}
+	if r.ServerVersion != "v2.6.15" {
+		t.Errorf("ServerVersion = %q", r.ServerVersion)
 	}
 
 	var text, js bytes.Buffer
@@ -180,7 +198,7 @@ func TestHelloMilvus(t *testing.T) {
 	if err := json.Unmarshal(js.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Result != Pass || len(got.Steps) != len(r.Steps) || got.Steps[7].Name != "create collection" || got.Steps[7].Seconds == nil {
+	if got.Result != Pass || len(got.Steps) != len(r.Steps) || got.Steps[8].Name != "create collection" || got.Steps[8].Seconds == nil {
 		t.Errorf("JSON report:\n%s", js.String())
 	}
 }
@@ -188,7 +206,7 @@ func TestHelloMilvus(t *testing.T) {
 // The SDK sends the root user's credentials; a wrong password fails at
 // connect with the server's error, and nothing is created.
 func TestWrongPassword(t *testing.T) {
-	m := newFakeMilvus("another")
+	m := milvustest.New("another")
 	addr := serve(t, m)
 	r := Run(context.Background(), testOptions(runbookTarget(t, nil), addr))
 	err := r.Err()
@@ -196,8 +214,8 @@ func TestWrongPassword(t *testing.T) {
 		!strings.Contains(err.Error(), "auth check failure") {
 		t.Fatalf("Err = %v, want the connect step, the address and the server's error", err)
 	}
-	if slices.Contains(m.calls, "CreateCollection") {
-		t.Errorf("calls after a failed login: %v", m.calls)
+	if slices.Contains(m.Calls, "CreateCollection") {
+		t.Errorf("calls after a failed login: %v", m.Calls)
 	}
 }
 
@@ -205,8 +223,8 @@ func TestWrongPassword(t *testing.T) {
 func TestDropsCollectionWhenAStepFails(t *testing.T) {
 	for _, rpc := range []string{"Insert", "CreateIndex", "Search", "Delete"} {
 		t.Run(rpc, func(t *testing.T) {
-			m := newFakeMilvus(testPassword)
-			m.failOn = rpc
+			m := milvustest.New(testPassword)
+			m.FailOn = rpc
 			addr := serve(t, m)
 			r := Run(context.Background(), testOptions(runbookTarget(t, nil), addr))
 			err := r.Err()
@@ -217,8 +235,8 @@ func TestDropsCollectionWhenAStepFails(t *testing.T) {
 			if last.Name != "drop collection" || last.Verdict != Pass {
 				t.Errorf("last step %+v, want the collection dropped", last)
 			}
-			if len(m.collections) != 0 {
-				t.Errorf("collections left: %v", m.collections)
+			if len(m.Collections) != 0 {
+				t.Errorf("collections left: %v", m.Collections)
 			}
 			var js bytes.Buffer
 			if err := r.WriteJSON(&js); err != nil || !strings.Contains(js.String(), `"result": "fail"`) {
@@ -231,8 +249,8 @@ func TestDropsCollectionWhenAStepFails(t *testing.T) {
 // A step still running at --timeout fails, and the collection is dropped
 // after it.
 func TestDropsCollectionAfterTimeout(t *testing.T) {
-	m := newFakeMilvus(testPassword)
-	m.hangOn = "Search"
+	m := milvustest.New(testPassword)
+	m.HangOn = "Search"
 	addr := serve(t, m)
 	o := testOptions(runbookTarget(t, nil), addr)
 	// Long enough for the steps before search on a loaded machine: the
@@ -242,8 +260,8 @@ func TestDropsCollectionAfterTimeout(t *testing.T) {
 	if err := r.Err(); err == nil || !strings.Contains(err.Error(), `step "search"`) || !strings.Contains(err.Error(), "no answer within --timeout 6s") {
 		t.Fatalf("Err = %v", err)
 	}
-	if last := r.Steps[len(r.Steps)-1]; last.Name != "drop collection" || last.Verdict != Pass || len(m.collections) != 0 {
-		t.Errorf("last step %+v, collections left %v", last, m.collections)
+	if last := r.Steps[len(r.Steps)-1]; last.Name != "drop collection" || last.Verdict != Pass || len(m.Collections) != 0 {
+		t.Errorf("last step %+v, collections left %v", last, m.Collections)
 	}
 }
 
