@@ -12,6 +12,7 @@ import (
 	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/render/argocd"
+	"github.com/milvusgen/milvusgen/render/backup"
 	"github.com/milvusgen/milvusgen/render/eksctl"
 	"github.com/milvusgen/milvusgen/render/flux"
 	"github.com/milvusgen/milvusgen/render/iam"
@@ -33,6 +34,7 @@ var renderers = []struct {
 	{"iam", iam.Render},
 	{"runbook", runbook.Render},
 	{"kube", kube.Render},
+	{"backup", backup.Render},
 	{"gitops", gitops},
 	{"kustomize", kustomize.Render},
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/milvusgen/milvusgen/internal/diff"
 	"github.com/milvusgen/milvusgen/internal/fleet"
 	"github.com/milvusgen/milvusgen/internal/gitrepo"
+	"github.com/milvusgen/milvusgen/internal/spec"
 	"github.com/milvusgen/milvusgen/render"
 )
 
@@ -166,6 +167,11 @@ func (e *env) apply(f *applyFlags, fs *pflag.FlagSet) error {
 		if err != nil {
 			return err
 		}
+		if f.push {
+			e.unwatch() // a push waits on the network, with its own timeouts
+		} else if err := e.watch("writing "+p, stageWrite); err != nil {
+			return err
+		}
 		subj := gitrepo.Subject{Cluster: res.Spec.Cluster.Name, Release: res.Spec.Name, SpecFiles: f.spec.files, SpecHash: gitrepo.SpecHash(srcs)}
 		gr, err := gitrepo.Commit(files, subj, gitrepo.Options{Repo: repo, Path: p, Push: f.push, Remote: f.remote, DryRun: f.dryRun, Write: e.writerOptions(false)})
 		if gr != nil {
@@ -178,6 +184,7 @@ func (e *env) apply(f *applyFlags, fs *pflag.FlagSet) error {
 	if !f.toCluster(fs) {
 		return nil
 	}
+	e.unwatch() // the cluster phase has its own --timeout
 
 	objs, err := apply.Load(files)
 	if err != nil {
@@ -308,6 +315,22 @@ func (pw prefixWriter) Write(b []byte) (int, error) {
 // names the directory on disk (its work tree is the one holding it, or
 // --repo); else --repo and --path, by default the spec's path.
 func (f *applyFlags) gitTarget(specPath string) (repo, p string, err error) {
+	repo, p, err = f.gitTargetUnchecked(specPath)
+	if err != nil {
+		return "", "", err
+	}
+	// Checked before anything is written: a newline in --path once left a
+	// repository every later apply failed on.
+	if msg := spec.GitPathProblem(p); msg != "" {
+		if f.output != "" {
+			return "", "", usageError{fmt.Sprintf("apply: -o %s lies at %q in the repository, which cannot be Flux's path: %s", f.output, p, msg)}
+		}
+		return "", "", usageError{fmt.Sprintf("apply: --path %q: %s", p, msg)}
+	}
+	return repo, p, nil
+}
+
+func (f *applyFlags) gitTargetUnchecked(specPath string) (repo, p string, err error) {
 	if f.output == "" {
 		if f.path != "" {
 			return f.repo, f.path, nil

@@ -130,6 +130,8 @@ of the fleet file (or those --env names).`,
 // pullRefs are the charts the spec pins, or with --fleet those of every
 // chosen environment, each once, in the order first named.
 func (e *env) pullRefs(sf *specFlags, ff *fleetFlags) ([]chart.Ref, error) {
+	// Pulling waits on the network, with its own timeouts.
+	defer e.unwatch()
 	if ff.file == "" {
 		res, err := sf.load(e)
 		if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -47,6 +46,9 @@ type env struct {
 	// ran is set once the command line parsed and a command's run began:
 	// errors before that are usage errors.
 	ran bool
+
+	// dog bounds the command's time and heap (watch.go).
+	dog *watchdog.Watchdog
 }
 
 // usageError is a wrong command line: exit 2.
@@ -119,6 +121,7 @@ func (e *env) wrapRuns(c *cobra.Command) {
 	if run := c.RunE; run != nil {
 		c.RunE = func(cmd *cobra.Command, args []string) error {
 			e.ran = true
+			defer e.unwatch()
 			if e.today != "" {
 				t, err := time.Parse(time.DateOnly, e.today)
 				if err != nil {
@@ -283,11 +286,9 @@ func (f *specFlags) loadSources(e *env) ([]spec.Source, *spec.Result, error) {
 	}
 	today := e.date()
 	// CUE cannot cancel an evaluation: a watchdog ends a runaway one.
-	limits, err := watchdog.Default.FromEnv(os.Getenv)
-	if err != nil {
-		return nil, nil, usageError{err.Error()}
+	if err := e.watch("evaluating "+strings.Join(f.files, ", "), stageLoad); err != nil {
+		return nil, nil, err
 	}
-	defer watchdog.Start(context.Background(), limits.For("evaluating "+strings.Join(f.files, ", ")))()
 	srcs, err := spec.ReadFiles(f.files, e.stdin)
 	if err != nil {
 		return nil, nil, err

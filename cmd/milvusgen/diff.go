@@ -139,6 +139,9 @@ func (e *env) runDiff(f *diffFlags) error {
 		return err
 	}
 
+	if err := e.watch("reading the old tree", stageWrite); err != nil {
+		return err
+	}
 	var old []render.File
 	var where string
 	if againstDir != "" {

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"sync"
-	"time"
 
 	cueerrors "cuelang.org/go/cue/errors"
 	"github.com/spf13/cobra"
@@ -18,7 +16,6 @@ import (
 	"github.com/milvusgen/milvusgen/internal/fleet"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/spec"
-	"github.com/milvusgen/milvusgen/internal/watchdog"
 	"github.com/milvusgen/milvusgen/internal/writer"
 	"github.com/milvusgen/milvusgen/render"
 )
@@ -86,6 +83,9 @@ func (f *fleetFlags) check(cmd string, sf *specFlags, fs *pflag.FlagSet, single 
 // them against each other. Warnings are printed; problems are printed and
 // returned as errReported, so nothing is written.
 func (e *env) fleetPlan(f *fleetFlags, hf *hydrateFlags, opts fleet.Options) (*fleet.Plan, error) {
+	if err := e.watch("reading fleet file "+f.file, stageLoad); err != nil {
+		return nil, err
+	}
 	fl, err := fleet.Load(f.file)
 	if err != nil {
 		if _, ok := err.(cueerrors.Error); ok {
@@ -100,11 +100,16 @@ func (e *env) fleetPlan(f *fleetFlags, hf *hydrateFlags, opts fleet.Options) (*f
 	if err != nil {
 		return nil, usageError{err.Error()}
 	}
-	stop, err := fleetWatchdog(f.file, len(envs))
-	if err != nil {
+	// The environments evaluate, render and hydrate within one stage.
+	scale := fleetScale(len(envs)) * stageLoad
+	what := fmt.Sprintf("evaluating the %d environments of %s", len(envs), f.file)
+	if hf != nil && hf.on {
+		scale += stageHydrate * float64(len(envs))
+		what = fmt.Sprintf("evaluating and hydrating the %d environments of %s", len(envs), f.file)
+	}
+	if err := e.watch(what, scale); err != nil {
 		return nil, err
 	}
-	defer stop()
 	opts.Today = e.date()
 	opts.Jobs = f.jobs
 	if hf != nil {
@@ -167,6 +172,9 @@ func (e *env) renderFleet(f *fleetFlags, hf *hydrateFlags, check, list bool) err
 	if err != nil {
 		return err
 	}
+	if err := e.watch(fmt.Sprintf("writing the %d trees of %s", len(p.Envs), f.file), stageWrite*fleetScale(len(p.Envs))); err != nil {
+		return err
+	}
 	if check {
 		stale, err := p.Stale()
 		if err != nil {
@@ -201,7 +209,7 @@ func (e *env) renderFleet(f *fleetFlags, hf *hydrateFlags, check, list bool) err
 	}
 	changes, err := p.Write()
 	if err != nil {
-		return fmt.Errorf("nothing was written for any environment: %w", err)
+		return err
 	}
 	total := 0
 	for i, cs := range changes {
@@ -220,6 +228,9 @@ func (e *env) renderFleet(f *fleetFlags, hf *hydrateFlags, check, list bool) err
 // listFleet is render --fleet --list: one line per environment. It loads
 // every spec but checks nothing across them and writes nothing.
 func (e *env) listFleet(f *fleetFlags) error {
+	if err := e.watch("reading fleet file "+f.file, stageLoad); err != nil {
+		return err
+	}
 	fl, err := fleet.Load(f.file)
 	if err != nil {
 		return err
@@ -228,11 +239,9 @@ func (e *env) listFleet(f *fleetFlags) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	stop, err := fleetWatchdog(f.file, len(envs))
-	if err != nil {
+	if err := e.watch(fmt.Sprintf("evaluating the %d environments of %s", len(envs), f.file), fleetScale(len(envs))*stageLoad); err != nil {
 		return err
 	}
-	defer stop()
 	rendered := fleet.Render(envs, fleet.Options{Today: e.date(), Jobs: f.jobs, NoGitPath: true,
 		Render: func(*model.Spec) ([]render.File, error) { return nil, nil }})
 	if err := fleet.List(e.stdout, rendered); err != nil {
@@ -337,17 +346,4 @@ func resolveGitPath(res *spec.Result, out string) error {
 		return nil
 	}
 	return fleet.ResolveGitPath(res, out)
-}
-
-// fleetWatchdog bounds a fleet's evaluation as loadSources bounds one
-// spec's (CUE cannot cancel an evaluation): the time budget grows with the
-// number of environments, one spec's budget per ten, since they evaluate
-// in milliseconds each and a runaway one is what the budget is for.
-func fleetWatchdog(file string, envs int) (stop func(), err error) {
-	limits, err := watchdog.Default.FromEnv(os.Getenv)
-	if err != nil {
-		return nil, usageError{err.Error()}
-	}
-	limits.Time *= time.Duration(1 + envs/10)
-	return watchdog.Start(context.Background(), limits.For(fmt.Sprintf("evaluating the %d environments of %s", envs, file))), nil
 }

@@ -50,7 +50,7 @@ func TestChartAddOffline(t *testing.T) {
 		want string
 	}{
 		{[]string{"chart", "add"}, exitUsage, "chart add: no archive given"},
-		{[]string{"chart", "add", "--chart-dir", dir, filepath.Join(dir, "nope.tgz")}, exitFailure, "nope.tgz cannot be read"},
+		{[]string{"chart", "add", "--chart-dir", dir, filepath.Join(dir, "nope.tgz")}, exitFailure, "nope.tgz failed: stat: no such file"},
 		{[]string{"chart", "pull", today, "-f", "../../examples/runbook/spec.cue", "--chart-dir", dir, "--mirror", "notaurl"}, exitUsage, `--mirror "notaurl" is not a Helm repository URL`},
 	} {
 		code, _, stderr := milvusgen(t, tc.args...)

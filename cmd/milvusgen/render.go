@@ -78,6 +78,9 @@ region, cluster, chart versions and output.`,
 					fmt.Fprintf(e.stderr, "warning: %s\n", w)
 				}
 			}
+			if err := e.watch("writing "+out, stageWrite); err != nil {
+				return err
+			}
 			if check {
 				return e.renderCheck(target, opts, implied)
 			}
@@ -154,6 +157,9 @@ func (e *env) renderSpecAt(sf *specFlags, hf *hydrateFlags, out string) (*spec.R
 		return nil, nil, err
 	}
 	if err := resolveGitPath(res, out); err != nil {
+		return nil, nil, err
+	}
+	if err := e.watch("rendering "+strings.Join(sf.files, ", "), stageRender); err != nil {
 		return nil, nil, err
 	}
 	files, err := render.Render(res.Spec)

@@ -3,12 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/milvusgen/milvusgen/internal/chart"
 	"github.com/milvusgen/milvusgen/internal/hydrate"
+	"github.com/milvusgen/milvusgen/internal/input"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/writer"
 	"github.com/milvusgen/milvusgen/render"
@@ -23,6 +23,10 @@ func (f *hydrateFlags) apply(e *env, s *model.Spec, files []render.File) ([]rend
 	c, err := f.charts.cache(e)
 	if err != nil {
 		return nil, err
+	}
+	if e.dog != nil && len(f.specArgs) > 0 && f.specArgs[0] != "--fleet" {
+		// A fleet's environments hydrate within the fleet's stage.
+		e.dog.Stage("hydrating the charts of "+strings.Join(f.specArgs, " "), stageHydrate)
 	}
 	files, err = hydrate.Hydrate(files, c, f.options(s))
 	var nc *chart.NotCachedError
@@ -48,7 +52,7 @@ func (f *hydrateFlags) record() writer.RenderOptions {
 	r := writer.RenderOptions{Hydrate: f.on, KeepChartLabels: f.on && f.keepChartLabels, ChartDir: f.charts.dir}
 	if f.on {
 		if dir, err := f.charts.path(); err == nil {
-			if data, err := os.ReadFile(filepath.Join(dir, chart.LockName)); err == nil {
+			if data, err := input.ReadFile(filepath.Join(dir, chart.LockName), input.Lock); err == nil {
 				r.ChartLockDigest = chart.Digest(data)
 			}
 		}

@@ -6,7 +6,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	cueerrors "cuelang.org/go/cue/errors"
+
 	"github.com/milvusgen/milvusgen/internal/fleet"
+	"github.com/milvusgen/milvusgen/internal/spec"
+	"github.com/milvusgen/milvusgen/internal/upgrade"
+	"github.com/milvusgen/milvusgen/internal/versions"
 	"github.com/milvusgen/milvusgen/render"
 )
 
@@ -23,6 +28,10 @@ problem with its file:line:col. Exit 0 when valid, 1 when not.
 With -o, also checks the spec against the tree rendered in DIR: its Git path
 must be DIR's place in its Git work tree, and it warns when DIR holds the
 old fixed IAM policy or load balancer name the spec no longer pins.
+With -o, the upgrade rules also apply between the Milvus version DIR
+installs and the spec's: a downgrade, a message queue change in the same
+change as a version, 2.6 from below 2.5.16 or without mixCoordinator, and a
+jump past a stepping stone are refused, each with the path to take.
 With --rendered, checks instead that the files of a rendered tree agree on
 the names they share, and that the tree lies at the Git path it was rendered
 for, and lists every field that does not.
@@ -50,8 +59,14 @@ account and region, buckets per partition, Git paths, output directories).`,
 				for _, w := range fleet.LegacyNames(out, res) {
 					fmt.Fprintf(e.stderr, "warning: %s\n", w)
 				}
+				if err := checkUpgrade(res, out); err != nil {
+					return err
+				}
 			}
 			// Rendering proves the spec is renderable too (e.g. policy size limits).
+			if err := e.watch("rendering "+strings.Join(sf.files, ", "), stageRender); err != nil {
+				return err
+			}
 			if _, err := render.Render(res.Spec); err != nil {
 				return err
 			}
@@ -65,4 +80,24 @@ account and region, buckets per partition, Git paths, output directories).`,
 	bindOutput(c.Flags(), &out, "the directory the spec is rendered into: check its Git path and warn about old names it holds")
 	ff.bind(c.Flags())
 	return c
+}
+
+// checkUpgrade applies the upgrade rules between the tree in dir and the
+// spec; every refusal is an error at the spec field that makes it.
+func checkUpgrade(res *spec.Result, dir string) error {
+	from, ok, err := upgrade.StateOfTree(dir)
+	if err != nil || !ok {
+		return err
+	}
+	var errs cueerrors.Error
+	for _, r := range versions.Check(from, versions.StateOf(res.Spec)) {
+		if _, set := res.Pos(r.Path); !set && r.Path == "milvus.version" {
+			r.Path = "milvus.chartVersion" // the version is the chart's own
+		}
+		errs = cueerrors.Append(errs, res.Errorf(r.Path, "%s (the tree in %s runs Milvus %s); %s", r.Reason, dir, from.Milvus, r.Fix))
+	}
+	if errs == nil {
+		return nil
+	}
+	return errs
 }

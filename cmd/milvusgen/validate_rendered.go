@@ -22,6 +22,9 @@ func (e *env) validateRendered(dir string, specs []string) error {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return usageError{fmt.Sprintf("validate: --%s %s: not a directory", renderedFlag, dir)}
 	}
+	if err := e.watch("reading the tree "+dir, stageWrite); err != nil {
+		return err
+	}
 	problems := agreement.Check(os.DirFS(dir))
 	// A tree in a Git work tree must have been rendered for its place there.
 	if rel, _, ok, err := fleet.WorkTreePath(dir); err == nil && ok {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/milvusgen/milvusgen/internal/input"
 	"github.com/milvusgen/milvusgen/internal/verify"
 )
 
@@ -106,7 +107,7 @@ func readTLSFiles(cmd string, o *verify.Options, ca, cert, key string) error {
 			continue
 		}
 		var err error
-		if *f.dst, err = os.ReadFile(f.path); err != nil {
+		if *f.dst, err = input.ReadFile(f.path, input.PEM); err != nil {
 			return fmt.Errorf("%s: %s: %w", cmd, f.flag, err)
 		}
 	}
@@ -190,6 +191,7 @@ server's error), 2 on a wrong command line.`,
 			if err != nil {
 				return err
 			}
+			e.unwatch() // verify waits on the cluster, with its own timeout
 			o.Password, o.ExpectVersion = os.Getenv(verify.PasswordEnv), expect
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()

@@ -7,6 +7,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/milvusgen/milvusgen/internal/input"
 	"sigs.k8s.io/yaml"
 )
 
@@ -22,7 +23,7 @@ const fluxSyncFile = "flux/kustomizations.yaml"
 func GitPath(fsys fs.FS, want string) []Problem {
 	want = cleanRepoPath(want)
 	var out []Problem
-	if data, err := fs.ReadFile(fsys, bootstrapFile); err == nil {
+	if data, err := input.ReadFS(fsys, bootstrapFile, input.TreeFile); err == nil {
 		if vars, err := ScriptAssignments(bytes.NewReader(data), bootstrapFile); err == nil {
 			for _, v := range vars["GIT_PATH"] {
 				if cleanRepoPath(v) != want {
@@ -31,7 +32,7 @@ func GitPath(fsys fs.FS, want string) []Problem {
 			}
 		}
 	}
-	data, err := fs.ReadFile(fsys, fluxSyncFile)
+	data, err := input.ReadFS(fsys, fluxSyncFile, input.TreeFile)
 	if err != nil {
 		return out
 	}

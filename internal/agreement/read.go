@@ -16,6 +16,7 @@ import (
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
+	"github.com/milvusgen/milvusgen/internal/input"
 	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/render/iam"
@@ -85,7 +86,7 @@ type identity struct {
 
 func (t *tree) readEksctl() {
 	f := manifest.EksctlFile
-	data, err := fs.ReadFile(t.fsys, f)
+	data, err := input.ReadFS(t.fsys, f, input.TreeFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		t.problem(Location{File: f}, "the eksctl ClusterConfig is missing")
 		return
@@ -198,7 +199,7 @@ func (t *tree) readIAM() {
 	}
 	buckets := 0
 	for _, p := range paths {
-		data, err := fs.ReadFile(t.fsys, p)
+		data, err := input.ReadFS(t.fsys, p, input.TreeFile)
 		if err != nil {
 			t.problem(Location{File: p}, "cannot read the IAM policy document: %v", err)
 			continue
@@ -218,6 +219,11 @@ func (t *tree) readIAM() {
 				t.observe(partition, loc, a.partition)
 				switch a.service {
 				case "s3":
+					if p == iam.BackupFile {
+						// milvus-backup's policy names the backup
+						// location too (another prefix or bucket).
+						continue
+					}
 					b, key, isObject := strings.Cut(a.resource, "/")
 					t.observe(bucket, loc, b)
 					buckets++
@@ -321,7 +327,7 @@ func (t *tree) readHelmReleases() {
 		if d.IsDir() || (path.Ext(p) != ".yaml" && path.Ext(p) != ".yml") || p == manifest.EksctlFile {
 			return nil
 		}
-		data, err := fs.ReadFile(t.fsys, p)
+		data, err := input.ReadFS(t.fsys, p, input.TreeFile)
 		if err != nil {
 			return err
 		}
@@ -435,7 +441,7 @@ var scriptNames = []struct{ variable, what string }{
 // optional: a tree may be checked without them.
 func (t *tree) readScripts() {
 	for _, f := range []string{bootstrapFile, teardownFile} {
-		data, err := fs.ReadFile(t.fsys, f)
+		data, err := input.ReadFS(t.fsys, f, input.TreeFile)
 		if err != nil {
 			continue
 		}

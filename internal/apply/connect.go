@@ -15,6 +15,8 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+
+	kubeinput "github.com/milvusgen/milvusgen/internal/input/kubeconfig"
 )
 
 // Cluster says where a client configuration came from, for messages.
@@ -53,6 +55,9 @@ func LoadConfig(kubeconfig, context string) (*rest.Config, Cluster, error) {
 			return nil, cl, fmt.Errorf("kubeconfig %s cannot be read: %w", kubeconfig, errors.Unwrap(err))
 		}
 	}
+	if err := kubeinput.Check(rules); err != nil {
+		return nil, cl, err
+	}
 	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: context})
 	raw, err := cc.RawConfig()
 	if err != nil {
@@ -80,6 +85,9 @@ func LoadConfig(kubeconfig, context string) (*rest.Config, Cluster, error) {
 	}
 	if len(files) == 0 {
 		cl.Kubeconfig, cl.Context = "in-cluster", ""
+	}
+	if err := kubeinput.Inline(cfg); err != nil {
+		return nil, cl, err
 	}
 	cl.Server = cfg.Host
 	return cfg, cl, nil

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 
 	"helm.sh/helm/v3/pkg/chart/loader"
 
+	"github.com/milvusgen/milvusgen/internal/input"
 	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
 )
@@ -69,9 +69,9 @@ func (c *Cache) Add(paths []string) ([]Pulled, error) {
 }
 
 func (c *Cache) add(lock *Lock, src string) (Pulled, *Locked, error) {
-	data, err := os.ReadFile(src)
+	data, err := input.ReadFile(src, input.Chart)
 	if err != nil {
-		return Pulled{}, nil, fmt.Errorf("chart archive %s cannot be read: %w", src, errors.Unwrap(err))
+		return Pulled{}, nil, input.Named("chart archive", err)
 	}
 	ch, err := loader.LoadArchive(bytes.NewReader(data))
 	if err != nil {
@@ -90,7 +90,7 @@ func (c *Cache) add(lock *Lock, src string) (Pulled, *Locked, error) {
 		return Pulled{}, nil, &DigestError{Ref: ref, Path: src, Want: locked.Digest, Got: digest, By: "lock"}
 	}
 	if locked != nil {
-		if have, err := os.ReadFile(dst); err == nil && Digest(have) == digest {
+		if have, err := input.ReadFile(dst, input.Chart); err == nil && Digest(have) == digest {
 			return Pulled{Ref: ref, Action: Cached, Digest: digest, Path: dst}, nil, nil
 		}
 	}

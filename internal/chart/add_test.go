@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/milvusgen/milvusgen/internal/input"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
 	"github.com/milvusgen/milvusgen/internal/shared"
 )
@@ -100,8 +101,20 @@ func TestAddRefusals(t *testing.T) {
 	if err := os.WriteFile(notChart, []byte("not gzip"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := c.Add([]string{notChart, filepath.Join(dir, "missing.tgz")})
-	for _, want := range []string{notChart + " is not a chart archive", "chart archive " + filepath.Join(dir, "missing.tgz") + " cannot be read"} {
+	// The archive is read through the bounded reader: a device is refused
+	// before it is opened, an oversize archive by its size.
+	big := filepath.Join(dir, "big.tgz")
+	if f, err := os.Create(big); err == nil {
+		f.Truncate(input.Chart + 1)
+		f.Close()
+	}
+	_, err := c.Add([]string{notChart, filepath.Join(dir, "missing.tgz"), "/dev/zero", big})
+	for _, want := range []string{
+		notChart + " is not a chart archive",
+		"reading chart archive " + filepath.Join(dir, "missing.tgz") + " failed",
+		"reading chart archive /dev/zero failed: it is a character device",
+		"reading chart archive " + big + " failed: it is 33554433 bytes; at most 33554432",
+	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("err = %v, want it to contain %q", err, want)
 		}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/milvusgen/milvusgen/internal/input"
 	helmchart "helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
 )
@@ -85,12 +86,12 @@ func Digest(data []byte) string {
 // a pinned one.
 func (c *Cache) Archive(ref Ref) ([]byte, error) {
 	p := filepath.Join(c.Dir, ref.File())
-	data, err := os.ReadFile(p)
+	data, err := input.ReadFile(p, input.Chart)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &NotCachedError{Ref: ref, Dir: c.Dir}
 	}
 	if err != nil {
-		return nil, err
+		return nil, input.Named("chart archive", err)
 	}
 	lock, err := readLock(c.Dir)
 	if err != nil {

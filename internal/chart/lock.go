@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+
+	"github.com/milvusgen/milvusgen/internal/input"
 )
 
 // LockName is the lock file of a chart directory.
@@ -61,12 +63,12 @@ func (l *Lock) put(e Locked) {
 // is a plain folder of archives.
 func readLock(dir string) (*Lock, error) {
 	p := filepath.Join(dir, LockName)
-	data, err := os.ReadFile(p)
+	data, err := input.ReadFile(p, input.Lock)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, input.Named("chart lock", err)
 	}
 	var l Lock
 	if err := json.Unmarshal(data, &l); err != nil {

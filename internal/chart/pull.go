@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/milvusgen/milvusgen/internal/input"
 	"helm.sh/helm/v3/pkg/getter"
 	"helm.sh/helm/v3/pkg/repo"
 )
@@ -106,7 +107,7 @@ func (p *puller) pull(c *Cache, lock *Lock, ref Ref) (Pulled, *Locked, error) {
 	path := filepath.Join(c.Dir, ref.File())
 	locked := lock.find(ref.Name, ref.Version)
 	if locked != nil {
-		if data, err := os.ReadFile(path); err == nil && Digest(data) == locked.Digest {
+		if data, err := input.ReadFile(path, input.Chart); err == nil && Digest(data) == locked.Digest {
 			return Pulled{Ref: ref, Action: Cached, Digest: locked.Digest, Path: path}, nil, nil
 		}
 	}

@@ -16,6 +16,7 @@ type rule func(c *Change, old, new map[string]any) []Flag
 // rules run on every change, in this order.
 var rules = []rule{
 	milvusStorage,
+	milvusVersion,
 	messageQueue,
 	persistence,
 	immutableWorkloadFields,

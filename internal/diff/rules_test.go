@@ -234,9 +234,29 @@ func TestRules(t *testing.T) {
 			[]want{{Infrastructure, "ClusterConfig milvus-eks-cluster", "/metadata/version", "takes 2 upgrades"}}},
 		{"kubernetes downgrade", func(o map[string]map[string]any) { set(o["cc"], "metadata.version", "1.32") },
 			[]want{{Infrastructure, "ClusterConfig milvus-eks-cluster", "/metadata/version", "EKS cannot downgrade"}}},
+		{"milvus patch version", func(o map[string]map[string]any) { set(o["hr"], "spec.values.image.all.tag", "v2.6.16") },
+			[]want{{Availability, "HelmRelease milvus/milvus-demo", "/spec/values/image/all/tag", "Milvus 2.6.15 → 2.6.16: restarts, in this order: mixCoordinator → streamingNode → queryNode → dataNode → proxy"}}},
+		{"milvus downgrade", func(o map[string]map[string]any) { set(o["hr"], "spec.values.image.all.tag", "v2.6.14") },
+			[]want{{Data, "HelmRelease milvus/milvus-demo", "/spec/values/image/all/tag", "refused upgrade: milvus.version: Milvus 2.6.15 → 2.6.14 is a downgrade"}}},
+		{"milvus back to 2.5", func(o map[string]map[string]any) { set(o["hr"], "spec.chart.spec.version", "4.2.58") },
+			[]want{{Data, "HelmRelease milvus/milvus-demo", "/spec/values/image/all/tag", "is a downgrade"}}},
+		{"from 2.5.4: straight to 2.6", func(o map[string]map[string]any) {}, []want{
+			{Data, "HelmRelease milvus/milvus-demo", "/spec/values/image/all/tag", "refused upgrade: milvus.version: Milvus 2.5.4 → 2.6.15: 2.6 is reached only from 2.5.16 or later; upgrade to 2.5.16 first (chart 4.2.58)"},
+			{Data, "HelmRelease milvus/milvus-demo", "/spec/values", "message queue switch Pulsar → Woodpecker"},
+			{Data, "HelmRelease milvus/milvus-demo", "/spec/values/image/all/tag", "refused upgrade: milvus.messageQueue: the message queue changes (pulsar → woodpecker)"}}},
+		{"from 2.5.4: to 2.5.16", func(o map[string]map[string]any) {
+			set(o["hr"], "spec.chart.spec.version", "4.2.58")
+			set(o["hr"], "spec.values.woodpecker.enabled", false)
+			set(o["hr"], "spec.values.pulsarv3.enabled", true)
+		}, []want{{Availability, "HelmRelease milvus/milvus-demo", "/spec/values/image/all/tag", "Milvus 2.5.4 → 2.5.16: restarts, in this order: mixCoordinator → queryNode → dataNode → indexNode → proxy"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			old, new := base(), base()
+			if strings.HasPrefix(tc.name, "from 2.5.4") {
+				set(old["hr"], "spec.chart.spec.version", "4.2.37")
+				set(old["hr"], "spec.values.woodpecker.enabled", false)
+				set(old["hr"], "spec.values.pulsarv3.enabled", true)
+			}
 			if strings.HasPrefix(tc.name, "protected") {
 				set(old["ns"], "metadata.annotations.[kustomize.toolkit.fluxcd.io/prune]", "disabled")
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
+	"github.com/milvusgen/milvusgen/internal/input"
 	"github.com/milvusgen/milvusgen/internal/manifest"
 )
 
@@ -22,7 +23,8 @@ import (
 var ErrNoTree = errors.New("no tree there")
 
 // ReadDir reads every regular file under dir as a tree, paths relative to
-// dir with '/' separators.
+// dir with '/' separators, through the bounded reader: a file past
+// input.TreeFile or a tree past input.Tree is refused.
 func ReadDir(dir string) ([]manifest.File, error) {
 	if fi, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w", dir, ErrNoTree)
@@ -32,6 +34,7 @@ func ReadDir(dir string) ([]manifest.File, error) {
 		return nil, fmt.Errorf("%s is not a directory", dir)
 	}
 	var files []manifest.File
+	var total int64
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -43,9 +46,12 @@ func ReadDir(dir string) ([]manifest.File, error) {
 		if err != nil {
 			return err
 		}
-		data, err := os.ReadFile(p)
+		data, err := input.ReadFile(p, input.TreeFile)
 		if err != nil {
 			return err
+		}
+		if total += int64(len(data)); total > input.Tree {
+			return fmt.Errorf("the tree holds more than %s, the most milvusgen reads of one tree", input.Size(input.Tree))
 		}
 		info, err := d.Info()
 		if err != nil {

@@ -96,6 +96,12 @@ var classes = []class{
 					ref: Ref{Env: e.Name, Field: "EBS KMS policy derived from cluster.name", Pos: posOf(e, "cluster.name")},
 				})
 			}
+			if s.Backup != nil {
+				cs = append(cs, claim{
+					scope: s.AWS.AccountID, key: strings.ToLower(s.Backup.PolicyName), value: s.Backup.PolicyName,
+					ref: ref(e, "backup.policyName", "cluster.name", "aws.region"),
+				})
+			}
 			return cs
 		},
 	},

@@ -2,7 +2,6 @@ package fleet
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -17,6 +16,7 @@ import (
 	"cuelang.org/go/cue/token"
 	cuejson "cuelang.org/go/encoding/json"
 	cueyaml "cuelang.org/go/encoding/yaml"
+	"github.com/milvusgen/milvusgen/internal/input"
 )
 
 // schema is the fleet file's shape. Environment names become parts of
@@ -63,9 +63,9 @@ var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 // Load reads and checks the fleet file at path (.yaml, .yml, .json or .cue).
 // Errors are CUE errors positioned in the fleet file.
 func Load(path string) (*Fleet, error) {
-	data, err := os.ReadFile(path)
+	data, err := input.ReadFile(path, input.Fleet)
 	if err != nil {
-		return nil, fmt.Errorf("reading fleet file failed: %w", err)
+		return nil, input.Named("fleet file", err)
 	}
 	return Parse(path, data)
 }

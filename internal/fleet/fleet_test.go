@@ -352,6 +352,18 @@ func TestLegacyNames(t *testing.T) {
 	}
 }
 
+// TestPartialErrorNamesEnvironments: a fleet write that stopped after its
+// first rename says which environments are on which version.
+func TestPartialErrorNamesEnvironments(t *testing.T) {
+	p := &Plan{Envs: []*Env{{Environment: Environment{Name: "dev", Output: "out/dev"}}, {Environment: Environment{Name: "prod", Output: "out/prod"}}, {Environment: Environment{Name: "qa", Output: "out/qa"}}}}
+	err := &PartialError{New: p.envsAt([]string{"out/dev", "out/qa"}), Old: p.envsAt([]string{"out/prod"}), Err: fmt.Errorf("out/prod: replacing a.yaml failed: input/output error")}
+	for _, want := range []string{"input/output error", "environments dev, qa hold the new version; prod still hold", "render --fleet --check reports them as unfinished"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("message lacks %q:\n%v", want, err)
+		}
+	}
+}
+
 // TestNestsCleaned: the bucket-sharing check compares cleaned prefixes,
 // so "tenant-b/../tenant-a" shares tenant-a's prefix (issue 17 item 6).
 // The spec refuses such segments; the check must not rely on it.

@@ -66,6 +66,9 @@ func ResolveGitPath(res *spec.Result, output string) error {
 	if err != nil || !ok {
 		return err
 	}
+	if msg := spec.GitPathProblem(rel); msg != "" {
+		return fmt.Errorf("%s lies at %q in the Git work tree %s, which cannot be Flux's path (%s); render into a directory whose path in the repository passes that rule", output, rel, root, msg)
+	}
 	pos, set := res.Pos(GitPathField)
 	if !set {
 		res.Spec.GitOps.Repository.Path = rel
@@ -85,6 +88,9 @@ func ResolveGitPath(res *spec.Result, output string) error {
 // is refused with both.
 func AgreeGitPath(res *spec.Result, repoPath string) error {
 	want := CleanGitPath(repoPath)
+	if msg := spec.GitPathProblem(repoPath); msg != "" {
+		return fmt.Errorf("the tree's repository path %q cannot be Flux's path: %s", repoPath, msg)
+	}
 	pos, set := res.Pos(GitPathField)
 	if !set {
 		res.Spec.GitOps.Repository.Path = want

@@ -95,3 +95,20 @@ func TestGitPathRefused(t *testing.T) {
 		t.Error(report(p))
 	}
 }
+
+// TestGitPathRule: a repository path derived from -o or given to apply
+// passes the spec's rule for gitops.repository.path (no newline, no
+// space, no ".."), before anything is written.
+func TestGitPathRule(t *testing.T) {
+	dir := t.TempDir()
+	gitWorkTree(t, dir)
+	out := filepath.Join(dir, "envs", "prod\nflux-system")
+	if err := ResolveGitPath(nil, out); err == nil || !strings.Contains(err.Error(), "cannot be Flux's path") {
+		t.Errorf("ResolveGitPath(%q) = %v", out, err)
+	}
+	for _, p := range []string{"a\nb", "a b", "a/../../b"} {
+		if err := AgreeGitPath(nil, p); err == nil || !strings.Contains(err.Error(), "cannot be Flux's path") {
+			t.Errorf("AgreeGitPath(%q) = %v", p, err)
+		}
+	}
+}

@@ -3,12 +3,12 @@ package fleet
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"sigs.k8s.io/yaml"
 
 	"github.com/milvusgen/milvusgen/internal/agreement"
+	"github.com/milvusgen/milvusgen/internal/input"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/spec"
 )
@@ -29,7 +29,7 @@ const (
 func LegacyNames(dir string, res *spec.Result) []string {
 	var out []string
 	if _, set := res.Pos("storage.policyName"); !set && res.Spec.Storage.PolicyName != model.LegacyPolicyName {
-		if data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(bootstrapFile))); err == nil {
+		if data, err := input.ReadFile(filepath.Join(dir, filepath.FromSlash(bootstrapFile)), input.TreeFile); err == nil {
 			vars, _ := agreement.ScriptAssignments(bytes.NewReader(data), bootstrapFile)
 			for _, v := range vars["POLICY_NAME"] {
 				if v == model.LegacyPolicyName {
@@ -42,7 +42,7 @@ func LegacyNames(dir string, res *spec.Result) []string {
 		}
 	}
 	if _, set := res.Pos("milvus.service.loadBalancerName"); !set && res.Spec.Milvus.Service.LoadBalancerName != model.LegacyLoadBalancerName {
-		if data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(milvusRelease))); err == nil && hasLegacyLBName(data) {
+		if data, err := input.ReadFile(filepath.Join(dir, filepath.FromSlash(milvusRelease)), input.TreeFile); err == nil && hasLegacyLBName(data) {
 			out = append(out, fmt.Sprintf(
 				"%s uses the load balancer %s, but this spec now names it %s (derived from the cluster): the NLB would be replaced and get a new DNS name. To keep the old name, add to the spec: milvus: service: loadBalancerName: %q",
 				dir, model.LegacyLoadBalancerName, res.Spec.Milvus.Service.LoadBalancerName, model.LegacyLoadBalancerName))

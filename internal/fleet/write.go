@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -74,14 +75,59 @@ func indentPositions(s, cwd string) string {
 }
 
 // Write writes every environment's tree with writer.WriteAll, all or
-// nothing: when the plan has a problem, or any tree fails the writer's
-// pre-checks (ownership, adoption, locks), it writes none and returns an
-// error. The changes are in environment order.
+// nothing: when the plan has a problem, any tree fails the writer's
+// pre-checks (ownership, adoption, locks), or staging any tree fails (a
+// full disk), it writes none and returns an error saying so. Only a
+// failure after every tree was staged can leave some environments new
+// and others old: the error is then a *PartialError naming both. The
+// changes are in environment order.
 func (p *Plan) Write() ([][]writer.Change, error) {
 	if !p.OK() {
 		return nil, fmt.Errorf("the fleet has problems; nothing was written")
 	}
-	return writer.WriteAll(p.targets(), p.Writer)
+	cs, err := writer.WriteAll(p.targets(), p.Writer)
+	var pe *writer.PartialError
+	if errors.As(err, &pe) {
+		return cs, &PartialError{New: p.envsAt(pe.New), Old: p.envsAt(pe.Old), Err: pe.Err}
+	}
+	if err != nil {
+		return cs, fmt.Errorf("%w\nnothing was written for any environment", err)
+	}
+	return cs, nil
+}
+
+// PartialError says which environments a failed fleet write left on the
+// new version and which on the old one.
+type PartialError struct {
+	New, Old []string
+	Err      error
+}
+
+func (e *PartialError) Error() string {
+	return fmt.Sprintf("%v\nthe write stopped part way: environments %s hold the new version; %s still hold the old one and a journal; run render --fleet again to finish them (render --fleet --check reports them as unfinished until then)",
+		e.Err, orNone(e.New), orNone(e.Old))
+}
+
+func (e *PartialError) Unwrap() error { return e.Err }
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "(none)"
+	}
+	return strings.Join(s, ", ")
+}
+
+// envsAt names the environments whose outputs are roots.
+func (p *Plan) envsAt(roots []string) []string {
+	var out []string
+	for _, r := range roots {
+		for _, e := range p.Envs {
+			if e.Output == r {
+				out = append(out, e.Name)
+			}
+		}
+	}
+	return out
 }
 
 // Stale compares every environment's tree with its output directory

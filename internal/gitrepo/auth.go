@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
+	"sort"
 	"strings"
 	"time"
 
@@ -53,6 +55,20 @@ func httpCredential(repo *git.Repository, remote, dir string) (*credential, erro
 	if err != nil || (ep.Protocol != "http" && ep.Protocol != "https") {
 		return nil, nil
 	}
+	// A credential never goes over plain HTTP, where anyone on the path
+	// reads it: the push is refused before any request is made.
+	if ep.Protocol == "http" && !plainHTTP {
+		clear := ""
+		switch {
+		case ep.Password != "":
+			clear = "the remote's URL carries a password"
+		case os.Getenv(EnvToken) != "":
+			clear = "$" + EnvToken + " is set"
+		}
+		if clear != "" {
+			return nil, fmt.Errorf("git push %s: the remote is plain http:// and %s; milvusgen never sends credentials unencrypted: use the https:// (or ssh://) URL of the repository", remote, clear)
+		}
+	}
 	if tok := os.Getenv(EnvToken); tok != "" {
 		user := os.Getenv(EnvUsername)
 		if user == "" {
@@ -79,6 +95,10 @@ func httpCredential(repo *git.Repository, remote, dir string) (*credential, erro
 	if err != nil {
 		// No git, no helper, or a helper that found nothing: try without.
 		return nil, nil
+	}
+	if ep.Protocol == "http" && !plainHTTP {
+		// The helper had a credential for a plain-HTTP host: not sent.
+		return nil, fmt.Errorf("git push %s: the remote is plain http:// and a git credential helper holds a credential for it; milvusgen never sends credentials unencrypted: use the https:// (or ssh://) URL of the repository", remote)
 	}
 	c := &credential{auth: &githttp.BasicAuth{}, source: "git credential helper", helper: out, dir: dir}
 	sc := bufio.NewScanner(strings.NewReader(out))
@@ -131,9 +151,11 @@ func gitCredential(dir, op, input string) (string, error) {
 	return stdout.String(), err
 }
 
-// pushError explains a failed push without ever showing a credential.
+// pushError explains a failed push without ever showing a credential: the
+// error may quote the server's response, which is masked and cleaned of
+// control characters before it is shown.
 func pushError(remote, branch string, cred *credential, err error) error {
-	msg := fmt.Sprintf("git push %s %s failed: %v", remote, branch, redact(err.Error(), cred))
+	msg := fmt.Sprintf("git push %s %s failed: %v", remote, branch, serverText(err.Error(), cred))
 	if isAuthError(err) {
 		if cred == nil {
 			msg += fmt.Sprintf("; for an HTTPS remote, set %s (and %s if the server needs a user name) or configure a git credential helper (git config credential.helper); ssh:// remotes use the SSH agent", EnvToken, EnvUsername)
@@ -144,13 +166,63 @@ func pushError(remote, branch string, cred *credential, err error) error {
 	return errors.New(msg)
 }
 
-// redact removes the password, in plain and URL-escaped form, from s.
+// plainHTTP lets the tests push to a plain-HTTP server with credentials
+// (export_test.go); nothing else sets it.
+var plainHTTP = false
+
+// maxServerText bounds what a message quotes of a server's response.
+const maxServerText = 512
+
+// serverText is text from a server (or an error quoting it) made safe to
+// print: the credential masked in every form it can take on the wire or
+// in a log (plain, URL-escaped, base64 of itself and of the Basic
+// "user:password"), control characters (terminal escapes) replaced, and
+// the whole clipped.
+func serverText(s string, cred *credential) string {
+	s = redact(s, cred)
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' || (r >= 0x20 && r != 0x7f && !(r >= 0x80 && r < 0xa0)) {
+			return r
+		}
+		return '?'
+	}, s)
+	if len(s) > maxServerText {
+		s = s[:maxServerText] + "…"
+	}
+	return s
+}
+
+// redact masks the password in every form it may appear in: plain,
+// URL-escaped, and base64 (standard and URL alphabets, padded or not) of
+// the password alone and of the Basic "user:password" pair. CI log
+// masking matches only the plain form.
 func redact(s string, cred *credential) string {
 	if cred == nil || cred.auth.Password == "" {
 		return s
 	}
-	for _, p := range []string{cred.auth.Password, url.QueryEscape(cred.auth.Password), url.PathEscape(cred.auth.Password)} {
+	for _, p := range secretForms(cred.auth.Username, cred.auth.Password) {
 		s = strings.ReplaceAll(s, p, "***")
 	}
 	return s
+}
+
+func secretForms(user, password string) []string {
+	forms := []string{password, url.QueryEscape(password), url.PathEscape(password)}
+	// base64 of the password wherever it starts in the encoded text (its
+	// offset modulo 3 decides the characters), in both alphabets: the
+	// characters that depend on the password alone.
+	for _, raw := range []string{password, user + ":" + password} {
+		for shift := range 3 {
+			enc := base64.StdEncoding.EncodeToString(append(make([]byte, shift), raw...))
+			from, to := (8*shift+5)/6, 8*(shift+len(raw))/6
+			if to-from < 8 {
+				continue // too short to mask without hiding other text
+			}
+			core := enc[from:to]
+			forms = append(forms, core, strings.NewReplacer("+", "-", "/", "_").Replace(core))
+		}
+	}
+	// Longest first, so a form that contains another is masked whole.
+	sort.Slice(forms, func(i, j int) bool { return len(forms[i]) > len(forms[j]) })
+	return forms
 }

@@ -72,6 +72,9 @@ func httpRepos(t *testing.T, user, password string) (work, bare string, srv *git
 	t.Helper()
 	work, bare = newRepos(t)
 	srv = newGitServer(t, filepath.Dir(bare), user, password)
+	// httptest serves plain HTTP: credentials go there only through the
+	// explicit test hook (TestPlainHTTPRefused runs without it).
+	gitrepo.AllowPlainHTTP(t)
 	r, err := git.PlainOpen(work)
 	if err != nil {
 		t.Fatal(err)

@@ -187,6 +187,10 @@ func cleanPath(p string) (string, error) {
 	if p == "" || p == "." || path.IsAbs(p) || path.Clean(p) != p || p == ".." || strings.HasPrefix(p, "../") || p == ".git" || strings.HasPrefix(p, ".git/") {
 		return "", fmt.Errorf("path %q: want a clean relative subdirectory of the repository, e.g. clusters/<cluster>", p)
 	}
+	// The path becomes Flux's sync path: the spec's rule for it applies.
+	if msg := spec.GitPathProblem(p); msg != "" {
+		return "", fmt.Errorf("path %q: %s", p, msg)
+	}
 	return p, nil
 }
 

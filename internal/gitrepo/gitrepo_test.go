@@ -207,6 +207,17 @@ func TestRefusals(t *testing.T) {
 			t.Errorf("path %q: err %v", p, err)
 		}
 	}
+	// The spec's rule for a repository path applies before anything is
+	// written: a newline once left a repository every later apply failed on.
+	for _, p := range []string{"clusters/a\nb", "clusters/a b", "c/\u2028"} {
+		_, err := gitrepo.Commit(files, subj, gitrepo.Options{Repo: work, Path: p})
+		if err == nil || !strings.Contains(err.Error(), "must be a path relative to the repository root") {
+			t.Errorf("path %q: err %v", p, err)
+		}
+		if _, err := os.Stat(filepath.Join(work, "clusters")); !os.IsNotExist(err) {
+			t.Errorf("path %q: something was written: %v", p, err)
+		}
+	}
 	if _, err := gitrepo.Commit(files, subj, gitrepo.Options{Repo: t.TempDir(), Path: "x"}); err == nil || !strings.Contains(err.Error(), "opening Git repository") {
 		t.Errorf("not a repository: err %v", err)
 	}

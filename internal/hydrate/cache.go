@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/milvusgen/milvusgen/internal/chart"
+	"github.com/milvusgen/milvusgen/internal/input"
 )
 
 // EnvCacheDir overrides the directory of the default result cache; "off"
@@ -48,8 +49,9 @@ type Cache struct {
 	dir     string // "": memory only
 	version string // milvusgen and Helm SDK versions, part of every key
 
-	mu  sync.Mutex
-	mem map[string]*call
+	mu   sync.Mutex
+	mem  map[string]*call
+	apis map[string]*clusterAPIs // by what decides them (shared)
 }
 
 // call is one key's render, shared by everyone who asks for the key while
@@ -151,12 +153,16 @@ func buildVersion() (v string, stable bool) {
 }
 
 // key is the cache key of one release, or "" when it cannot be cached.
-func (c *Cache) key(in Input, l Loader, kube string, opts Options) (string, error) {
+func (c *Cache) key(in Input, l Loader, kube string, apis *clusterAPIs, opts Options) (string, error) {
 	dl, ok := l.(DigestLoader)
 	if !ok {
 		return "", nil
 	}
 	digest, err := dl.Digest(in.Chart)
+	if err != nil {
+		return "", err
+	}
+	apiKey, err := apis.keyPart(dl)
 	if err != nil {
 		return "", err
 	}
@@ -166,11 +172,12 @@ func (c *Cache) key(in Input, l Loader, kube string, opts Options) (string, erro
 		Digest          string
 		Input           Input
 		Kube            string
+		APIVersions     any
 		KeepChartLabels bool
 	}{
-		Format: "milvusgen hydrate cache 2", Version: c.version,
+		Format: "milvusgen hydrate cache 3", Version: c.version,
 		Digest: digest, Input: in,
-		Kube: kube, KeepChartLabels: opts.KeepChartLabels,
+		Kube: kube, APIVersions: apiKey, KeepChartLabels: opts.KeepChartLabels,
 	}
 	data, err := json.Marshal(k)
 	if err != nil {
@@ -178,6 +185,40 @@ func (c *Cache) key(in Input, l Loader, kube string, opts Options) (string, erro
 	}
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:]), nil
+}
+
+// shared returns the clusterAPIs of an earlier Render with the same
+// Kubernetes version, tree CRDs and releases, else a: concurrent fleet
+// environments with equal inputs derive the list, and load each chart,
+// once.
+func (c *Cache) shared(a *clusterAPIs) *clusterAPIs {
+	dl, ok := a.l.(DigestLoader)
+	if !ok {
+		return a
+	}
+	part, err := a.keyPart(dl)
+	if err != nil {
+		return a
+	}
+	data, err := json.Marshal(struct {
+		Kube string
+		Part any
+	}{a.kube, part})
+	if err != nil {
+		return a
+	}
+	sum := sha256.Sum256(data)
+	k := hex.EncodeToString(sum[:])
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.apis == nil {
+		c.apis = map[string]*clusterAPIs{}
+	}
+	if have, ok := c.apis[k]; ok {
+		return have
+	}
+	c.apis[k] = a
+	return a
 }
 
 // get returns the entry of key, calling render once to make it when no one
@@ -224,7 +265,7 @@ func (c *Cache) read(key string) ([]byte, error) {
 	if c.dir == "" {
 		return nil, nil
 	}
-	data, err := os.ReadFile(c.path(key))
+	data, err := input.ReadFile(c.path(key), input.TreeFile)
 	if err != nil {
 		return nil, nil
 	}

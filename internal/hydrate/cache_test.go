@@ -151,7 +151,7 @@ func TestCacheKey(t *testing.T) {
 		if opts.KubeVersion != "" {
 			kube = opts.KubeVersion
 		}
-		k, err := c.key(in, charts(t), kube, opts)
+		k, err := c.key(in, charts(t), kube, newClusterAPIs(kube, opts.APIVersions, []Input{in}, charts(t)), opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,6 +181,7 @@ func TestCacheKey(t *testing.T) {
 			spec_(hr)["commonMetadata"] = map[string]any{"labels": map[string]any{"a": "b"}}
 		}},
 		"kube version": {opts: Options{KubeVersion: "1.34"}},
+		"tree CRDs":    {opts: Options{APIVersions: []string{"monitoring.coreos.com/v1", "monitoring.coreos.com/v1/ServiceMonitor"}}},
 		"chart labels": {opts: Options{KeepChartLabels: true}},
 		"interval":     {modify: func(hr map[string]any) { spec_(hr)["interval"] = "1h" }, same: true},
 	} {
@@ -191,7 +192,7 @@ func TestCacheKey(t *testing.T) {
 	if k := func() string {
 		rels, _ := Releases(tree(t, nil))
 		in, _ := rels[0].Input()
-		k, _ := NewCache("", "other").key(in, charts(t), "1.33", Options{})
+		k, _ := NewCache("", "other").key(in, charts(t), "1.33", newClusterAPIs("1.33", nil, []Input{in}, charts(t)), Options{})
 		return k
 	}(); k == base {
 		t.Error("another milvusgen version has the same key")
@@ -199,10 +200,32 @@ func TestCacheKey(t *testing.T) {
 	// A loader that cannot name a chart's digest is not cached.
 	rels, _ := Releases(tree(t, nil))
 	in, _ := rels[0].Input()
-	if k, err := c.key(in, plainLoader{charts(t)}, "1.33", Options{}); k != "" || err != nil {
+	if k, err := c.key(in, plainLoader{charts(t)}, "1.33", newClusterAPIs("1.33", nil, []Input{in}, plainLoader{charts(t)}), Options{}); k != "" || err != nil {
 		t.Errorf("key through a plain Loader = %q, %v; want none", k, err)
 	}
+	// The chart's digest, not its name and version, says which chart is
+	// rendered: another archive under the same name and version (a
+	// re-pushed tag, a mirror) has another key.
+	other := digestLoader{charts(t), "sha256:0000000000000000000000000000000000000000000000000000000000000000"}
+	if k, err := c.key(in, other, "1.33", newClusterAPIs("1.33", nil, []Input{in}, other), Options{}); err != nil || k == base {
+		t.Errorf("key with another chart digest = %q, %v; want a key other than the base key", k, err)
+	}
+	// The CRDs another release's chart installs decide this release's
+	// capabilities: another chart beside it changes the key.
+	peer := Input{Chart: chart.Ref{Repository: "https://zilliztech.github.io/milvus-helm", Name: "milvus", Version: "5.0.19"}, Values: map[string]any{}}
+	if k, err := c.key(in, charts(t), "1.33", newClusterAPIs("1.33", nil, []Input{in, peer}, charts(t)), Options{}); err != nil || k == base {
+		t.Errorf("key with another release beside it = %q, %v; want a key other than the base key", k, err)
+	}
 }
+
+// digestLoader loads from the chart cache but names another digest.
+type digestLoader struct {
+	c      *chart.Cache
+	digest string
+}
+
+func (l digestLoader) Load(r chart.Ref) (*helmchart.Chart, error) { return l.c.Load(r) }
+func (l digestLoader) Digest(chart.Ref) (string, error)           { return l.digest, nil }
 
 type plainLoader struct{ c *chart.Cache }
 

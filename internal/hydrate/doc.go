@@ -36,4 +36,9 @@
 // and every caBundle. helm.sh/chart labels, which change on every chart
 // version bump and would flood a diff, are removed unless
 // Options.KeepChartLabels is set. The file header says so.
+//
+// Charts see the cluster they will run on: .Capabilities.KubeVersion is the
+// spec's Kubernetes version and .Capabilities.APIVersions what that version
+// serves, with kinds, derived from client-go's scheme (KubeAPIVersions),
+// plus the CRDs the tree and its charts install (apis.go).
 package hydrate

@@ -34,6 +34,12 @@ type Options struct {
 	// version, so by default they are removed to keep a chart bump's diff
 	// to what actually changes.
 	KeepChartLabels bool
+	// APIVersions are API versions the cluster serves besides Kubernetes'
+	// own, as .Capabilities.APIVersions lists them ("monitoring.coreos.com/v1",
+	// "monitoring.coreos.com/v1/ServiceMonitor"). Hydrate adds those of the
+	// CRDs among the tree's files; the CRDs of the charts rendered are
+	// always added.
+	APIVersions []string
 	// Cache, when set, keeps every hydrated release by its inputs, so an
 	// unchanged release is not templated again (DefaultCache is the
 	// process's, on disk in the user's cache directory). Only charts from
@@ -71,6 +77,7 @@ func Hydrate(files []manifest.File, l Loader, opts Options) ([]manifest.File, er
 		inputs = append(inputs, in)
 	}
 	opts.KubeVersion = kube
+	opts.APIVersions = union(opts.APIVersions, CRDAPIVersions(treeCRDs(files)))
 	hydrated, err := Render(inputs, l, opts)
 	if err != nil {
 		errs = append(errs, err)
@@ -85,9 +92,15 @@ func Hydrate(files []manifest.File, l Loader, opts Options) ([]manifest.File, er
 
 // Render hydrates each input into hydrated/<namespace>/<release>.yaml, in
 // input order, for Kubernetes opts.KubeVersion (Helm's default when
-// empty). Inputs render concurrently; the error joins every input's
+// empty): .Capabilities.APIVersions holds what that version serves
+// (KubeAPIVersions), opts.APIVersions, and the CRDs of every input's
+// chart. Inputs render concurrently; the error joins every input's
 // failure.
 func Render(inputs []Input, l Loader, opts Options) ([]manifest.File, error) {
+	apis := newClusterAPIs(opts.KubeVersion, opts.APIVersions, inputs, l)
+	if opts.Cache != nil {
+		apis = opts.Cache.shared(apis)
+	}
 	// Most of a chart's time is its templates, which share nothing.
 	type result struct {
 		f   manifest.File
@@ -100,7 +113,7 @@ func Render(inputs []Input, l Loader, opts Options) ([]manifest.File, error) {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			res[i].f, res[i].err = cachedRelease(in, l, opts.KubeVersion, opts)
+			res[i].f, res[i].err = cachedRelease(in, i, l, opts.KubeVersion, apis, opts)
 		})
 	}
 	wg.Wait()
@@ -120,19 +133,19 @@ func Render(inputs []Input, l Loader, opts Options) ([]manifest.File, error) {
 }
 
 // cachedRelease is hydrateRelease through opts.Cache.
-func cachedRelease(in Input, l Loader, kube string, opts Options) (manifest.File, error) {
+func cachedRelease(in Input, i int, l Loader, kube string, apis *clusterAPIs, opts Options) (manifest.File, error) {
 	if opts.Cache == nil {
-		return hydrateRelease(in, l, kube, opts)
+		return hydrateRelease(in, i, l, kube, apis, opts)
 	}
-	key, err := opts.Cache.key(in, l, kube, opts)
+	key, err := opts.Cache.key(in, l, kube, apis, opts)
 	if err != nil {
 		return manifest.File{}, err
 	}
 	if key == "" {
-		return hydrateRelease(in, l, kube, opts)
+		return hydrateRelease(in, i, l, kube, apis, opts)
 	}
 	data, err := opts.Cache.get(key, func() ([]byte, error) {
-		f, err := hydrateRelease(in, l, kube, opts)
+		f, err := hydrateRelease(in, i, l, kube, apis, opts)
 		return f.Data, err
 	})
 	if err != nil {

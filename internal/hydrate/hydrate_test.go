@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -51,6 +52,26 @@ func renderSpec(t testing.TB, s *model.Spec) []manifest.File {
 
 // charts is the plain directory of the shared chart archives.
 func charts(t testing.TB) *chart.Cache { return chart.NewCache(shared.MustPath(t, "charts")) }
+
+// lockedCharts is a chart cache holding every shared archive, those of
+// earlier Milvus lines (charts-previous: 4.2.x) too, locked with
+// chart add as a user would.
+func lockedCharts(t testing.TB) *chart.Cache {
+	t.Helper()
+	c := chart.NewCache(t.TempDir())
+	var all []string
+	for _, dir := range []string{"charts", "charts-previous"} {
+		m, err := filepath.Glob(filepath.Join(shared.MustPath(t, dir), "*.tgz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, m...)
+	}
+	if _, err := c.Add(all); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
 
 // hydrated returns the hydrated files of files by path.
 func hydrated(t testing.TB, files []manifest.File, opts Options) map[string][]byte {
@@ -194,6 +215,7 @@ func mapsKeys[V any](m map[string]V) func(func(string) bool) {
 // TestHydrateExamples hydrates every example twice: byte-identical, no
 // secret material, nothing any kustomization.yaml refers to.
 func TestHydrateExamples(t *testing.T) {
+	cache := lockedCharts(t)
 	data, err := os.ReadFile("../../examples/render.list")
 	if err != nil {
 		t.Fatal(err)
@@ -210,11 +232,11 @@ func TestHydrateExamples(t *testing.T) {
 		}
 		t.Run(strings.TrimPrefix(out, "out/"), func(t *testing.T) {
 			files := renderSpec(t, load(t, paths...))
-			all, err := Hydrate(files, charts(t), DefaultOptions())
+			all, err := Hydrate(files, cache, DefaultOptions())
 			if err != nil {
 				t.Fatal(err)
 			}
-			again, err := Hydrate(all, charts(t), DefaultOptions()) // hydrating a hydrated set
+			again, err := Hydrate(all, cache, DefaultOptions()) // hydrating a hydrated set
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -60,7 +60,7 @@ type rendered struct {
 // links in. CRDs come first unless install.crds is Skip, then the
 // manifests in Helm's install order, then the hooks (test hooks never,
 // every hook when install.disableHooks is set).
-func template(in Input, ch *helmchart.Chart, kube string) (rendered, error) {
+func template(in Input, ch *helmchart.Chart, kube string, apis []string) (rendered, error) {
 	out := rendered{release: in.ReleaseName, namespace: in.Namespace}
 	caps := chartutil.DefaultCapabilities.Copy()
 	if kube != "" {
@@ -69,6 +69,11 @@ func template(in Input, ch *helmchart.Chart, kube string) (rendered, error) {
 			return rendered{}, err
 		}
 		caps.KubeVersion = *kv
+	}
+	// What the cluster serves (KubeAPIVersions and the tree's CRDs), so a
+	// chart testing .Capabilities.APIVersions.Has renders as it will there.
+	if apis != nil {
+		caps.APIVersions = chartutil.VersionSet(apis)
 	}
 	// Helm coalesces into the values it is given: a copy keeps the
 	// caller's (and the cache key's) intact.
@@ -161,12 +166,20 @@ func parseKubeVersion(kube string) (*chartutil.KubeVersion, error) {
 }
 
 // hydrateRelease renders one release into its hydrated file.
-func hydrateRelease(in Input, l Loader, kube string, opts Options) (manifest.File, error) {
-	ch, err := l.Load(in.Chart)
+func hydrateRelease(in Input, i int, l Loader, kube string, apis *clusterAPIs, opts Options) (manifest.File, error) {
+	versions, err := apis.get()
 	if err != nil {
 		return manifest.File{}, err
 	}
-	rd, err := template(in, ch, kube)
+	// The chart get loaded has had its disabled subcharts pruned for the
+	// same values, as template does.
+	ch := apis.take(i)
+	if ch == nil {
+		if ch, err = l.Load(in.Chart); err != nil {
+			return manifest.File{}, err
+		}
+	}
+	rd, err := template(in, ch, kube, versions)
 	if err != nil {
 		return manifest.File{}, err
 	}

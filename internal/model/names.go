@@ -250,6 +250,9 @@ func (s *Spec) DefaultLoadBalancerName() string {
 // DeriveNames fills the account- and region-wide AWS names the spec left
 // unset with names derived from the cluster; explicit names win.
 func (s *Spec) DeriveNames() {
+	if s.Backup != nil && s.Backup.PolicyName == "" {
+		s.Backup.PolicyName = s.DefaultBackupPolicyName()
+	}
 	if s.Storage.PolicyName == "" {
 		s.Storage.PolicyName = s.DefaultPolicyName()
 	}

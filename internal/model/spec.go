@@ -11,6 +11,8 @@ type Spec struct {
 	Milvus                 Milvus                 `json:"milvus"`
 	LoadBalancerController LoadBalancerController `json:"loadBalancerController"`
 	GitOps                 GitOps                 `json:"gitops"`
+	// Backup schedules milvus-backup, or is nil.
+	Backup *Backup `json:"backup,omitempty"`
 }
 
 // AWS names the account and region everything is created in.
@@ -69,8 +71,14 @@ const (
 
 // Milvus is the Milvus Helm release.
 type Milvus struct {
-	Namespace        string         `json:"namespace"`
-	ChartVersion     string         `json:"chartVersion"`
+	Namespace    string `json:"namespace"`
+	ChartVersion string `json:"chartVersion"`
+	// Version is the Milvus version the spec pins, or "" for the chart's
+	// own (ImageVersion gives the one that runs).
+	Version string `json:"version,omitempty"`
+	// Coordinators is the coordinator layout: CoordinatorsMix or
+	// CoordinatorsSeparate.
+	Coordinators     string         `json:"coordinators,omitempty"`
 	ServiceAccount   string         `json:"serviceAccount"`
 	HighAvailability bool           `json:"highAvailability"`
 	MessageQueue     string         `json:"messageQueue"`
@@ -79,6 +87,7 @@ type Milvus struct {
 	QueryNode        Component      `json:"queryNode"`
 	DataNode         Component      `json:"dataNode"`
 	StreamingNode    Component      `json:"streamingNode"`
+	IndexNode        Component      `json:"indexNode"`
 	Spread           string         `json:"spread"`
 	InMemoryReplicas int            `json:"inMemoryReplicas"`
 	Dataset          *Dataset       `json:"dataset,omitempty"`
@@ -88,6 +97,12 @@ type Milvus struct {
 	Config           map[string]any `json:"config,omitempty"`
 	Values           map[string]any `json:"values,omitempty"`
 }
+
+// Coordinator layouts.
+const (
+	CoordinatorsMix      = "mixCoordinator"
+	CoordinatorsSeparate = "separate"
+)
 
 // Identity modes: how pods get AWS credentials.
 const (
@@ -212,4 +227,16 @@ type Repository struct {
 	Branch     string `json:"branch"`
 	Path       string `json:"path"`
 	SecretName string `json:"secretName,omitempty"`
+}
+
+// Backup is the milvus-backup CronJob and its location.
+type Backup struct {
+	Schedule       string `json:"schedule"`
+	Bucket         string `json:"bucket,omitempty"`
+	RootPath       string `json:"rootPath"`
+	Region         string `json:"region,omitempty"`
+	CrossRegion    bool   `json:"crossRegion"`
+	Keep           int    `json:"keep"`
+	ServiceAccount string `json:"serviceAccount"`
+	PolicyName     string `json:"policyName,omitempty"`
 }

@@ -32,6 +32,7 @@ func Runbook() *model.Spec {
 		Milvus: model.Milvus{
 			Namespace:        "milvus",
 			ChartVersion:     "5.0.19",
+			Coordinators:     "mixCoordinator",
 			ServiceAccount:   "milvus-s3-access-sa",
 			HighAvailability: true,
 			MessageQueue:     model.Woodpecker,

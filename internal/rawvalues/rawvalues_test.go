@@ -50,7 +50,7 @@ func TestValuesRefused(t *testing.T) {
 		{"volumes", "volumes: [{name: x, emptyDir: {}}]", "volumes", "mount over /milvus/configs"},
 		{"component volume mounts", "queryNode: {volumeMounts: [{name: x, mountPath: /milvus/configs}]}", "queryNode.volumeMounts", "mount over /milvus/configs"},
 		{"component volumes", "proxy: {volumes: [{name: x}]}", "proxy.volumes", "mount over /milvus/configs"},
-		{"image tag", "image: {all: {tag: v2.5.0}}", "image.all.tag", "the image tag follows milvus.chartVersion"},
+		{"image tag", "image: {all: {tag: v2.5.0}}", "image.all.tag", "use milvus.version"},
 		{"image pull policy", "image: {all: {pullPolicy: Always}}", "image.all.pullPolicy", "only image.all.repository and image.all.pullSecrets"},
 		{"replicas", "queryNode: {replicas: 9223372036854775789}", "queryNode.replicas", "use milvus.queryNode.replicas"},
 		{"resources", "dataNode: {resources: {limits: {cpu: 1e19}}}", "dataNode.resources", "use milvus.dataNode.resources"},

@@ -73,7 +73,8 @@ var valuesAllowed = []entry{
 	{"log.format", oneOf("text", "json"), "Milvus's log format, for log pipelines (milvus.yaml log.format)"},
 
 	// Image mirrors, which air-gapped clusters need. Tags and digests stay
-	// the chart's, so the version moves only with milvus.chartVersion.
+	// the spec's, so the version moves only with milvus.version or
+	// milvus.chartVersion, where the upgrade rules see it.
 	{"image.all.repository", repository, "pulls Milvus from a mirror"},
 	{"image.all.pullSecrets", secretNames, "names the Secrets that log in to the mirror"},
 	{"etcd.image.registry", registry, "pulls etcd from a mirror"},
@@ -111,8 +112,8 @@ var valuesRefused = []struct{ path, msg string }{
 	{"*.hpa", "not supported: use milvus.%[1]s.replicas (an autoscaler would undo the fit check)"},
 	{"streamingNode.annotations", "chart 5.0.19 does not read streamingNode.annotations; use the global annotations"},
 	{"mixCoordinator.activeStandby", "use milvus.highAvailability"},
-	{"image.all.tag", "the image tag follows milvus.chartVersion (each chart version pins its Milvus); change milvus.chartVersion"},
-	{"image", "not supported: only image.all.repository and image.all.pullSecrets may be set (the tag follows milvus.chartVersion)"},
+	{"image.all.tag", "use milvus.version (a Milvus patch within the chart's line; the upgrade rules apply to it) or milvus.chartVersion"},
+	{"image", "not supported: only image.all.repository and image.all.pullSecrets may be set (the tag follows milvus.version and milvus.chartVersion)"},
 	{"cluster", "not supported: milvusgen always runs Milvus in cluster mode; cluster.enabled: false would replace every component with one standalone pod"},
 	{"standalone", "not supported: milvusgen always runs Milvus in cluster mode"},
 	{"customConfigMap", "use milvus.config (its allowed sections), milvus.auth and milvus.tls; a custom ConfigMap replaces milvus.yaml and drops milvusgen's authentication and S3 settings"},
@@ -143,11 +144,11 @@ var valuesRefused = []struct{ path, msg string }{
 	{"metrics", "not supported: metrics.enabled would put port 9091 (metrics and the login-free WebUI) on the load balancer; Prometheus scrapes the pods' 9091 inside the cluster"},
 	{"nameOverride", "not supported: the names the other artifacts refer to come from the chart's defaults"},
 	{"fullnameOverride", "not supported: the names the other artifacts refer to come from the chart's defaults"},
-	{"rootCoordinator", "chart 5.x has no rootCoordinator (Milvus 2.6 merged it into mixCoordinator); use milvus.mixCoordinator"},
-	{"queryCoordinator", "chart 5.x has no queryCoordinator (Milvus 2.6 merged it into mixCoordinator); use milvus.mixCoordinator"},
-	{"indexCoordinator", "chart 5.x has no indexCoordinator (Milvus 2.6 merged it into mixCoordinator); use milvus.mixCoordinator"},
-	{"dataCoordinator", "chart 5.x has no dataCoordinator (Milvus 2.6 merged it into mixCoordinator); use milvus.mixCoordinator"},
-	{"indexNode", "chart 5.x has no indexNode (index building moved to the data nodes in Milvus 2.6); use milvus.dataNode"},
+	{"rootCoordinator", "chart 5.x has no rootCoordinator (Milvus 2.6 merged it into mixCoordinator); use milvus.mixCoordinator (on charts 4.2.x, milvus.coordinators: separate)"},
+	{"queryCoordinator", "chart 5.x has no queryCoordinator (Milvus 2.6 merged it into mixCoordinator); use milvus.mixCoordinator (on charts 4.2.x, milvus.coordinators: separate)"},
+	{"indexCoordinator", "chart 5.x has no indexCoordinator (Milvus 2.6 merged it into mixCoordinator); use milvus.mixCoordinator (on charts 4.2.x, milvus.coordinators: separate)"},
+	{"dataCoordinator", "chart 5.x has no dataCoordinator (Milvus 2.6 merged it into mixCoordinator); use milvus.mixCoordinator (on charts 4.2.x, milvus.coordinators: separate)"},
+	{"indexNode", "chart 5.x has no indexNode (index building moved to the data nodes in Milvus 2.6); use milvus.dataNode (on charts 4.2.x use milvus.indexNode)"},
 	{"log", "not supported: only log.level and log.format may be set"},
 }
 

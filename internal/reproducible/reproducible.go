@@ -21,16 +21,28 @@ import (
 )
 
 // Check fails t unless every render gives the bytes of the first. input
-// must return a fresh input on every call. The renders are:
+// must return a fresh input on every call, equal to every other. The
+// renders are:
 //
 //   - one input rendered twice: a renderer that changes its input (sorts a
 //     slice in place, fills a default into a map) renders it differently
-//     the second time;
+//     the second time; the input is then compared with a fresh one, so a
+//     change that does not show in the output is caught too;
 //   - runs inputs whose maps are rebuilt in a shuffled insertion order
-//     (Shuffle), rendered one after another with GOMAXPROCS 1, then all at
-//     once with GOMAXPROCS of at least 4: output that follows map order or
-//     shares state between renders differs in some of them.
+//     (Shuffle), rendered one after another with GOMAXPROCS 1: output that
+//     follows map order, or how the input's maps share structure, differs;
+//   - runs shuffled inputs rendered all at once with GOMAXPROCS of at least
+//     4: output that depends on state shared between renders differs.
 func Check[In any](t testing.TB, runs int, input func() In, render func(In) ([]byte, error)) {
+	t.Helper()
+	check(t, runs, input, render, phases{shuffle: true, concurrent: true})
+}
+
+// phases are the variations check makes; the tests turn one off to show
+// which one catches a defect.
+type phases struct{ shuffle, concurrent bool }
+
+func check[In any](t testing.TB, runs int, input func() In, render func(In) ([]byte, error), ph phases) {
 	t.Helper()
 	want, err := render(input())
 	if err != nil {
@@ -56,11 +68,21 @@ func Check[In any](t testing.TB, runs int, input func() In, render func(In) ([]b
 			return
 		}
 	}
+	if fresh := input(); !reflect.DeepEqual(in, fresh) {
+		t.Errorf("render changed its input:\n  before: %s\n  after:  %s", clip(fmt.Sprintf("%+v", deref(fresh))), clip(fmt.Sprintf("%+v", deref(in))))
+		return
+	}
 
+	shuffled := func(i int, seed uint64) In {
+		in := input()
+		if ph.shuffle {
+			Shuffle(&in, rand.New(rand.NewPCG(uint64(i), seed)))
+		}
+		return in
+	}
 	inputs := make([]In, runs)
 	for i := range inputs {
-		inputs[i] = input()
-		Shuffle(&inputs[i], rand.New(rand.NewPCG(uint64(i), 7)))
+		inputs[i] = shuffled(i, 7)
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	for i, in := range inputs {
@@ -74,9 +96,12 @@ func Check[In any](t testing.TB, runs int, input func() In, render func(In) ([]b
 	errs := make([]error, runs)
 	var wg sync.WaitGroup
 	for i := range inputs {
-		in := input()
-		Shuffle(&in, rand.New(rand.NewPCG(uint64(i), 8)))
-		wg.Go(func() { outs[i], errs[i] = render(in) })
+		in := shuffled(i, 8)
+		if ph.concurrent {
+			wg.Go(func() { outs[i], errs[i] = render(in) })
+		} else {
+			outs[i], errs[i] = render(in)
+		}
 	}
 	wg.Wait()
 	for i := range outs {
@@ -84,6 +109,21 @@ func Check[In any](t testing.TB, runs int, input func() In, render func(In) ([]b
 			return
 		}
 	}
+}
+
+// deref is v, or what it points to.
+func deref(v any) any {
+	if r := reflect.ValueOf(v); r.Kind() == reflect.Pointer && !r.IsNil() {
+		return r.Elem().Interface()
+	}
+	return v
+}
+
+func clip(s string) string {
+	if len(s) > 400 {
+		return s[:400] + "…"
+	}
+	return s
 }
 
 // firstDifference shows the first line where got differs from want.

@@ -62,7 +62,7 @@ func PlacementOf(s *model.Spec, name string) Placement {
 		// Its webhook admits the proxies (render/values.LBController).
 		return Placement{EvenHosts: true, EvenZones: true}
 	}
-	for _, m := range MilvusComponents {
+	for _, m := range Components(s) {
 		if m == name && s.StrictSpread() {
 			return Placement{EvenHosts: true, EvenZones: true}
 		}

@@ -27,7 +27,7 @@ func Check(s *model.Spec) []Problem {
 	dataset := Describe(p.Dataset)
 	for _, c := range w.Milvus {
 		sc := specComponent(s, c.Name)
-		rec := p.Component(c.Name)
+		rec := p.Component(planName(c.Name))
 		base := "milvus." + c.Name
 		if c.Name == QueryNode {
 			switch {
@@ -58,7 +58,7 @@ func Check(s *model.Spec) []Problem {
 		// pod; the other components share the load, so compare totals.
 		have, want := c.Total(), rec.Total()
 		what := count(c.Replicas, c.Pod)
-		if c.Name == MixCoordinator {
+		if IsCoordinator(c.Name) {
 			have, want, what = c.Pod, rec.Pod, c.Pod.String()+" per replica"
 		}
 		have.Disk, want.Disk = 0, 0

@@ -2,8 +2,10 @@ package sizing
 
 import (
 	"math"
+	"slices"
 
 	"github.com/milvusgen/milvusgen/internal/model"
+	"github.com/milvusgen/milvusgen/internal/versions"
 )
 
 // Milvus component names, as the spec (milvus.<name>) and the chart's
@@ -14,11 +16,61 @@ const (
 	QueryNode      = "queryNode"
 	DataNode       = "dataNode"
 	StreamingNode  = "streamingNode"
+	// IndexNode builds indexes in Milvus 2.5 (charts 4.2.x).
+	IndexNode = "indexNode"
 )
 
-// MilvusComponents are the Milvus Deployments milvusgen sizes, in the order
-// tables list them.
+// Coordinators are the separate coordinators of Milvus 2.5 (charts 4.2.x
+// with milvus.coordinators: separate), each sized and counted like
+// mixCoordinator.
+var Coordinators = []string{"rootCoordinator", "queryCoordinator", "dataCoordinator", "indexCoordinator"}
+
+// IsCoordinator reports mixCoordinator or a separate coordinator: active
+// standby, replicas from model.Spec.MixCoordinatorReplicas.
+func IsCoordinator(name string) bool {
+	return name == MixCoordinator || slices.Contains(Coordinators, name)
+}
+
+// planName is the sizing tool's component whose figures a component gets:
+// a coordinator mixCoordinator's; 2.5's index nodes the data nodes' (2.6
+// moved index building into them, and the tool's data node figures carry
+// it).
+func planName(name string) string {
+	switch {
+	case IsCoordinator(name):
+		return MixCoordinator
+	case name == IndexNode:
+		return DataNode
+	}
+	return name
+}
+
+// MilvusComponents are the Milvus Deployments milvusgen sizes on chart
+// 5.x, in the order tables list them; Components gives the pinned chart's.
 var MilvusComponents = []string{MixCoordinator, Proxy, QueryNode, DataNode, StreamingNode}
+
+// Components are the Milvus Deployments the spec's chart runs, in the
+// order tables list them: mixCoordinator or the separate coordinators,
+// then the chart's components (internal/versions).
+func Components(s *model.Spec) []string {
+	c, ok := versions.Lookup(s.Milvus.ChartVersion)
+	if !ok {
+		return MilvusComponents
+	}
+	out := []string{MixCoordinator}
+	if s.Milvus.Coordinators == model.CoordinatorsSeparate {
+		out = slices.Clone(Coordinators)
+	}
+	for _, name := range MilvusComponents[1:] {
+		if c.Has(name) {
+			out = append(out, name)
+		}
+	}
+	if c.Has(IndexNode) {
+		out = append(out, IndexNode)
+	}
+	return out
+}
 
 // Resources are what one pod asks of a node.
 type Resources struct {

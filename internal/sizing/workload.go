@@ -68,7 +68,7 @@ func NewWorkload(s *model.Spec) (*Workload, error) {
 		}
 		w.Plan = p
 	}
-	for _, name := range MilvusComponents {
+	for _, name := range Components(s) {
 		w.Milvus = append(w.Milvus, deployed(s, name, w.Plan))
 	}
 	w.Dependencies = dependencies(s, w.Plan)
@@ -81,7 +81,8 @@ func NewWorkload(s *model.Spec) (*Workload, error) {
 // specComponent returns the spec's block for a Milvus component.
 func specComponent(s *model.Spec, name string) *model.Component {
 	switch name {
-	case MixCoordinator:
+	case MixCoordinator, "rootCoordinator", "queryCoordinator", "dataCoordinator", "indexCoordinator":
+		// Separate coordinators are sized like mixCoordinator.
 		return &s.Milvus.MixCoordinator
 	case Proxy:
 		return &s.Milvus.Proxy
@@ -91,6 +92,8 @@ func specComponent(s *model.Spec, name string) *model.Component {
 		return &s.Milvus.DataNode
 	case StreamingNode:
 		return &s.Milvus.StreamingNode
+	case IndexNode:
+		return &s.Milvus.IndexNode
 	}
 	return nil
 }
@@ -118,7 +121,8 @@ func deployed(s *model.Spec, name string, p *Plan) Component {
 	out := Component{Name: name, Replicas: 1, Source: SourceChart}
 	var pc Component
 	if p != nil {
-		pc = p.Component(name)
+		pc = p.Component(planName(name))
+		pc.Name = name
 	}
 	switch {
 	case p != nil && !HandSized(name, c):
@@ -132,7 +136,7 @@ func deployed(s *model.Spec, name string, p *Plan) Component {
 		}
 	}
 	switch {
-	case name == MixCoordinator:
+	case IsCoordinator(name):
 		out.Replicas = s.MixCoordinatorReplicas()
 	case c.Replicas != nil:
 		out.Replicas = *c.Replicas
@@ -143,7 +147,7 @@ func deployed(s *model.Spec, name string, p *Plan) Component {
 	case p != nil:
 		out.Replicas = pc.Replicas
 	}
-	if s.Milvus.HighAvailability && c.Replicas == nil && name != MixCoordinator {
+	if s.Milvus.HighAvailability && c.Replicas == nil && !IsCoordinator(name) {
 		// mixCoordinator's HA count is model.Spec.MixCoordinatorReplicas.
 		out.Replicas = max(out.Replicas, HAReplicas)
 	}
@@ -151,7 +155,7 @@ func deployed(s *model.Spec, name string, p *Plan) Component {
 		// Milvus keeps each in-memory replica on query nodes of its own.
 		out.Replicas = max(out.Replicas, s.LoadReplicas())
 	}
-	if n, ok := rawReplicas(s, name, "replicas"); ok && name != MixCoordinator {
+	if n, ok := rawReplicas(s, name, "replicas"); ok && !IsCoordinator(name) {
 		// Raw values are merged last, so the chart deploys their count.
 		out.Replicas = n
 	}
@@ -224,7 +228,7 @@ func Apply(s *model.Spec) (*Plan, error) {
 		if !HandSized(d.Name, *c) {
 			c.Resources = modelResources(d.Limit)
 		}
-		if c.Replicas == nil && d.Name != MixCoordinator {
+		if c.Replicas == nil && !IsCoordinator(d.Name) {
 			n := d.Replicas
 			c.Replicas = &n
 		}

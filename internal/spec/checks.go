@@ -10,6 +10,7 @@ import (
 
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/sizing"
+	"github.com/milvusgen/milvusgen/internal/versions"
 )
 
 // maxNodesPerNodeGroup is the EKS quota of nodes in one managed node group.
@@ -39,7 +40,10 @@ func checkModel(r *report, s *model.Spec, ok map[string]bool, opts Options) {
 	if all("milvus.service", "milvus.auth") {
 		checkSecurity(r, s)
 	}
-	if all("milvus.chartVersion", "milvus.messageQueue") {
+	if all("backup", "aws", "storage", "milvus.serviceAccount") {
+		checkBackup(r, s)
+	}
+	if all("milvus.chartVersion", "milvus.messageQueue", "milvus.version", "milvus.coordinators") {
 		checkCompatibility(r, s)
 	}
 	if ok["milvus.values"] {
@@ -282,13 +286,28 @@ func checkSecurity(r *report, s *model.Spec) {
 	}
 }
 
-// checkCompatibility checks the spec against what the chart version supports.
+// checkCompatibility checks the spec against what the pinned chart
+// deploys (internal/versions): the message queue, the Milvus version, the
+// coordinator layout and components the chart does not have.
 func checkCompatibility(r *report, s *model.Spec) {
-	c, ok := compat().Charts[s.Milvus.ChartVersion]
+	c, ok := versions.Lookup(s.Milvus.ChartVersion)
 	if !ok {
 		return // reported by the field rule
 	}
 	if !slices.Contains(c.MessageQueues, s.Milvus.MessageQueue) {
 		r.errorf("milvus.messageQueue", "chart %s (Milvus %s) supports %s; got %q", s.Milvus.ChartVersion, c.Milvus, strings.Join(c.MessageQueues, ", "), s.Milvus.MessageQueue)
+	}
+	if v := s.Milvus.Version; v != "" {
+		if why := c.Supports(v); why != "" {
+			r.errorf("milvus.version", "%s", why)
+		}
+	}
+	if co := s.Milvus.Coordinators; co != "" && !slices.Contains(c.Coordinators, co) {
+		r.errorf("milvus.coordinators", "chart %s (Milvus %s) has only %s; got %q", c.Version, c.Milvus, strings.Join(c.Coordinators, ", "), co)
+	}
+	for name, comp := range map[string]model.Component{"streamingNode": s.Milvus.StreamingNode, "indexNode": s.Milvus.IndexNode} {
+		if !c.Has(name) && (comp.Replicas != nil || comp.Resources != nil) {
+			r.errorf("milvus."+name, "chart %s (Milvus %s) deploys no %s; these settings would be ignored; remove them", c.Version, c.Milvus, name)
+		}
 	}
 }

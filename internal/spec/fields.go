@@ -93,7 +93,7 @@ var stringRules = map[string]stringRule{
 	"milvus.serviceAccount": dnsSubdomain,
 	"milvus.messageQueue":   oneOf("woodpecker", "pulsar", "kafka"),
 	"milvus.chartVersion": func(s string) string {
-		return knownVersion("Milvus chart", s, compat().Charts)
+		return knownMilvusChart(s)
 	},
 	"milvus.service.scheme": oneOf("internal", "internet-facing"),
 	"milvus.service.loadBalancerName": func(s string) string {

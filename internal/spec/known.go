@@ -1,5 +1,7 @@
 package spec
 
+import "github.com/milvusgen/milvusgen/internal/versions"
+
 // ChartVersion is a chart version milvusgen knows, with the version of the
 // application it installs.
 type ChartVersion struct {
@@ -11,8 +13,8 @@ type ChartVersion struct {
 // controller version) of the schema's #Compatibility table.
 func KnownCharts() (milvus, lbController []ChartVersion) {
 	c := compat()
-	for _, v := range knownCharts(c.Charts) {
-		milvus = append(milvus, ChartVersion{v, c.Charts[v].Milvus})
+	for _, v := range versions.Charts() {
+		milvus = append(milvus, ChartVersion{v.Version, v.Milvus})
 	}
 	for _, v := range knownCharts(c.LBControllerCharts) {
 		lbController = append(lbController, ChartVersion{v, c.LBControllerCharts[v].AppVersion})

@@ -3,7 +3,6 @@ package spec
 import (
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -20,6 +19,7 @@ import (
 	cuejson "cuelang.org/go/encoding/json"
 	cueyaml "cuelang.org/go/encoding/yaml"
 
+	"github.com/milvusgen/milvusgen/internal/input"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/suggest"
 	"github.com/milvusgen/milvusgen/schema"
@@ -56,53 +56,31 @@ type Result struct {
 
 // MaxSpecBytes bounds one spec input. Specs are kilobytes; the bound keeps
 // `-f /dev/zero` or a mistaken path from being read into memory.
-const MaxSpecBytes = 8 << 20
+const MaxSpecBytes = input.Spec
 
-// ReadFiles reads spec files; "-" reads stdin. Only regular files and pipes
-// are read (a device such as /dev/zero or a directory is refused before
-// any byte is read), and none beyond MaxSpecBytes.
+// ReadFiles reads spec files through the bounded reader (internal/input);
+// "-" reads stdin. Only regular files and pipes are read (a device such as
+// /dev/zero or a directory is refused before any byte is read), and none
+// beyond MaxSpecBytes.
 func ReadFiles(paths []string, stdin io.Reader) ([]Source, error) {
 	srcs := make([]Source, 0, len(paths))
 	for _, p := range paths {
-		data, err := readSpec(p, stdin)
+		var data []byte
+		var err error
+		if p == "-" {
+			data, err = input.Read("-", stdin, MaxSpecBytes)
+		} else {
+			data, err = input.ReadFile(p, MaxSpecBytes)
+		}
 		if err != nil {
-			return nil, fmt.Errorf("reading spec %s failed: %w", p, err)
+			if fi, serr := os.Stat(p); serr == nil && fi.IsDir() {
+				return nil, fmt.Errorf("reading spec %s failed: it is a directory; pass the spec file (spec.cue, spec.yaml or spec.json)", p)
+			}
+			return nil, input.Named("spec", err)
 		}
 		srcs = append(srcs, Source{Name: p, Data: data})
 	}
 	return srcs, nil
-}
-
-func readSpec(p string, stdin io.Reader) ([]byte, error) {
-	r := stdin
-	if p != "-" {
-		f, err := os.Open(p)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		fi, err := f.Stat()
-		if err != nil {
-			return nil, err
-		}
-		switch m := fi.Mode(); {
-		case m.IsDir():
-			return nil, fmt.Errorf("it is a directory; pass the spec file (spec.cue, spec.yaml or spec.json)")
-		case !m.IsRegular() && m&fs.ModeNamedPipe == 0:
-			return nil, fmt.Errorf("it is not a regular file (%s); pass a spec file, or - for stdin", m.Type())
-		case m.IsRegular() && fi.Size() > MaxSpecBytes:
-			return nil, fmt.Errorf("it is %d bytes; a spec may hold at most %d", fi.Size(), MaxSpecBytes)
-		}
-		r = f
-	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxSpecBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxSpecBytes {
-		return nil, fmt.Errorf("it holds more than %d bytes, the most a spec may hold", MaxSpecBytes)
-	}
-	return data, nil
 }
 
 // Load unifies the sources with the #Spec schema, validates the result and
@@ -194,9 +172,9 @@ func Load(srcs []Source, opts Options) (*Result, error) {
 var checkInputs = []string{
 	"name", "aws", "storage", "storage.storageClass", "loadBalancerController",
 	"cluster", "cluster.kubernetesVersion", "cluster.nodeGroups", "cluster.name", "cluster.identity", "cluster.vpcCIDR",
-	"milvus", "milvus.namespace", "milvus.serviceAccount", "milvus.chartVersion", "milvus.highAvailability", "milvus.messageQueue",
+	"milvus", "milvus.namespace", "milvus.serviceAccount", "milvus.chartVersion", "milvus.version", "milvus.coordinators", "milvus.indexNode", "milvus.highAvailability", "milvus.messageQueue",
 	"milvus.mixCoordinator", "milvus.proxy", "milvus.queryNode", "milvus.dataNode", "milvus.streamingNode", "milvus.dataset",
-	"milvus.auth", "milvus.tls", "milvus.service", "milvus.config", "milvus.values",
+	"milvus.auth", "milvus.tls", "milvus.service", "milvus.config", "milvus.values", "backup",
 	"milvus.inMemoryReplicas", "milvus.spread",
 }
 

@@ -8,22 +8,18 @@ import (
 	"time"
 
 	"cuelang.org/go/cue"
+
+	"github.com/milvusgen/milvusgen/internal/versions"
 )
 
 // compatibility mirrors #Compatibility in the schema, the one table of
 // versions milvusgen knows.
 type compatibility struct {
-	Charts             map[string]chartInfo `json:"charts"`
+	// The Milvus charts and upgrade rules are internal/versions'.
 	LBControllerCharts map[string]struct {
 		AppVersion string `json:"appVersion"`
 	} `json:"lbControllerCharts"`
 	Kubernetes map[string]support `json:"kubernetes"`
-}
-
-type chartInfo struct {
-	Milvus        string   `json:"milvus"`
-	Coordinators  string   `json:"coordinators"`
-	MessageQueues []string `json:"messageQueues"`
 }
 
 // support is a Kubernetes version's EKS support window.
@@ -139,6 +135,14 @@ func knownVersion[V any](what, s string, m map[string]V) string {
 		return ""
 	}
 	return fmt.Sprintf("%s version %q is not one milvusgen knows; known: %s", what, s, quoteList(knownCharts(m)))
+}
+
+// knownMilvusChart says why s is not a Milvus chart of the table, or "".
+func knownMilvusChart(s string) string {
+	if _, ok := versions.Lookup(s); ok {
+		return ""
+	}
+	return fmt.Sprintf("Milvus chart version %q is not one milvusgen knows; known: %s", s, quoteList(versions.Known()))
 }
 
 // plural is "1 day", "2 days".

@@ -20,6 +20,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+
+	kubeinput "github.com/milvusgen/milvusgen/internal/input/kubeconfig"
 	"k8s.io/client-go/tools/portforward"
 	"k8s.io/client-go/transport/spdy"
 
@@ -39,6 +41,9 @@ type Kube struct {
 func LoadKube(kubeconfig, kubeContext string) (*Kube, error) {
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	rules.ExplicitPath = kubeconfig
+	if err := kubeinput.Check(rules); err != nil {
+		return nil, err
+	}
 	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: kubeContext})
 	cfg, err := cc.ClientConfig()
 	if clientcmd.IsEmptyConfig(err) {
@@ -46,6 +51,9 @@ func LoadKube(kubeconfig, kubeContext string) (*Kube, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("kubeconfig: %w", err)
+	}
+	if err := kubeinput.Inline(cfg); err != nil {
+		return nil, err
 	}
 	raw, err := cc.RawConfig()
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/milvusgen/milvusgen/internal/agreement"
 	"github.com/milvusgen/milvusgen/internal/api/argocd/v1alpha1"
+	"github.com/milvusgen/milvusgen/internal/input"
 	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/render"
@@ -154,7 +155,7 @@ func (r *reader) problem(at agreement.Location, format string, args ...any) {
 
 func (r *reader) readEksctl(fsys fs.FS) {
 	// agreement.Check has read and parsed this file already.
-	data, _ := fs.ReadFile(fsys, manifest.EksctlFile)
+	data, _ := input.ReadFS(fsys, manifest.EksctlFile, input.TreeFile)
 	var c agreement.ClusterConfig
 	_ = yaml.Unmarshal(data, &c)
 	t := r.t
@@ -271,7 +272,7 @@ func (r *reader) readMilvusRelease(fsys fs.FS) {
 		if d.IsDir() || (path.Ext(p) != ".yaml" && path.Ext(p) != ".yml") {
 			return nil
 		}
-		data, err := fs.ReadFile(fsys, p)
+		data, err := input.ReadFS(fsys, p, input.TreeFile)
 		if err != nil {
 			return err
 		}

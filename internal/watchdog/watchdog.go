@@ -66,8 +66,31 @@ func (l Limits) For(what string) Limits {
 // grows as soon as an evaluation allocates, before the next GC.
 const heapMetric = "/memory/classes/heap/objects:bytes"
 
-// Start watches until ctx is done or stop is called.
+// Start watches until ctx is done or stop is called, with one time
+// budget, l.Time, for the whole run.
 func Start(ctx context.Context, l Limits) (stop func()) {
+	w := New(ctx, l)
+	w.Stage(l.What, 1)
+	return w.Stop
+}
+
+// Watchdog watches a command through its stages (loading, rendering,
+// hydrating, writing): the heap budget holds throughout, and each stage
+// has its own time budget, a multiple of Limits.Time, so a message names
+// the stage that ran away.
+type Watchdog struct {
+	l      Limits
+	cancel func()
+
+	mu       sync.Mutex
+	what     string
+	budget   time.Duration
+	deadline time.Time // zero: no time budget
+}
+
+// New starts a watchdog with the heap budget only; Stage sets the time
+// budget.
+func New(ctx context.Context, l Limits) *Watchdog {
 	if l.Poll <= 0 {
 		l.Poll = 50 * time.Millisecond
 	}
@@ -78,12 +101,7 @@ func Start(ctx context.Context, l Limits) (stop func()) {
 		l.What = "evaluating the spec"
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	var deadline <-chan time.Time
-	if l.Time > 0 {
-		t := time.NewTimer(l.Time)
-		deadline = t.C
-		context.AfterFunc(ctx, func() { t.Stop() })
-	}
+	w := &Watchdog{l: l, cancel: cancel, what: l.What}
 	var once sync.Once
 	breach := func(err error) { once.Do(func() { l.OnBreach(err) }) }
 	go func() {
@@ -94,11 +112,15 @@ func Start(ctx context.Context, l Limits) (stop func()) {
 			select {
 			case <-ctx.Done():
 				return
-			case <-deadline:
-				breach(fmt.Errorf("%s took longer than %s, milvusgen's time budget; "+
-					"a spec evaluates in well under a second, so look for CUE that generates values without bound (comprehensions or references that double at every step)", l.What, l.Time))
-				return
-			case <-tick.C:
+			case now := <-tick.C:
+				w.mu.Lock()
+				what, budget, deadline := w.what, w.budget, w.deadline
+				w.mu.Unlock()
+				if !deadline.IsZero() && !now.Before(deadline) {
+					breach(fmt.Errorf("%s took longer than %s, milvusgen's time budget; "+
+						"a spec evaluates in well under a second, so look for CUE that generates values without bound (comprehensions or references that double at every step)", what, budget))
+					return
+				}
 				if l.HeapBytes == 0 {
 					continue
 				}
@@ -108,14 +130,30 @@ func Start(ctx context.Context, l Limits) (stop func()) {
 				}
 				if used := sample[0].Value.Uint64(); used > l.HeapBytes {
 					breach(fmt.Errorf("%s used more than %d MiB of memory, milvusgen's budget; "+
-						"a spec needs a few MiB, so look for CUE that generates values without bound (comprehensions or references that double at every step)", l.What, l.HeapBytes>>20))
+						"a spec needs a few MiB, so look for input that generates values without bound (CUE comprehensions or references that double at every step, raw values or replica numbers that make a chart loop)", what, l.HeapBytes>>20))
 					return
 				}
 			}
 		}
 	}()
-	return cancel
+	return w
 }
+
+// Stage names the work from now on and gives it scale × Limits.Time
+// (none when Limits.Time is 0); the previous stage's budget ends.
+func (w *Watchdog) Stage(what string, scale float64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.what = what
+	w.budget, w.deadline = 0, time.Time{}
+	if w.l.Time > 0 && scale > 0 {
+		w.budget = time.Duration(float64(w.l.Time) * scale)
+		w.deadline = time.Now().Add(w.budget)
+	}
+}
+
+// Stop ends the watch; it is idempotent.
+func (w *Watchdog) Stop() { w.cancel() }
 
 func exit(err error) {
 	fmt.Fprintln(os.Stderr, "milvusgen: "+err.Error())

@@ -67,3 +67,21 @@ func TestFromEnv(t *testing.T) {
 		t.Errorf("FromEnv without variables changed the limits: %+v", l)
 	}
 }
+
+// TestStage: each stage has its own time budget, and the message names the
+// stage that ran past it; the heap budget holds across stages.
+func TestStage(t *testing.T) {
+	got := make(chan error, 1)
+	w := New(context.Background(), Limits{Time: time.Hour, Poll: time.Millisecond, OnBreach: func(err error) { got <- err }})
+	defer w.Stop()
+	w.Stage("evaluating spec.cue", 1)
+	w.Stage("hydrating the charts of -f spec.cue", 1e-9) // the budget of this stage: 3.6µs
+	select {
+	case err := <-got:
+		if !strings.Contains(err.Error(), "hydrating the charts of -f spec.cue took longer than 3.6µs") {
+			t.Errorf("message = %q", err)
+		}
+	case <-time.After(backstop):
+		t.Fatal("no breach reported for the second stage")
+	}
+}

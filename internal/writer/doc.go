@@ -23,6 +23,19 @@
 // were still being staged, removes the staged files) and says so; a check
 // writes nothing and reports the unfinished journal as an error.
 //
+// Several trees (a fleet) are written in three phases, each across all
+// trees: stage every file and the committing journal of every tree, then
+// put each committing journal in place, then rename. A full disk or any
+// failure while staging fails before the first rename and leaves every
+// tree as it was; a failure after it is a *PartialError naming the trees
+// on each version. An aborted write whose cleanup fails keeps its journal,
+// and staged files no journal names fail a check and are removed by the
+// next write.
+//
+// Existing files are read through the bounded reader (internal/input), and
+// a rendered file or tree past its bound is refused before anything is
+// written.
+//
 // One writer at a time: a writer holds an exclusive flock(2) on the output
 // directory itself (no lock file is created), a check holds a shared one. A
 // second writer waits, saying so, up to Options.LockTimeout.

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path"
 	"sort"
+
+	"github.com/milvusgen/milvusgen/internal/input"
 )
 
 // Journal states.
@@ -47,7 +49,7 @@ func (e *UnfinishedError) Error() string {
 }
 
 func readJournal(t *tree) (*journal, error) {
-	data, err := t.dir.ReadFile(JournalName)
+	data, err := input.ReadRoot(t.dir, JournalName, input.TreeFile)
 	if isNotExist(err) {
 		return nil, nil
 	}
@@ -76,6 +78,15 @@ func readJournal(t *tree) (*journal, error) {
 
 // writeJournal replaces the journal atomically and durably.
 func writeJournal(t *tree, j *journal) error {
+	if err := stageJournal(t, j); err != nil {
+		return err
+	}
+	return commitJournal(t)
+}
+
+// stageJournal writes j to journalTemp, whole and synced; until
+// commitJournal renames it, recovery ignores (and removes) it.
+func stageJournal(t *tree, j *journal) error {
 	data, err := json.MarshalIndent(j, "", "  ")
 	if err != nil {
 		return err
@@ -84,6 +95,11 @@ func writeJournal(t *tree, j *journal) error {
 		return err
 	}
 	hook("journal-staged")
+	return nil
+}
+
+// commitJournal renames the staged journal into place, durably.
+func commitJournal(t *tree) error {
 	if err := t.dir.Rename(journalTemp, JournalName); err != nil {
 		return err
 	}

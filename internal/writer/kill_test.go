@@ -4,6 +4,7 @@ package writer
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -183,12 +184,17 @@ func assertExact(t *testing.T, dir string, fs []manifest.File, infos map[string]
 	}
 }
 
-// TestKillAtEveryStep kills a write at each of its steps in turn. After
-// each kill every file is whole; a check reports the unfinished write;
-// one clean write gives the exact tree and says it finished the old one.
+// TestKillAtEveryStep kills a write of tree 0→1 at each of its steps in
+// turn. After each kill every file is whole and a check reports the
+// unfinished write. The clean write that follows writes tree 1 again, or
+// tree 2: recovery must first roll the interrupted write forward (a
+// committing journal: tree 1's files and manifest in place) or back (a
+// staging one: tree 0 as it was), and only a right recovery gives the
+// exact tree 2, since tree 2 removes what the recovered manifest owns.
+// The warning says which recovery ran.
 func TestKillAtEveryStep(t *testing.T) {
-	for _, tr := range [][2]int{{0, 1}} {
-		from, to := tr[0], tr[1]
+	for _, tr := range [][3]int{{0, 1, 1}, {0, 1, 2}} {
+		from, to, then := tr[0], tr[1], tr[2]
 		for n := 1; ; n++ {
 			dir, infos := killSetup(t, from)
 			cmd := helperCmd(t, helperEnv+"=step", helperDirEnv+"="+dir, helperStepEnv+"="+strconv.Itoa(n), helperTreeEnv+"="+strconv.Itoa(to))
@@ -203,25 +209,49 @@ func TestKillAtEveryStep(t *testing.T) {
 				break // n is past the write's last step
 			}
 			assertEachFileWhole(t, dir, killTrees[from], killTrees[to])
-			_, journalErr := os.Lstat(filepath.Join(dir, JournalName))
-			_, err = Check(dir, killTrees[to])
+			state := journalState(t, dir)
+			_, err = Check(dir, killTrees[then])
 			var unfinished *UnfinishedError
-			if (journalErr == nil) != errors.As(err, &unfinished) {
-				t.Errorf("tree %d->%d, killed at step %d: journal present %v, Check err %v", from, to, n, journalErr == nil, err)
+			if (state != "") != errors.As(err, &unfinished) {
+				t.Errorf("tree %d->%d, killed at step %d: journal %q, Check err %v", from, to, n, state, err)
 			}
 			var w warnings
-			if _, err := WriteTarget(Target{Root: dir, Files: killTrees[to]}, Options{Warnf: w.f}); err != nil {
-				t.Fatalf("tree %d->%d, killed at step %d: clean write: %v", from, to, n, err)
+			if _, err := WriteTarget(Target{Root: dir, Files: killTrees[then]}, Options{Warnf: w.f}); err != nil {
+				t.Fatalf("tree %d->%d->%d, killed at step %d: clean write: %v", from, to, then, n, err)
 			}
-			if journalErr == nil && !strings.Contains(w.String(), "interrupted") {
-				t.Errorf("killed at step %d: the clean write did not say it finished the interrupted one: %q", n, w.String())
+			switch state {
+			case committing:
+				if !strings.Contains(w.String(), "finished an earlier write") {
+					t.Errorf("killed at step %d while committing: the clean write did not say it finished the interrupted one: %q", n, w.String())
+				}
+			case staging:
+				if !strings.Contains(w.String(), "before it replaced any file") {
+					t.Errorf("killed at step %d while staging: the clean write did not say it undid the interrupted one: %q", n, w.String())
+				}
 			}
-			assertExact(t, dir, killTrees[to], infos)
+			assertExact(t, dir, killTrees[then], infos)
 			if t.Failed() {
-				t.Fatalf("tree %d->%d, killed at step %d", from, to, n)
+				t.Fatalf("tree %d->%d->%d, killed at step %d (journal %q)", from, to, then, n, state)
 			}
 		}
 	}
+}
+
+// journalState is the state of dir's journal, "" when there is none.
+func journalState(t *testing.T, dir string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, JournalName))
+	if errors.Is(err, os.ErrNotExist) {
+		return ""
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var j journal
+	if err := json.Unmarshal(data, &j); err != nil {
+		t.Fatal(err)
+	}
+	return j.State
 }
 
 // TestKillAtRandom kills a helper writing tree after tree at random

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/milvusgen/milvusgen/internal/input"
 	"github.com/milvusgen/milvusgen/internal/manifest"
 )
 
@@ -81,7 +82,7 @@ type RenderOptions struct {
 // ReadManifest reads the manifest of the tree at root. The error wraps
 // fs.ErrNotExist when root holds no manifest.
 func ReadManifest(root string) (Manifest, error) {
-	data, err := os.ReadFile(filepath.Join(root, ManifestName))
+	data, err := input.ReadFile(filepath.Join(root, ManifestName), input.TreeFile)
 	if err != nil {
 		return Manifest{}, err
 	}
@@ -209,7 +210,7 @@ func ReadTree(root string) ([]manifest.File, error) {
 		if !fi.Mode().IsRegular() {
 			continue
 		}
-		data, err := d.ReadFile(e.Path)
+		data, err := input.ReadRoot(d, e.Path, input.TreeFile)
 		if err != nil {
 			return nil, err
 		}

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/milvusgen/milvusgen/internal/input"
 	"github.com/milvusgen/milvusgen/internal/manifest"
 )
 
@@ -145,11 +146,18 @@ func WriteAll(targets []Target, opts Options) ([][]Change, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	// Every pre-check passed and every lock is held: the trees are
-	// independent, and committing is bound by fsync, so they commit
-	// concurrently (a few at a time) to overlap the syncs.
-	out := make([][]Change, len(trees))
-	errs = make([]error, len(trees))
+	// Every pre-check passed and every lock is held. The trees are then
+	// written in three phases, each across all trees, so a full disk or
+	// any other failure while staging leaves every tree as it was:
+	//  1. stage: every file of every tree is written to a temporary file
+	//     and synced, and the journal that commits it is staged too;
+	//  2. mark: each tree's staged journal is renamed into place (a rename,
+	//     which needs no space);
+	//  3. finish: the renames and removals.
+	// Only a failure in 2 or 3 (a disk error, a kill) can leave some
+	// trees new and others old; a failure in 3 is a *PartialError naming
+	// both, each unfinished tree keeps its journal, and the next write
+	// finishes it.
 	var mu sync.Mutex // the callers' Logf and Warnf are called one at a time
 	serial := func(f func(string, ...any)) func(string, ...any) {
 		if f == nil {
@@ -161,19 +169,85 @@ func WriteAll(targets []Target, opts Options) ([][]Change, error) {
 			f(format, args...)
 		}
 	}
-	sem := make(chan struct{}, commitJobs)
-	var wg sync.WaitGroup
-	for i, t := range trees {
+	for _, t := range trees {
 		t.opts.Logf, t.opts.Warnf = serial(t.opts.Logf), serial(t.opts.Warnf)
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			out[i], errs[i] = t.commit()
-		})
 	}
-	wg.Wait()
-	return out, errors.Join(errs...)
+	// Committing is bound by fsync: the trees of a phase run concurrently
+	// (a few at a time) to overlap the syncs.
+	each := func(f func(t *tree) error) []error {
+		errs := make([]error, len(trees))
+		sem := make(chan struct{}, commitJobs)
+		var wg sync.WaitGroup
+		for i, t := range trees {
+			if !t.writeManifest {
+				continue
+			}
+			wg.Go(func() {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				errs[i] = f(t)
+			})
+		}
+		wg.Wait()
+		return errs
+	}
+	abortAll := func(errs []error) error {
+		for _, t := range trees {
+			if t.journal != nil {
+				t.abort(t.journal)
+			}
+		}
+		return errors.Join(errs...)
+	}
+	if errs := each((*tree).stageAll); errors.Join(errs...) != nil {
+		return nil, abortAll(errs)
+	}
+	if errs := each((*tree).mark); errors.Join(errs...) != nil {
+		return nil, abortAll(errs)
+	}
+	out := make([][]Change, len(trees))
+	errs = each(func(t *tree) error {
+		var err error
+		out[t.index], err = t.finish()
+		return err
+	})
+	for i, t := range trees {
+		if !t.writeManifest {
+			out[i] = t.changes
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		if len(trees) == 1 {
+			return out, err
+		}
+		pe := &PartialError{Err: err}
+		for i, t := range trees {
+			if errs[i] != nil && t.unfinished {
+				pe.Old = append(pe.Old, t.Root)
+			} else {
+				pe.New = append(pe.New, t.Root)
+			}
+		}
+		return out, pe
+	}
+	return out, nil
 }
+
+// PartialError says a multi-tree write failed after its first rename:
+// the trees in New hold the new files, those in Old their old files and
+// the journal that the next write (or render) uses to finish them; a
+// check reports those as unfinished.
+type PartialError struct {
+	New, Old []string
+	Err      error
+}
+
+func (e *PartialError) Error() string {
+	return fmt.Sprintf("%v\nthe write stopped part way: %d of %d trees hold the new files (%s); %s still hold the old ones and will be finished by the next render (render --check reports them unfinished)",
+		e.Err, len(e.New), len(e.New)+len(e.Old), strings.Join(e.New, ", "), strings.Join(e.Old, ", "))
+}
+
+func (e *PartialError) Unwrap() error { return e.Err }
 
 // commitJobs is how many trees WriteAll commits at once.
 const commitJobs = 8
@@ -215,6 +289,13 @@ func CheckAll(targets []Target, opts Options) ([][]Change, error) {
 			errs = append(errs, &UnfinishedError{Root: t.Root})
 			continue
 		}
+		if s, err := t.strays(); err != nil {
+			errs = append(errs, err)
+			continue
+		} else if len(s) > 0 {
+			errs = append(errs, &StrayError{Root: t.Root, Files: s})
+			continue
+		}
 		if err := t.plan(); err != nil {
 			errs = append(errs, err)
 			continue
@@ -248,6 +329,11 @@ type tree struct {
 	rmdirs        []string // innermost first
 	record        *Manifest
 	writeManifest bool
+
+	index      int      // in the targets
+	journal    *journal // the write's journal, once staged
+	dirs       map[string]bool
+	unfinished bool // the journal stays: the next write finishes the tree
 }
 
 // op is one file to stage and rename into place.
@@ -278,7 +364,7 @@ func prepare(targets []Target, opts Options) ([]*tree, error) {
 	var errs []error
 	trees := make([]*tree, len(targets))
 	for i, tg := range targets {
-		t := &tree{Target: tg, opts: opts}
+		t := &tree{Target: tg, opts: opts, index: i}
 		trees[i] = t
 		if tg.Root == "" {
 			errs = append(errs, errors.New("no output directory given"))
@@ -344,10 +430,20 @@ func ResolveExisting(p string) string {
 	}
 }
 
-// checkFiles rejects a file list no tree can hold.
+// checkFiles rejects a file list no tree can hold, or one past the
+// bounds of a rendered tree (input.TreeFile per file, input.Tree in all):
+// milvusgen renders kilobytes, so more means the input generated values
+// without bound.
 func checkFiles(files []manifest.File) error {
 	seen := make(map[string]bool, len(files))
+	var total int64
 	for _, f := range files {
+		if n := int64(len(f.Data)); n > input.TreeFile {
+			return fmt.Errorf("%s: rendered %s, more than the %s a rendered file may hold; look for raw values or config that repeat or double", f.Path, input.Size(n), input.Size(input.TreeFile))
+		}
+		if total += int64(len(f.Data)); total > input.Tree {
+			return fmt.Errorf("the rendered tree holds more than %s, the most milvusgen writes; look for raw values or config that repeat or double", input.Size(input.Tree))
+		}
 		if err := validPath(f.Path); err != nil {
 			return err
 		}
@@ -514,7 +610,7 @@ func (t *tree) recover() error {
 	if msg != "" {
 		t.warnf("%s", msg)
 	}
-	return nil
+	return t.removeStrays()
 }
 
 // manifestTemp stages a manifest rewritten after the journal's renames.
@@ -593,7 +689,7 @@ func (t *tree) plan() error {
 			conflicts = append(conflicts, f.Path+" (not a regular file)")
 			continue
 		}
-		data, err := t.dir.ReadFile(f.Path)
+		data, err := input.ReadRoot(t.dir, f.Path, input.TreeFile)
 		if err != nil {
 			return err
 		}
@@ -726,7 +822,7 @@ func (t *tree) readManifest() (*Manifest, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: %s is not a regular file", t.Root, ManifestName)
 	}
-	data, err := t.dir.ReadFile(ManifestName)
+	data, err := input.ReadRoot(t.dir, ManifestName, input.TreeFile)
 	if err != nil {
 		return nil, err
 	}
@@ -757,11 +853,10 @@ func keepMode(old fs.FileMode, exec bool) fs.FileMode {
 	return old | (old&0o444)>>2
 }
 
-// commit stages every file, journals the renames, and carries them out.
-func (t *tree) commit() ([]Change, error) {
-	if !t.writeManifest {
-		return t.changes, nil
-	}
+// stageAll writes the staging journal, creates the directories, stages
+// every file whole and synced, and stages the journal that commits them
+// (journalTemp); nothing is replaced yet.
+func (t *tree) stageAll() error {
 	mf := &op{path: ManifestName, data: t.record.encode(), perm: 0o644}
 	if fi, err := t.dir.Lstat(ManifestName); err == nil {
 		mf.old = fi
@@ -773,45 +868,61 @@ func (t *tree) commit() ([]Change, error) {
 		j.Renames = append(j.Renames, rename{Temp: w.temp, Path: w.path})
 	}
 	if err := writeJournal(t, j); err != nil {
-		t.abort(j)
-		return nil, fmt.Errorf("%s: writing the journal %s failed: %w", t.Root, JournalName, err)
+		_ = removeIfFile(t.dir, journalTemp)
+		return fmt.Errorf("%s: writing the journal %s failed: %w", t.Root, JournalName, err)
 	}
+	t.journal = j
 	hook("journal-written")
-	dirs := map[string]bool{".": true}
+	t.dirs = map[string]bool{".": true}
 	for _, d := range t.newDirs {
 		if err := t.dir.Mkdir(d, 0o777); err != nil && !errors.Is(err, fs.ErrExist) {
-			t.abort(j)
-			return nil, fmt.Errorf("%s: creating %s failed: %w", t.Root, d, err)
+			return fmt.Errorf("%s: creating %s failed: %w", t.Root, d, err)
 		}
-		dirs[path.Dir(d)] = true
+		t.dirs[path.Dir(d)] = true
 		hook("mkdir")
 	}
 	for _, w := range writes {
 		if err := t.stage(w); err != nil {
-			t.abort(j)
-			return nil, fmt.Errorf("%s: writing %s failed: %w", t.Root, w.path, err)
+			return fmt.Errorf("%s: writing %s failed: %w", t.Root, w.path, err)
 		}
-		dirs[path.Dir(w.path)] = true
+		t.dirs[path.Dir(w.path)] = true
 		hook("staged")
 	}
 	// The journal may name only files that are whole and durable.
-	if err := syncDirs(t.dir, dirs); err != nil {
-		t.abort(j)
-		return nil, fmt.Errorf("%s: %w", t.Root, err)
+	if err := syncDirs(t.dir, t.dirs); err != nil {
+		return fmt.Errorf("%s: %w", t.Root, err)
 	}
-	j.State, j.Removals, j.Rmdirs = committing, t.removals, t.rmdirs
-	if err := writeJournal(t, j); err != nil {
-		t.abort(j)
-		return nil, fmt.Errorf("%s: %w", t.Root, err)
+	next := *j
+	next.State, next.Removals, next.Rmdirs = committing, t.removals, t.rmdirs
+	if err := stageJournal(t, &next); err != nil {
+		return fmt.Errorf("%s: writing the journal %s failed: %w", t.Root, JournalName, err)
 	}
+	return nil
+}
+
+// mark puts the staged committing journal in place: from here on the
+// next write finishes this tree rather than undoing it.
+func (t *tree) mark() error {
+	if err := commitJournal(t); err != nil {
+		return fmt.Errorf("%s: %w", t.Root, err)
+	}
+	t.journal.State, t.journal.Removals, t.journal.Rmdirs = committing, t.removals, t.rmdirs
 	t.keep = true
 	hook("committing")
+	return nil
+}
+
+// finish carries out the renames and removals of a marked tree.
+func (t *tree) finish() ([]Change, error) {
+	j, dirs := t.journal, t.dirs
+	t.unfinished = true
 	for _, r := range j.Renames {
 		if err := t.dir.Rename(r.Temp, r.Path); err != nil {
 			return nil, fmt.Errorf("%s: replacing %s failed: %w; the next render finishes the write", t.Root, r.Path, err)
 		}
 		hook("renamed")
 	}
+	t.unfinished = false
 	changes := append([]Change(nil), t.changes...)
 	var leftovers []string
 	for _, p := range t.removals {
@@ -853,7 +964,7 @@ func (t *tree) recordLeftovers(left []string) error {
 		dirs[d] = true
 	}
 	for _, p := range left {
-		data, err := t.dir.ReadFile(p)
+		data, err := input.ReadRoot(t.dir, p, input.TreeFile)
 		if err != nil {
 			continue
 		}
@@ -898,13 +1009,32 @@ func dropChange(cs []Change, p string) []Change {
 	return out
 }
 
-// abort undoes a write that failed while staging: nothing was replaced.
+// abort undoes a write that failed before its first rename. The journal
+// goes only once every staged file is gone: when a removal fails it stays,
+// saying staging, so the next write finishes the cleanup (and a check
+// reports the tree unfinished) instead of leaving files nobody lists.
 func (t *tree) abort(j *journal) {
+	if j.State == committing {
+		// Marked, not renamed: say staging again before removing anything.
+		back := *j
+		back.State = staging
+		if err := writeJournal(t, &back); err != nil {
+			t.warnf("%s: could not undo the journal %s (%v); the next render finishes this tree's write instead of undoing it", t.Root, JournalName, err)
+			return
+		}
+	}
+	var failed []string
 	for _, r := range j.Renames {
-		_, _ = removeFileIfExists(t.dir, r.Temp)
+		if _, err := removeFileIfExists(t.dir, r.Temp); err != nil {
+			failed = append(failed, r.Temp)
+		}
 	}
 	removeEmptyDirs(t.dir, reversed(j.Mkdirs))
 	_ = removeIfFile(t.dir, journalTemp)
+	if len(failed) > 0 {
+		t.warnf("%s: could not remove the staged files %s; %s stays, so the next render removes them", t.Root, strings.Join(failed, ", "), JournalName)
+		return
+	}
 	_ = removeJournal(t)
 }
 
@@ -928,10 +1058,13 @@ func (t *tree) stage(w *op) error {
 				return err
 			}
 		}
+		if err := fault("write", filepath.Join(t.dir.Name(), w.temp)); err != nil {
+			return err
+		}
 		if _, err := f.Write(w.data); err != nil {
 			return err
 		}
-		return f.Sync()
+		return syncFile(f, filepath.Join(t.dir.Name(), w.temp))
 	}()
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -949,9 +1082,12 @@ func writeSynced(d *os.Root, name string, data []byte, perm fs.FileMode) error {
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(data)
+	err = fault("write", filepath.Join(d.Name(), name))
 	if err == nil {
-		err = f.Sync()
+		_, err = f.Write(data)
+	}
+	if err == nil {
+		err = syncFile(f, filepath.Join(d.Name(), name))
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -964,7 +1100,10 @@ func syncDir(d *os.Root, name string) error {
 	if err != nil {
 		return err
 	}
-	err = f.Sync()
+	err = fault("syncdir", filepath.Join(d.Name(), name))
+	if err == nil {
+		err = f.Sync()
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -984,6 +1123,9 @@ func removeFileIfExists(d *os.Root, name string) (bool, error) {
 	if !fi.Mode().IsRegular() {
 		return false, fmt.Errorf("%s is not a regular file", name)
 	}
+	if err := fault("remove", filepath.Join(d.Name(), name)); err != nil {
+		return false, err
+	}
 	if err := d.Remove(name); err != nil && !isNotExist(err) {
 		return false, err
 	}
@@ -1001,5 +1143,20 @@ func randomName() string {
 	return hex.EncodeToString(b[:])
 }
 
+// syncFile makes f, the staged file at path name, durable.
+func syncFile(f *os.File, name string) error {
+	if err := fault("sync", name); err != nil {
+		return err
+	}
+	return f.Sync()
+}
+
 // hook marks the steps of a write, for the crash tests.
 var hook = func(step string) {}
+
+// fault lets the tests fail an operation ("write", "sync", "syncdir",
+// "remove") on
+// a file or directory (its path: the tree's root joined with the name in
+// the tree) as a full disk or a failing device would: ENOSPC from a
+// write, EIO from a sync.
+var fault = func(op, name string) error { return nil }

@@ -165,7 +165,7 @@ func buildIAM(s *model.Spec) clusterIAM {
 // Identity. eksctl creates the accounts, so the Helm releases still must
 // not.
 func buildPodIdentityAssociations(s *model.Spec) []podIdentityAssociation {
-	return []podIdentityAssociation{
+	out := []podIdentityAssociation{
 		{
 			Namespace:            model.LBControllerNamespace,
 			ServiceAccountName:   s.LoadBalancerController.ServiceAccount,
@@ -179,13 +179,22 @@ func buildPodIdentityAssociations(s *model.Spec) []podIdentityAssociation {
 			PermissionPolicyARNs: []string{s.PolicyARN()},
 		},
 	}
+	if s.Backup != nil {
+		out = append(out, podIdentityAssociation{
+			Namespace:            s.Milvus.Namespace,
+			ServiceAccountName:   s.Backup.ServiceAccount,
+			CreateServiceAccount: true,
+			PermissionPolicyARNs: []string{s.BackupPolicyARN()},
+		})
+	}
+	return out
 }
 
 // buildServiceAccounts returns the load balancer controller's account (the
 // Helm release is told not to create it) and Milvus's, which reaches the
 // bucket through the spec's policy instead of access keys.
 func buildServiceAccounts(s *model.Spec) []serviceAccount {
-	return []serviceAccount{
+	out := []serviceAccount{
 		{
 			Metadata: objectMeta{
 				Name:      s.LoadBalancerController.ServiceAccount,
@@ -202,6 +211,13 @@ func buildServiceAccounts(s *model.Spec) []serviceAccount {
 			AttachPolicyARNs: []string{s.PolicyARN()},
 		},
 	}
+	if s.Backup != nil {
+		out = append(out, serviceAccount{
+			Metadata:         objectMeta{Name: s.Backup.ServiceAccount, Namespace: s.Milvus.Namespace},
+			AttachPolicyARNs: []string{s.BackupPolicyARN()},
+		})
+	}
+	return out
 }
 
 // buildNodeGroups maps the spec's node groups one to one. Sizes the spec

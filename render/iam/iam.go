@@ -18,6 +18,9 @@ const (
 	BucketManagementFile = "aws/iam/s3-bucket-management.json"
 	// PolicyManagementFile is the operator's policy on the Milvus policy.
 	PolicyManagementFile = "aws/iam/iam-policy-management.json"
+	// BackupFile is milvus-backup's policy, rendered only with a backup
+	// section.
+	BackupFile = "aws/iam/milvus-backup.json"
 	// KMSFile is the EBS CSI driver's policy on the customer KMS key,
 	// rendered only when storage.storageClass.kmsKeyID is set.
 	KMSFile = "aws/iam/ebs-kms.json"
@@ -60,9 +63,19 @@ func Render(s *model.Spec) ([]manifest.File, error) {
 			doc  *Document
 		}{KMSFile, buildKMS(s)})
 	}
+	if s.Backup != nil {
+		docs = append(docs, struct {
+			path string
+			doc  *Document
+		}{BackupFile, buildBackup(s)})
+	}
 	files := make([]manifest.File, 0, len(docs))
 	for _, d := range docs {
-		if problems := Lint(s, d.doc); len(problems) > 0 {
+		lint := Lint
+		if d.path == BackupFile {
+			lint = LintBackup
+		}
+		if problems := lint(s, d.doc); len(problems) > 0 {
 			return nil, fmt.Errorf("%s: %s", d.path, strings.Join(problems, "; "))
 		}
 		f, err := manifest.JSON(d.path, d.doc)
@@ -160,6 +173,9 @@ func managedPolicies(s *model.Spec) []string {
 	if s.UsesKMSKey() {
 		arns = append(arns, s.KMSPolicyARN())
 	}
+	if s.Backup != nil {
+		arns = append(arns, s.BackupPolicyARN())
+	}
 	return arns
 }
 
@@ -225,6 +241,58 @@ func Lint(s *model.Spec, d *Document) []string {
 		}
 	}
 	return problems
+}
+
+// LintBackup is Lint for milvus-backup's policy: no wildcards, object
+// reads only on Milvus's objects, and writes only on the backups'.
+func LintBackup(s *model.Spec, d *Document) []string {
+	var problems []string
+	for i, st := range d.Statement {
+		for _, a := range st.Action {
+			if a == "*" || strings.HasSuffix(a, ":*") {
+				problems = append(problems, fmt.Sprintf("statement %d allows every action (%q)", i, a))
+			}
+		}
+		for _, r := range st.Resource {
+			if r == "*" {
+				problems = append(problems, fmt.Sprintf("statement %d applies to every resource", i))
+				continue
+			}
+			for _, a := range st.Action {
+				switch {
+				case !isObjectAction(a), r == s.BackupObjectARN():
+				case r == s.ObjectARN() && a == "s3:GetObject":
+				default:
+					problems = append(problems, fmt.Sprintf("statement %d grants %s on %s, outside the backups %s (and reads of %s)", i, a, r, s.BackupObjectARN(), s.ObjectARN()))
+				}
+			}
+		}
+	}
+	return problems
+}
+
+// buildBackup is milvus-backup's policy: list both buckets, read Milvus's
+// objects (the source of each copy), and read, write and delete the
+// backups (copies, retention). It cannot write Milvus's data: a restore
+// runs with other credentials, by hand.
+func buildBackup(s *model.Spec) *Document {
+	buckets := []string{s.BucketARN()}
+	if s.BackupBucketARN() != s.BucketARN() {
+		buckets = append(buckets, s.BackupBucketARN())
+	}
+	return &Document{
+		Version: Version,
+		Statement: []Statement{
+			{Sid: "BackupListBuckets", Effect: "Allow", Action: []string{"s3:ListBucket"}, Resource: buckets},
+			{Sid: "BackupReadMilvusData", Effect: "Allow", Action: []string{"s3:GetObject"}, Resource: []string{s.ObjectARN()}},
+			{
+				Sid:      "BackupWriteBackups",
+				Effect:   "Allow",
+				Action:   []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"},
+				Resource: []string{s.BackupObjectARN()},
+			},
+		},
+	}
 }
 
 func isObjectAction(a string) bool {

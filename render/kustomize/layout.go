@@ -39,6 +39,9 @@ const (
 	NamespaceFile = "namespace.yaml"
 	// MilvusFile (apps) holds the Milvus HelmRepository and HelmRelease.
 	MilvusFile = "milvus.yaml"
+	// BackupFile (apps) holds the milvus-backup ConfigMap and CronJob,
+	// with a backup section only.
+	BackupFile = "backup.yaml"
 
 	// GitRepositoryFile (flux) holds the GitRepository.
 	GitRepositoryFile = "gitrepository.yaml"
@@ -69,6 +72,9 @@ func Roots(s *model.Spec) []Root {
 	roots := []Root{
 		{Dir: InfrastructureDir, Resources: []string{StorageClassFile, LBControllerFile}},
 		{Dir: AppsDir, Resources: []string{NamespaceFile, MilvusFile}},
+	}
+	if s.Backup != nil {
+		roots[1].Resources = append(roots[1].Resources, BackupFile)
 	}
 	if s.UsesArgoCD() {
 		argo := Root{Dir: ArgoCDDir, Resources: []string{ProjectFile}}

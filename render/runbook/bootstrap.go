@@ -70,6 +70,9 @@ func clusterSteps(s *model.Spec) []bootstrapStep {
 	if s.UsesKMSKey() {
 		steps = append(steps, bootstrapKMSPolicy)
 	}
+	if s.Backup != nil {
+		steps = append(steps, bootstrapBackupPolicy)
+	}
 	steps = append(steps, bootstrapCluster)
 	if s.DemoteGP2() {
 		steps = append(steps, bootstrapDemoteGP2)
@@ -138,6 +141,10 @@ func clusterStepVars(s *model.Spec, docs map[string]string) (names, files []vari
 	if s.UsesKMSKey() {
 		names = append(names, variable{"KMS_POLICY_SHA256", docs[iam.KMSFile]})
 		files = append(files, variable{"KMS_POLICY_DOCUMENT", rel(iam.KMSFile)})
+	}
+	if s.Backup != nil {
+		names = append(names, variable{"BACKUP_POLICY_SHA256", docs[iam.BackupFile]})
+		files = append(files, variable{"BACKUP_POLICY_DOCUMENT", rel(iam.BackupFile)})
 	}
 	return names, files
 }
@@ -213,6 +220,12 @@ func bootstrapPolicy(w *script, _ *model.Spec, n string) {
 // key; it appears only with storage.storageClass.kmsKeyID.
 func bootstrapKMSPolicy(w *script, _ *model.Spec, n string) {
 	policyStep(w, n, "KMS_POLICY")
+}
+
+// bootstrapBackupPolicy creates milvus-backup's policy; it appears only
+// with a backup section. eksctl binds it to the backup service account.
+func bootstrapBackupPolicy(w *script, _ *model.Spec, n string) {
+	policyStep(w, n, "BACKUP_POLICY")
 }
 
 // documentTag is the IAM policy tag holding "<sha256 of the document>@<the

@@ -115,7 +115,7 @@ func vars(w *script, s *model.Spec, names, files []variable) {
 		{"POLICY_NAME", s.Storage.PolicyName},
 		{"POLICY_ARN", s.PolicyARN()},
 		{"MILVUS_NAMESPACE", s.Milvus.Namespace},
-	}, append(kmsVars(s), names...)...) {
+	}, append(append(kmsVars(s), backupVars(s)...), names...)...) {
 		w.assign(v.name, v.value)
 	}
 	w.raw("\n# Rendered files and directories, relative to this one.\n")
@@ -130,6 +130,14 @@ func kmsVars(s *model.Spec) []variable {
 		return nil
 	}
 	return []variable{{"KMS_POLICY_NAME", s.KMSPolicyName()}, {"KMS_POLICY_ARN", s.KMSPolicyARN()}}
+}
+
+// backupVars name milvus-backup's policy, with a backup section.
+func backupVars(s *model.Spec) []variable {
+	if s.Backup == nil {
+		return nil
+	}
+	return []variable{{"BACKUP_POLICY_NAME", s.Backup.PolicyName}, {"BACKUP_POLICY_ARN", s.BackupPolicyARN()}}
 }
 
 // comment makes s safe inside a shell comment: a spec value with a line

@@ -207,6 +207,9 @@ step "3/4 IAM policy $POLICY_NAME"
 	if s.UsesKMSKey() {
 		w.raw(deletePolicy("KMS_POLICY"))
 	}
+	if s.Backup != nil {
+		w.raw(deletePolicy("BACKUP_POLICY"))
+	}
 	w.raw(`
 step "4/4 S3 bucket $BUCKET"
 if aws s3api head-bucket --bucket "$BUCKET" --region "$REGION" >/dev/null 2>&1; then

@@ -1,8 +1,11 @@
 package values
 
 import (
+	"slices"
+
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/sizing"
+	"github.com/milvusgen/milvusgen/internal/versions"
 )
 
 // chartComponents maps the spec's component names to the values block and
@@ -14,6 +17,11 @@ var chartComponents = []struct{ name, label string }{
 	{sizing.QueryNode, "querynode"},
 	{sizing.DataNode, "datanode"},
 	{sizing.StreamingNode, "streamingnode"},
+	{sizing.IndexNode, "indexnode"},
+	{"rootCoordinator", "rootcoord"},
+	{"queryCoordinator", "querycoord"},
+	{"dataCoordinator", "datacoord"},
+	{"indexCoordinator", "indexcoord"},
 }
 
 // Topology keys of the well-known node labels the spread constraints use.
@@ -50,7 +58,11 @@ func availability(s *model.Spec) map[string]any {
 		return nil // a dataset the schema let through but the plan refuses; validation reports it
 	}
 	v := map[string]any{}
+	comps := sizing.Components(s)
 	for _, c := range chartComponents {
+		if !slices.Contains(comps, c.name) {
+			continue
+		}
 		p := sizing.PlacementOf(s, c.name)
 		selector := map[string]any{
 			"app.kubernetes.io/instance": s.Name,
@@ -60,7 +72,7 @@ func availability(s *model.Spec) map[string]any {
 			spreadOver(HostnameKey, p.EvenHosts, selector),
 			spreadOver(ZoneKey, p.EvenZones, selector),
 		}}
-		if c.name != sizing.MixCoordinator {
+		if !sizing.IsCoordinator(c.name) {
 			block["replicas"] = w.Component(c.name).Replicas
 		}
 		v[c.name] = block
@@ -123,6 +135,12 @@ func quorum(s *model.Spec) map[string]any {
 	v := map[string]any{}
 	if sizing.EtcdReplicas(s) > 1 {
 		v["etcd"] = bitnami("etcd", "")
+		// etcd 6.3.3 (charts 4.2.x) writes its PDB as policy/v1beta1,
+		// which Kubernetes 1.25 and later refuse: the chart would not
+		// install.
+		if versions.Of(s).Etcd.PDBAPI != "policy/v1" {
+			delete(v["etcd"].(map[string]any), "pdb")
+		}
 	}
 	switch s.Milvus.MessageQueue {
 	case model.Kafka:

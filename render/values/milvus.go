@@ -6,6 +6,7 @@ import (
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/rawvalues"
 	"github.com/milvusgen/milvusgen/internal/sizing"
+	"github.com/milvusgen/milvusgen/internal/versions"
 )
 
 // Milvus returns the values of the Milvus release (chart 5.x): cluster
@@ -19,6 +20,9 @@ import (
 func Milvus(s *model.Spec) map[string]any {
 	v := map[string]any{
 		"cluster": map[string]any{"enabled": true},
+		// The Milvus version is the spec's (milvus.version, or the
+		// chart's own), always written so diff sees every version change.
+		"image": map[string]any{"all": map[string]any{"tag": versions.ImageTag(s)}},
 		"service": map[string]any{
 			"type":        "LoadBalancer",
 			"port":        s.Milvus.Service.Port,
@@ -52,16 +56,22 @@ func Milvus(s *model.Spec) map[string]any {
 			"resources": etcdResources(s),
 		},
 	}
+	chart := versions.Of(s)
 	for key, c := range map[string]model.Component{
 		"proxy":         s.Milvus.Proxy,
 		"queryNode":     s.Milvus.QueryNode,
 		"dataNode":      s.Milvus.DataNode,
 		"streamingNode": s.Milvus.StreamingNode,
+		"indexNode":     s.Milvus.IndexNode,
 	} {
+		if !chart.Has(key) {
+			continue
+		}
 		if b := component(c); b != nil {
 			v[key] = b
 		}
 	}
+	merge(v, coordinators(s, chart))
 	merge(v, availability(s))
 	merge(v, messageQueue(s))
 	merge(v, security(s))
@@ -179,6 +189,9 @@ func mixCoordinator(s *model.Spec) map[string]any {
 // mq blocks.
 func messageQueue(s *model.Spec) map[string]any {
 	sc := s.Storage.StorageClass.Name
+	// Charts 4.2.x run Milvus 2.5, whose streaming node is experimental
+	// and off (streaming.enabled: false): Pulsar or Kafka is the WAL.
+	streaming := versions.Of(s).Streaming()
 	switch s.Milvus.MessageQueue {
 	case model.Kafka:
 		return map[string]any{
@@ -196,7 +209,7 @@ func messageQueue(s *model.Spec) map[string]any {
 			},
 			"pulsarv3":   map[string]any{"enabled": false},
 			"woodpecker": map[string]any{"enabled": false},
-			"streaming":  map[string]any{"enabled": true},
+			"streaming":  map[string]any{"enabled": streaming},
 		}
 	case model.Pulsar:
 		vol := func() map[string]any { return map[string]any{"storageClassName": sc} }
@@ -212,9 +225,9 @@ func messageQueue(s *model.Spec) map[string]any {
 			},
 			"kafka":      map[string]any{"enabled": false},
 			"woodpecker": map[string]any{"enabled": false},
-			"streaming":  map[string]any{"enabled": true},
+			"streaming":  map[string]any{"enabled": streaming},
 		}
-	default: // model.Woodpecker
+	default: // model.Woodpecker, on charts 5.x only (spec checks)
 		// Embedded: the WAL runs inside the streaming nodes on the S3
 		// bucket, so there is no woodpecker StatefulSet and no volume.
 		return map[string]any{
@@ -227,6 +240,29 @@ func messageQueue(s *model.Spec) map[string]any {
 			"kafka":    map[string]any{"enabled": false},
 		}
 	}
+}
+
+// coordinatorBlocks are the chart's separate coordinator value blocks.
+var coordinatorBlocks = []string{"rootCoordinator", "queryCoordinator", "dataCoordinator", "indexCoordinator"}
+
+// coordinators states the coordinator layout on charts that offer more
+// than one (4.2.x): mixCoordinator on, or the four separate coordinators
+// with mixCoordinator's replicas, standby and resources each. Charts 5.x
+// have only mixCoordinator and get nothing here.
+func coordinators(s *model.Spec, chart versions.Chart) map[string]any {
+	if len(chart.Coordinators) < 2 {
+		return nil
+	}
+	if s.Milvus.Coordinators != model.CoordinatorsSeparate {
+		return map[string]any{"mixCoordinator": map[string]any{"enabled": true}}
+	}
+	v := map[string]any{"mixCoordinator": map[string]any{"enabled": false}}
+	for _, b := range coordinatorBlocks {
+		block := mixCoordinator(s)
+		block["enabled"] = true
+		v[b] = block
+	}
+	return v
 }
 
 func stringMap(m map[string]string) map[string]any {
