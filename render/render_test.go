@@ -86,6 +86,7 @@ gitops: {repository: {url: "ssh://git@github.com/acme/fleet.git"}}
 	}
 	// Output:
 	// aws/bootstrap.sh
+	// aws/converge.sh
 	// aws/eksctl-cluster.yaml
 	// aws/iam/iam-policy-management.json
 	// aws/iam/milvus-s3-readwrite.json

@@ -25,9 +25,13 @@ const applyLong = `Validates and renders the spec, then puts the result where it
 
   Git      with --repo or -o: writes the tree into DIR/PATH of a Git work
            tree (-o DIR: into DIR, in the work tree that holds it), stages
-           that directory only and commits it with a message naming the
-           cluster, the release and a hash of the spec files; --push pushes
-           the branch. No commit when the tree is unchanged.
+           that directory and the changed spec files inside the work tree,
+           and commits them with a message naming the cluster, the release
+           and a hash of the spec files; --branch NAME first creates NAME
+           from the current HEAD and commits there; --push pushes the
+           branch, never forced. A tree rendered with --hydrate stays
+           hydrated (the options its manifest records). No commit when
+           nothing changed.
   cluster  without --repo and -o, or with any cluster flag: server-side applies
            the Kubernetes manifests (the kustomize roots under kubernetes/
            and flux/, built as Flux builds them) to the cluster of the
@@ -50,8 +54,9 @@ failed commit or push, or --wait timing out; 2 usage error.`
 type applyFlags struct {
 	spec specFlags
 
-	repo, path, output, remote string
-	push                       bool
+	repo, path, output, remote, branch string
+	push                               bool
+	hf                                 hydrateFlags
 
 	kubeconfig, kubeContext, inventory string
 	dryRun, prune, wait, force         bool
@@ -64,6 +69,7 @@ const (
 	flagOutput     = "output"
 	flagPush       = "push"
 	flagRemote     = "remote"
+	flagBranch     = "branch"
 	flagKubeconfig = "kubeconfig"
 	flagContext    = "context"
 	flagDryRun     = "dry-run"
@@ -81,6 +87,8 @@ func (f *applyFlags) bind(fs *pflag.FlagSet) {
 	bindOutput(fs, &f.output, "the directory to write and commit the tree in, inside a Git work tree (instead of --repo and --path)")
 	fs.BoolVar(&f.push, flagPush, false, "push the branch after committing")
 	fs.StringVar(&f.remote, flagRemote, "origin", "remote to push to")
+	fs.StringVar(&f.branch, flagBranch, "", "create this branch from the current HEAD and commit (and push) to it; an existing branch only when checked out, never force-pushed")
+	f.hf.bind(fs)
 	fs.StringVar(&f.kubeconfig, flagKubeconfig, "", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
 	fs.StringVar(&f.kubeContext, flagContext, "", "kubeconfig context (default: the current context)")
 	fs.BoolVar(&f.dryRun, flagDryRun, false, "change nothing; print what would change (server-side dry run)")
@@ -123,7 +131,7 @@ func (e *env) applyCommand() *cobra.Command {
 
 func (e *env) apply(f *applyFlags, fs *pflag.FlagSet) error {
 	if !f.toGit() {
-		for _, n := range []string{flagPath, flagPush} {
+		for _, n := range []string{flagPath, flagPush, flagBranch, "hydrate"} {
 			if fs.Changed(n) {
 				return usageError{fmt.Sprintf("apply: --%s needs --repo or -o (see --help)", n)}
 			}
@@ -172,8 +180,22 @@ func (e *env) apply(f *applyFlags, fs *pflag.FlagSet) error {
 		} else if err := e.watch("writing "+p, stageWrite); err != nil {
 			return err
 		}
+		// The tree keeps what render wrote into it: its hydrated releases
+		// and the options recorded in its manifest (issue 19 item 5).
+		tree := filepath.Join(repo, filepath.FromSlash(p))
+		hf := f.hf
+		hf.recall(e, tree)
+		hf.specArgs = nil
+		for _, s := range f.spec.files {
+			hf.specArgs = append(hf.specArgs, "-f", s)
+		}
+		gitFiles, err := hf.apply(e, res.Spec, files)
+		if err != nil {
+			return err
+		}
 		subj := gitrepo.Subject{Cluster: res.Spec.Cluster.Name, Release: res.Spec.Name, SpecFiles: f.spec.files, SpecHash: gitrepo.SpecHash(srcs)}
-		gr, err := gitrepo.Commit(files, subj, gitrepo.Options{Repo: repo, Path: p, Push: f.push, Remote: f.remote, DryRun: f.dryRun, Write: e.writerOptions(false)})
+		gr, err := gitrepo.Commit(gitFiles, subj, gitrepo.Options{Repo: repo, Path: p, Push: f.push, Remote: f.remote, DryRun: f.dryRun,
+			Write: e.writerOptions(false), Render: hf.record().RecordedFrom(tree), Branch: f.branch, SpecFiles: f.spec.files})
 		if gr != nil {
 			e.printGit(gr, *f, gr.Path)
 		}
@@ -227,7 +249,7 @@ func (e *env) printGit(r *gitrepo.Result, f applyFlags, p string) {
 		return
 	}
 	if f.dryRun {
-		fmt.Fprintf(e.stdout, "git: %d files would change under %s (dry run)\n", len(r.Changes), p)
+		fmt.Fprintf(e.stdout, "git: %s would change under %s (dry run)\n", plural(len(r.Changes), "file", "files"), p)
 		for _, c := range r.Changes {
 			fmt.Fprintf(e.stdout, "  %-9s %s\n", c.Action, c.Path)
 		}
@@ -236,7 +258,13 @@ func (e *env) printGit(r *gitrepo.Result, f applyFlags, p string) {
 	if r.Commit == "" {
 		fmt.Fprintf(e.stdout, "git: %s unchanged, nothing to commit\n", p)
 	} else {
-		fmt.Fprintf(e.stdout, "git: committed %s on %s (%d files changed under %s)\n", r.Commit[:12], r.Branch, len(r.Changes), p)
+		// What the commit holds: the tree's files (its manifest too) and
+		// the spec files that changed.
+		specs := ""
+		if len(r.Specs) > 0 {
+			specs = "; spec " + strings.Join(r.Specs, ", ")
+		}
+		fmt.Fprintf(e.stdout, "git: committed %s on %s (%s changed under %s%s)\n", r.Commit[:12], r.Branch, plural(len(r.Committed)-len(r.Specs), "file", "files"), p, specs)
 	}
 	if f.push {
 		if r.Pushed {

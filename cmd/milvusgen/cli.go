@@ -242,13 +242,19 @@ func (e *env) report(err error) int {
 
 func (e *env) printSpecErrors(err error) {
 	wd, _ := os.Getwd()
-	n := len(cueerrors.Errors(err))
-	noun := "problem"
-	if n > 1 {
-		noun = "problems"
+	n, w := spec.Problems(err)
+	count := plural(n, "problem", "problems")
+	if w > 0 {
+		count += ", " + plural(w, "warning", "warnings")
 	}
-	fmt.Fprintf(e.stderr, "spec is invalid (%d %s):\n", n, noun)
-	cueerrors.Print(e.stderr, err, &cueerrors.Config{Cwd: wd})
+	fmt.Fprintf(e.stderr, "spec is invalid (%s):\n", count)
+	// In the order Load gives: file order, warnings among the errors.
+	for _, pe := range cueerrors.Errors(err) {
+		if spec.IsWarning(pe) {
+			fmt.Fprint(e.stderr, "warning: ")
+		}
+		cueerrors.Print(e.stderr, pe, &cueerrors.Config{Cwd: wd})
+	}
 }
 
 // printf prints a progress line or summary to stdout, unless -q.
@@ -274,7 +280,7 @@ type specFlags struct {
 }
 
 func (f *specFlags) bind(fs *pflag.FlagSet) {
-	fs.StringArrayVarP(&f.files, "file", "f", nil, "spec file (.cue, .yaml, .yml, .json; - reads stdin as YAML, JSON or CUE, detected); repeat to unify overlays, later files refine earlier ones")
+	fs.StringArrayVarP(&f.files, "file", "f", nil, "spec file (.cue, .yaml, .yml, .json; - reads stdin as YAML, JSON or CUE, detected); repeat to layer files: a later file overrides the values of earlier ones (maps merge by key, lists are replaced), their constraints hold")
 }
 
 // loadSources reads, validates and decodes the spec files, prints the
@@ -328,4 +334,12 @@ func (e *env) date() time.Time {
 		return e.todayDate
 	}
 	return time.Now().UTC()
+}
+
+// plural is "1 problem", "2 problems".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

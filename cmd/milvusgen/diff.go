@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -57,7 +58,15 @@ cluster's ARN.
 With --cost, the report starts with the monthly on-demand cost of both
 trees and the change, per priced resource (see size --cost).
 
-Exit 0 when the trees are equal, 1 when they differ, 2 on error.`,
+
+AWS changes (aws/) are listed first as the steps aws/converge.sh takes on
+merge, in its order, each with its command. A change no merge should carry
+(a Kubernetes jump of more than one minor version, a cluster renamed or
+moved to another region or account at the same GitOps path) is refused,
+with the way to make it instead.
+
+Exit 0 when the trees are equal, 1 when they differ, 2 on error or when a
+change is refused.`,
 		func(cmd *cobra.Command, args []string) error {
 			if err := f.fleet.check("diff", &f.sf, cmd.Flags(), "output", "path", "against-dir"); err != nil {
 				return err
@@ -134,6 +143,12 @@ func (e *env) runDiff(f *diffFlags) error {
 	if against != "" && againstDir != "" {
 		return usageError{"diff: --against and --against-dir exclude each other"}
 	}
+	// The options the compared tree was rendered with (--hydrate and its
+	// chart directory) apply unless the command line says otherwise, as
+	// render and diff --fleet do (issue 19 item 5).
+	if tree := diffTreeOnDisk(f); tree != "" {
+		hf.recall(e, tree)
+	}
 	res, files, err := e.renderSpecAt(sf, &hf, outputDir)
 	if err != nil {
 		return err
@@ -143,9 +158,9 @@ func (e *env) runDiff(f *diffFlags) error {
 		return err
 	}
 	var old []render.File
-	var where string
+	var where, base, basePath string
 	if againstDir != "" {
-		where = againstDir
+		where, base, basePath = againstDir, againstDir, "."
 		old, err = diff.ReadDir(againstDir)
 	} else {
 		if against == "" {
@@ -165,7 +180,7 @@ func (e *env) runDiff(f *diffFlags) error {
 		default:
 			p = strings.TrimPrefix(strings.Trim(res.Spec.GitOps.Repository.Path, "/"), "./")
 		}
-		where = against + ":" + p
+		where, base, basePath = against+":"+p, against, p
 		old, err = repo.ReadTree(against, p)
 	}
 	if errors.Is(err, diff.ErrNoTree) {
@@ -179,6 +194,7 @@ func (e *env) runDiff(f *diffFlags) error {
 
 	e.notef("comparing the render of %s with %s\n", strings.Join(sf.files, " + "), where)
 	r := diff.Compare(old, files)
+	r.Locate(base, basePath)
 	if f.cost {
 		if r.Cost, err = cost.PriceChange(old, files, e.date()); err != nil {
 			return fmt.Errorf("diff --cost: %w", err)
@@ -194,6 +210,12 @@ func (e *env) runDiff(f *diffFlags) error {
 	}
 	if err != nil {
 		return err
+	}
+	if r.Refused() {
+		for _, x := range r.Refusals {
+			fmt.Fprintf(e.stderr, "diff: refused: %s\n", x.Reason)
+		}
+		return exitError{code: exitUsage, err: errReported}
 	}
 	if !r.Equal() {
 		return errReported
@@ -245,4 +267,21 @@ func (e *env) stdoutIsTerminal() bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// diffTreeOnDisk is where the tree diff compares against lies on disk, to
+// read its recorded render options: -o, else --against-dir, else --path
+// in the repository's work tree; "" when only the spec names it.
+func diffTreeOnDisk(f *diffFlags) string {
+	switch {
+	case f.outputDir != "":
+		return f.outputDir
+	case f.againstDir != "":
+		return f.againstDir
+	case f.repoPath != "":
+		if repo, err := diff.OpenRepo(f.repoDir); err == nil {
+			return filepath.Join(repo.Root, filepath.FromSlash(f.repoPath))
+		}
+	}
+	return ""
 }

@@ -220,9 +220,16 @@ func TestDiffIgnoresCommittedHydrationWithoutHydrate(t *testing.T) {
 	if code, _, stderr := milvusgen(t, "render", today, "-q", "-f", runbookSpec, "-o", old, "--hydrate", "--chart-dir", charts); code != 0 {
 		t.Fatalf("render: exit %d: %s", code, stderr)
 	}
-	code, _, stderr := milvusgen(t, "diff", today, "-f", runbookSpec, "--against-dir", old)
+	// Told not to hydrate, diff ignores the committed hydrated files.
+	code, _, stderr := milvusgen(t, "diff", today, "-f", runbookSpec, "--against-dir", old, "--hydrate=false")
 	if code != 0 || !strings.Contains(stderr, "pass --hydrate") {
-		t.Errorf("diff without --hydrate against a hydrated tree: exit %d: %s", code, stderr)
+		t.Errorf("diff --hydrate=false against a hydrated tree: exit %d: %s", code, stderr)
+	}
+	// Told nothing, it takes the tree's recorded options (issue 19 item
+	// 5) and compares the hydrated files too.
+	code, _, stderr = milvusgen(t, "diff", today, "-f", runbookSpec, "--against-dir", old)
+	if code != 0 || strings.Contains(stderr, "pass --hydrate") {
+		t.Errorf("diff against a hydrated tree, options recalled: exit %d: %s", code, stderr)
 	}
 	if code, _, stderr := milvusgen(t, "diff", today, "-f", runbookSpec, "--against-dir", old, "--hydrate", "--chart-dir", charts); code != 0 {
 		t.Errorf("diff --hydrate against the same hydrated tree: exit %d: %s", code, stderr)

@@ -153,11 +153,7 @@ func (e *env) fleetPlan(f *fleetFlags, hf *hydrateFlags, opts fleet.Options) (*f
 	}
 	if !p.OK() {
 		n := p.Print(e.stderr, wd)
-		noun := "problem"
-		if n > 1 {
-			noun = "problems"
-		}
-		fmt.Fprintf(e.stderr, "fleet %s: %d %s; nothing was written\n", f.file, n, noun)
+		fmt.Fprintf(e.stderr, "fleet %s: %s; nothing was written\n", f.file, plural(n, "problem", "problems"))
 		return p, errReported
 	}
 	return p, nil
@@ -184,7 +180,7 @@ func (e *env) renderFleet(f *fleetFlags, hf *hydrateFlags, check, list bool) err
 		for i, cs := range stale {
 			env := p.Envs[i]
 			if len(cs) == 0 {
-				e.printf("%s: %s is up to date (%d files)\n", env.Name, env.Output, len(env.Files))
+				e.printf("%s: %s is up to date (%s)\n", env.Name, env.Output, plural(len(env.Files), "file", "files"))
 				continue
 			}
 			n++
@@ -219,9 +215,9 @@ func (e *env) renderFleet(f *fleetFlags, hf *hydrateFlags, check, list bool) err
 		for _, c := range changed {
 			e.printf("%-9s %s\n", c.Action, env.Output+"/"+c.Path)
 		}
-		e.printf("%s: rendered %d files into %s (%d changed)\n", env.Name, len(env.Files), env.Output, len(changed))
+		e.printf("%s: rendered %s into %s (%d changed)\n", env.Name, plural(len(env.Files), "file", "files"), env.Output, len(changed))
 	}
-	e.printf("rendered %d environments (%d files changed)\n", len(p.Envs), total)
+	e.printf("rendered %s (%s changed)\n", plural(len(p.Envs), "environment", "environments"), plural(total, "file", "files"))
 	return nil
 }
 
@@ -281,6 +277,11 @@ func (e *env) diffFleet(f *diffFlags) error {
 		return usageError{"diff: --against and --against-outputs exclude each other"}
 	}
 	p, err := e.fleetPlan(&f.fleet, &f.hf, fleet.Options{})
+	if errors.Is(err, errReported) && p != nil {
+		// Exit 1 means "the trees differ"; an environment that cannot be
+		// rendered is an error (2), and says which (issue 19 item 5).
+		return exitError{code: exitUsage, err: fmt.Errorf("diff: %s; nothing was compared", unrenderable(p))}
+	}
 	if err != nil {
 		return err
 	}
@@ -346,4 +347,25 @@ func resolveGitPath(res *spec.Result, out string) error {
 		return nil
 	}
 	return fleet.ResolveGitPath(res, out)
+}
+
+// unrenderable names what kept a fleet from rendering: the environments
+// that failed, and collisions between environments.
+func unrenderable(p *fleet.Plan) string {
+	var names []string
+	for _, env := range fleet.Failed(p.Envs) {
+		names = append(names, env.Name)
+	}
+	var parts []string
+	if len(names) > 0 {
+		noun := "environment"
+		if len(names) > 1 {
+			noun = "environments"
+		}
+		parts = append(parts, fmt.Sprintf("%s %s cannot be rendered", noun, strings.Join(names, ", ")))
+	}
+	if len(p.Problems) > 0 {
+		parts = append(parts, fmt.Sprintf("%s between environments", plural(len(p.Problems), "collision", "collisions")))
+	}
+	return strings.Join(parts, "; ")
 }

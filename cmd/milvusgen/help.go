@@ -78,6 +78,7 @@ func flagUsages(fs *pflag.FlagSet) string {
 // command, as an unknown command is; cobra's help command prints the usage
 // and exits 0, so a typo in a script would pass unnoticed.
 func strictHelp(root *cobra.Command) {
+	strictCompletion(root)
 	root.InitDefaultHelpCmd()
 	for _, help := range root.Commands() {
 		if help.Name() != "help" {
@@ -101,6 +102,35 @@ func strictHelp(root *cobra.Command) {
 				msg += fmt.Sprintf("; did you mean %q?", s[0])
 			}
 			return usageError{fmt.Sprintf("%s (see %s help)", msg, root.Name())}
+		}
+	}
+}
+
+// strictCompletion makes `completion SHELL` with a shell cobra does not
+// generate for (tcsh) a usage error, exit 2, instead of cobra's help and
+// exit 0: the completion command has no run of its own.
+func strictCompletion(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		var shells []string
+		for _, sub := range c.Commands() {
+			shells = append(shells, sub.Name())
+		}
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				cmd.SetOut(cmd.ErrOrStderr())
+				_ = cmd.Help()
+				return usageError{fmt.Sprintf("completion: name a shell: %s", strings.Join(shells, ", "))}
+			}
+			msg := fmt.Sprintf("completion: unknown shell %q; milvusgen completes %s", args[0], strings.Join(shells, ", "))
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += fmt.Sprintf("; did you mean %q?", s[0])
+			}
+			return usageError{msg}
 		}
 	}
 }

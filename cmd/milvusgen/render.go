@@ -71,7 +71,7 @@ region, cluster, chart versions and output.`,
 			if err != nil {
 				return err
 			}
-			target := writer.Target{Root: out, Files: files, Render: hf.record()}
+			target := writer.Target{Root: out, Files: files, Render: hf.record().RecordedFrom(out)}
 			opts := e.writerOptions(adopt)
 			if !check {
 				for _, w := range fleet.LegacyNames(out, res) {
@@ -92,7 +92,7 @@ region, cluster, chart versions and output.`,
 			for _, c := range changed {
 				e.printf("%-9s %s\n", c.Action, c.Path)
 			}
-			e.printf("rendered %d files into %s (%d changed)\n", len(files), out, len(changed))
+			e.printf("rendered %s into %s (%d changed)\n", plural(len(files), "file", "files"), out, len(changed))
 			return nil
 		})
 	c.Args = specArgs
@@ -118,7 +118,7 @@ func (e *env) renderCheck(target writer.Target, opts writer.Options, implied []s
 	}
 	changed := writer.Changed(cs)
 	if len(changed) == 0 {
-		e.printf("%s is up to date (%d files)\n", out, len(files))
+		e.printf("%s is up to date (%s)\n", out, plural(len(files), "file", "files"))
 		return nil
 	}
 	fmt.Fprintf(e.stderr, "%s is out of date; run: milvusgen %s\n", out, strings.Join(append(withoutCheck(e.args), implied...), " "))

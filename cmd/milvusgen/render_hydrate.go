@@ -47,7 +47,8 @@ func (f *hydrateFlags) options(s *model.Spec) hydrate.Options {
 }
 
 // record is what the tree's manifest keeps of these flags: the chart
-// directory as given, and the digest of its lock when hydrating.
+// directory as given (RecordedFrom makes it relative to the tree), and the
+// digest of its lock when hydrating.
 func (f *hydrateFlags) record() writer.RenderOptions {
 	r := writer.RenderOptions{Hydrate: f.on, KeepChartLabels: f.on && f.keepChartLabels, ChartDir: f.charts.dir}
 	if f.on {
@@ -74,7 +75,9 @@ func (f *hydrateFlags) recall(e *env, outs ...string) []string {
 		if err != nil {
 			continue
 		}
-		recorded = append(recorded, m.Render)
+		r := m.Render
+		r.ChartDir = r.ChartDirAt(out) // recorded relative to the tree
+		recorded = append(recorded, r)
 		from = append(from, out)
 	}
 	if len(recorded) == 0 || f.fs == nil {

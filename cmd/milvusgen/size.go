@@ -152,8 +152,16 @@ func writeSize(w io.Writer, s *sizing.Summary) error {
 		if n.Needed == 1 {
 			verb = "holds"
 		}
-		fmt.Fprintf(tw, "nodes\t%d × %s %s every pod (%s CPU/%s allocatable per node after the kubelet, system reservations and DaemonSets)\n",
-			n.Needed, n.InstanceType, verb, cores(n.Allocatable.CPU), sizing.FormatBytes(n.Allocatable.MemoryBytes))
+		others := ""
+		if n.OtherGroups > 0 {
+			groups := "the other node group"
+			if n.OtherGroups > 1 {
+				groups = fmt.Sprintf("the other %d node groups", n.OtherGroups)
+			}
+			others = fmt.Sprintf(" in %s, with %s at desiredCapacity,", n.NodeGroup, groups)
+		}
+		fmt.Fprintf(tw, "nodes\t%d × %s%s %s every pod (%s CPU/%s allocatable per node after the kubelet, system reservations and DaemonSets)\n",
+			n.Needed, n.InstanceType, others, verb, cores(n.Allocatable.CPU), sizing.FormatBytes(n.Allocatable.MemoryBytes))
 	}
 	if n.NodeGroup != "" {
 		status := "the node groups hold every pod"

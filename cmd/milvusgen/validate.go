@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	cueerrors "cuelang.org/go/cue/errors"
+	"github.com/milvusgen/milvusgen/internal/diff"
 
 	"github.com/milvusgen/milvusgen/internal/fleet"
 	"github.com/milvusgen/milvusgen/internal/spec"
@@ -26,8 +27,9 @@ func (e *env) validateCommand() *cobra.Command {
 		`Validates the spec against the schema and milvusgen's rules and prints every
 problem with its file:line:col. Exit 0 when valid, 1 when not.
 With -o, also checks the spec against the tree rendered in DIR: its Git path
-must be DIR's place in its Git work tree, and it warns when DIR holds the
-old fixed IAM policy or load balancer name the spec no longer pins.
+must be DIR's place in its Git work tree, it warns when DIR holds the
+old fixed IAM policy or load balancer name the spec no longer pins, and it
+refuses a Kubernetes version more than one minor version past DIR's.
 With -o, the upgrade rules also apply between the Milvus version DIR
 installs and the spec's: a downgrade, a message queue change in the same
 change as a version, 2.6 from below 2.5.16 or without mixCoordinator, and a
@@ -58,6 +60,11 @@ account and region, buckets per partition, Git paths, output directories).`,
 			if out != "" {
 				for _, w := range fleet.LegacyNames(out, res) {
 					fmt.Fprintf(e.stderr, "warning: %s\n", w)
+				}
+				// The old tree knows the running version: one minor at a time.
+				if err := diff.CheckKubernetesJump(out, res.Spec.Cluster.KubernetesVersion); err != nil {
+					fmt.Fprintf(e.stderr, "%s: %v\n", strings.Join(sf.files, " + "), err)
+					return errReported
 				}
 				if err := checkUpgrade(res, out); err != nil {
 					return err

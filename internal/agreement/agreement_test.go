@@ -91,6 +91,7 @@ const (
 	milvusYAML = "kubernetes/apps/milvus/milvus.yaml"
 	lbcYAML    = "kubernetes/infrastructure/aws-load-balancer-controller.yaml"
 	bootstrap  = "aws/bootstrap.sh"
+	converge   = "aws/converge.sh"
 )
 
 // TestCheckCatches copies out/runbook, breaks one value by hand in one
@@ -182,7 +183,7 @@ func TestCheckCatches(t *testing.T) {
 				{milvusPolicyName, eksctlYAML + " iam.serviceAccounts[1].attachPolicyARNs[0]", "MilvusS3",
 					policyMgmt + " Statement[0].Resource[0]", "MilvusS3ReadWrite"},
 				{milvusPolicyName, eksctlYAML + " iam.serviceAccounts[1].attachPolicyARNs[0]", "MilvusS3",
-					bootstrap + " POLICY_NAME", "MilvusS3ReadWrite"},
+					converge + " POLICY_NAME", "MilvusS3ReadWrite"},
 			},
 		},
 		"KMS key in another region": {
@@ -204,15 +205,15 @@ func TestCheckCatches(t *testing.T) {
 			want: []found{{milvusSA, milvusYAML + " spec.values.serviceAccount.name", "milvus-s3-access-sa",
 				eksctlYAML + " iam.podIdentityAssociations[1].serviceAccountName", "milvus"}},
 		},
-		"bucket in bootstrap.sh": {
-			file: bootstrap, old: "BUCKET='" + bucketName + "'", new: "BUCKET='another-bucket'",
-			want: []found{{bucket, bootstrap + " BUCKET", "another-bucket", readWrite + " Statement[0].Resource[0]", bucketName}},
+		"bucket in converge.sh": {
+			file: converge, old: "BUCKET='" + bucketName + "'", new: "BUCKET='another-bucket'",
+			want: []found{{bucket, converge + " BUCKET", "another-bucket", readWrite + " Statement[0].Resource[0]", bucketName}},
 		},
 		// The scripts are read by a shell parser, not a pattern: an unquoted
 		// value, or a second assignment further down, is a value too.
-		"unquoted bucket in bootstrap.sh": {
-			file: bootstrap, old: "BUCKET='" + bucketName + "'", new: "BUCKET=another-bucket",
-			want: []found{{bucket, bootstrap + " BUCKET", "another-bucket", readWrite + " Statement[0].Resource[0]", bucketName}},
+		"unquoted bucket in converge.sh": {
+			file: converge, old: "BUCKET='" + bucketName + "'", new: "BUCKET=another-bucket",
+			want: []found{{bucket, converge + " BUCKET", "another-bucket", readWrite + " Statement[0].Resource[0]", bucketName}},
 		},
 		"bucket reassigned in bootstrap.sh": {
 			file: bootstrap, old: "\nneed aws", new: "\nBUCKET=\"another-bucket\"\nneed aws",
@@ -226,9 +227,9 @@ func TestCheckCatches(t *testing.T) {
 			file: bootstrap, old: "#!/usr/bin/env bash\n", new: "#!/usr/bin/env bash\nif then (\n",
 			want: []found{{At: bootstrap + " ", Got: "aws/bootstrap.sh:2:1: `if` must be followed by a statement list"}},
 		},
-		"policy document in bootstrap.sh": {
-			file: bootstrap, old: "POLICY_DOCUMENT='iam/milvus-s3-readwrite.json'", new: "POLICY_DOCUMENT='iam/iam-policy-management.json'",
-			want: []found{{At: bootstrap + " POLICY_DOCUMENT",
+		"policy document in converge.sh": {
+			file: converge, old: "POLICY_DOCUMENT='iam/milvus-s3-readwrite.json'", new: "POLICY_DOCUMENT='iam/iam-policy-management.json'",
+			want: []found{{At: converge + " POLICY_DOCUMENT",
 				Got: `"iam/iam-policy-management.json" (aws/iam/iam-policy-management.json) is not an IAM policy document in the tree that grants access to the bucket`}},
 		},
 		"service account not set in the Milvus values": {

@@ -28,6 +28,7 @@ const (
 	iamGlob       = "aws/iam/*.json"
 	bootstrapFile = "aws/bootstrap.sh"
 	teardownFile  = "aws/teardown.sh"
+	convergeFile  = "aws/converge.sh"
 )
 
 // ClusterConfig is the part of eksctl's ClusterConfig that carries names
@@ -440,7 +441,7 @@ var scriptNames = []struct{ variable, what string }{
 // readScripts reads the names the day-0 scripts assign. The scripts are
 // optional: a tree may be checked without them.
 func (t *tree) readScripts() {
-	for _, f := range []string{bootstrapFile, teardownFile} {
+	for _, f := range []string{bootstrapFile, convergeFile, teardownFile} {
 		data, err := input.ReadFS(t.fsys, f, input.TreeFile)
 		if err != nil {
 			continue

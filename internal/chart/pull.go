@@ -3,6 +3,7 @@ package chart
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -80,7 +81,7 @@ func (c *Cache) Pull(refs []Ref, opts PullOptions) ([]Pulled, error) {
 	for _, ref := range refs {
 		res, entry, err := p.pull(c, lock, ref)
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, offlineHint(err, ref))
 			continue
 		}
 		out = append(out, res)
@@ -207,4 +208,16 @@ func (p *puller) index(repoURL string) (*repo.IndexFile, error) {
 	}
 	p.indexes[repoURL] = idx
 	return idx, nil
+}
+
+// offlineHint adds the way around a network failure: fetch the archive
+// where the network reaches (helm pull) and lock it with chart add, which
+// never touches the network.
+func offlineHint(err error, ref Ref) error {
+	var ne net.Error
+	if !errors.As(err, &ne) {
+		return err
+	}
+	return fmt.Errorf("%w\n  offline? fetch the archive where the repository is reachable (helm pull %s --repo %s --version %s), then lock it here: milvusgen chart add %s",
+		err, ref.Name, ref.Repository, ref.Version, ref.File())
 }

@@ -101,6 +101,8 @@ type Change struct {
 	// Lines is the line diff of a changed text file.
 	Lines []string `json:"lines,omitempty"`
 	Flags []Flag   `json:"flags,omitempty"`
+	// Steps are what the change makes aws/converge.sh do (infra.go).
+	Steps []InfraStep `json:"steps,omitempty"`
 }
 
 // Title names the change's subject: the object, or the file.
@@ -116,6 +118,9 @@ type Report struct {
 	Changes []Change `json:"changes"`
 	// Unchanged counts the objects and files that are equal.
 	Unchanged int `json:"unchanged"`
+	// Refusals are changes no merge should carry out as they stand, each
+	// with the steps to take instead (infra.go).
+	Refusals []Refusal `json:"refusals,omitempty"`
 	// Cost is the change to the monthly bill, with diff --cost.
 	Cost *cost.Change `json:"cost,omitempty"`
 }
@@ -169,6 +174,7 @@ type doc struct {
 func Compare(old, new []manifest.File) *Report {
 	a, b := index(old), index(new)
 	r := &Report{}
+	vars := treeVars(new)
 	for _, id := range sortedIDs(a, b) {
 		da, inA := a[id]
 		db, inB := b[id]
@@ -203,9 +209,11 @@ func Compare(old, new []manifest.File) *Report {
 			nb = db.body
 		}
 		c.Flags = flagAll(&c, asMap(ob), asMap(nb))
+		classifyAWS(&c, asMap(ob), asMap(nb), vars)
 		r.Changes = append(r.Changes, c)
 	}
 	flagRenames(r)
+	refuseAWS(r)
 	flagEngineChange(r)
 	argoCDWords(r)
 	sort.SliceStable(r.Changes, func(i, j int) bool { return r.Changes[i].Path < r.Changes[j].Path })

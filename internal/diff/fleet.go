@@ -38,9 +38,9 @@ func (f FleetReport) Summary() string {
 		flags += len(e.Report.Flags())
 	}
 	if changed == 0 {
-		return fmt.Sprintf("no changes in %d environments", len(f))
+		return fmt.Sprintf("no changes in %s", plural(len(f), "environment", "environments"))
 	}
-	s := fmt.Sprintf("%d of %d environments changed", changed, len(f))
+	s := fmt.Sprintf("%d of %s changed", changed, plural(len(f), "environment", "environments"))
 	if flags > 0 {
 		s += fmt.Sprintf("; %d flagged", flags)
 	}
@@ -119,7 +119,7 @@ func WriteFleetMarkdown(w io.Writer, f FleetReport) error {
 	}
 	b.WriteByte('\n')
 	if flags := f.flags(); len(flags) > 0 {
-		fmt.Fprintf(&b, "**:warning: %d changes need attention**\n\n", len(flags))
+		fmt.Fprintf(&b, "**:warning: %s attention**\n\n", plural(len(flags), "change needs", "changes need"))
 		b.WriteString("| environment | risk | object | field | why |\n|---|---|---|---|---|\n")
 		for _, fl := range flags {
 			fmt.Fprintf(&b, "| %s | **%s** | %s | %s | %s |\n", mdCell(fl.Env), fl.Category, mdCell(fl.Change.Title()), mdCode(fl.Field), mdCell(fl.Reason))

@@ -1,6 +1,8 @@
 package diff
 
 import (
+	"github.com/milvusgen/milvusgen/internal/diff/awsstep"
+
 	"encoding/json"
 	"fmt"
 	"io"
@@ -35,7 +37,7 @@ func (p painter) paint(color, s string) string {
 // changed and flagged.
 func (r *Report) Summary() string {
 	if r.Equal() {
-		return fmt.Sprintf("no changes (%d objects and files compared)", r.Unchanged)
+		return fmt.Sprintf("no changes (%s compared)", plural(r.Unchanged, "object or file", "objects and files"))
 	}
 	s := fmt.Sprintf("%d changed, %d added, %d removed, %d unchanged", r.Count(Changed), r.Count(Added), r.Count(Removed), r.Unchanged)
 	if n := len(r.Flags()); n > 0 {
@@ -51,6 +53,24 @@ func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", p.paint(ansiBold, "milvusgen diff: "+r.Summary()))
 	writeCostText(&b, r)
+	for _, x := range r.Refusals {
+		fmt.Fprintf(&b, "\n%s %s\n", p.paint(ansiRed, "REFUSED:"), x.Reason)
+		b.WriteString("  Instead:\n")
+		for i, s := range x.Steps {
+			fmt.Fprintf(&b, "  %d. %s\n", i+1, s)
+		}
+	}
+	if steps := r.InfraSteps(); len(steps) > 0 {
+		fmt.Fprintf(&b, "\n%s\n", p.paint(ansiBold, "AWS steps, in the order aws/converge.sh runs them on merge:"))
+		for i, s := range steps {
+			fmt.Fprintf(&b, "  %d. %s [%s]\n", i+1, s.Detail, s.Step)
+			if s.Command != "" {
+				fmt.Fprintf(&b, "     $ %s\n", p.paint(ansiCyan, s.Command))
+			} else {
+				fmt.Fprintf(&b, "     %s\n", awsstep.Of(s.Step).What)
+			}
+		}
+	}
 	if flags := r.Flags(); len(flags) > 0 {
 		fmt.Fprintf(&b, "\n%s\n", p.paint(ansiBold, "Changes that need attention:"))
 		for _, f := range flags {
@@ -113,13 +133,14 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	b.WriteString("### milvusgen diff\n\n")
 	writeCostMarkdown(&b, r)
 	if r.Equal() {
-		fmt.Fprintf(&b, "No changes to the rendered tree (%d objects and files compared).\n", r.Unchanged)
+		fmt.Fprintf(&b, "No changes to the rendered tree (%s compared).\n", plural(r.Unchanged, "object or file", "objects and files"))
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
 	fmt.Fprintf(&b, "%d changed, %d added, %d removed, %d unchanged.\n\n", r.Count(Changed), r.Count(Added), r.Count(Removed), r.Unchanged)
+	writeMarkdownAWS(&b, r)
 	if flags := r.Flags(); len(flags) > 0 {
-		fmt.Fprintf(&b, "**:warning: %d changes need attention**\n\n", len(flags))
+		fmt.Fprintf(&b, "**:warning: %s attention**\n\n", plural(len(flags), "change needs", "changes need"))
 		b.WriteString("| risk | object | field | why |\n|---|---|---|---|\n")
 		for _, f := range flags {
 			fmt.Fprintf(&b, "| **%s** | %s | %s | %s |\n", f.Category, mdCell(f.Change.Title()), mdCode(f.Field), mdCell(f.Reason))
@@ -128,7 +149,11 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	} else {
 		b.WriteString("No change was flagged as risky.\n\n")
 	}
-	fmt.Fprintf(&b, "<details><summary>All %d changes</summary>\n\n", len(r.Changes))
+	summary := fmt.Sprintf("All %d changes", len(r.Changes))
+	if len(r.Changes) == 1 {
+		summary = "The change"
+	}
+	fmt.Fprintf(&b, "<details><summary>%s</summary>\n\n", summary)
 	for i, c := range r.Changes {
 		var s strings.Builder
 		fmt.Fprintf(&s, "**%s** `%s`", c.Op, c.Path)
@@ -162,7 +187,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			s.WriteString("```\n\n")
 		}
 		if b.Len()+s.Len() > MarkdownLimit {
-			fmt.Fprintf(&b, "_%d more changes left out to fit a comment; run `milvusgen diff` locally for all of them._\n\n", len(r.Changes)-i)
+			fmt.Fprintf(&b, "_%s left out to fit a comment; run `milvusgen diff` locally for all of them._\n\n", plural(len(r.Changes)-i, "more change", "more changes"))
 			break
 		}
 		b.WriteString(s.String())
@@ -170,6 +195,31 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	b.WriteString("</details>\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeMarkdownAWS writes the refusals and the AWS steps in order, ahead
+// of everything else.
+func writeMarkdownAWS(b *strings.Builder, r *Report) {
+	for _, x := range r.Refusals {
+		fmt.Fprintf(b, "**:no_entry: Refused:** %s\n\nInstead:\n\n", mdCell(x.Reason))
+		for i, s := range x.Steps {
+			fmt.Fprintf(b, "%d. %s\n", i+1, mdCell(s))
+		}
+		b.WriteByte('\n')
+	}
+	steps := r.InfraSteps()
+	if len(steps) == 0 {
+		return
+	}
+	b.WriteString("**AWS steps**, in the order `aws/converge.sh` runs them on merge:\n\n")
+	for i, s := range steps {
+		if s.Command != "" {
+			fmt.Fprintf(b, "%d. %s: `%s`\n", i+1, mdCell(s.Detail), strings.ReplaceAll(s.Command, "`", "'"))
+		} else {
+			fmt.Fprintf(b, "%d. %s: %s\n", i+1, mdCell(s.Detail), mdCell(awsstep.Of(s.Step).What))
+		}
+	}
+	b.WriteByte('\n')
 }
 
 func mdCell(s string) string {
@@ -188,6 +238,8 @@ type jsonReport struct {
 	Equal   bool       `json:"equal"`
 	Summary string     `json:"summary"`
 	Flags   []jsonFlag `json:"flags"`
+	// AWSSteps are the steps in the order converge.sh runs them.
+	AWSSteps []InfraStep `json:"awsSteps"`
 	*Report
 }
 
@@ -200,7 +252,10 @@ type jsonFlag struct {
 // WriteJSON writes the report as indented JSON: equal, summary, every flag
 // with its object, and every change with its fields.
 func WriteJSON(w io.Writer, r *Report) error {
-	out := jsonReport{Equal: r.Equal(), Summary: r.Summary(), Flags: []jsonFlag{}, Report: r}
+	out := jsonReport{Equal: r.Equal(), Summary: r.Summary(), Flags: []jsonFlag{}, AWSSteps: []InfraStep{}, Report: r}
+	for _, s := range r.InfraSteps() {
+		out.AWSSteps = append(out.AWSSteps, s.InfraStep)
+	}
 	if out.Changes == nil {
 		out.Report = &Report{Changes: []Change{}, Unchanged: r.Unchanged, Cost: r.Cost}
 	}
@@ -213,4 +268,13 @@ func WriteJSON(w io.Writer, r *Report) error {
 	}
 	_, err = w.Write(append(data, '\n'))
 	return err
+}
+
+// plural is "1 change needs", "2 changes need": the count and the words
+// that agree with it.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -30,7 +30,6 @@ var rules = []rule{
 	disruptionBudgetRemoved,
 	loadBalancer,
 	sourceRanges,
-	nodeGroups,
 	cluster,
 	rootPasswordSecret,
 }
@@ -545,38 +544,6 @@ func isClusterConfig(c *Change) bool { return is(c, "eksctl.io", "ClusterConfig"
 // Node group fields eksctl cannot change in place.
 var replacedBy = []string{"instanceType", "instanceTypes", "amiFamily", "ami", "volumeSize", "volumeType", "volumeEncrypted", "volumeKmsKeyID", "privateNetworking", "spot", "availabilityZones", "subnets"}
 
-func nodeGroups(c *Change, old, new map[string]any) []Flag {
-	if c.Op != Changed || !isClusterConfig(c) {
-		return nil
-	}
-	var out []Flag
-	for _, list := range []string{"managedNodeGroups", "nodeGroups"} {
-		og, nw := groups(old, list), groups(new, list)
-		for _, name := range sortedKeys(og) {
-			g, ok := nw[name]
-			if !ok {
-				out = append(out, Flag{Infrastructure, "/" + list + "[name=" + name + "]",
-					fmt.Sprintf("node group %s removed (renamed or replaced): eksctl drains and deletes its nodes; pods move to the remaining groups", name)})
-				continue
-			}
-			for _, f := range replacedBy {
-				a, b, ch := changedValue(og[name], g, f)
-				if ch {
-					out = append(out, Flag{Infrastructure, "/" + list + "[name=" + name + "]/" + f,
-						fmt.Sprintf("node group %s replaced: eksctl cannot change %s in place (%s → %s); create a new group, move the pods, delete the old one", name, f, show(a), show(b))})
-				}
-			}
-		}
-		for _, name := range sortedKeys(nw) {
-			if _, ok := og[name]; !ok {
-				out = append(out, Flag{Infrastructure, "/" + list + "[name=" + name + "]",
-					fmt.Sprintf("node group %s added: eksctl creates it (eksctl create nodegroup); a renamed group is a new one", name)})
-			}
-		}
-	}
-	return out
-}
-
 func groups(obj map[string]any, list string) map[string]map[string]any {
 	out := map[string]map[string]any{}
 	v, _ := get(obj, list)
@@ -591,23 +558,13 @@ func groups(obj map[string]any, list string) map[string]map[string]any {
 	return out
 }
 
-// cluster: Kubernetes version, cluster name or region of the ClusterConfig.
+// cluster: the cluster name, region or account of the ClusterConfig (the
+// Kubernetes version is a step of infra.go).
 func cluster(c *Change, old, new map[string]any) []Flag {
 	if c.Op != Changed || !isClusterConfig(c) {
 		return nil
 	}
 	var out []Flag
-	if a, b := str(old, "metadata", "version"), str(new, "metadata", "version"); a != b {
-		reason := fmt.Sprintf("Kubernetes %s → %s: eksctl upgrade cluster upgrades the control plane, then every node group is rolled onto new nodes", a, b)
-		ma, mb := minor(a), minor(b)
-		switch {
-		case ma >= 0 && mb >= 0 && mb < ma:
-			reason = fmt.Sprintf("Kubernetes %s → %s: EKS cannot downgrade a cluster", a, b)
-		case ma >= 0 && mb-ma > 1:
-			reason += fmt.Sprintf("; EKS upgrades one minor version at a time, so this takes %d upgrades", mb-ma)
-		}
-		out = append(out, Flag{Infrastructure, "/metadata/version", reason})
-	}
 	for _, k := range []string{"name", "region"} {
 		if a, b := str(old, "metadata", k), str(new, "metadata", k); a != b {
 			out = append(out, Flag{Infrastructure, "/metadata/" + k, fmt.Sprintf("cluster %s %q → %q: %s", k, a, b, clusterReplaced)})

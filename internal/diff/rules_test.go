@@ -171,12 +171,19 @@ func TestRules(t *testing.T) {
 		{"gitops path", func(o map[string]map[string]any) { set(o["ks"], "spec.path", "./clusters/prod/kubernetes/apps/milvus") },
 			[]want{{Data, "Kustomization flux-system/milvusgen-apps", "/spec/path", `GitOps path "./clusters/milvus-eks-cluster/kubernetes/apps/milvus" → "./clusters/prod/kubernetes/apps/milvus": until the cluster's Kustomization points at the new path`}}},
 		{"cluster renamed", func(o map[string]map[string]any) { set(o["cc"], "metadata.name", "milvus-2") },
-			[]want{{Infrastructure, "ClusterConfig milvus-2", "/metadata/name", `cluster renamed "milvus-eks-cluster" → "milvus-2": eksctl creates a new EKS cluster from scratch; the old cluster keeps running, orphaned with its EBS volumes (etcd's metadata) and its load balancer; clients must move to the new load balancer's address; run the old tree's teardown.sh`}}},
+			[]want{
+				{Infrastructure, "ClusterConfig milvus-2", "/metadata/name", `cluster renamed "milvus-eks-cluster" → "milvus-2": eksctl creates a new EKS cluster from scratch; the old cluster keeps running, orphaned with its EBS volumes (etcd's metadata) and its load balancer; clients must move to the new load balancer's address; run the old tree's teardown.sh`},
+				{Infrastructure, "ClusterConfig milvus-2", "", "cluster milvus-2 added: a new EKS cluster"},
+				{Infrastructure, "ClusterConfig milvus-eks-cluster", "", "converge.sh never deletes a cluster"},
+			}},
 		{"cluster region", func(o map[string]map[string]any) { set(o["cc"], "metadata.region", "eu-west-1") },
 			[]want{{Infrastructure, "ClusterConfig milvus-eks-cluster", "/metadata/region", `cluster region "us-east-2" → "eu-west-1": eksctl creates a new EKS cluster from scratch; the old cluster keeps running, orphaned`}}},
 		{"AWS account", func(o map[string]map[string]any) {
 			o["cc"]["iam"].(map[string]any)["serviceAccounts"].([]any)[0].(map[string]any)["attachPolicyARNs"] = []any{"arn:aws:iam::210987654321:policy/MilvusS3ReadWrite"}
-		}, []want{{Infrastructure, "ClusterConfig milvus-eks-cluster", "", "AWS account 123456789012 → 210987654321: eksctl creates a new EKS cluster"}}},
+		}, []want{
+			{Infrastructure, "ClusterConfig milvus-eks-cluster", "", "AWS account 123456789012 → 210987654321: eksctl creates a new EKS cluster"},
+			{Infrastructure, "ClusterConfig milvus-eks-cluster", "/iam/serviceAccounts", "aws/converge.sh runs: eksctl update iamserviceaccount -f aws/eksctl-cluster.yaml --approve"},
+		}},
 		{"etcd PDB removed", func(o map[string]map[string]any) { delete(o, "pdb") },
 			[]want{{Availability, "PodDisruptionBudget milvus/milvus-demo-etcd", "", "PodDisruptionBudget milvus-demo-etcd removed: a node drain or upgrade may evict several of its pods at once"}}},
 		{"release removed", func(o map[string]map[string]any) { delete(o, "hr") },
@@ -227,11 +234,18 @@ func TestRules(t *testing.T) {
 		}},
 		{"node group scaled", func(o map[string]map[string]any) {
 			o["cc"]["managedNodeGroups"].([]any)[0].(map[string]any)["desiredCapacity"] = 4
-		}, nil},
+		}, []want{{Infrastructure, "ClusterConfig milvus-eks-cluster", "/managedNodeGroups[name=milvus-node-group]", "node group milvus-node-group desiredCapacity 3 → 4: the node group is scaled to the file's desiredCapacity, minSize and maxSize; aws/converge.sh runs: eksctl scale nodegroup -f aws/eksctl-cluster.yaml --name milvus-node-group"}}},
 		{"kubernetes version", func(o map[string]map[string]any) { set(o["cc"], "metadata.version", "1.34") },
-			[]want{{Infrastructure, "ClusterConfig milvus-eks-cluster", "/metadata/version", "Kubernetes 1.33 → 1.34: eksctl upgrade cluster"}}},
+			[]want{
+				{Infrastructure, "ClusterConfig milvus-eks-cluster", "/metadata/version", "Kubernetes 1.33 → 1.34: the control plane is upgraded one minor version at a time; the addons and node groups follow; aws/converge.sh runs: eksctl upgrade cluster --name milvus-eks-cluster --region us-east-2 --version 1.34 --approve"},
+				{Infrastructure, "ClusterConfig milvus-eks-cluster", "/managedNodeGroups[name=milvus-node-group]", "aws/converge.sh runs: eksctl upgrade nodegroup --cluster milvus-eks-cluster --region us-east-2 --name milvus-node-group --kubernetes-version 1.34"},
+			}},
 		{"kubernetes version skips", func(o map[string]map[string]any) { set(o["cc"], "metadata.version", "1.35") },
-			[]want{{Infrastructure, "ClusterConfig milvus-eks-cluster", "/metadata/version", "takes 2 upgrades"}}},
+			[]want{
+				{Infrastructure, "ClusterConfig milvus-eks-cluster", "/metadata/version", "Kubernetes 1.33 → 1.35, control plane to 1.34"},
+				{Infrastructure, "ClusterConfig milvus-eks-cluster", "/metadata/version", "Kubernetes 1.33 → 1.35, control plane to 1.35"},
+				{Infrastructure, "ClusterConfig milvus-eks-cluster", "/managedNodeGroups[name=milvus-node-group]", "--kubernetes-version 1.35"},
+			}},
 		{"kubernetes downgrade", func(o map[string]map[string]any) { set(o["cc"], "metadata.version", "1.32") },
 			[]want{{Infrastructure, "ClusterConfig milvus-eks-cluster", "/metadata/version", "EKS cannot downgrade"}}},
 		{"milvus patch version", func(o map[string]map[string]any) { set(o["hr"], "spec.values.image.all.tag", "v2.6.16") },

@@ -40,9 +40,12 @@ type ghWorkflow struct {
 }
 
 type ghJob struct {
-	RunsOn string            `json:"runs-on"`
-	Env    map[string]string `json:"env"`
-	Steps  []ghStep          `json:"steps"`
+	If          string            `json:"if"`
+	RunsOn      string            `json:"runs-on"`
+	Environment string            `json:"environment"`
+	Permissions map[string]string `json:"permissions"`
+	Env         map[string]string `json:"env"`
+	Steps       []ghStep          `json:"steps"`
 }
 
 type ghStep struct {
@@ -75,13 +78,14 @@ func readWorkflow(t *testing.T) (ghWorkflow, ghJob) {
 	if err := yaml.Unmarshal(data, &wf); err != nil {
 		t.Fatalf("%s: %v", workflowFile, err)
 	}
-	if len(wf.Jobs) != 1 {
-		t.Fatalf("%s: %d jobs, want 1", workflowFile, len(wf.Jobs))
+	if len(wf.Jobs) != 2 {
+		t.Fatalf("%s: %d jobs, want review and converge", workflowFile, len(wf.Jobs))
 	}
-	for _, j := range wf.Jobs {
-		return wf, j
+	j, ok := wf.Jobs["review"]
+	if !ok {
+		t.Fatalf("%s: no review job", workflowFile)
 	}
-	panic("unreachable")
+	return wf, j
 }
 
 // TestWorkflowShape: what the workflow must never do again, and what it
@@ -131,6 +135,7 @@ type runner struct {
 	path       []string          // GITHUB_PATH's, first first
 	sysPath    string            // stubs and the system tools
 	chartSeed  string            // what actions/cache restores
+	review     bool              // the pull-request job, not converge
 }
 
 type stepResult struct {
@@ -153,6 +158,10 @@ func (r *runner) eval(s string) string {
 			return r.temp
 		case e == "runner.os":
 			return r.env["RUNNER_OS"]
+		case e == "vars.MILVUSGEN_AWS_ROLE_ARN":
+			return "arn:aws:iam::123456789012:role/milvusgen-converge"
+		case e == "vars.MILVUSGEN_AWS_REGION":
+			return "us-east-2"
 		case strings.HasPrefix(e, "hashFiles("):
 			return "0123abcd"
 		case strings.HasPrefix(e, "secrets."):
@@ -256,9 +265,18 @@ func (r *runner) uses(s ghStep) {
 	switch action {
 	case "actions/checkout":
 		// The workspace is a full clone with the PR branch checked out.
-		if d, ok := s.With["fetch-depth"].(float64); !ok || d != 0 {
+		if d, ok := s.With["fetch-depth"].(float64); r.review && (!ok || d != 0) {
 			t.Errorf("checkout fetch-depth %v: diff and the base step need the base branch", s.With["fetch-depth"])
 		}
+	case "aws-actions/configure-aws-credentials":
+		// GitHub's OIDC token for the role; here the stand-in aws takes
+		// any credentials.
+		role, _ := s.With["role-to-assume"].(string)
+		region, _ := s.With["aws-region"].(string)
+		if !strings.HasPrefix(r.eval(role), "arn:aws:iam::") || r.eval(region) == "" {
+			t.Errorf("configure-aws-credentials without a role or region: %v", s.With)
+		}
+		r.env["AWS_REGION"] = r.eval(region)
 	case "actions/cache":
 		p, _ := s.With["path"].(string)
 		key, _ := s.With["key"].(string)
@@ -290,11 +308,12 @@ while [ $# -gt 0 ]; do
 done
 echo "$url" >> "$CURL_LOG"
 prefix=https://github.com/milvusgen/milvusgen/releases/download/
+eksctl=https://github.com/eksctl-io/eksctl/releases/download/
 case $url in
-  "$prefix"*) ;;
+  "$prefix"*) file=$RELEASES/${url#"$prefix"} ;;
+  "$eksctl"*) file=$RELEASES/eksctl/${url#"$eksctl"} ;;
   *) echo "curl: (6) Could not resolve host (test stub): $url" >&2; exit 6 ;;
 esac
-file=$RELEASES/${url#"$prefix"}
 [ -f "$file" ] || { echo "curl: (22) The requested URL returned error: 404" >&2; exit 22; }
 cp "$file" "${out:?curl stub wants -o}"
 `
@@ -482,7 +501,7 @@ func (f *fixture) runner(t *testing.T, work string) *runner {
 	t.Helper()
 	temp := t.TempDir()
 	home := t.TempDir()
-	r := &runner{t: t, work: work, temp: temp, sysPath: f.sysPath, chartSeed: f.chartSeed}
+	r := &runner{t: t, work: work, temp: temp, sysPath: f.sysPath, chartSeed: f.chartSeed, review: true}
 	osName, arch := map[string]string{"linux": "Linux", "darwin": "macOS"}[runtime.GOOS], map[string]string{"amd64": "X64", "arm64": "ARM64"}[runtime.GOARCH]
 	if osName == "" || arch == "" {
 		t.Skipf("no GitHub runner is %s/%s", runtime.GOOS, runtime.GOARCH)

@@ -15,8 +15,9 @@ import (
 	"cuelang.org/go/cue/parser"
 	"cuelang.org/go/cue/token"
 	cuejson "cuelang.org/go/encoding/json"
-	cueyaml "cuelang.org/go/encoding/yaml"
+
 	"github.com/milvusgen/milvusgen/internal/input"
+	"github.com/milvusgen/milvusgen/internal/spec"
 )
 
 // schema is the fleet file's shape. Environment names become parts of
@@ -24,8 +25,8 @@ import (
 const schema = `
 #Fleet: {
 	environments: [string]: {
-		// files are the spec files, relative to the fleet file; they
-		// unify in order, as repeated -f do.
+		// files are the spec files, relative to the fleet file, layered
+		// in order as repeated -f are: a later file overrides data.
 		files: [...string]
 		// output is the directory the environment renders into,
 		// relative to the fleet file.
@@ -46,7 +47,7 @@ type Fleet struct {
 // fleet file's directory.
 type Environment struct {
 	Name string
-	// Files are the spec files in unification order.
+	// Files are the spec files in layering order (a later file overrides data).
 	Files []string
 	// Output is the output directory.
 	Output string
@@ -82,7 +83,7 @@ func Parse(path string, data []byte) (*Fleet, error) {
 		}
 		v = ctx.BuildFile(f)
 	case ".yaml", ".yml":
-		f, err := cueyaml.Extract(path, data)
+		f, err := spec.ExtractYAML(path, data)
 		if err != nil {
 			return nil, err
 		}

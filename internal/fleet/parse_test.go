@@ -61,6 +61,10 @@ func FuzzParse(f *testing.F) {
 	f.Add("environments:\n  dev: {files: [a.cue], output: out/dev}\n")
 	f.Add("environments: {}\n")
 	f.Add("environments:\n  dev: {files: [], output: \"\"}\n")
+	// Found by this fuzzer (issue 19 item 9): CUE's YAML decoder panicked
+	// on lone carriage returns.
+	f.Add("\r\r0")
+	f.Add("environments:\r  dev: {files: [a.cue], output: out/dev}\r")
 	f.Fuzz(func(t *testing.T, text string) {
 		fl, err := Parse("f.yaml", []byte(text))
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	cueerrors "cuelang.org/go/cue/errors"
 
+	"github.com/milvusgen/milvusgen/internal/spec"
 	"github.com/milvusgen/milvusgen/internal/writer"
 )
 
@@ -61,6 +62,9 @@ func PrintEnvError(w io.Writer, env string, err error, cwd string) int {
 	}
 	for _, e := range errs {
 		var b strings.Builder
+		if spec.IsWarning(e) {
+			b.WriteString("warning: ")
+		}
 		cueerrors.Print(&b, e, &cueerrors.Config{Cwd: cwd})
 		fmt.Fprintf(w, "environment %s: %s", env, b.String())
 	}
@@ -148,7 +152,7 @@ func (p *Plan) Stale() ([][]writer.Change, error) {
 func (p *Plan) targets() []writer.Target {
 	ts := make([]writer.Target, len(p.Envs))
 	for i, e := range p.Envs {
-		ts[i] = writer.Target{Root: e.Output, Files: e.Files, Render: p.Record}
+		ts[i] = writer.Target{Root: e.Output, Files: e.Files, Render: p.Record.RecordedFrom(e.Output)}
 	}
 	return ts
 }

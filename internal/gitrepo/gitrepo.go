@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -43,6 +44,16 @@ type Options struct {
 	Write writer.Options
 	// Render is recorded in the tree's manifest.
 	Render writer.RenderOptions
+	// Branch, when set, is created from the current HEAD and checked out
+	// (as git checkout -b, the work tree untouched) before the tree is
+	// written, so the commit and a push go to it. An existing branch is
+	// used only when it is already the current one; a push is never
+	// forced.
+	Branch string
+	// SpecFiles are the spec files rendered, as paths on disk. Those inside
+	// the work tree that differ from HEAD are committed with the tree, so
+	// the commit holds what produced it.
+	SpecFiles []string
 }
 
 // Subject describes what was rendered, for the commit message.
@@ -69,6 +80,12 @@ type Result struct {
 	// Pushed reports that the remote was updated; false when it was
 	// already up to date or Push was not asked for.
 	Pushed bool
+	// Committed are the files the commit holds changes of, relative to
+	// the work tree's root: the tree's (its manifest included) and the
+	// changed spec files; empty when nothing was committed.
+	Committed []string
+	// Specs are the spec files among Committed.
+	Specs []string
 }
 
 // SpecHash returns the SHA-256 of the spec sources, their names and
@@ -130,13 +147,19 @@ func Commit(files []manifest.File, subj Subject, opts Options) (*Result, error) 
 	if err != nil {
 		return nil, fmt.Errorf("git status of %s failed: %w", opts.Repo, err)
 	}
-	if outside := stagedOutside(st, p); len(outside) > 0 {
+	specs := specPaths(wt.Filesystem.Root(), opts.SpecFiles)
+	if outside := stagedOutside(st, p, specs); len(outside) > 0 {
 		return nil, fmt.Errorf("%s has staged changes outside %s (%s); commit or unstage them first", opts.Repo, p, strings.Join(outside, ", "))
 	}
 
 	p, err = resolvePath(wt.Filesystem.Root(), p)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Branch != "" {
+		if err := switchBranch(repo, opts.Branch, opts.DryRun); err != nil {
+			return nil, err
+		}
 	}
 	root := filepath.Join(wt.Filesystem.Root(), filepath.FromSlash(p))
 	res := &Result{Path: p}
@@ -156,6 +179,9 @@ func Commit(files []manifest.File, subj Subject, opts Options) (*Result, error) 
 		return nil, err
 	}
 	res.Changes = writer.Changed(cs)
+	if opts.Branch != "" {
+		res.Branch = opts.Branch
+	}
 	if opts.DryRun {
 		return res, nil
 	}
@@ -167,7 +193,19 @@ func Commit(files []manifest.File, subj Subject, opts Options) (*Result, error) 
 	if err != nil {
 		return nil, fmt.Errorf("git status of %s failed: %w", opts.Repo, err)
 	}
-	if len(stagedUnder(st, p)) > 0 {
+	tree := stagedUnder(st, p)
+	// The spec files that produced the tree go with it, when changed.
+	for _, f := range specs {
+		if fs, ok := st[f]; ok && (fs.Worktree != git.Unmodified || isStaged(fs)) {
+			if _, err := wt.Add(f); err != nil {
+				return nil, fmt.Errorf("git add %s failed: %w", f, err)
+			}
+			res.Specs = append(res.Specs, f)
+		}
+	}
+	if len(tree) > 0 || len(res.Specs) > 0 {
+		res.Committed = append(tree, res.Specs...)
+		sort.Strings(res.Committed)
 		h, err := wt.Commit(Message(subj, p, res.Changes), &git.CommitOptions{Author: signature(repo, opts.Author)})
 		if err != nil {
 			return nil, fmt.Errorf("git commit in %s failed: %w", opts.Repo, err)
@@ -220,10 +258,10 @@ func isStaged(s *git.FileStatus) bool {
 	return s.Staging != git.Unmodified && s.Staging != git.Untracked
 }
 
-func stagedOutside(st git.Status, p string) []string {
+func stagedOutside(st git.Status, p string, allowed []string) []string {
 	var out []string
 	for f, s := range st {
-		if isStaged(s) && !under(f, p) {
+		if isStaged(s) && !under(f, p) && !slices.Contains(allowed, f) {
 			out = append(out, f)
 		}
 	}
@@ -318,4 +356,64 @@ func push(repo *git.Repository, remote, dir string) (bool, error) {
 		return false, pushError(remote, head.Name().Short(), cred, err)
 	}
 	return true, nil
+}
+
+// specPaths are the spec files inside the work tree at top, relative to
+// it and slash separated; files outside it (or stdin) are left out.
+func specPaths(top string, files []string) []string {
+	realTop, err := filepath.EvalSymlinks(top)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, f := range files {
+		if f == "-" {
+			continue
+		}
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			continue
+		}
+		rel, err := filepath.Rel(realTop, writer.ResolveExisting(abs))
+		if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			continue
+		}
+		rel = filepath.ToSlash(rel)
+		if rel == ".git" || strings.HasPrefix(rel, ".git/") || slices.Contains(out, rel) {
+			continue
+		}
+		out = append(out, rel)
+	}
+	return out
+}
+
+// switchBranch creates branch from the current HEAD and makes it current,
+// as git checkout -b does: HEAD's commit, the index and the work tree stay
+// as they are. An existing branch is accepted only when it is the current
+// one; milvusgen never moves a branch someone else may have pushed.
+func switchBranch(repo *git.Repository, branch string, dryRun bool) error {
+	name := plumbing.NewBranchReferenceName(branch)
+	if err := name.Validate(); err != nil || branch == "" || strings.HasPrefix(branch, "-") {
+		return fmt.Errorf("--branch %q is not a valid branch name", branch)
+	}
+	head, err := repo.Head()
+	if err != nil {
+		return fmt.Errorf("--branch %s: the repository has no commit to start it from: %w", branch, err)
+	}
+	if head.Name() == name {
+		return nil
+	}
+	if _, err := repo.Storer.Reference(name); err == nil {
+		return fmt.Errorf("--branch %s: the branch exists and is not checked out; milvusgen creates the branch from the current HEAD and never moves an existing one: check it out first, or name a new branch", branch)
+	}
+	if dryRun {
+		return nil
+	}
+	if err := repo.Storer.SetReference(plumbing.NewHashReference(name, head.Hash())); err != nil {
+		return fmt.Errorf("creating branch %s failed: %w", branch, err)
+	}
+	if err := repo.Storer.SetReference(plumbing.NewSymbolicReference(plumbing.HEAD, name)); err != nil {
+		return fmt.Errorf("checking out branch %s failed: %w", branch, err)
+	}
+	return nil
 }

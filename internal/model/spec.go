@@ -28,6 +28,9 @@ type Cluster struct {
 	KubernetesVersion string      `json:"kubernetesVersion"`
 	VPCCIDR           string      `json:"vpcCIDR"`
 	NodeGroups        []NodeGroup `json:"nodeGroups"`
+	// AddonVersions pins EKS addon versions by addon name; an addon left
+	// out takes AWS's default for KubernetesVersion.
+	AddonVersions map[string]string `json:"addonVersions,omitempty"`
 }
 
 // NodeGroup is an EKS managed node group.

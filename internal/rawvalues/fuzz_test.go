@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/milvusgen/milvusgen/internal/versions"
 )
 
 // FuzzCheck: any decoded values or config is checked without a panic, and
@@ -17,6 +19,7 @@ func FuzzCheck(f *testing.F) {
 		"tolerations: [{tolerationSeconds: -1}, null]",
 		"common: {security: {x: [1, {password: y}]}}",
 		"'': {'.': {'..': x}}",
+		"indexNode: {nodeSelector: {a: b}}\nrootCoordinator: {tolerations: [{operator: Exists}]}\nstreamingNode: {extraEnv: []}",
 	} {
 		f.Add(s)
 	}
@@ -25,7 +28,11 @@ func FuzzCheck(f *testing.F) {
 		if yaml.Unmarshal([]byte(s), &m) != nil {
 			return
 		}
-		for _, p := range append(Values(m), Config(m)...) {
+		probs := Config(m)
+		for _, c := range append(versions.Charts(), versions.Chart{}) {
+			probs = append(probs, Values(m, c)...)
+		}
+		for _, p := range probs {
 			if len(p.Path) == 0 || p.Msg == "" {
 				t.Fatalf("%q: problem without a path or message: %+v", s, p)
 			}

@@ -1,10 +1,13 @@
 package rawvalues
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/milvusgen/milvusgen/internal/versions"
 )
 
 func decode(t *testing.T, s string) map[string]any {
@@ -18,9 +21,20 @@ func decode(t *testing.T, s string) map[string]any {
 
 func pathOf(p Problem) string { return strings.Join(p.Path, ".") }
 
+// chart is a chart of the version table; a missing one is a broken table.
+func chart(t testing.TB, version string) versions.Chart {
+	t.Helper()
+	c, ok := versions.Lookup(version)
+	if !ok {
+		t.Fatalf("chart %s is not in the version table", version)
+	}
+	return c
+}
+
 // TestValuesRefused: every attack of issue 17 and issue 19 item 2, and
 // every key that duplicates a spec field, is refused at its position with
-// a message that names the field to use or says it is not supported.
+// a message that names the field to use or says it is not supported, on
+// chart 5.0.19 (TestValuesPerChart covers the others).
 func TestValuesRefused(t *testing.T) {
 	cases := []struct {
 		name, values, path, want string
@@ -64,7 +78,7 @@ func TestValuesRefused(t *testing.T) {
 		{"S3 keys", "externalS3: {accessKey: AKIA, secretKey: abc}", "externalS3.accessKey", `"accessKey" names a credential`},
 		{"S3 host", "externalS3: {host: minio.example.com}", "externalS3", "use storage.bucket"},
 		{"minio", "minio: {enabled: true}", "minio", "use storage.bucket"},
-		{"chart 4 block", "rootCoordinator: {replicas: 2}", "rootCoordinator", "chart 5.x has no rootCoordinator"},
+		{"chart 4 block", "rootCoordinator: {replicas: 2}", "rootCoordinator", "chart 5.0.19 has no rootCoordinator; its Milvus components are mixCoordinator, proxy, queryNode, dataNode, streamingNode; Milvus 2.6 runs every coordinator in mixCoordinator"},
 		{"priority class of Milvus pods", "queryNode: {priorityClassName: high}", "queryNode.priorityClassName", "chart 5.0.19 gives Milvus's own pods no priority class"},
 		{"system priority class", "etcd: {priorityClassName: system-node-critical}", "etcd.priorityClassName", "for kube-system's pods"},
 		{"streaming node annotations", "streamingNode: {annotations: {a: b}}", "streamingNode.annotations", "does not read streamingNode.annotations"},
@@ -100,7 +114,7 @@ func TestValuesRefused(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			probs := Values(decode(t, tc.values))
+			probs := Values(decode(t, tc.values), chart(t, "5.0.19"))
 			if len(probs) == 0 {
 				t.Fatalf("%s: accepted", tc.values)
 			}
@@ -141,6 +155,11 @@ func TestValuesAllowed(t *testing.T) {
 		"queryNode.annotations":                   "{example.com/owner: search}",
 		"dataNode.annotations":                    "{example.com/owner: search}",
 		"mixCoordinator.annotations":              "{example.com/owner: search}",
+		"rootCoordinator.annotations":             "{example.com/owner: search}",
+		"queryCoordinator.annotations":            "{example.com/owner: search}",
+		"dataCoordinator.annotations":             "{example.com/owner: search}",
+		"indexCoordinator.annotations":            "{example.com/owner: search}",
+		"indexNode.annotations":                   "{example.com/owner: search}",
 		"service.labels":                          "{team: search}",
 		"service.annotations":                     "{example.com/team: search}",
 		"etcd.priorityClassName":                  "milvus-critical",
@@ -164,26 +183,28 @@ func TestValuesAllowed(t *testing.T) {
 		"pulsarv3.images.proxy.repository":        "registry.example.com/apachepulsar/pulsar-all",
 		"*.extraEnv":                              "[{name: GODEBUG, value: madvdontneed=1}, {name: QUERYNODE_SEGCORE_CHUNKROWS, value: '256'}, {name: API_TOKEN_FOR_NOTHING, valueFrom: {secretKeyRef: {name: x, key: cfg}}}]",
 	}
-	for _, e := range valuesAllowed {
-		v, ok := sound[e.path]
-		if !ok {
-			t.Errorf("allowlist entry %s has no test value", e.path)
-			continue
-		}
-		paths := []string{e.path}
-		if rest, ok := strings.CutPrefix(e.path, "*."); ok {
-			paths = nil
-			for _, c := range Components {
-				paths = append(paths, c+"."+rest)
+	for _, c := range versions.Charts() {
+		for _, e := range valuesAllowed {
+			v, ok := sound[e.path]
+			if !ok {
+				t.Errorf("allowlist entry %s has no test value", e.path)
+				continue
 			}
-		}
-		for _, p := range paths {
 			if e.path == "*.extraEnv" {
 				v = "[{name: GODEBUG, value: madvdontneed=1}, {name: QUERYNODE_SEGCORE_CHUNKROWS, value: '256'}, {name: DATACOORD_SEGMENT_MAXSIZE, valueFrom: {configMapKeyRef: {name: x, key: cfg}}}]"
 			}
-			text := nest(p, v)
-			if probs := Values(decode(t, text)); len(probs) > 0 {
-				t.Errorf("%s refused: %s: %s", text, pathOf(probs[0]), probs[0].Msg)
+			for _, p := range expand(e.path, c.Blocks()) {
+				text := nest(strings.Join(p, "."), v)
+				probs := Values(decode(t, text), c)
+				switch {
+				case slices.Contains(knownComponents(), p[0]) && !slices.Contains(c.Blocks(), p[0]):
+					// An entry of a component this chart lacks: refused whole.
+					if len(probs) == 0 || pathOf(probs[0]) != p[0] || !strings.Contains(probs[0].Msg, "chart "+c.Version+" has no "+p[0]) {
+						t.Errorf("chart %s: %s: %v, want refused at %s", c.Version, text, probs, p[0])
+					}
+				case len(probs) > 0:
+					t.Errorf("chart %s: %s refused: %s: %s", c.Version, text, pathOf(probs[0]), probs[0].Msg)
+				}
 			}
 		}
 	}
@@ -304,5 +325,76 @@ func TestMergeLists(t *testing.T) {
 	}
 	if l := user["mixCoordinator"].(map[string]any)["extraEnv"].([]any); len(l) != 1 {
 		t.Errorf("MergeLists modified the user's values: %v", l)
+	}
+}
+
+// TestValuesPerChart: the per-component keys pass exactly on the
+// components the pinned chart deploys; a component it lacks is refused at
+// its key, naming the chart and the components it has.
+func TestValuesPerChart(t *testing.T) {
+	const (
+		on42 = "mixCoordinator, rootCoordinator, queryCoordinator, dataCoordinator, indexCoordinator, proxy, queryNode, dataNode, indexNode"
+		on50 = "mixCoordinator, proxy, queryNode, dataNode, streamingNode"
+	)
+	cases := []struct {
+		name, values string
+		charts       []string
+		path, want   string // path "" means accepted
+	}{
+		{"index node selector", "indexNode: {nodeSelector: {role: index}}", []string{"4.2.37", "4.2.58"}, "", ""},
+		{"index node tolerations", "indexNode: {tolerations: [{key: gpu, operator: Exists}]}", []string{"4.2.37", "4.2.58"}, "", ""},
+		{"index node annotations", "indexNode: {annotations: {example.com/owner: search}}", []string{"4.2.37", "4.2.58"}, "", ""},
+		{"index node extraEnv", "indexNode: {extraEnv: [{name: GOGC, value: '50'}]}", []string{"4.2.37", "4.2.58"}, "", ""},
+		{"rootcoord selector", "rootCoordinator: {nodeSelector: {role: meta}}", []string{"4.2.37", "4.2.58"}, "", ""},
+		{"querycoord tolerations", "queryCoordinator: {tolerations: [{operator: Exists}]}", []string{"4.2.37", "4.2.58"}, "", ""},
+		{"datacoord annotations", "dataCoordinator: {annotations: {example.com/owner: search}}", []string{"4.2.37", "4.2.58"}, "", ""},
+		{"indexcoord selector", "indexCoordinator: {nodeSelector: {role: meta}}", []string{"4.2.37", "4.2.58"}, "", ""},
+		{"mixcoord selector", "mixCoordinator: {nodeSelector: {role: meta}}", []string{"4.2.37", "4.2.58", "5.0.19"}, "", ""},
+		{"streaming node selector", "streamingNode: {nodeSelector: {role: wal}}", []string{"5.0.19"}, "", ""},
+
+		{"index node on 5", "indexNode: {nodeSelector: {role: index}}", []string{"5.0.19"}, "indexNode", "chart 5.0.19 has no indexNode; its Milvus components are " + on50 + "; Milvus 2.6 builds indexes in the data nodes: set it on dataNode"},
+		{"rootcoord on 5", "rootCoordinator: {tolerations: [{operator: Exists}]}", []string{"5.0.19"}, "rootCoordinator", "chart 5.0.19 has no rootCoordinator; its Milvus components are " + on50},
+		{"querycoord on 5", "queryCoordinator: {annotations: {a: b}}", []string{"5.0.19"}, "queryCoordinator", "chart 5.0.19 has no queryCoordinator"},
+		{"datacoord on 5", "dataCoordinator: {nodeSelector: {a: b}}", []string{"5.0.19"}, "dataCoordinator", "chart 5.0.19 has no dataCoordinator"},
+		{"indexcoord on 5", "indexCoordinator: {nodeSelector: {a: b}}", []string{"5.0.19"}, "indexCoordinator", "chart 5.0.19 has no indexCoordinator"},
+		{"streaming node on 4.2.37", "streamingNode: {nodeSelector: {role: wal}}", []string{"4.2.37"}, "streamingNode", "chart 4.2.37 has no streamingNode; its Milvus components are " + on42 + "; streaming nodes come with Milvus 2.6"},
+		{"streaming node on 4.2.58", "streamingNode: {extraEnv: [{name: GOGC, value: '50'}]}", []string{"4.2.58"}, "streamingNode", "chart 4.2.58 has no streamingNode; its Milvus components are " + on42},
+		{"streaming node annotations", "streamingNode: {annotations: {a: b}}", []string{"5.0.19"}, "streamingNode.annotations", "chart 5.0.19 does not read streamingNode.annotations"},
+		{"credential in an absent component", "indexNode: {apiToken: x}", []string{"5.0.19"}, "indexNode.apiToken", `"apiToken" names a credential`},
+
+		{"index node replicas", "indexNode: {replicas: 4}", []string{"4.2.37", "4.2.58"}, "indexNode.replicas", "use milvus.indexNode.replicas"},
+		{"rootcoord replicas", "rootCoordinator: {replicas: 4}", []string{"4.2.58"}, "rootCoordinator.replicas", "use milvus.mixCoordinator.replicas"},
+		{"querycoord resources", "queryCoordinator: {resources: {}}", []string{"4.2.37"}, "queryCoordinator.resources", "use milvus.mixCoordinator.resources"},
+		{"datacoord standby", "dataCoordinator: {activeStandby: {enabled: false}}", []string{"4.2.58"}, "dataCoordinator.activeStandby", "use milvus.highAvailability"},
+		{"indexcoord service", "indexCoordinator: {service: {type: LoadBalancer}}", []string{"4.2.58"}, "indexCoordinator.service", "reached inside the cluster only"},
+		{"index node volumes", "indexNode: {volumeMounts: [{name: x, mountPath: /milvus/configs}]}", []string{"4.2.58"}, "indexNode.volumeMounts", "mount over /milvus/configs"},
+		{"index node hpa", "indexNode: {hpa: {enabled: true}}", []string{"4.2.58"}, "indexNode.hpa", "use milvus.indexNode.replicas"},
+		{"index node priority", "indexNode: {priorityClassName: high}", []string{"4.2.37"}, "indexNode.priorityClassName", "chart 4.2.37 gives Milvus's own pods no priority class"},
+		{"index node affinity", "indexNode: {affinity: {}}", []string{"4.2.37"}, "indexNode.affinity", "milvus.highAvailability renders the spread"},
+		{"index node selector checked", "indexNode: {nodeSelector: {'a/b/c': x}}", []string{"4.2.58"}, "indexNode.nodeSelector.a/b/c", "not a valid Kubernetes label key"},
+		{"chart off the table", "indexNode: {nodeSelector: {role: index}}", []string{""}, "indexNode", "milvus.chartVersion names no chart milvusgen knows (known: 4.2.37, 4.2.58, 5.0.19)"},
+	}
+	for _, tc := range cases {
+		for _, v := range tc.charts {
+			t.Run(tc.name+"/"+v, func(t *testing.T) {
+				c := versions.Chart{}
+				if v != "" {
+					c = chart(t, v)
+				}
+				probs := Values(decode(t, tc.values), c)
+				if tc.path == "" {
+					if len(probs) > 0 {
+						t.Fatalf("chart %s: %s refused: %s: %s", v, tc.values, pathOf(probs[0]), probs[0].Msg)
+					}
+					return
+				}
+				if len(probs) == 0 {
+					t.Fatalf("chart %s: %s accepted", v, tc.values)
+				}
+				if got := pathOf(probs[0]); got != tc.path || !strings.Contains(probs[0].Msg, tc.want) {
+					t.Errorf("chart %s: %s:\n got %s: %s\nwant %s: …%s…", v, tc.values, got, probs[0].Msg, tc.path, tc.want)
+				}
+			})
+		}
 	}
 }

@@ -5,6 +5,9 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
+
+	"github.com/milvusgen/milvusgen/internal/versions"
 )
 
 // Problem is a refused raw key or value: where it is under the spec field
@@ -14,10 +17,6 @@ type Problem struct {
 	Msg  string
 }
 
-// Components are the Milvus components of chart 5.x that milvusgen
-// deploys; "*" in a table path stands for each.
-var Components = []string{"mixCoordinator", "proxy", "queryNode", "dataNode", "streamingNode"}
-
 // entry is one key that may pass, with the check of its value and why it
 // is safe.
 type entry struct {
@@ -26,10 +25,13 @@ type entry struct {
 	why   string
 }
 
-// valuesAllowed is the one table of Helm values of chart 5.0.19 that
-// milvus.values may set. Each path was checked against the chart's
-// values.yaml and templates (and the subcharts' for etcd, Kafka,
-// ZooKeeper and Pulsar).
+// valuesAllowed is the one table of Helm values that milvus.values may
+// set. "*" stands for each Milvus component the pinned chart deploys
+// (versions.Chart.Blocks), and an entry that names a component applies
+// only on charts that have it: the allowlist follows the chart the spec
+// pins. Each path was checked against the values.yaml and templates of
+// charts 4.2.37, 4.2.58 and 5.0.19 (and their etcd, Kafka, ZooKeeper and
+// Pulsar subcharts); TestComponentKeysInCharts reads the archives.
 var valuesAllowed = []entry{
 	// Placement: where pods run, never how many or how spread.
 	{"nodeSelector", selector, "places every Milvus pod on labelled nodes (a component's own selector replaces it)"},
@@ -56,14 +58,22 @@ var valuesAllowed = []entry{
 	// Metadata: labels and annotations in the user's own domain.
 	{"labels", labels, "labels every Milvus Deployment and pod (milvus.ud.labels); the chart's own labels and reserved domains are refused"},
 	{"annotations", annotations, "annotates every Milvus Deployment and pod (milvus.ud.annotations)"},
+	// Every component's template reads <component>.annotations except the
+	// streaming node's (refused below).
+	{"mixCoordinator.annotations", annotations, "annotates the mixcoord pods"},
+	{"rootCoordinator.annotations", annotations, "annotates the rootcoord pods (charts 4.2.x)"},
+	{"queryCoordinator.annotations", annotations, "annotates the querycoord pods (charts 4.2.x)"},
+	{"dataCoordinator.annotations", annotations, "annotates the datacoord pods (charts 4.2.x)"},
+	{"indexCoordinator.annotations", annotations, "annotates the indexcoord pods (charts 4.2.x)"},
 	{"proxy.annotations", annotations, "annotates the proxy pods"},
 	{"queryNode.annotations", annotations, "annotates the query node pods"},
 	{"dataNode.annotations", annotations, "annotates the data node pods"},
-	{"mixCoordinator.annotations", annotations, "annotates the mixcoord pods"},
+	{"indexNode.annotations", annotations, "annotates the index node pods (charts 4.2.x)"},
 	{"service.labels", labels, "labels the load-balanced Service"},
 	{"service.annotations", annotations, "annotates the load-balanced Service, next to milvusgen's load balancer annotations (reserved domains, where those live, are refused)"},
 
-	// Priority: only the subcharts take a priority class in chart 5.0.19.
+	// Priority: only the subcharts take a priority class; no chart's
+	// Milvus templates read one.
 	{"etcd.priorityClassName", priorityClass, "keeps the metadata store ahead of batch pods under pressure"},
 	{"kafka.priorityClassName", priorityClass, "keeps the Kafka brokers ahead of batch pods under pressure"},
 	{"kafka.zookeeper.priorityClassName", priorityClass, "keeps Kafka's ZooKeeper ahead of batch pods under pressure"},
@@ -96,11 +106,15 @@ var valuesAllowed = []entry{
 }
 
 // valuesRefused says, for keys off the table, what to use instead; the
-// longest matching path speaks. Everything else is not supported.
+// longest matching path speaks. Everything else is not supported. In a
+// message, {chart} is the pinned chart's version, {component} the
+// component of a "*" path and {field} its spec field (the separate
+// coordinators take mixCoordinator's). A component the pinned chart lacks
+// is refused whole (absent).
 var valuesRefused = []struct{ path, msg string }{
-	{"*.replicas", "use milvus.%[1]s.replicas"},
-	{"*.resources", "use milvus.%[1]s.resources"},
-	{"*.priorityClassName", "chart 5.0.19 gives Milvus's own pods no priority class (only etcd, Kafka and ZooKeeper take one); not supported"},
+	{"*.replicas", "use milvus.{field}.replicas"},
+	{"*.resources", "use milvus.{field}.resources"},
+	{"*.priorityClassName", "chart {chart} gives Milvus's own pods no priority class (only etcd, Kafka and ZooKeeper take one); not supported"},
 	{"*.volumes", "not supported: a volume can mount over /milvus/configs (milvus.yaml) or the TLS certificates; milvusgen mounts what milvus.tls needs"},
 	{"*.volumeMounts", "not supported: a volume can mount over /milvus/configs (milvus.yaml) or the TLS certificates; milvusgen mounts what milvus.tls needs"},
 	{"volumes", "not supported: a volume can mount over /milvus/configs (milvus.yaml) or the TLS certificates; milvusgen mounts what milvus.tls needs"},
@@ -109,9 +123,13 @@ var valuesRefused = []struct{ path, msg string }{
 	{"*.topologySpreadConstraints", "not supported: milvus.highAvailability renders the spread the fit check placed; use nodeSelector to choose nodes"},
 	{"affinity", "not supported: milvus.highAvailability renders the spread the fit check placed; use nodeSelector to choose nodes"},
 	{"topologySpreadConstraints", "not supported: milvus.highAvailability renders the spread the fit check placed; use nodeSelector to choose nodes"},
-	{"*.hpa", "not supported: use milvus.%[1]s.replicas (an autoscaler would undo the fit check)"},
-	{"streamingNode.annotations", "chart 5.0.19 does not read streamingNode.annotations; use the global annotations"},
+	{"*.hpa", "not supported: use milvus.{field}.replicas (an autoscaler would undo the fit check)"},
+	{"streamingNode.annotations", "chart {chart} does not read streamingNode.annotations; use the global annotations"},
 	{"mixCoordinator.activeStandby", "use milvus.highAvailability"},
+	{"rootCoordinator.activeStandby", "use milvus.highAvailability"},
+	{"queryCoordinator.activeStandby", "use milvus.highAvailability"},
+	{"dataCoordinator.activeStandby", "use milvus.highAvailability"},
+	{"indexCoordinator.activeStandby", "use milvus.highAvailability"},
 	{"image.all.tag", "use milvus.version (a Milvus patch within the chart's line; the upgrade rules apply to it) or milvus.chartVersion"},
 	{"image", "not supported: only image.all.repository and image.all.pullSecrets may be set (the tag follows milvus.version and milvus.chartVersion)"},
 	{"cluster", "not supported: milvusgen always runs Milvus in cluster mode; cluster.enabled: false would replace every component with one standalone pod"},
@@ -139,57 +157,140 @@ var valuesRefused = []struct{ path, msg string }{
 	{"service", "use milvus.service (scheme, sourceRanges, port, loadBalancerName); only service.labels and service.annotations may be added"},
 	{"ingress", "not supported: milvusgen's load balancer (milvus.service) is the only way in; an Ingress would be a second door"},
 	{"attu", "not supported: Attu would get its own Service or Ingress, a second door next to milvus.service; run Attu outside the release"},
-	{"mixCoordinator.service", "not supported: mixcoord is reached inside the cluster only"},
+	{"mixCoordinator.service", "not supported: the coordinators are reached inside the cluster only"},
+	{"rootCoordinator.service", "not supported: the coordinators are reached inside the cluster only"},
+	{"queryCoordinator.service", "not supported: the coordinators are reached inside the cluster only"},
+	{"dataCoordinator.service", "not supported: the coordinators are reached inside the cluster only"},
+	{"indexCoordinator.service", "not supported: the coordinators are reached inside the cluster only"},
 	{"serviceAccount", "use milvus.serviceAccount; eksctl creates it with the IAM role"},
 	{"metrics", "not supported: metrics.enabled would put port 9091 (metrics and the login-free WebUI) on the load balancer; Prometheus scrapes the pods' 9091 inside the cluster"},
 	{"nameOverride", "not supported: the names the other artifacts refer to come from the chart's defaults"},
 	{"fullnameOverride", "not supported: the names the other artifacts refer to come from the chart's defaults"},
-	{"rootCoordinator", "chart 5.x has no rootCoordinator (Milvus 2.6 merged it into mixCoordinator); use milvus.mixCoordinator (on charts 4.2.x, milvus.coordinators: separate)"},
-	{"queryCoordinator", "chart 5.x has no queryCoordinator (Milvus 2.6 merged it into mixCoordinator); use milvus.mixCoordinator (on charts 4.2.x, milvus.coordinators: separate)"},
-	{"indexCoordinator", "chart 5.x has no indexCoordinator (Milvus 2.6 merged it into mixCoordinator); use milvus.mixCoordinator (on charts 4.2.x, milvus.coordinators: separate)"},
-	{"dataCoordinator", "chart 5.x has no dataCoordinator (Milvus 2.6 merged it into mixCoordinator); use milvus.mixCoordinator (on charts 4.2.x, milvus.coordinators: separate)"},
-	{"indexNode", "chart 5.x has no indexNode (index building moved to the data nodes in Milvus 2.6); use milvus.dataNode (on charts 4.2.x use milvus.indexNode)"},
 	{"log", "not supported: only log.level and log.format may be set"},
 }
 
-var (
-	allowedValues  = expand(valuesAllowed)
-	allowedPrefix  = prefixes(allowedValues)
-	refusedByPath  = map[string]string{}
-	valuesListHint = "milvus.values accepts node selectors, tolerations, labels, annotations, log.level and log.format, image mirrors and pull secrets, priority classes of etcd and Kafka, and extraEnv; see docs/security.md"
-)
-
-func init() {
-	for _, r := range valuesRefused {
-		if strings.HasPrefix(r.path, "*.") {
-			for _, c := range Components {
-				msg := r.msg
-				if strings.Contains(msg, "%[1]s") {
-					msg = fmt.Sprintf(msg, c)
-				}
-				refusedByPath[join(strings.Split(c+"."+r.path[2:], "."))] = msg
-			}
-			continue
-		}
-		refusedByPath[join(strings.Split(r.path, "."))] = r.msg
-	}
+// absentHint says where a key of a component the pinned chart lacks
+// belongs instead.
+var absentHint = map[string]string{
+	"rootCoordinator":  "Milvus 2.6 runs every coordinator in mixCoordinator: set it on mixCoordinator",
+	"queryCoordinator": "Milvus 2.6 runs every coordinator in mixCoordinator: set it on mixCoordinator",
+	"dataCoordinator":  "Milvus 2.6 runs every coordinator in mixCoordinator: set it on mixCoordinator",
+	"indexCoordinator": "Milvus 2.6 runs every coordinator in mixCoordinator: set it on mixCoordinator",
+	"indexNode":        "Milvus 2.6 builds indexes in the data nodes: set it on dataNode",
+	"streamingNode":    "streaming nodes come with Milvus 2.6 (charts 5.x)",
 }
 
-// expand turns the table's "*" into each Milvus component; the key joins
-// the path elements with NUL, which no key holds after the control
-// character check, so a key spelled with dots is never a path.
-func expand(table []entry) map[string]entry {
-	out := map[string]entry{}
-	for _, e := range table {
-		if rest, ok := strings.CutPrefix(e.path, "*."); ok {
-			for _, c := range Components {
-				out[join(append([]string{c}, strings.Split(rest, ".")...))] = e
-			}
-			continue
-		}
-		out[join(strings.Split(e.path, "."))] = e
+const valuesListHint = "milvus.values accepts node selectors, tolerations, labels, annotations, log.level and log.format, image mirrors and pull secrets, priority classes of etcd and Kafka, and extraEnv; see docs/security.md"
+
+// allowlist is the values table of one chart: the allowed paths and their
+// prefixes, and the refusal messages, each keyed by join.
+type allowlist struct {
+	allowed map[string]entry
+	prefix  map[string]bool
+	refused map[string]string
+}
+
+// allowlists are the tables of the charts milvusgen knows, built once.
+var allowlists = sync.OnceValue(func() map[string]*allowlist {
+	out := map[string]*allowlist{}
+	for _, c := range versions.Charts() {
+		out[c.Version] = build(c)
 	}
 	return out
+})
+
+// knownComponents are the component blocks of every known chart: a key
+// naming one applies only where the pinned chart has it.
+var knownComponents = sync.OnceValue(func() []string {
+	var out []string
+	for _, c := range versions.Charts() {
+		for _, b := range c.Blocks() {
+			if !slices.Contains(out, b) {
+				out = append(out, b)
+			}
+		}
+	}
+	return out
+})
+
+func allowlistOf(c versions.Chart) *allowlist {
+	if a, ok := allowlists()[c.Version]; ok {
+		return a
+	}
+	return build(c) // a chart off the table (the zero Chart): no component passes
+}
+
+// build expands the tables for chart c: "*" into each of its components,
+// entries of components it lacks dropped, and a refusal for each of those.
+// The key joins the path elements with NUL, which no key holds after the
+// control character check, so a key spelled with dots is never a path.
+func build(c versions.Chart) *allowlist {
+	comps := c.Blocks()
+	lacks := func(elem string) bool {
+		return slices.Contains(knownComponents(), elem) && !slices.Contains(comps, elem)
+	}
+	a := &allowlist{allowed: map[string]entry{}, refused: map[string]string{}}
+	for _, e := range valuesAllowed {
+		for _, p := range expand(e.path, comps) {
+			if !lacks(p[0]) {
+				a.allowed[join(p)] = e
+			}
+		}
+	}
+	a.prefix = prefixes(a.allowed)
+	for _, r := range valuesRefused {
+		star := strings.HasPrefix(r.path, "*.")
+		for _, p := range expand(r.path, comps) {
+			if lacks(p[0]) {
+				continue
+			}
+			comp := ""
+			if star {
+				comp = p[0]
+			}
+			a.refused[join(p)] = fill(r.msg, c, comp)
+		}
+	}
+	for _, comp := range knownComponents() {
+		if lacks(comp) {
+			a.refused[comp] = absent(c, comp)
+		}
+	}
+	return a
+}
+
+// expand splits a table path into elements, once for each component when
+// it starts with "*".
+func expand(path string, comps []string) [][]string {
+	rest, ok := strings.CutPrefix(path, "*.")
+	if !ok {
+		return [][]string{strings.Split(path, ".")}
+	}
+	var out [][]string
+	for _, c := range comps {
+		out = append(out, append([]string{c}, strings.Split(rest, ".")...))
+	}
+	return out
+}
+
+func fill(msg string, c versions.Chart, comp string) string {
+	field := comp
+	if slices.Contains(versions.SeparateCoordinators, comp) {
+		field = "mixCoordinator" // the separate coordinators take mixCoordinator's figures
+	}
+	return strings.NewReplacer("{chart}", c.Version, "{component}", comp, "{field}", field).Replace(msg)
+}
+
+// absent is the refusal of a component the pinned chart does not deploy.
+func absent(c versions.Chart, comp string) string {
+	if c.Version == "" {
+		return fmt.Sprintf("milvus.chartVersion names no chart milvusgen knows (known: %s), so %s cannot be checked against its components; fix milvus.chartVersion", strings.Join(versions.Known(), ", "), comp)
+	}
+	msg := fmt.Sprintf("chart %s has no %s; its Milvus components are %s", c.Version, comp, strings.Join(c.Blocks(), ", "))
+	if h := absentHint[comp]; h != "" {
+		msg += "; " + h
+	}
+	return msg
 }
 
 func prefixes(m map[string]entry) map[string]bool {
@@ -205,15 +306,16 @@ func prefixes(m map[string]entry) map[string]bool {
 
 func join(elems []string) string { return strings.Join(elems, "\x00") }
 
-// Values checks raw Helm values against the allowlist. Paths in the
-// problems are relative to milvus.values.
-func Values(v map[string]any) []Problem {
+// Values checks raw Helm values against the allowlist of chart c, the
+// chart the spec pins (versions.Of). Paths in the problems are relative
+// to milvus.values.
+func Values(v map[string]any, c versions.Chart) []Problem {
 	var out []Problem
-	walkValues(v, nil, &out)
+	allowlistOf(c).walk(v, nil, &out)
 	return out
 }
 
-func walkValues(m map[string]any, path []string, out *[]Problem) {
+func (a *allowlist) walk(m map[string]any, path []string, out *[]Problem) {
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		p := at(path, k)
 		v := m[k]
@@ -222,23 +324,23 @@ func walkValues(m map[string]any, path []string, out *[]Problem) {
 			continue
 		}
 		key := join(p)
-		if e, ok := allowedValues[key]; ok {
+		if e, ok := a.allowed[key]; ok {
 			*out = append(*out, e.check(p, v)...)
 			continue
 		}
-		if sub, ok := v.(map[string]any); ok && allowedPrefix[key] {
-			walkValues(sub, p, out)
+		if sub, ok := v.(map[string]any); ok && a.prefix[key] {
+			a.walk(sub, p, out)
 			continue
 		}
-		*out = append(*out, refuse(p, v, refusedValue(p))...)
+		*out = append(*out, refuse(p, v, a.refusal(p))...)
 	}
 }
 
-// refusedValue is the message for a key off the table: the longest
-// refusal entry at or above it, else "not supported".
-func refusedValue(p []string) string {
+// refusal is the message for a key off the table: the longest refusal
+// entry at or above it, else "not supported".
+func (a *allowlist) refusal(p []string) string {
 	for i := len(p); i > 0; i-- {
-		if msg, ok := refusedByPath[join(p[:i])]; ok {
+		if msg, ok := a.refused[join(p[:i])]; ok {
 			return msg
 		}
 	}

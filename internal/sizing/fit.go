@@ -34,6 +34,8 @@ type GroupFit struct {
 	Allocatable Resources
 	// PodSlots is how many such pods one node takes.
 	PodSlots int
+	// Labels are the labels its nodes carry (NodeLabels).
+	Labels map[string]string
 }
 
 // FitResult is the outcome of Fit.
@@ -90,7 +92,7 @@ func Fit(s *model.Spec) *FitResult {
 	res.Workload = w
 	unknown := false
 	for i, ng := range s.Cluster.NodeGroups {
-		g := GroupFit{Name: ng.Name, InstanceType: ng.InstanceType, Nodes: ng.DesiredCapacity, MaxNodes: max(ng.NodeGroupMaxSize(), ng.DesiredCapacity)}
+		g := GroupFit{Name: ng.Name, InstanceType: ng.InstanceType, Nodes: ng.DesiredCapacity, MaxNodes: max(ng.NodeGroupMaxSize(), ng.DesiredCapacity), Labels: NodeLabels(ng)}
 		inst, ok := LookupInstance(ng.InstanceType)
 		if ok {
 			g.Known = true
@@ -110,6 +112,10 @@ func Fit(s *model.Spec) *FitResult {
 		return res
 	}
 	res.Checked = true
+	if p := unselectable(w, res.Groups); len(p) > 0 {
+		res.Problems = append(res.Problems, p...)
+		return res
+	}
 	if p := tooLarge(s, w, res.Groups); len(p) > 0 {
 		res.Problems = append(res.Problems, p...)
 		return res
@@ -139,7 +145,7 @@ func Fit(s *model.Spec) *FitResult {
 				n = first
 			}
 			for j := range n {
-				nodes = append(nodes, node{group: i, zone: j % w.Zones, free: g.Allocatable, slots: g.PodSlots})
+				nodes = append(nodes, node{group: i, zone: j % w.Zones, free: g.Allocatable, slots: g.PodSlots, labels: g.Labels})
 			}
 		}
 		return nodes
@@ -198,28 +204,38 @@ func tooLarge(s *model.Spec, w *Workload, groups []GroupFit) []Problem {
 	var big, diskBig []string
 	var largest Resources
 	var disk int64
+	diskGroup := -1 // the first group whose nodes hold the pod but for its disk
 	for _, c := range w.All() {
 		if c.Replicas < 1 {
 			continue
 		}
-		fitsSomewhere, diskOnly := false, true
-		for _, g := range groups {
+		// Volume-bound: some group's nodes hold the pod's CPU and memory,
+		// so its volumeSize, not its instance type, is the fix (issue 19
+		// item 4: with two groups, one too small, the message named the
+		// type the pod already fits).
+		fitsSomewhere, diskOnly := false, -1
+		for gi, g := range groups {
 			if g.PodSlots > 0 && c.Pod.fits(g.Allocatable) {
 				fitsSomewhere = true
 				break
 			}
 			noDisk := c.Pod
 			noDisk.Disk = 0
-			diskOnly = diskOnly && noDisk.fits(g.Allocatable)
+			if diskOnly < 0 && g.PodSlots > 0 && noDisk.fits(g.Allocatable) {
+				diskOnly = gi
+			}
 		}
 		switch {
 		case fitsSomewhere:
-		case diskOnly && c.Pod.Disk > 0:
+		case diskOnly >= 0 && c.Pod.Disk > 0:
 			diskBig = append(diskBig, c.Name)
 			disk = max(disk, c.Pod.Disk)
+			if diskGroup < 0 {
+				diskGroup = diskOnly
+			}
 		default:
 			big = append(big, fmt.Sprintf("%s (%s each)", c.Name, c.Pod))
-			largest = Resources{max(largest.MilliCPU, c.Pod.MilliCPU), max(largest.Memory, c.Pod.Memory), 0}
+			largest = Resources{max(largest.MilliCPU, c.Pod.MilliCPU), max(largest.Memory, c.Pod.Memory), max(largest.Disk, c.Pod.Disk)}
 		}
 	}
 	offers := func(withDisk bool) string {
@@ -240,20 +256,36 @@ func tooLarge(s *model.Spec, w *Workload, groups []GroupFit) []Problem {
 		if t := smallestHolding(ng.InstanceType, ng.VolumeSize, largest); t != "" {
 			hint = "use " + t + " or larger"
 		}
+		if largest.Disk > 0 {
+			// DISKANN's index needs the disk too, whatever the type.
+			if i, ok := LookupInstance(ng.InstanceType); !ok || i.Allocatable(ng.VolumeSize).Disk < largest.Disk {
+				hint += fmt.Sprintf(", and set volumeSize to at least %d for the pods' local disk", volumeFor(largest.Disk))
+			}
+		}
 		out = append(out, Problem{
 			Path:    "cluster.nodeGroups.0.instanceType",
 			Message: fmt.Sprintf("pods larger than any node: %s; %s; %s", strings.Join(big, ", "), offers(false), hint),
 		})
 	}
 	if len(diskBig) > 0 {
-		need := (disk + osImagesDiskGiB*GiB) * 10 / 9
+		fix := fmt.Sprintf("set volumeSize to at least %d", volumeFor(disk))
+		if len(groups) > 1 {
+			fix = fmt.Sprintf("set volumeSize of %s to at least %d", groups[diskGroup].Name, volumeFor(disk))
+		}
 		out = append(out, Problem{
-			Path: "cluster.nodeGroups.0.volumeSize",
-			Message: fmt.Sprintf("%s pods need %s of local disk each (DISKANN keeps its index on the node), more than a node offers: %s; set volumeSize to at least %d",
-				strings.Join(diskBig, ", "), FormatBytes(disk), offers(true), (need+GiB-1)/GiB),
+			Path: fmt.Sprintf("cluster.nodeGroups.%d.volumeSize", diskGroup),
+			Message: fmt.Sprintf("%s pods need %s of local disk each (DISKANN keeps its index on the node), more than a node offers: %s; %s",
+				strings.Join(diskBig, ", "), FormatBytes(disk), offers(true), fix),
 		})
 	}
 	return out
+}
+
+// volumeFor is the root volume in GiB whose node-local allocatable holds
+// disk: room for the OS and images, and the kubelet's 10% eviction margin.
+func volumeFor(disk int64) int64 {
+	need := (disk + osImagesDiskGiB*GiB) * 10 / 9
+	return (need + GiB - 1) / GiB
 }
 
 // smallestHolding is the smallest instance type of the same family whose
@@ -301,6 +333,8 @@ func largestCounts(cs []Component) string {
 type pod struct {
 	component string
 	placement Placement
+	// selector: the nodeSelector its node's labels must match.
+	selector map[string]string
 	Resources
 }
 
@@ -310,7 +344,7 @@ func podList(cs []Component) []pod {
 	var out []pod
 	for _, c := range cs {
 		for range max(c.Replicas, 0) {
-			out = append(out, pod{component: c.Name, placement: c.Placement, Resources: c.Pod})
+			out = append(out, pod{component: c.Name, placement: c.Placement, Resources: c.Pod, selector: c.NodeSelector})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -335,6 +369,8 @@ type node struct {
 	zone  int
 	free  Resources
 	slots int
+	// labels are the node's labels, for nodeSelectors.
+	labels map[string]string
 }
 
 // placement is the result of pack.
@@ -377,18 +413,27 @@ func pack(nodes []node, pods []pod) placement {
 			inZone[p.component] = make([]int, zones)
 		}
 		hosts, zs := onNode[p.component], inZone[p.component]
+		// A spread counts only the nodes (and zones) its nodeSelector
+		// selects (nodeAffinityPolicy: Honor, the default).
+		eligible := make([]bool, len(pl.nodes))
+		inUse := make([]bool, zones)
+		for i, n := range pl.nodes {
+			if selects(p.selector, n.labels) {
+				eligible[i], inUse[n.zone] = true, hasZone[n.zone]
+			}
+		}
 		minHost, minZone := 0, 0
 		if rule.EvenHosts {
-			minHost = minOf(hosts, nil)
+			minHost = minOf(hosts, eligible)
 		}
 		if rule.EvenZones {
-			minZone = minOf(zs, hasZone)
+			minZone = minOf(zs, inUse)
 		}
 		best, bestRoom := -1, int64(-1)
 		for i := range pl.nodes {
 			n := &pl.nodes[i]
 			switch {
-			case n.slots < 1 || !p.fits(n.free):
+			case n.slots < 1 || !p.fits(n.free) || !eligible[i]:
 				continue
 			case rule.Apart && hosts[i] > 0:
 				continue
@@ -564,10 +609,11 @@ func NodesNeeded(w *Workload, instanceType string, volumeGiB int) (n int, known 
 		return 0, true
 	}
 	pods := podList(w.All())
-	for _, p := range pods {
+	for i, p := range pods {
 		if !p.fits(g.Allocatable) {
 			return 0, true
 		}
+		pods[i].selector = nil // one group of one type: every selector is its
 	}
 	for n := lowerBound(placement{unplaced: pods}, g); n <= maxNodesPerNodeGroup; n++ {
 		nodes := make([]node, n)

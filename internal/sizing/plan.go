@@ -131,6 +131,12 @@ type Component struct {
 	// Source says where the numbers come from: SourceDataset, SourceSpec,
 	// SourceChart or SourceEstimate.
 	Source string
+	// NodeSelector is the component's nodeSelector from milvus.values
+	// (values.<component>.nodeSelector, else the chart-wide
+	// values.nodeSelector); the fit check places its pods only on node
+	// groups whose labels match it. SelectorPath is where it is set.
+	NodeSelector map[string]string
+	SelectorPath string
 }
 
 // Sources of a component's numbers.

@@ -85,6 +85,32 @@ type NodesSummary struct {
 	// DesiredCapacity and MaxSize are the group's.
 	DesiredCapacity int `json:"desiredCapacity"`
 	MaxSize         int `json:"maxSize"`
+	// OtherGroups is how many other node groups there are; Needed then
+	// counts the first group's nodes with them at desiredCapacity.
+	OtherGroups int `json:"otherGroups,omitempty"`
+}
+
+// firstGroupNeeded is how many nodes of the first group hold every pod
+// with the other groups at desiredCapacity, placed as Fit places them;
+// 0 when no count up to the EKS limit does.
+func firstGroupNeeded(fit *FitResult, w *Workload) int {
+	pods := podList(w.All())
+	for n := 1; n <= maxNodesPerNodeGroup; n++ {
+		var nodes []node
+		for i, g := range fit.Groups {
+			count := g.Nodes
+			if i == 0 {
+				count = n
+			}
+			for j := range count {
+				nodes = append(nodes, node{group: i, zone: j % max(w.Zones, 1), free: g.Allocatable, slots: g.PodSlots, labels: g.Labels})
+			}
+		}
+		if len(pack(nodes, pods).unplaced) == 0 {
+			return n
+		}
+	}
+	return 0
 }
 
 // Summarize sizes a spec for `milvusgen size`. It does not change the
@@ -122,7 +148,15 @@ func Summarize(s *model.Spec) (*Summary, error) {
 				a.Disk = 0 // only DISKANN query nodes use node-local disk
 			}
 			n.Allocatable = amount(a)
-			n.Needed, _ = NodesNeeded(w, ng.InstanceType, ng.VolumeSize)
+			if len(s.Cluster.NodeGroups) > 1 && fit.Checked {
+				// One count for the whole cluster (issue 19 item 4): the
+				// first group's nodes beside the others at desiredCapacity,
+				// as the fit check counts them, not the first group alone.
+				n.OtherGroups = len(s.Cluster.NodeGroups) - 1
+				n.Needed = firstGroupNeeded(fit, w)
+			} else {
+				n.Needed, _ = NodesNeeded(w, ng.InstanceType, ng.VolumeSize)
+			}
 		}
 		sum.Nodes = n
 	}

@@ -69,13 +69,47 @@ func NewWorkload(s *model.Spec) (*Workload, error) {
 		w.Plan = p
 	}
 	for _, name := range Components(s) {
-		w.Milvus = append(w.Milvus, deployed(s, name, w.Plan))
+		c := deployed(s, name, w.Plan)
+		c.NodeSelector, c.SelectorPath = nodeSelector(s, name, true)
+		w.Milvus = append(w.Milvus, c)
 	}
 	w.Dependencies = dependencies(s, w.Plan)
-	for i := range w.Dependencies {
-		w.Dependencies[i].Placement = PlacementOf(s, w.Dependencies[i].Name)
+	for i, c := range w.Dependencies {
+		w.Dependencies[i].Placement = PlacementOf(s, c.Name)
+		if c.Name == "etcd" {
+			w.Dependencies[i].NodeSelector, w.Dependencies[i].SelectorPath = nodeSelector(s, "etcd", false)
+		}
 	}
 	return w, nil
+}
+
+// nodeSelector is milvus.values.<block>.nodeSelector, else (for Milvus's
+// own components, which the chart's top-level nodeSelector reaches) the
+// top-level one, and the spec path it is at. Tolerations only allow, and
+// milvusgen renders no taints, so they restrict nothing here.
+func nodeSelector(s *model.Spec, block string, chartWide bool) (map[string]string, string) {
+	read := func(m map[string]any) map[string]string {
+		sel, ok := m["nodeSelector"].(map[string]any)
+		if !ok || len(sel) == 0 {
+			return nil
+		}
+		out := map[string]string{}
+		for k, v := range sel {
+			out[k] = fmt.Sprint(v)
+		}
+		return out
+	}
+	if b, ok := s.Milvus.Values[block].(map[string]any); ok {
+		if sel := read(b); sel != nil {
+			return sel, "milvus.values." + block + ".nodeSelector"
+		}
+	}
+	if chartWide {
+		if sel := read(s.Milvus.Values); sel != nil {
+			return sel, "milvus.values.nodeSelector"
+		}
+	}
+	return nil, ""
 }
 
 // specComponent returns the spec's block for a Milvus component.
@@ -285,7 +319,8 @@ const large = 100e6 * 768 * 4
 //   - coredns 2 × 100m/70Mi and ebs-csi-controller 2 × 60m/240Mi (six
 //     containers of 10m/40Mi), the EKS add-ons' requests;
 //   - Flux's source, kustomize, helm and notification controllers, 100m/64Mi
-//     each (flux install's requests).
+//     each (flux install's requests), or with gitops.engine argocd Argo
+//     CD's seven pods, which request nothing (ArgoCDPods).
 //
 // Woodpecker, the default queue, runs inside the streaming nodes.
 func dependencies(s *model.Spec, p *Plan) []Component {
@@ -314,13 +349,24 @@ func dependencies(s *model.Spec, p *Plan) []Component {
 			out = append(out, est("kafka", 2000, 8*GiB, 3), est("kafka-zookeeper", 500, 2*GiB, 3))
 		}
 	}
-	return append(out,
+	out = append(out,
 		est(LBController, 100, 128*MiB, max(s.LoadBalancerController.Replicas, 1)),
 		est("coredns", 100, 70*MiB, 2),
 		est("ebs-csi-controller", 60, 240*MiB, 2),
-		est("flux", 100, 64*MiB, 4),
 	)
+	// The engine the tree is for runs in the cluster too (issue 19 item 4:
+	// an Argo CD spec was sized with Flux's controllers).
+	if s.UsesArgoCD() {
+		return append(out, est("argocd", 0, 0, ArgoCDPods))
+	}
+	return append(out, est("flux", 100, 64*MiB, 4))
 }
+
+// ArgoCDPods are the pods of Argo CD's install.yaml, which bootstrap.sh
+// applies: the application controller, ApplicationSet controller, Dex,
+// notifications controller, Redis, repo server and API server, one each.
+// The stock manifests request no resources, so they take pod slots only.
+const ArgoCDPods = 7
 
 // Etcd is what each etcd pod of s requests: the sizing tool's 1 CPU / 4Gi,
 // 8Gi from 100M × 768-d of raw data. render/values sets it on the chart's

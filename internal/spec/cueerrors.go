@@ -206,3 +206,44 @@ func intRuleFor(path []string) (intRule, bool) {
 	rule, ok := intRules[strings.Join(p, ".")]
 	return rule, ok
 }
+
+// unknownAncestor moves a "field not allowed" error up to the first field
+// of its path the schema does not allow: CUE sometimes reports the leaves
+// below a misspelt field (milvus.queyNode.replicas) instead of the field
+// itself, which hides the "did you mean" the user needs.
+func unknownAncestor(e errors.Error, def cue.Value) errors.Error {
+	if format, _ := e.Msg(); !strings.Contains(format, "field not allowed") {
+		return e
+	}
+	path := specPath(e)
+	parent := def
+	for i, p := range path[:max(len(path)-1, 0)] {
+		sel := cue.Str(p)
+		if _, err := strconv.Atoi(p); err == nil {
+			sel = cue.AnyIndex
+		} else if parent.IncompleteKind() == cue.StructKind && !parent.Allows(sel) {
+			return &pathError{e: e, path: path[:i+1]}
+		}
+		next := parent.LookupPath(cue.MakePath(sel))
+		if !next.Exists() && sel != cue.AnyIndex {
+			next = parent.LookupPath(cue.MakePath(sel.Optional()))
+		}
+		if !next.Exists() {
+			return e
+		}
+		parent = next
+	}
+	return e
+}
+
+// pathError is e at another path (with "#Spec" first, as CUE's own).
+type pathError struct {
+	e    errors.Error
+	path []string
+}
+
+func (p *pathError) Position() token.Pos         { return p.e.Position() }
+func (p *pathError) InputPositions() []token.Pos { return p.e.InputPositions() }
+func (p *pathError) Path() []string              { return append([]string{"#Spec"}, p.path...) }
+func (p *pathError) Msg() (string, []any)        { return p.e.Msg() }
+func (p *pathError) Error() string               { return p.e.Error() }

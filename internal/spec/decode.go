@@ -48,11 +48,11 @@ func (in invalidSet) markErrors(errs []errors.Error, def cue.Value) {
 // decodeClean decodes v into s, leaving out the invalid values: the
 // decoded spec holds every value that is sound, and zero values where a
 // value is not (checks on those are skipped through the invalid set).
-func decodeClean(ctx *cue.Context, v, user cue.Value, s *model.Spec, in invalidSet) {
+func decodeClean(ctx *cue.Context, v, user, def cue.Value, s *model.Spec, in invalidSet) {
 	if v.Validate(cue.Concrete(true)) == nil && v.Decode(s) == nil {
 		return
 	}
-	x, ok := cleanValue(v, nil, user, in)
+	x, ok := cleanValue(v, nil, user, def, in)
 	if !ok {
 		return
 	}
@@ -61,7 +61,7 @@ func decodeClean(ctx *cue.Context, v, user cue.Value, s *model.Spec, in invalidS
 	_ = ctx.Encode(x).Decode(s)
 }
 
-func cleanValue(v cue.Value, path []string, user cue.Value, in invalidSet) (any, bool) {
+func cleanValue(v cue.Value, path []string, user, def cue.Value, in invalidSet) (any, bool) {
 	key := strings.Join(path, ".")
 	if in[key] && len(path) > 0 {
 		return nil, false
@@ -77,7 +77,7 @@ func cleanValue(v cue.Value, path []string, user cue.Value, in invalidSet) (any,
 	if it, err := v.List(); err == nil {
 		var l []any
 		for i := 0; it.Next(); i++ {
-			x, _ := cleanValue(it.Value(), append(path[:len(path):len(path)], itoa(i)), user, in)
+			x, _ := cleanValue(it.Value(), append(path[:len(path):len(path)], itoa(i)), user, def, in)
 			l = append(l, x) // keep indexes: messages name them
 		}
 		return l, true
@@ -92,14 +92,17 @@ func cleanValue(v cue.Value, path []string, user cue.Value, in invalidSet) (any,
 		}
 		l := make([]any, 0, n)
 		for i := range int(n) {
-			x, _ := cleanValue(v.LookupPath(cue.MakePath(cue.Index(i))), append(path[:len(path):len(path)], itoa(i)), user, in)
+			x, _ := cleanValue(v.LookupPath(cue.MakePath(cue.Index(i))), append(path[:len(path):len(path)], itoa(i)), user, def, in)
 			l = append(l, x)
 		}
 		return l, true
 	}
 	it, err := v.Fields()
 	if err != nil {
-		return nil, false
+		// A struct made bottom by an error in one field (a comprehension
+		// reading milvus.highAvailability: x) does not iterate; its other
+		// fields are still found by the names the schema and the user give.
+		return cleanFields(v, path, user, def, in)
 	}
 	m := map[string]any{}
 	for it.Next() {
@@ -107,7 +110,7 @@ func cleanValue(v cue.Value, path []string, user cue.Value, in invalidSet) (any,
 			continue
 		}
 		name := it.Selector().Unquoted()
-		if x, ok := cleanValue(it.Value(), append(path[:len(path):len(path)], name), user, in); ok {
+		if x, ok := cleanValue(it.Value(), append(path[:len(path):len(path)], name), user, def, in); ok {
 			m[name] = x
 		}
 	}
@@ -120,4 +123,39 @@ func itoa(i int) string {
 		return digits[i : i+1]
 	}
 	return itoa(i/10) + digits[i%10:i%10+1]
+}
+
+// cleanFields decodes the sound fields of a struct that does not iterate,
+// looking each up by name. Without names the struct is marked invalid, so
+// no rule check reads its zero values as the user's.
+func cleanFields(v cue.Value, path []string, user, def cue.Value, in invalidSet) (any, bool) {
+	var names []string
+	seen := map[string]bool{}
+	for _, src := range []cue.Value{def.LookupPath(cue.MakePath(selectors(path)...)), user.LookupPath(cue.MakePath(selectors(path)...))} {
+		it, err := src.Fields(cue.Optional(true))
+		if err != nil {
+			continue
+		}
+		for it.Next() {
+			if n := it.Selector(); n.LabelType() == cue.StringLabel && !seen[n.Unquoted()] {
+				seen[n.Unquoted()] = true
+				names = append(names, n.Unquoted())
+			}
+		}
+	}
+	if len(names) == 0 {
+		in.add(path)
+		return nil, false
+	}
+	m := map[string]any{}
+	for _, name := range names {
+		f := v.LookupPath(cue.MakePath(cue.Str(name)))
+		if !f.Exists() {
+			continue
+		}
+		if x, ok := cleanValue(f, append(path[:len(path):len(path)], name), user, def, in); ok {
+			m[name] = x
+		}
+	}
+	return m, true
 }

@@ -1,7 +1,9 @@
 package spec
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"cuelang.org/go/cue/errors"
@@ -81,4 +83,58 @@ func (r *report) covers(path []string) bool {
 		}
 	}
 	return false
+}
+
+// Warning is a warning that comes with the errors of a spec that did not
+// load, so that one run shows every problem (errors.Errors lists it among
+// them, in file order). IsWarning tells it apart.
+type Warning struct{ W errors.Error }
+
+func (w *Warning) Position() token.Pos         { return w.W.Position() }
+func (w *Warning) InputPositions() []token.Pos { return w.W.InputPositions() }
+func (w *Warning) Path() []string              { return w.W.Path() }
+func (w *Warning) Msg() (string, []any)        { return w.W.Msg() }
+func (w *Warning) Error() string               { return w.W.Error() }
+
+// IsWarning reports whether e is a warning rather than an error.
+func IsWarning(e errors.Error) bool {
+	_, ok := e.(*Warning)
+	return ok
+}
+
+// Problems counts the errors and warnings in err.
+func Problems(err error) (errs, warnings int) {
+	for _, e := range errors.Errors(err) {
+		if IsWarning(e) {
+			warnings++
+		} else {
+			errs++
+		}
+	}
+	return errs, warnings
+}
+
+// sortByPosition orders problems as the user reads the files: by the
+// file's place among the sources, then line and column. Problems without a
+// position keep their order, after the positioned ones.
+func sortByPosition(es []errors.Error, order map[string]int) {
+	slices.SortStableFunc(es, func(a, b errors.Error) int {
+		pa, pb := a.Position(), b.Position()
+		switch {
+		case !pa.IsValid() || !pb.IsValid():
+			return cmp.Compare(boolInt(!pa.IsValid()), boolInt(!pb.IsValid()))
+		case pa.Filename() != pb.Filename():
+			return cmp.Compare(order[pa.Filename()], order[pb.Filename()])
+		case pa.Line() != pb.Line():
+			return cmp.Compare(pa.Line(), pb.Line())
+		}
+		return cmp.Compare(pa.Column(), pb.Column())
+	})
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -43,18 +44,33 @@ func FuzzLoad(f *testing.F) {
 	f.Add("spec.yaml", []byte("name: a\naws:\n  region: [us-east-2,\n"))
 	f.Add("spec.yaml", []byte("name: a\n\taws: {}\n"))
 	f.Add("spec.cue", []byte("a00: 1\na01: [a00, a00]\na02: [a01, a01]\na03: [a02, a02]\nmilvus: values: x: a03\n"))
+	// Issue 19 item 9: CUE's YAML decoder panicked on lone carriage
+	// returns (FuzzParse found "\r\r0"); stdin ("-") detects its format.
+	f.Add("spec.yaml", []byte("\r\r0"))
+	f.Add("-", []byte("\r\r0"))
+	f.Add("spec.yaml", []byte(strings.ReplaceAll(base, "\n", "\r\n")))
+	f.Add("spec.yaml", []byte(strings.ReplaceAll(base, "\n", "\r")))
+	f.Add("spec.cue", []byte("milvus: proxy: replicas: <=2\nmilvus: messageQueue: *\"kafka\" | _\n"))
 	f.Fuzz(func(t *testing.T, name string, data []byte) {
 		switch name {
-		case "spec.yaml", "spec.cue", "spec.json":
+		case "spec.yaml", "spec.cue", "spec.json", "-":
 		default:
 			name = "spec.yaml"
 		}
-		res, err := Load([]Source{{Name: name, Data: data}}, Options{Today: today})
-		if (res == nil) == (err == nil) {
-			t.Fatalf("Load returned result %v and error %v", res, err)
-		}
-		if err != nil {
-			_ = details(err) // printing must not panic either
+		// Alone, over a base and under one: layering (issue 19 item 1)
+		// sees every input as an overlay and as a base too.
+		for _, srcs := range [][]Source{
+			{{Name: name, Data: data}},
+			{{Name: "base.yaml", Data: []byte(base)}, {Name: name, Data: data}},
+			{{Name: name, Data: data}, {Name: "env.yaml", Data: []byte("milvus: {proxy: {replicas: 3}}\n")}},
+		} {
+			res, err := Load(srcs, Options{Today: today})
+			if (res == nil) == (err == nil) {
+				t.Fatalf("Load returned result %v and error %v", res, err)
+			}
+			if err != nil {
+				_ = details(err) // printing must not panic either
+			}
 		}
 	})
 }

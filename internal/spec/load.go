@@ -17,7 +17,6 @@ import (
 	"cuelang.org/go/cue/parser"
 	"cuelang.org/go/cue/token"
 	cuejson "cuelang.org/go/encoding/json"
-	cueyaml "cuelang.org/go/encoding/yaml"
 
 	"github.com/milvusgen/milvusgen/internal/input"
 	"github.com/milvusgen/milvusgen/internal/model"
@@ -97,25 +96,23 @@ func Load(srcs []Source, opts Options) (*Result, error) {
 	defer sc.mu.Unlock()
 	ctx, root, def := sc.ctx, sc.root, sc.def
 
-	var user cue.Value
 	var errs errors.Error
 	files := map[string]bool{}
-	for i, src := range srcs {
+	vals := make([]cue.Value, 0, len(srcs))
+	for _, src := range srcs {
 		files[src.Name] = true
 		v, err := build(ctx, src)
 		if err != nil {
 			errs = errors.Append(errs, parseError(err))
 			continue
 		}
-		if i == 0 || !user.Exists() {
-			user = v
-		} else {
-			user = user.Unify(v)
-		}
+		vals = append(vals, v)
 	}
 	if errs != nil {
 		return nil, errs
 	}
+	// Later files override earlier ones' data; constraints hold (layer).
+	user, met := layer(ctx, vals)
 
 	r := &report{}
 	r.pos = func(path []string) token.Pos { return posOf(user, path, srcs[0].Name) }
@@ -123,6 +120,7 @@ func Load(srcs []Source, opts Options) (*Result, error) {
 		return user.LookupPath(cue.MakePath(selectors(splitPath(path))...)).Exists()
 	}
 
+	layerConflicts(r, user, met)
 	// Field rules run on the user's own values, so they see what was written
 	// even where the schema's constraint makes the unified value bottom.
 	checkFields(r, user)
@@ -130,12 +128,27 @@ func Load(srcs []Source, opts Options) (*Result, error) {
 	v := def.Unify(user)
 	invalid := invalidSet{}
 	if err := v.Validate(cue.Concrete(true)); err != nil {
-		kept := oneErrorPerPath(errors.Errors(err), user, def)
+		all := errors.Errors(err)
+		reported := map[string]bool{}
+		for i, e := range all {
+			all[i] = unknownAncestor(e, def)
+			reported[strings.Join(specPath(all[i]), ".")] = true
+		}
+		for _, e := range unknownFields(user, def) {
+			if k := strings.Join(specPath(e), "."); !reported[k] {
+				all = append(all, e)
+				reported[k] = true
+			}
+		}
+		all = append(all, leafErrors(user, def, reported)...)
+		kept := oneErrorPerPath(all, user, def)
 		invalid.markErrors(kept, def)
+		seen := map[string]bool{}
 		for _, e := range kept {
-			if r.covers(specPath(e)) {
+			if r.covers(specPath(e)) || seen[strings.Join(specPath(e), ".")] {
 				continue
 			}
+			seen[strings.Join(specPath(e), ".")] = true
 			r.errs = errors.Append(r.errs, userError(e, files, r, def))
 		}
 	}
@@ -146,7 +159,7 @@ func Load(srcs []Source, opts Options) (*Result, error) {
 	// Decode everything sound, so the cross-field rules still run on it and
 	// all problems surface in one run.
 	s := &model.Spec{}
-	decodeClean(ctx, v, user, s, invalid)
+	decodeClean(ctx, v, user, def, s, invalid)
 	if !user.LookupPath(cue.ParsePath("cluster.nodeGroups")).Exists() {
 		if err := root.LookupPath(cue.ParsePath("#DefaultNodeGroups")).Decode(&s.Cluster.NodeGroups); err != nil {
 			panic("milvusgen: embedded schema's #DefaultNodeGroups is broken: " + err.Error())
@@ -161,9 +174,29 @@ func Load(srcs []Source, opts Options) (*Result, error) {
 		s.DeriveNames()
 	}
 	checkModel(r, s, decoded, opts)
-	if r.errs != nil {
-		return nil, r.errs
+	order := make(map[string]int, len(srcs))
+	for i, src := range srcs {
+		order[src.Name] = i
 	}
+	if r.errs != nil {
+		// Every problem in one run: the warnings come with the errors, all
+		// in file order (issue 19 item 3).
+		all := errors.Errors(r.errs)
+		for _, w := range r.warnings {
+			// One problem, one message: a warning about a field with an
+			// error (or below or above one) says the same thing again.
+			if !overlapsError(w, all) {
+				all = append(all, &Warning{w})
+			}
+		}
+		sortByPosition(all, order)
+		var out errors.Error
+		for _, e := range all {
+			out = errors.Append(out, e)
+		}
+		return nil, out
+	}
+	sortByPosition(r.warnings, order)
 	return &Result{Spec: s, Warnings: r.warnings, user: user, first: srcs[0].Name}, nil
 }
 
@@ -218,11 +251,11 @@ func build(ctx *cue.Context, src Source) (cue.Value, error) {
 		}
 		v = ctx.BuildFile(f)
 	case ".yaml", ".yml":
-		data, err := oneDocument(name, src.Data)
+		data, err := oneDocument(name, lineFeeds(src.Data))
 		if err != nil {
 			return v, err
 		}
-		f, err := cueyaml.Extract(name, data)
+		f, err := ExtractYAML(name, data)
 		if err != nil {
 			return v, yamlError(name, data, err)
 		}
@@ -382,4 +415,15 @@ func siblings(def cue.Value, path []string) (names []string, best string, ok boo
 		}
 	}
 	return names, best, len(names) > 0 && suggest.Close(bestD, len(bad))
+}
+
+func overlapsError(w errors.Error, errs []errors.Error) bool {
+	wp := strings.Join(specPath(w), ".")
+	for _, e := range errs {
+		ep := strings.Join(specPath(e), ".")
+		if ep == wp || strings.HasPrefix(wp, ep+".") || strings.HasPrefix(ep, wp+".") {
+			return true
+		}
+	}
+	return false
 }

@@ -7,12 +7,13 @@ import (
 
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/rawvalues"
+	"github.com/milvusgen/milvusgen/internal/versions"
 )
 
-// checkRawValues refuses raw Helm values off the allowlist
-// (rawvalues.Values), each at its position.
+// checkRawValues refuses raw Helm values off the allowlist of the pinned
+// chart (rawvalues.Values), each at its position.
 func checkRawValues(r *report, s *model.Spec) {
-	for _, p := range rawvalues.Values(s.Milvus.Values) {
+	for _, p := range rawvalues.Values(s.Milvus.Values, versions.Of(s)) {
 		r.errorAt(append([]string{"milvus", "values"}, p.Path...), p.Msg)
 	}
 }

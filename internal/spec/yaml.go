@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/parser"
 	"cuelang.org/go/cue/token"
@@ -15,7 +16,7 @@ import (
 // stdinFormat picks the format of a spec read from stdin, which has no
 // file name: YAML (JSON is YAML) unless the text is not YAML but is CUE.
 func stdinFormat(data []byte) string {
-	if _, err := cueyaml.Extract("-", data); err == nil {
+	if _, err := ExtractYAML("-", data); err == nil {
 		return ".yaml"
 	}
 	if _, err := parser.ParseFile("-", data); err == nil {
@@ -182,4 +183,30 @@ func unclosedFlow(data []byte) (int, bool) {
 		return 0, false
 	}
 	return stack[0], true
+}
+
+// ExtractYAML is cueyaml.Extract made safe for any bytes. Carriage returns
+// end lines, as YAML says: CUE's decoder finds lines by "\n" alone and
+// panicked on "\r\r0" (an index out of range, found by FuzzParse). Any
+// other panic inside the decoder becomes an error at the file, never a
+// crash. The fleet file and the spec files are read through it.
+func ExtractYAML(name string, data []byte) (f *ast.File, err error) {
+	data = lineFeeds(data)
+	defer func() {
+		if r := recover(); r != nil {
+			tf := token.NewFile(name, -1, len(data)+1)
+			tf.SetLines([]int{0})
+			f, err = nil, errors.Newf(tf.Pos(0, token.NoRelPos), "%s: the YAML decoder failed on this file (%v); check the file's YAML syntax", name, r)
+		}
+	}()
+	return cueyaml.Extract(name, data)
+}
+
+// lineFeeds turns CRLF and lone CR line breaks into LF.
+func lineFeeds(data []byte) []byte {
+	if !bytes.ContainsRune(data, '\r') {
+		return data
+	}
+	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+	return bytes.ReplaceAll(data, []byte("\r"), []byte("\n"))
 }

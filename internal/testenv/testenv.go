@@ -53,6 +53,9 @@ type Env struct {
 
 	dir        string
 	etcd, kube *process
+	// components are processes started beside the servers (StartProcess),
+	// stopped before them.
+	components []*process
 }
 
 // ContextName is the kubeconfig context Env writes.
@@ -108,11 +111,24 @@ func Binaries() (etcd, apiserver string, err error) {
 // unless MILVUSGEN_SKIP_APISERVER=1.
 func Start(t testing.TB) *Env {
 	t.Helper()
+	return StartWith(t, Options{})
+}
+
+// Options change how StartWith starts the servers.
+type Options struct {
+	// APIServerArgs are appended to kube-apiserver's command line; a flag
+	// given twice takes the later value.
+	APIServerArgs []string
+}
+
+// StartWith is Start with options.
+func StartWith(t testing.TB, opts Options) *Env {
+	t.Helper()
 	etcd, apiserver, err := Binaries()
 	if err != nil {
 		missing(t, err)
 	}
-	env, err := start(t.TempDir(), etcd, apiserver)
+	env, err := start(t.TempDir(), etcd, apiserver, opts.APIServerArgs...)
 	if err != nil {
 		t.Fatalf("testenv: %v", err)
 	}
@@ -186,6 +202,10 @@ func Shared(t testing.TB) *Env {
 // Stop stops kube-apiserver, then etcd. kube-apiserver hangs on shutdown
 // when etcd is gone first.
 func (e *Env) Stop() {
+	for i := len(e.components) - 1; i >= 0; i-- {
+		e.components[i].stop()
+	}
+	e.components = nil
 	if e.kube != nil {
 		e.kube.stop()
 	}
@@ -194,7 +214,38 @@ func (e *Env) Stop() {
 	}
 }
 
-func start(dir, etcdBin, apiserverBin string) (env *Env, err error) {
+// StartProcess starts bin with args beside the servers, logging to
+// Dir()/name.log; Stop stops it (SIGTERM, then SIGKILL) before the
+// servers, and it dies with the test binary. A controller manager,
+// scheduler or kwok runs this way.
+func (e *Env) StartProcess(name, bin string, args ...string) error {
+	p, err := startProcess(e.dir, name, bin, args...)
+	if err != nil {
+		return err
+	}
+	e.components = append(e.components, p)
+	return nil
+}
+
+// Dir is the directory holding the servers' data, logs and keys.
+func (e *Env) Dir() string { return e.dir }
+
+// ServiceAccountKey is the path of the key kube-apiserver signs and
+// verifies service account tokens with, which a controller manager needs.
+func (e *Env) ServiceAccountKey() string { return filepath.Join(e.dir, "sa.key") }
+
+// Log returns the end of the log of a server ("etcd", "kube-apiserver") or
+// of a process StartProcess started, by its name, for failure messages.
+func (e *Env) Log(name string) string {
+	for _, p := range append([]*process{e.etcd, e.kube}, e.components...) {
+		if p != nil && p.name == name {
+			return p.tail()
+		}
+	}
+	return ""
+}
+
+func start(dir, etcdBin, apiserverBin string, extraArgs ...string) (env *Env, err error) {
 	env = &Env{dir: dir}
 	defer func() {
 		if err != nil {
@@ -234,12 +285,12 @@ func start(dir, etcdBin, apiserverBin string) (env *Env, err error) {
 	if err := os.WriteFile(tokens, []byte(token+`,admin,admin,"system:masters"`+"\n"), 0o600); err != nil {
 		return nil, err
 	}
-	saKey := filepath.Join(dir, "sa.key")
+	saKey := env.ServiceAccountKey()
 	if err := writeECKey(saKey); err != nil {
 		return nil, err
 	}
 	certDir := filepath.Join(dir, "certs")
-	env.kube, err = startProcess(dir, "kube-apiserver", apiserverBin,
+	args := []string{
 		"--etcd-servers", etcdURL,
 		"--bind-address", "127.0.0.1",
 		"--secure-port", strconv.Itoa(securePort),
@@ -250,7 +301,8 @@ func start(dir, etcdBin, apiserverBin string) (env *Env, err error) {
 		"--service-cluster-ip-range", "10.0.0.0/24",
 		"--token-auth-file", tokens,
 		"--authorization-mode", "RBAC",
-	)
+	}
+	env.kube, err = startProcess(dir, "kube-apiserver", apiserverBin, append(args, extraArgs...)...)
 	if err != nil {
 		return nil, err
 	}

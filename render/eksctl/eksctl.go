@@ -9,10 +9,13 @@ import (
 // root. bootstrap.sh and teardown.sh pass it to eksctl.
 const File = manifest.EksctlFile
 
-// Addon names and versions. "latest" is resolved by eksctl at create time.
+// Addon policies. Versions are the spec's pins (addonVersion); an addon
+// without one has no version in the file: eksctl create addon then takes
+// AWS's default for the cluster's version, update addon keeps the running
+// one, and aws/converge.sh moves it to AWS's default. "latest" is never
+// written: it resolves differently on every run and every cluster.
 const (
-	addonVersion = "latest"
-	cniPolicy    = "AmazonEKS_CNI_Policy"
+	cniPolicy = "AmazonEKS_CNI_Policy"
 	// ebsCSIPolicy is what eksctl's ebsCSIController well-known policy
 	// attaches (pkg/cfn/builder/iam.go).
 	ebsCSIPolicy         = "service-role/AmazonEBSCSIDriverPolicy"
@@ -104,7 +107,7 @@ type nodeGroup struct {
 
 type addon struct {
 	Name                              string                    `json:"name"`
-	Version                           string                    `json:"version"`
+	Version                           string                    `json:"version,omitempty"`
 	AttachPolicyARNs                  []string                  `json:"attachPolicyARNs,omitempty"`
 	WellKnownPolicies                 *wellKnownPolicies        `json:"wellKnownPolicies,omitempty"`
 	UseDefaultPodIdentityAssociations bool                      `json:"useDefaultPodIdentityAssociations,omitempty"`
@@ -252,29 +255,33 @@ func buildNodeGroups(s *model.Spec) []nodeGroup {
 // default associations, or explicit ones for the KMS case.
 func buildAddons(s *model.Spec) []addon {
 	podIdentity := s.Cluster.Identity == model.PodIdentity
-	cni := addon{Name: "vpc-cni", Version: addonVersion, AttachPolicyARNs: []string{s.ManagedPolicyARN(cniPolicy)}}
-	ebs := addon{Name: "aws-ebs-csi-driver", Version: addonVersion, WellKnownPolicies: &wellKnownPolicies{EBSCSIController: true}}
+	cni := addon{Name: "vpc-cni", AttachPolicyARNs: []string{s.ManagedPolicyARN(cniPolicy)}}
+	ebs := addon{Name: "aws-ebs-csi-driver", WellKnownPolicies: &wellKnownPolicies{EBSCSIController: true}}
 	ebsPolicies := []string{s.ManagedPolicyARN(ebsCSIPolicy), s.KMSPolicyARN()}
 	switch {
 	case podIdentity && s.UsesKMSKey():
-		cni = addon{Name: cni.Name, Version: addonVersion, UseDefaultPodIdentityAssociations: true}
-		ebs = addon{Name: ebs.Name, Version: addonVersion, PodIdentityAssociations: &[]podIdentityAssociation{{
+		cni = addon{Name: cni.Name, UseDefaultPodIdentityAssociations: true}
+		ebs = addon{Name: ebs.Name, PodIdentityAssociations: &[]podIdentityAssociation{{
 			Namespace:            model.LBControllerNamespace,
 			ServiceAccountName:   ebsCSIServiceAccount,
 			PermissionPolicyARNs: ebsPolicies,
 		}}}
 	case podIdentity:
-		cni = addon{Name: cni.Name, Version: addonVersion, UseDefaultPodIdentityAssociations: true}
-		ebs = addon{Name: ebs.Name, Version: addonVersion, UseDefaultPodIdentityAssociations: true}
+		cni = addon{Name: cni.Name, UseDefaultPodIdentityAssociations: true}
+		ebs = addon{Name: ebs.Name, UseDefaultPodIdentityAssociations: true}
 	case s.UsesKMSKey():
-		ebs = addon{Name: ebs.Name, Version: addonVersion, AttachPolicyARNs: ebsPolicies}
+		ebs = addon{Name: ebs.Name, AttachPolicyARNs: ebsPolicies}
 	}
 	var addons []addon
 	if podIdentity {
-		addons = append(addons, addon{Name: "eks-pod-identity-agent", Version: addonVersion})
+		addons = append(addons, addon{Name: "eks-pod-identity-agent"})
 	}
-	return append(addons, cni,
-		addon{Name: "coredns", Version: addonVersion},
-		addon{Name: "kube-proxy", Version: addonVersion},
+	addons = append(addons, cni,
+		addon{Name: "coredns"},
+		addon{Name: "kube-proxy"},
 		ebs)
+	for i := range addons {
+		addons[i].Version = s.Cluster.AddonVersions[addons[i].Name]
+	}
+	return addons
 }

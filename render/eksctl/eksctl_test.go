@@ -233,10 +233,10 @@ func checkReadBack(t *testing.T, s *model.Spec, cfg *api.ClusterConfig) {
 		gotAddons = append(gotAddons, addon{a.Name, a.Version, a.AttachPolicyARNs, a.WellKnownPolicies.EBSCSIController})
 	}
 	wantAddons := []addon{
-		{Name: api.VPCCNIAddon, Version: "latest", Policies: []string{"arn:" + s.Partition() + ":iam::aws:policy/AmazonEKS_CNI_Policy"}},
-		{Name: api.CoreDNSAddon, Version: "latest"},
-		{Name: api.KubeProxyAddon, Version: "latest"},
-		{Name: api.AWSEBSCSIDriverAddon, Version: "latest", EBS: true},
+		{Name: api.VPCCNIAddon, Policies: []string{"arn:" + s.Partition() + ":iam::aws:policy/AmazonEKS_CNI_Policy"}},
+		{Name: api.CoreDNSAddon},
+		{Name: api.KubeProxyAddon},
+		{Name: api.AWSEBSCSIDriverAddon, EBS: true},
 	}
 	if d := cmp.Diff(wantAddons, gotAddons); d != "" {
 		t.Errorf("addons (-want +got):\n%s", d)
@@ -261,5 +261,33 @@ func TestRenderHasNoNoise(t *testing.T) {
 		if bytes.Contains(files[0].Data, []byte(noise)) {
 			t.Errorf("rendered ClusterConfig contains %q:\n%s", noise, files[0].Data)
 		}
+	}
+}
+
+// TestAddonVersionsPinned: a pinned version reaches its addon, and an addon
+// without one has no version in the file (eksctl then takes AWS's default);
+// "latest" is never written.
+func TestAddonVersionsPinned(t *testing.T) {
+	s := modeltest.Runbook()
+	s.Cluster.AddonVersions = map[string]string{"vpc-cni": "v1.19.2-eksbuild.1"}
+	files, err := Render(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := consumer.Eksctl(files[0].Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range cfg.Addons {
+		want := ""
+		if a.Name == api.VPCCNIAddon {
+			want = "v1.19.2-eksbuild.1"
+		}
+		if a.Version != want {
+			t.Errorf("addon %s version %q, want %q", a.Name, a.Version, want)
+		}
+	}
+	if strings.Contains(string(files[0].Data), "latest") {
+		t.Errorf("the file names latest:\n%s", files[0].Data)
 	}
 }

@@ -23,7 +23,7 @@ var argoCDDir = "../" + kustomize.ArgoCDDir
 // buildArgoCDBootstrap returns the body of bootstrap.sh for gitops.engine
 // "argocd": the AWS and cluster steps of the Flux script, then Argo CD in
 // place of Flux.
-func buildArgoCDBootstrap(s *model.Spec, docs map[string]string) string {
+func buildArgoCDBootstrap(s *model.Spec) string {
 	var w script
 	w.f("#\n# bootstrap.sh creates EKS cluster %s and runs Milvus on it, in the", comment(s.Cluster.Name))
 	w.raw(`# order of the "Deploy a Milvus cluster on EKS" runbook, with Argo CD
@@ -33,7 +33,7 @@ func buildArgoCDBootstrap(s *model.Spec, docs map[string]string) string {
 #
 `)
 	bootstrapIntro(&w, s, "Argo CD")
-	names, files := clusterStepVars(s, docs)
+	names, files := rootSecretVars(s), []variable(nil)
 	names = append(names,
 		variable{"ARGOCD_NAMESPACE", s.GitOps.ArgoCD.Namespace},
 		variable{"ARGOCD_VERSION", ArgoCDVersion},
@@ -53,9 +53,10 @@ func buildArgoCDBootstrap(s *model.Spec, docs map[string]string) string {
 			variable{"LBC_RELEASE", model.LBControllerRelease})
 		files = append(files, treeDirs()...)
 	}
-	vars(&w, s, names, files)
+	bootstrapVars(&w, s, names, files)
 	bootstrapPreamble(&w, s)
 	w.raw(waitApp)
+	w.raw(bootstrapFlags)
 	w.raw("\nneed aws eksctl kubectl mktemp\ncheck_account\n")
 	writeSteps(&w, s, append(clusterSteps(s), bootstrapArgoCD, bootstrapArgoCDSync))
 	argoCDVerify(&w, s)
@@ -231,6 +232,7 @@ func buildArgoCDTeardown(s *model.Spec) string {
 	var w script
 	teardownHeader(&w, s)
 	vars(&w, s, []variable{
+		{"MILVUS_NAMESPACE", s.Milvus.Namespace},
 		{"ARGOCD_NAMESPACE", s.GitOps.ArgoCD.Namespace},
 		{"ROOT_APP", model.ArgoCDRootName},
 		{"INFRASTRUCTURE_APP", model.InfrastructureSyncName},

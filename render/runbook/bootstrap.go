@@ -25,9 +25,8 @@ const (
 // S3 rejects LocationConstraint=us-east-1.
 const usEast1 = "us-east-1"
 
-// buildBootstrap returns the body of bootstrap.sh. docs maps each IAM
-// policy document's path to the SHA-256 of its rendered bytes.
-func buildBootstrap(s *model.Spec, docs map[string]string) string {
+// buildBootstrap returns the body of bootstrap.sh.
+func buildBootstrap(s *model.Spec) string {
 	var w script
 	w.f("#\n# bootstrap.sh creates EKS cluster %s and runs Milvus on it, in the", comment(s.Cluster.Name))
 	w.raw(`# order of the "Deploy a Milvus cluster on EKS" runbook. Every step checks
@@ -35,7 +34,7 @@ func buildBootstrap(s *model.Spec, docs map[string]string) string {
 #
 `)
 	bootstrapIntro(&w, s, "Flux")
-	names, files := clusterStepVars(s, docs)
+	names, files := rootSecretVars(s), []variable(nil)
 	names = append([]variable{{"MILVUS_RELEASE", s.Name}}, names...)
 	names = append(names, variable{"FLUX_VERSION", FluxVersion})
 	if s.HasGitRepository() {
@@ -51,8 +50,9 @@ func buildBootstrap(s *model.Spec, docs map[string]string) string {
 			variable{"LBC_RELEASE", model.LBControllerRelease})
 		files = append(files, treeDirs()...)
 	}
-	vars(&w, s, names, files)
+	bootstrapVars(&w, s, names, files)
 	bootstrapPreamble(&w, s)
+	w.raw(bootstrapFlags)
 	w.raw("\nneed aws eksctl kubectl flux\ncheck_account\n")
 	writeSteps(&w, s, append(clusterSteps(s), bootstrapGitOps))
 	bootstrapVerify(&w, s)
@@ -66,14 +66,7 @@ type bootstrapStep func(w *script, s *model.Spec, n string)
 // GitOps ones: the bucket, the IAM policies, the cluster and what it needs
 // before anything is installed.
 func clusterSteps(s *model.Spec) []bootstrapStep {
-	steps := []bootstrapStep{bootstrapBucket, bootstrapPolicy}
-	if s.UsesKMSKey() {
-		steps = append(steps, bootstrapKMSPolicy)
-	}
-	if s.Backup != nil {
-		steps = append(steps, bootstrapBackupPolicy)
-	}
-	steps = append(steps, bootstrapCluster)
+	steps := []bootstrapStep{bootstrapConverge}
 	if s.DemoteGP2() {
 		steps = append(steps, bootstrapDemoteGP2)
 	}
@@ -124,75 +117,32 @@ func bootstrapIntro(w *script, s *model.Spec, engine string) {
 	w.raw("set -euo pipefail\ncd \"$(dirname \"$0\")\"\n\n")
 }
 
-// clusterStepVars are the variables clusterSteps read beyond vars' own:
-// the root password Secret, the bucket's lifecycle rule and the policy
-// documents with their digests.
-func clusterStepVars(s *model.Spec, docs map[string]string) (names, files []variable) {
-	if s.Milvus.Auth.Enabled {
-		names = append(names,
-			variable{"ROOT_SECRET", s.Milvus.Auth.RootPasswordSecret.Name},
-			variable{"ROOT_SECRET_KEY", s.Milvus.Auth.RootPasswordSecret.Key})
+// rootSecretVars name the root password's Secret, when authentication is
+// on.
+func rootSecretVars(s *model.Spec) []variable {
+	if !s.Milvus.Auth.Enabled {
+		return nil
 	}
-	names = append(names,
-		variable{"LIFECYCLE_RULE", lifecycleRule},
-		variable{"LIFECYCLE", lifecycle()},
-		variable{"POLICY_SHA256", docs[iam.ReadWriteFile]})
-	files = []variable{{"POLICY_DOCUMENT", rel(iam.ReadWriteFile)}}
+	return []variable{
+		{"ROOT_SECRET", s.Milvus.Auth.RootPasswordSecret.Name},
+		{"ROOT_SECRET_KEY", s.Milvus.Auth.RootPasswordSecret.Key},
+	}
+}
+
+// policyFiles are the policy documents converge.sh reads.
+func policyFiles(s *model.Spec) []variable {
+	files := []variable{{"POLICY_DOCUMENT", rel(iam.ReadWriteFile)}}
 	if s.UsesKMSKey() {
-		names = append(names, variable{"KMS_POLICY_SHA256", docs[iam.KMSFile]})
 		files = append(files, variable{"KMS_POLICY_DOCUMENT", rel(iam.KMSFile)})
 	}
 	if s.Backup != nil {
-		names = append(names, variable{"BACKUP_POLICY_SHA256", docs[iam.BackupFile]})
 		files = append(files, variable{"BACKUP_POLICY_DOCUMENT", rel(iam.BackupFile)})
 	}
-	return names, files
+	return files
 }
 
 // gitPath is the rendered tree's directory in the Git repository.
 func gitPath(s *model.Spec) string { return strings.TrimSuffix(s.GitOpsPath(""), "/") }
-
-// bootstrapBucket creates the bucket with ACLs off (BucketOwnerEnforced,
-// AWS's default since 2023; the runbook's ObjectWriter turns them back on),
-// and on every run blocks public access and makes sure failed multipart
-// uploads do not stay in it for good.
-func bootstrapBucket(w *script, s *model.Spec, n string) {
-	location := ""
-	if s.AWS.Region != usEast1 {
-		location = ` \
-    --create-bucket-configuration LocationConstraint="$REGION"`
-	}
-	w.f(`
-step "%s S3 bucket $BUCKET"
-if aws s3api head-bucket --bucket "$BUCKET" --region "$REGION" >/dev/null 2>&1; then
-  echo "bucket $BUCKET exists"
-else
-  aws s3api create-bucket --bucket "$BUCKET" --region "$REGION" \
-    --object-ownership BucketOwnerEnforced%s >/dev/null
-  echo "created bucket $BUCKET"
-fi
-aws s3api put-bucket-ownership-controls --bucket "$BUCKET" --region "$REGION" \
-  --ownership-controls 'Rules=[{ObjectOwnership=BucketOwnerEnforced}]'
-aws s3api put-public-access-block --bucket "$BUCKET" --region "$REGION" \
-  --public-access-block-configuration \
-  BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
-# Parts of a multipart upload that was never completed are billed and not
-# listed as objects. Milvus aborts the uploads it sees fail; the rule
-# catches the rest (a killed pod, a lost node). S3 keeps one lifecycle
-# configuration per bucket, so a bucket with rules of its own is left alone.
-rules="$(aws s3api get-bucket-lifecycle-configuration --bucket "$BUCKET" --region "$REGION" \
-  --query "length(Rules[?ID=='$LIFECYCLE_RULE'])" --output text 2>/dev/null || echo none)"
-case "$rules" in
-none)
-  aws s3api put-bucket-lifecycle-configuration --bucket "$BUCKET" --region "$REGION" \
-    --lifecycle-configuration "$LIFECYCLE"
-  echo "added lifecycle rule $LIFECYCLE_RULE" ;;
-0)
-  echo "bootstrap.sh: bucket $BUCKET has lifecycle rules of its own; add one that aborts" >&2
-  echo "incomplete multipart uploads after %d days: $LIFECYCLE" >&2 ;;
-*) echo "lifecycle rule $LIFECYCLE_RULE exists" ;;
-esac`, n, location, abortMultipartDays)
-}
 
 // abortMultipartDays is how long an unfinished multipart upload may sit in
 // the bucket before S3 removes its parts. Milvus's uploads finish in
@@ -207,65 +157,6 @@ const lifecycleRule = "milvusgen-abort-incomplete-multipart-uploads"
 func lifecycle() string {
 	return fmt.Sprintf(`{"Rules":[{"ID":%q,"Status":"Enabled","Filter":{"Prefix":""},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":%d}}]}`,
 		lifecycleRule, abortMultipartDays)
-}
-
-// bootstrapPolicy creates the Milvus policy, or makes the rendered document
-// its default version, so a changed bucket or rootPath takes effect on a
-// re-run.
-func bootstrapPolicy(w *script, _ *model.Spec, n string) {
-	policyStep(w, n, "POLICY")
-}
-
-// bootstrapKMSPolicy creates the EBS CSI driver's policy on the spec's KMS
-// key; it appears only with storage.storageClass.kmsKeyID.
-func bootstrapKMSPolicy(w *script, _ *model.Spec, n string) {
-	policyStep(w, n, "KMS_POLICY")
-}
-
-// bootstrapBackupPolicy creates milvus-backup's policy; it appears only
-// with a backup section. eksctl binds it to the backup service account.
-func bootstrapBackupPolicy(w *script, _ *model.Spec, n string) {
-	policyStep(w, n, "BACKUP_POLICY")
-}
-
-// documentTag is the IAM policy tag holding "<sha256 of the document>@<the
-// version holding it>". IAM keeps at most five versions of a policy, so a
-// re-run with an unchanged document must not create one; the tag says
-// which document the default version holds without parsing JSON in shell.
-const documentTag = "milvusgen.io/document"
-
-// policyStep creates the policy $<v>_NAME from $<v>_DOCUMENT, or makes the
-// document its default version when it exists and holds another one.
-func policyStep(w *script, n, v string) {
-	w.f(strings.NewReplacer("$POLICY_", "$"+v+"_", "@TAG@", documentTag).Replace(`
-step "%s IAM policy $POLICY_NAME"
-if aws iam get-policy --policy-arn "$POLICY_ARN" >/dev/null 2>&1; then
-  default="$(aws iam get-policy --policy-arn "$POLICY_ARN" --query Policy.DefaultVersionId --output text)"
-  tagged="$(aws iam list-policy-tags --policy-arn "$POLICY_ARN" \
-    --query "Tags[?Key=='@TAG@'].Value | [0]" --output text)"
-  if [ "$tagged" = "$POLICY_SHA256@$default" ]; then
-    echo "policy $POLICY_NAME holds $POLICY_DOCUMENT ($default)"
-  else
-    versions="$(aws iam list-policy-versions --policy-arn "$POLICY_ARN" \
-      --query 'length(Versions)' --output text)"
-    if [ "$versions" -ge 5 ]; then
-      oldest="$(aws iam list-policy-versions --policy-arn "$POLICY_ARN" \
-        --query 'sort_by(Versions[?IsDefaultVersion==`+"`false`"+`], &CreateDate)[0].VersionId' --output text)"
-      aws iam delete-policy-version --policy-arn "$POLICY_ARN" --version-id "$oldest"
-    fi
-    version="$(aws iam create-policy-version --policy-arn "$POLICY_ARN" \
-      --policy-document "file://$POLICY_DOCUMENT" --set-as-default \
-      --query PolicyVersion.VersionId --output text)"
-    aws iam tag-policy --policy-arn "$POLICY_ARN" --tags "Key=@TAG@,Value=$POLICY_SHA256@$version"
-    echo "policy $POLICY_NAME exists; made $POLICY_DOCUMENT its default version ($version)"
-  fi
-else
-  # A new policy's first version is always v1.
-  aws iam create-policy --policy-name "$POLICY_NAME" \
-    --policy-document "file://$POLICY_DOCUMENT" \
-    --tags "Key=@TAG@,Value=$POLICY_SHA256@v1" >/dev/null
-  echo "created policy $POLICY_ARN"
-fi`), n)
 }
 
 // checkRootPassword refuses, before anything is created, a root password
@@ -306,41 +197,31 @@ else
 fi`, n)
 }
 
-// bootstrapCluster creates the cluster with eksctl, which also creates the
-// IAM identities, node groups and addons, then points kubectl at it. When
-// the cluster exists (a re-run, or an eksctl create that failed after the
-// control plane was up), eksctl's own idempotent creates add what the file
-// names and the cluster lacks: each skips what exists.
-func bootstrapCluster(w *script, s *model.Spec, n string) {
+// bootstrapConverge brings AWS to the tree's state with converge.sh: the
+// bucket, the IAM policies, the cluster with its addons, node groups and
+// identities, created or changed to match; then points kubectl at the
+// cluster. The same script runs on merge in CI, so bootstrap.sh is also
+// the way to apply a merged change by hand.
+func bootstrapConverge(w *script, _ *model.Spec, n string) {
 	w.f(`
-step "%s EKS cluster $CLUSTER"
-if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
-  echo "cluster $CLUSTER exists; creating what it lacks of $CLUSTER_CONFIG"
-  eksctl create nodegroup -f "$CLUSTER_CONFIG"
-  eksctl create addon -f "$CLUSTER_CONFIG"`, n)
-	if s.Cluster.Identity == model.PodIdentity {
-		// eksctl create podidentityassociation fails on an association
-		// that exists, so it runs only when some are missing.
-		w.f(`  associations="$(aws eks list-pod-identity-associations --cluster-name "$CLUSTER" --region "$REGION" \
-    --query 'length(associations)' --output text)"
-  if [ "$associations" -lt %d ]; then
-    eksctl create podidentityassociation -f "$CLUSTER_CONFIG"
-  fi`, podIdentityAssociations)
-	} else {
-		w.raw(`  eksctl utils associate-iam-oidc-provider -f "$CLUSTER_CONFIG" --approve
-  eksctl create iamserviceaccount -f "$CLUSTER_CONFIG" --approve
-`)
-	}
-	w.raw(`else
-  eksctl create cluster -f "$CLUSTER_CONFIG"
-fi
-aws eks update-kubeconfig --region "$REGION" --name "$CLUSTER"
-`)
+step "%s AWS: the bucket, the IAM policies and EKS cluster $CLUSTER (converge.sh)"
+"$BASH" ./converge.sh $converge_flags
+aws eks update-kubeconfig --region "$REGION" --name "$CLUSTER"`, n)
 }
 
-// podIdentityAssociations is the number of iam.podIdentityAssociations
-// render/eksctl writes with Pod Identity: the LB controller's and Milvus's.
-const podIdentityAssociations = 2
+// bootstrapFlags reads bootstrap.sh's one flag, --yes, which it hands to
+// converge.sh.
+const bootstrapFlags = `
+converge_flags=""
+for arg in "$@"; do
+  case "$arg" in
+  --yes) converge_flags="--yes" ;;
+  *)
+    echo "usage: bootstrap.sh [--yes]   (--yes: converge.sh drains and deletes the node groups the tree removed without asking)" >&2
+    exit 2 ;;
+  esac
+done
+`
 
 // bootstrapDemoteGP2 appears only for clusters older than 1.30.
 func bootstrapDemoteGP2(w *script, s *model.Spec, n string) {

@@ -2,14 +2,20 @@ package runbook
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/milvusgen/milvusgen/internal/awsstub"
+	"github.com/milvusgen/milvusgen/internal/awsstub/eksctlcli"
+	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
+	"github.com/milvusgen/milvusgen/render/eksctl"
+	"github.com/milvusgen/milvusgen/render/iam"
 )
 
 // stubbed runs the rendered scripts against stand-ins for aws, eksctl,
@@ -36,15 +42,7 @@ func newStubbed(t *testing.T, s *model.Spec, tools ...string) *stubbed {
 			t.Fatal(err)
 		}
 	}
-	files, err := Render(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		if err := os.WriteFile(filepath.Join(h.dir, filepath.FromSlash(f.Path)), f.Data, f.Mode); err != nil {
-			t.Fatal(err)
-		}
-	}
+	h.write(s)
 	stub, err := os.ReadFile(filepath.Join("testdata", "stub.bash"))
 	if err != nil {
 		t.Fatal(err)
@@ -53,8 +51,14 @@ func newStubbed(t *testing.T, s *model.Spec, tools ...string) *stubbed {
 	if len(tools) == 0 {
 		tools = []string{"aws", "eksctl", "kubectl", "flux"}
 	}
+	awsStub := awsstub.Build(t)
 	for _, name := range tools {
-		if err := os.WriteFile(filepath.Join(h.bin, name), stub, 0o755); err != nil {
+		data := stub
+		if name == "aws" || name == "eksctl" {
+			// The stateful stand-in (internal/awsstub).
+			data = []byte("#!" + bash + "\nMILVUSGEN_STUB_TOOL=" + name + " exec " + quote(awsStub) + " \"$@\"\n")
+		}
+		if err := os.WriteFile(filepath.Join(h.bin, name), data, 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -68,6 +72,27 @@ func newStubbed(t *testing.T, s *model.Spec, tools ...string) *stubbed {
 		}
 	}
 	return h
+}
+
+// write renders s's AWS files (the scripts, the ClusterConfig and the IAM
+// documents) into the output root: a merged change, rendered again.
+func (h *stubbed) write(s *model.Spec) {
+	h.t.Helper()
+	for _, r := range []func(*model.Spec) ([]manifest.File, error){Render, eksctl.Render, iam.Render} {
+		files, err := r(s)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		for _, f := range files {
+			p := filepath.Join(h.dir, filepath.FromSlash(f.Path))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				h.t.Fatal(err)
+			}
+			if err := os.WriteFile(p, f.Data, f.Mode); err != nil {
+				h.t.Fatal(err)
+			}
+		}
+	}
 }
 
 // run runs script (BootstrapFile or TeardownFile) from another directory
@@ -99,7 +124,69 @@ func (h *stubbed) run(script string, env []string, args ...string) (calls []stri
 	if s := strings.TrimSpace(string(data)); s != "" {
 		calls = strings.Split(s, "\n")
 	}
+	checkEksctlCalls(h.t, calls)
 	return calls, errb.String(), code
+}
+
+// runText runs a piece of script with the stand-ins on PATH and returns
+// its stdout, stderr and exit code.
+func (h *stubbed) runText(text string) (stdout, stderr string, code int) {
+	h.t.Helper()
+	cmd := exec.Command(h.bash, "-c", text)
+	cmd.Dir = filepath.Join(h.dir, Dir)
+	cmd.Env = []string{"PATH=" + h.bin, "HOME=" + h.t.TempDir(), "STUB_LOG=" + h.log, "STUB_STATE=" + h.state, "STUB_ACCOUNT=123456789012"}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		h.t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+// checkEksctlCalls parses every eksctl call a run made with eksctl's own
+// commands: a misspelt subcommand or flag fails the test.
+func checkEksctlCalls(t *testing.T, calls []string) {
+	t.Helper()
+	for _, c := range calls {
+		if rest, ok := strings.CutPrefix(c, "eksctl "); ok {
+			if err := eksctlcli.Parse(strings.Fields(rest)); err != nil {
+				t.Errorf("eksctl v0.230.0 rejects a call: %v", err)
+			}
+		}
+	}
+}
+
+// mutating are the parts of a call that change AWS.
+var mutating = []string{" create", " put-", " tag-", " update", " scale ", " upgrade ", " delete", " associate-", " replace-"}
+
+// noChanges fails for a call to aws or eksctl that changes something.
+func noChanges(t *testing.T, calls []string) {
+	t.Helper()
+	for _, c := range calls {
+		if !strings.HasPrefix(c, "aws ") && !strings.HasPrefix(c, "eksctl ") || strings.HasPrefix(c, "aws eks update-kubeconfig") {
+			continue
+		}
+		for _, m := range mutating {
+			if strings.Contains(c, m) {
+				t.Errorf("a rerun changed something: %s", c)
+				break
+			}
+		}
+	}
+}
+
+// policy sets IAM policy name to versions v1..vN, vN the default, tagged
+// with tag.
+func (h *stubbed) policy(name string, versions int, tag string) {
+	h.t.Helper()
+	var vs []string
+	for i := 1; i <= versions; i++ {
+		vs = append(vs, fmt.Sprintf(`{"id":"v%d","default":%v,"created":%d}`, i, i == versions, i))
+	}
+	h.setState("policy-"+name, fmt.Sprintf(`{"versions":[%s],"next":%d,"tags":{%q:%q}}`, strings.Join(vs, ","), versions+1, documentTag, tag))
 }
 
 func (h *stubbed) setState(name, content string) {
@@ -202,6 +289,7 @@ func TestBootstrapCreatesOnceThenOnlyUpdates(t *testing.T) {
 		"aws iam create-policy --policy-name MilvusS3ReadWrite --policy-document file://iam/milvus-s3-readwrite.json --tags Key=milvusgen.io/document,Value=",
 		"eksctl get cluster --name milvus-eks-cluster --region us-east-2",
 		"eksctl create cluster -f eksctl-cluster.yaml",
+		"aws eks tag-resource --resource-arn arn:aws:eks:stub:123456789012:cluster/milvus-eks-cluster --tags milvusgen.io/addons=",
 		"aws eks update-kubeconfig --region us-east-2 --name milvus-eks-cluster",
 		"flux version --client",
 		"flux install --version=v2.9.5",
@@ -216,23 +304,21 @@ func TestBootstrapCreatesOnceThenOnlyUpdates(t *testing.T) {
 
 	// The second run needs no deploy key: the Secret exists. The policy
 	// already holds the rendered document, so no version is made (IAM
-	// keeps five); the existing cluster gets what eksctl finds missing.
+	// keeps five); AWS matches the tree, so converge.sh only reads.
 	calls, stderr, code = h.run(BootstrapFile, nil)
 	if code != 0 {
 		t.Fatalf("second run exit %d:\n%s", code, stderr)
 	}
-	none(t, calls, "create-bucket", "create-policy", "tag-policy", "create cluster", "create secret", "put-bucket-lifecycle")
+	none(t, calls, "create secret")
+	noChanges(t, calls)
 	inOrder(t, calls,
+		"aws eks describe-cluster --name milvus-eks-cluster --region us-east-2 --query cluster.version --output text",
 		"aws iam list-policy-tags --policy-arn arn:aws:iam::123456789012:policy/MilvusS3ReadWrite",
-		"eksctl create nodegroup -f eksctl-cluster.yaml",
-		"eksctl create addon -f eksctl-cluster.yaml",
-		"eksctl utils associate-iam-oidc-provider -f eksctl-cluster.yaml --approve",
-		"eksctl create iamserviceaccount -f eksctl-cluster.yaml --approve",
 		"kubectl apply -k ../flux")
 
 	// Another document (a rootPath change, or a version made by hand)
 	// becomes the new default version, and the tag follows it.
-	h.setState("tag", "0000@v1\n")
+	h.policy("MilvusS3ReadWrite", 1, "0000@v1")
 	calls, stderr, code = h.run(BootstrapFile, nil)
 	if code != 0 {
 		t.Fatalf("third run exit %d:\n%s", code, stderr)
@@ -246,8 +332,7 @@ func TestBootstrapCreatesOnceThenOnlyUpdates(t *testing.T) {
 	none(t, calls, "create-policy-version")
 
 	// With IAM's five versions in use, the oldest non-default one goes first.
-	h.setState("versions", "5\n")
-	h.setState("tag", "0000@v5\n")
+	h.policy("MilvusS3ReadWrite", 5, "0000@v5")
 	calls, stderr, code = h.run(BootstrapFile, nil)
 	if code != 0 {
 		t.Fatalf("fifth run exit %d:\n%s", code, stderr)
@@ -303,24 +388,70 @@ func TestBootstrapRootPasswordTooLong(t *testing.T) {
 	}
 }
 
-// TestBootstrapRepairsHalfCreatedPodIdentityCluster: with Pod Identity the
-// associations are created only when some are missing (eksctl fails on one
-// that exists).
+// TestBootstrapRepairsHalfCreatedPodIdentityCluster: a cluster whose
+// eksctl create stopped after the control plane gets its node group and
+// addons, and each Pod Identity association it needs, checked by namespace
+// and service account: the addons' own associations (kube-system's aws-node
+// and ebs-csi-controller-sa) do not count. Then a rerun runs nothing.
 func TestBootstrapRepairsHalfCreatedPodIdentityCluster(t *testing.T) {
 	s := modeltest.Variant(func(s *model.Spec) { s.Cluster.Identity = model.PodIdentity })
 	h := newStubbed(t, s)
-	h.setState("cluster", "")
+	// Created from this ClusterConfig: a NAT gateway per zone.
+	h.setState("cluster", `{"version":"`+s.Cluster.KubernetesVersion+`","natZones":["a","b","c"],"associations":[
+		{"namespace":"kube-system","serviceAccount":"aws-node"},{"namespace":"kube-system","serviceAccount":"ebs-csi-controller-sa"}]}`)
 	calls, stderr, code := h.run(BootstrapFile, []string{keyEnv})
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, stderr)
 	}
-	inOrder(t, calls, "eksctl create nodegroup -f eksctl-cluster.yaml", "eksctl create addon -f eksctl-cluster.yaml",
-		"aws eks list-pod-identity-associations --cluster-name milvus-eks-cluster",
-		"eksctl create podidentityassociation -f eksctl-cluster.yaml")
-	none(t, calls, "iamserviceaccount", "create cluster")
-	h.setState("associations", "2\n")
-	calls, _, _ = h.run(BootstrapFile, nil)
-	none(t, calls, "create podidentityassociation")
+	inOrder(t, calls,
+		"eksctl create addon -f eksctl-cluster.yaml",
+		"eksctl update addon -f eksctl-cluster.yaml",
+		"eksctl create nodegroup -f eksctl-cluster.yaml",
+		"aws eks list-pod-identity-associations --cluster-name milvus-eks-cluster --region us-east-2 --namespace kube-system --service-account aws-load-balancer-controller",
+		"eksctl create podidentityassociation --cluster milvus-eks-cluster --region us-east-2 --namespace kube-system --service-account-name aws-load-balancer-controller --create-service-account --well-known-policies awsLoadBalancerController",
+		"eksctl create podidentityassociation --cluster milvus-eks-cluster --region us-east-2 --namespace milvus --service-account-name milvus-s3-access-sa --create-service-account --permission-policy-arns arn:aws:iam::123456789012:policy/MilvusS3ReadWrite",
+		"eksctl update podidentityassociation -f eksctl-cluster.yaml")
+	none(t, calls, "iamserviceaccount", "create cluster", "associate-iam-oidc-provider")
+	calls, stderr, code = h.run(BootstrapFile, nil)
+	if code != 0 {
+		t.Fatalf("rerun exit %d:\n%s", code, stderr)
+	}
+	noChanges(t, calls)
+}
+
+// TestBootstrapRepairsAddonsWithoutRole: addons created before the OIDC
+// provider (a half-created IRSA cluster) have no IAM role, and eksctl's
+// creates skip them because they exist. The provider is associated before
+// the addons are looked at, and eksctl update addon gives them their
+// roles; a rerun runs nothing.
+func TestBootstrapRepairsAddonsWithoutRole(t *testing.T) {
+	s := modeltest.Runbook()
+	h := newStubbed(t, s)
+	v := s.Cluster.KubernetesVersion
+	h.setState("cluster", `{"version":"`+v+`","natZones":["a","b","c"],"addons":{
+		"vpc-cni":{"version":"v1.`+strings.TrimPrefix(v, "1.")+`.0-eksbuild.1"},
+		"coredns":{"version":"v1.`+strings.TrimPrefix(v, "1.")+`.0-eksbuild.1"},
+		"kube-proxy":{"version":"v1.`+strings.TrimPrefix(v, "1.")+`.0-eksbuild.1"},
+		"aws-ebs-csi-driver":{"version":"v1.`+strings.TrimPrefix(v, "1.")+`.0-eksbuild.1"}}}`)
+	calls, stderr, code := h.run(BootstrapFile, []string{keyEnv})
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	inOrder(t, calls,
+		"eksctl utils associate-iam-oidc-provider -f eksctl-cluster.yaml --approve",
+		"aws eks describe-addon --cluster-name milvus-eks-cluster --region us-east-2 --addon-name aws-ebs-csi-driver --query addon.serviceAccountRoleArn",
+		"eksctl update addon -f eksctl-cluster.yaml",
+		"eksctl create nodegroup -f eksctl-cluster.yaml",
+		"eksctl create iamserviceaccount -f eksctl-cluster.yaml --approve")
+	none(t, calls, "eksctl create addon")
+	if !strings.Contains(h.readState(t, "cluster"), "eksctl-addon-aws-ebs-csi-driver") {
+		t.Errorf("the EBS CSI driver has no role:\n%s", h.readState(t, "cluster"))
+	}
+	calls, stderr, code = h.run(BootstrapFile, nil)
+	if code != 0 {
+		t.Fatalf("rerun exit %d:\n%s", code, stderr)
+	}
+	noChanges(t, calls)
 }
 
 // TestBootstrapFluxVersion: Flux is installed at the pinned version, and
@@ -458,7 +589,7 @@ func TestTeardownReversesBootstrap(t *testing.T) {
 		if _, stderr, code := h.run(BootstrapFile, []string{keyEnv}); code != 0 {
 			t.Fatalf("bootstrap exit %d:\n%s", code, stderr)
 		}
-		h.setState("versions", "3\n")
+		h.policy("MilvusS3ReadWrite", 3, "")
 		calls, stderr, code := h.run(TeardownFile, confirm.env, confirm.args...)
 		if code != 0 {
 			t.Fatalf("teardown exit %d:\n%s", code, stderr)
@@ -473,7 +604,7 @@ func TestTeardownReversesBootstrap(t *testing.T) {
 			"kubectl -n flux-system delete kustomizations.kustomize.toolkit.fluxcd.io milvusgen-infrastructure",
 			"kubectl -n kube-system delete helmreleases.helm.toolkit.fluxcd.io/aws-load-balancer-controller --ignore-not-found --wait",
 			"eksctl delete cluster -f eksctl-cluster.yaml --wait",
-			"aws iam delete-policy-version --policy-arn arn:aws:iam::123456789012:policy/MilvusS3ReadWrite --version-id v3",
+			"aws iam delete-policy-version --policy-arn arn:aws:iam::123456789012:policy/MilvusS3ReadWrite --version-id v1",
 			"aws iam delete-policy-version --policy-arn arn:aws:iam::123456789012:policy/MilvusS3ReadWrite --version-id v2",
 			"aws iam delete-policy --policy-arn arn:aws:iam::123456789012:policy/MilvusS3ReadWrite",
 			"aws s3api delete-bucket --bucket milvus-bucket-039dd013c0712f085d60e21f --region us-east-2",
@@ -524,7 +655,7 @@ func TestTeardownKeepsBucketWithData(t *testing.T) {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 	}
 	inOrder(t, calls, "eksctl delete cluster", "aws iam delete-policy ", "aws s3api delete-bucket")
-	if left := h.stateLeft(); strings.Join(left, ",") != "bucket,lifecycle,objects" {
+	if left := h.stateLeft(); strings.Join(left, ",") != "bucket,objects" {
 		t.Errorf("state left: %v, want the bucket and its objects", left)
 	}
 }

@@ -37,7 +37,8 @@ func treeDirs() []variable {
 	return []variable{{"INFRASTRUCTURE_DIR", infrastructureDir}, {"APPS_DIR", appsDir}}
 }
 
-// Render returns bootstrap.sh and teardown.sh for s, both mode 0755.
+// Render returns bootstrap.sh, converge.sh and teardown.sh for s, all mode
+// 0755.
 func Render(s *model.Spec) ([]manifest.File, error) {
 	for _, p := range []string{eksctl.File, iam.ReadWriteFile} {
 		if !strings.HasPrefix(p, Dir+"/") {
@@ -52,8 +53,13 @@ func Render(s *model.Spec) ([]manifest.File, error) {
 	if s.UsesArgoCD() {
 		bootstrap, teardown = buildArgoCDBootstrap, buildArgoCDTeardown
 	}
+	converge, err := buildConverge(s, docs)
+	if err != nil {
+		return nil, err
+	}
 	return []manifest.File{
-		manifest.Script(BootstrapFile, bootstrap(s, docs)),
+		manifest.Script(BootstrapFile, bootstrap(s)),
+		manifest.Script(ConvergeFile, converge),
 		manifest.Script(TeardownFile, teardown(s)),
 	}, nil
 }
@@ -102,26 +108,53 @@ func (w *script) assign(name, value string) { w.f("%s=%s", name, quote(value)) }
 // variable is one NAME='value' line of a script.
 type variable struct{ name, value string }
 
-// vars writes the variables at the top of a script: the spec's names both
-// scripts use, then names, then the rendered files and directories the
-// script reads.
+// vars writes the variables at the top of converge.sh and teardown.sh:
+// the spec's names both use, then names, then the ClusterConfig and the
+// other rendered files and directories the script reads.
 func vars(w *script, s *model.Spec, names, files []variable) {
-	w.raw("# The spec's names. Change the spec and render again rather than editing these.\n")
-	for _, v := range append([]variable{
+	writeVars(w, append([]variable{
 		{"REGION", s.AWS.Region},
 		{"ACCOUNT_ID", s.AWS.AccountID},
 		{"CLUSTER", s.Cluster.Name},
 		{"BUCKET", s.Storage.Bucket},
 		{"POLICY_NAME", s.Storage.PolicyName},
 		{"POLICY_ARN", s.PolicyARN()},
+	}, append(append(append(kmsVars(s), backupVars(s)...), endpointVars(s)...), names...)...),
+		append([]variable{{"CLUSTER_CONFIG", rel(eksctl.File)}}, files...))
+}
+
+// bootstrapVars is vars for bootstrap.sh, which leaves the bucket and the
+// policies to converge.sh.
+func bootstrapVars(w *script, s *model.Spec, names, files []variable) {
+	writeVars(w, append([]variable{
+		{"REGION", s.AWS.Region},
+		{"ACCOUNT_ID", s.AWS.AccountID},
+		{"CLUSTER", s.Cluster.Name},
 		{"MILVUS_NAMESPACE", s.Milvus.Namespace},
-	}, append(append(kmsVars(s), backupVars(s)...), names...)...) {
+	}, names...), files)
+}
+
+func writeVars(w *script, names, files []variable) {
+	w.raw("# The spec's names. Change the spec and render again rather than editing these.\n")
+	for _, v := range names {
 		w.assign(v.name, v.value)
+	}
+	if len(files) == 0 {
+		return
 	}
 	w.raw("\n# Rendered files and directories, relative to this one.\n")
-	for _, v := range append([]variable{{"CLUSTER_CONFIG", rel(eksctl.File)}}, files...) {
+	for _, v := range files {
 		w.assign(v.name, v.value)
 	}
+}
+
+// endpointVars name the S3 gateway endpoint's service, when converge.sh
+// creates one (and teardown.sh deletes it).
+func endpointVars(s *model.Spec) []variable {
+	if !S3GatewayEndpoint(s) {
+		return nil
+	}
+	return []variable{{"S3_SERVICE", s3Service(s)}}
 }
 
 // kmsVars name the EBS CSI driver's KMS policy, when the spec has a key.

@@ -56,21 +56,31 @@ func cases() map[string]*model.Spec {
 	}
 }
 
+// render returns bootstrap.sh and teardown.sh; scripts returns all three
+// scripts by path.
 func render(t *testing.T, s *model.Spec) (bootstrap, teardown string) {
+	t.Helper()
+	all := scripts(t, s)
+	return all[BootstrapFile], all[TeardownFile]
+}
+
+func scripts(t *testing.T, s *model.Spec) map[string]string {
 	t.Helper()
 	files, err := Render(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 2 || files[0].Path != BootstrapFile || files[1].Path != TeardownFile {
-		t.Fatalf("Render returned %d files; want %s and %s", len(files), BootstrapFile, TeardownFile)
+	if len(files) != 3 || files[0].Path != BootstrapFile || files[1].Path != ConvergeFile || files[2].Path != TeardownFile {
+		t.Fatalf("Render returned %d files; want %s, %s and %s", len(files), BootstrapFile, ConvergeFile, TeardownFile)
 	}
+	out := map[string]string{}
 	for _, f := range files {
 		if f.Mode != 0o755 {
 			t.Errorf("%s: mode %v, want 0755", f.Path, f.Mode)
 		}
+		out[f.Path] = string(f.Data)
 	}
-	return string(files[0].Data), string(files[1].Data)
+	return out
 }
 
 func TestRenderGolden(t *testing.T) {
@@ -101,8 +111,7 @@ func TestBashSyntax(t *testing.T) {
 	bash := needBash(t)
 	for name, s := range cases() {
 		t.Run(name, func(t *testing.T) {
-			boot, tear := render(t, s)
-			for file, text := range map[string]string{BootstrapFile: boot, TeardownFile: tear} {
+			for file, text := range scripts(t, s) {
 				checkBashSyntax(t, bash, file, text)
 			}
 		})
@@ -120,8 +129,7 @@ func checkBashSyntax(t *testing.T, bash, file, text string) {
 }
 
 func TestScriptHeader(t *testing.T) {
-	boot, tear := render(t, modeltest.Runbook())
-	for file, text := range map[string]string{BootstrapFile: boot, TeardownFile: tear} {
+	for file, text := range scripts(t, modeltest.Runbook()) {
 		for _, want := range []string{"#!/usr/bin/env bash\n", "\nset -euo pipefail\ncd \"$(dirname \"$0\")\"\n"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("%s lacks %q", file, want)
@@ -135,11 +143,11 @@ func TestLocationConstraint(t *testing.T) {
 		t.Run(region, func(t *testing.T) {
 			s := modeltest.Runbook()
 			s.AWS.Region = region
-			boot, _ := render(t, s)
-			if got := strings.Contains(boot, `--create-bucket-configuration LocationConstraint="$REGION"`); got != want {
+			converge := scripts(t, s)[ConvergeFile]
+			if got := strings.Contains(converge, `--create-bucket-configuration LocationConstraint="$REGION"`); got != want {
 				t.Errorf("LocationConstraint present = %v, want %v", got, want)
 			}
-			if !strings.Contains(boot, "\nREGION='"+region+"'\n") {
+			if !strings.Contains(converge, "\nREGION='"+region+"'\n") {
 				t.Errorf("REGION is not %s", region)
 			}
 		})
@@ -164,8 +172,7 @@ func TestDemoteGP2(t *testing.T) {
 func TestNoStaticCredentials(t *testing.T) {
 	forbidden := regexp.MustCompile(`(?i)AWS_ACCESS_KEY|AWS_SECRET|AWS_SESSION_TOKEN|aws_access_key_id|secret-access-key|BEGIN [A-Z ]*PRIVATE KEY|> *"?\$\{?FLUX_GIT`)
 	for name, s := range cases() {
-		boot, tear := render(t, s)
-		for file, text := range map[string]string{BootstrapFile: boot, TeardownFile: tear} {
+		for file, text := range scripts(t, s) {
 			if m := forbidden.FindString(text); m != "" {
 				t.Errorf("%s/%s references %q", name, file, m)
 			}
@@ -178,8 +185,7 @@ func TestNoStaticCredentials(t *testing.T) {
 func TestNeverDeletesObjects(t *testing.T) {
 	forbidden := regexp.MustCompile(`s3 rm|s3 rb|--recursive|--force|delete-objects|delete-object |s3api delete-object`)
 	for name, s := range cases() {
-		boot, tear := render(t, s)
-		for file, text := range map[string]string{BootstrapFile: boot, TeardownFile: tear} {
+		for file, text := range scripts(t, s) {
 			if m := forbidden.FindString(text); m != "" {
 				t.Errorf("%s/%s contains %q", name, file, m)
 			}
@@ -198,8 +204,7 @@ var (
 // condition asks whether the thing exists.
 func TestEveryCreateIsChecked(t *testing.T) {
 	for name, s := range cases() {
-		boot, tear := render(t, s)
-		for file, text := range map[string]string{BootstrapFile: boot, TeardownFile: tear} {
+		for file, text := range scripts(t, s) {
 			for _, p := range uncheckedCreates(text) {
 				t.Errorf("%s/%s: %s", name, file, p)
 			}
@@ -251,6 +256,7 @@ var envVars = map[string]bool{
 	"FLUX_GIT_PRIVATE_KEY_FILE": true, "FLUX_GIT_USERNAME": true, "FLUX_GIT_PASSWORD": true,
 	"MILVUS_ROOT_PASSWORD": true,
 	confirmEnv:             true,
+	"BASH":                 true, // bash's own path: bootstrap.sh runs converge.sh with it
 	deleteDataEnv:          true,
 }
 
@@ -277,8 +283,7 @@ func parseScript(t *testing.T, name, text string) *syntax.File {
 // read from the shell parser's syntax tree, not by pattern.
 func TestVariables(t *testing.T) {
 	for name, s := range cases() {
-		boot, tear := render(t, s)
-		for file, text := range map[string]string{BootstrapFile: boot, TeardownFile: tear} {
+		for file, text := range scripts(t, s) {
 			checkVariables(t, name+"/"+file, text, envVars)
 		}
 	}
@@ -319,8 +324,7 @@ func checkVariables(t *testing.T, file, text string, inputs map[string]bool) {
 // is a static value agreement can compare (validate --rendered).
 func TestScriptsReadBack(t *testing.T) {
 	for name, s := range cases() {
-		boot, tear := render(t, s)
-		for file, text := range map[string]string{BootstrapFile: boot, TeardownFile: tear} {
+		for file, text := range scripts(t, s) {
 			vars, err := agreement.ScriptAssignments(strings.NewReader(text), file)
 			if err != nil {
 				t.Errorf("%s: %v", name, err)
@@ -363,9 +367,9 @@ func TestScriptPathsExist(t *testing.T) {
 					rendered[f.Path] = true
 				}
 			}
-			boot, tear := render(t, s)
+			all := scripts(t, s)
 			n := 0
-			for _, m := range assigned.FindAllStringSubmatch(boot+tear, -1) {
+			for _, m := range assigned.FindAllStringSubmatch(all[BootstrapFile]+all[ConvergeFile]+all[TeardownFile], -1) {
 				n++
 				p := path.Join(Dir, m[2])
 				if strings.HasSuffix(m[1], "_DIR") {

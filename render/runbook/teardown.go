@@ -22,12 +22,14 @@ func buildTeardown(s *model.Spec) string {
 	teardownHeader(&w, s)
 	if s.HasGitRepository() {
 		vars(&w, s, []variable{
+			{"MILVUS_NAMESPACE", s.Milvus.Namespace},
 			{"FLUX_NAMESPACE", model.FluxNamespace},
 			{"LBC_NAMESPACE", model.LBControllerNamespace},
 			{"LBC_RELEASE", model.LBControllerRelease},
 		}, nil)
 	} else {
 		vars(&w, s, []variable{
+			{"MILVUS_NAMESPACE", s.Milvus.Namespace},
 			{"LBC_NAMESPACE", model.LBControllerNamespace},
 			{"LBC_RELEASE", model.LBControllerRelease},
 		}, treeDirs())
@@ -197,7 +199,7 @@ fi
 
 step "2/4 EKS cluster $CLUSTER"
 if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
-  eksctl delete cluster -f "$CLUSTER_CONFIG" --wait
+` + deleteEndpoint(s) + `  eksctl delete cluster -f "$CLUSTER_CONFIG" --wait
 else
   echo "cluster $CLUSTER does not exist"
 fi
@@ -226,6 +228,23 @@ else
   echo "bucket $BUCKET does not exist"
 fi
 `)
+}
+
+// deleteEndpoint deletes the S3 gateway endpoint converge.sh gave the
+// cluster's VPC, which eksctl deletes with the cluster: the endpoint's
+// routes would keep it from deleting the route tables.
+func deleteEndpoint(s *model.Spec) string {
+	if !S3GatewayEndpoint(s) {
+		return ""
+	}
+	return `  vpc="$(aws eks describe-cluster --name "$CLUSTER" --region "$REGION" --query cluster.resourcesVpcConfig.vpcId --output text)"
+  for endpoint in $(aws ec2 describe-vpc-endpoints --region "$REGION" \
+    --filters "Name=vpc-id,Values=$vpc" "Name=service-name,Values=$S3_SERVICE" \
+    --query 'VpcEndpoints[].VpcEndpointId' --output text); do
+    aws ec2 delete-vpc-endpoints --region "$REGION" --vpc-endpoint-ids "$endpoint" >/dev/null
+    echo "deleted S3 gateway endpoint $endpoint"
+  done
+`
 }
 
 // deletePolicy deletes the policy $<v>_ARN with its versions, if it exists.

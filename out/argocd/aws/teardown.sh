@@ -21,6 +21,7 @@ CLUSTER='milvus-argocd'
 BUCKET='milvus-argocd-039dd013c0712f085d60e21f'
 POLICY_NAME='milvusgen-milvus-argocd-us-east-2-s3'
 POLICY_ARN='arn:aws:iam::123456789012:policy/milvusgen-milvus-argocd-us-east-2-s3'
+S3_SERVICE='com.amazonaws.us-east-2.s3'
 MILVUS_NAMESPACE='milvus'
 ARGOCD_NAMESPACE='argocd'
 ROOT_APP='milvusgen'
@@ -187,6 +188,13 @@ fi
 
 step "2/4 EKS cluster $CLUSTER"
 if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
+  vpc="$(aws eks describe-cluster --name "$CLUSTER" --region "$REGION" --query cluster.resourcesVpcConfig.vpcId --output text)"
+  for endpoint in $(aws ec2 describe-vpc-endpoints --region "$REGION" \
+    --filters "Name=vpc-id,Values=$vpc" "Name=service-name,Values=$S3_SERVICE" \
+    --query 'VpcEndpoints[].VpcEndpointId' --output text); do
+    aws ec2 delete-vpc-endpoints --region "$REGION" --vpc-endpoint-ids "$endpoint" >/dev/null
+    echo "deleted S3 gateway endpoint $endpoint"
+  done
   eksctl delete cluster -f "$CLUSTER_CONFIG" --wait
 else
   echo "cluster $CLUSTER does not exist"

@@ -15,27 +15,15 @@ cd "$(dirname "$0")"
 REGION='us-west-2'
 ACCOUNT_ID='123456789012'
 CLUSTER='milvus-v254'
-BUCKET='acme-milvus-v254-us-west-2'
-POLICY_NAME='milvusgen-milvus-v254-us-west-2-s3'
-POLICY_ARN='arn:aws:iam::123456789012:policy/milvusgen-milvus-v254-us-west-2-s3'
 MILVUS_NAMESPACE='milvus'
-BACKUP_POLICY_NAME='milvusgen-milvus-v254-us-west-2-backup'
-BACKUP_POLICY_ARN='arn:aws:iam::123456789012:policy/milvusgen-milvus-v254-us-west-2-backup'
 MILVUS_RELEASE='milvus-demo'
 ROOT_SECRET='milvus-root'
 ROOT_SECRET_KEY='password'
-LIFECYCLE_RULE='milvusgen-abort-incomplete-multipart-uploads'
-LIFECYCLE='{"Rules":[{"ID":"milvusgen-abort-incomplete-multipart-uploads","Status":"Enabled","Filter":{"Prefix":""},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}]}'
-POLICY_SHA256='7aee191f2149185c19d03d24f3f1252eb4a6ee275e4c9c0b38b0861a070d9765'
-BACKUP_POLICY_SHA256='2f0237fdf5eb0afab2de21ebe7722058a9b412153086d2c92f4c1d9eba9078f7'
 FLUX_VERSION='v2.9.5'
 LBC_NAMESPACE='kube-system'
 LBC_RELEASE='aws-load-balancer-controller'
 
 # Rendered files and directories, relative to this one.
-CLUSTER_CONFIG='eksctl-cluster.yaml'
-POLICY_DOCUMENT='iam/milvus-s3-readwrite.json'
-BACKUP_POLICY_DOCUMENT='iam/milvus-backup.json'
 INFRASTRUCTURE_DIR='../kubernetes/infrastructure'
 APPS_DIR='../kubernetes/apps/milvus'
 
@@ -69,111 +57,24 @@ if [ -n "${MILVUS_ROOT_PASSWORD:-}" ] && [ "$(byte_length "$MILVUS_ROOT_PASSWORD
   exit 1
 fi
 
+converge_flags=""
+for arg in "$@"; do
+  case "$arg" in
+  --yes) converge_flags="--yes" ;;
+  *)
+    echo "usage: bootstrap.sh [--yes]   (--yes: converge.sh drains and deletes the node groups the tree removed without asking)" >&2
+    exit 2 ;;
+  esac
+done
+
 need aws eksctl kubectl flux
 check_account
 
-step "1/6 S3 bucket $BUCKET"
-if aws s3api head-bucket --bucket "$BUCKET" --region "$REGION" >/dev/null 2>&1; then
-  echo "bucket $BUCKET exists"
-else
-  aws s3api create-bucket --bucket "$BUCKET" --region "$REGION" \
-    --object-ownership BucketOwnerEnforced \
-    --create-bucket-configuration LocationConstraint="$REGION" >/dev/null
-  echo "created bucket $BUCKET"
-fi
-aws s3api put-bucket-ownership-controls --bucket "$BUCKET" --region "$REGION" \
-  --ownership-controls 'Rules=[{ObjectOwnership=BucketOwnerEnforced}]'
-aws s3api put-public-access-block --bucket "$BUCKET" --region "$REGION" \
-  --public-access-block-configuration \
-  BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
-# Parts of a multipart upload that was never completed are billed and not
-# listed as objects. Milvus aborts the uploads it sees fail; the rule
-# catches the rest (a killed pod, a lost node). S3 keeps one lifecycle
-# configuration per bucket, so a bucket with rules of its own is left alone.
-rules="$(aws s3api get-bucket-lifecycle-configuration --bucket "$BUCKET" --region "$REGION" \
-  --query "length(Rules[?ID=='$LIFECYCLE_RULE'])" --output text 2>/dev/null || echo none)"
-case "$rules" in
-none)
-  aws s3api put-bucket-lifecycle-configuration --bucket "$BUCKET" --region "$REGION" \
-    --lifecycle-configuration "$LIFECYCLE"
-  echo "added lifecycle rule $LIFECYCLE_RULE" ;;
-0)
-  echo "bootstrap.sh: bucket $BUCKET has lifecycle rules of its own; add one that aborts" >&2
-  echo "incomplete multipart uploads after 7 days: $LIFECYCLE" >&2 ;;
-*) echo "lifecycle rule $LIFECYCLE_RULE exists" ;;
-esac
-
-step "2/6 IAM policy $POLICY_NAME"
-if aws iam get-policy --policy-arn "$POLICY_ARN" >/dev/null 2>&1; then
-  default="$(aws iam get-policy --policy-arn "$POLICY_ARN" --query Policy.DefaultVersionId --output text)"
-  tagged="$(aws iam list-policy-tags --policy-arn "$POLICY_ARN" \
-    --query "Tags[?Key=='milvusgen.io/document'].Value | [0]" --output text)"
-  if [ "$tagged" = "$POLICY_SHA256@$default" ]; then
-    echo "policy $POLICY_NAME holds $POLICY_DOCUMENT ($default)"
-  else
-    versions="$(aws iam list-policy-versions --policy-arn "$POLICY_ARN" \
-      --query 'length(Versions)' --output text)"
-    if [ "$versions" -ge 5 ]; then
-      oldest="$(aws iam list-policy-versions --policy-arn "$POLICY_ARN" \
-        --query 'sort_by(Versions[?IsDefaultVersion==`false`], &CreateDate)[0].VersionId' --output text)"
-      aws iam delete-policy-version --policy-arn "$POLICY_ARN" --version-id "$oldest"
-    fi
-    version="$(aws iam create-policy-version --policy-arn "$POLICY_ARN" \
-      --policy-document "file://$POLICY_DOCUMENT" --set-as-default \
-      --query PolicyVersion.VersionId --output text)"
-    aws iam tag-policy --policy-arn "$POLICY_ARN" --tags "Key=milvusgen.io/document,Value=$POLICY_SHA256@$version"
-    echo "policy $POLICY_NAME exists; made $POLICY_DOCUMENT its default version ($version)"
-  fi
-else
-  # A new policy's first version is always v1.
-  aws iam create-policy --policy-name "$POLICY_NAME" \
-    --policy-document "file://$POLICY_DOCUMENT" \
-    --tags "Key=milvusgen.io/document,Value=$POLICY_SHA256@v1" >/dev/null
-  echo "created policy $POLICY_ARN"
-fi
-
-step "3/6 IAM policy $BACKUP_POLICY_NAME"
-if aws iam get-policy --policy-arn "$BACKUP_POLICY_ARN" >/dev/null 2>&1; then
-  default="$(aws iam get-policy --policy-arn "$BACKUP_POLICY_ARN" --query Policy.DefaultVersionId --output text)"
-  tagged="$(aws iam list-policy-tags --policy-arn "$BACKUP_POLICY_ARN" \
-    --query "Tags[?Key=='milvusgen.io/document'].Value | [0]" --output text)"
-  if [ "$tagged" = "$BACKUP_POLICY_SHA256@$default" ]; then
-    echo "policy $BACKUP_POLICY_NAME holds $BACKUP_POLICY_DOCUMENT ($default)"
-  else
-    versions="$(aws iam list-policy-versions --policy-arn "$BACKUP_POLICY_ARN" \
-      --query 'length(Versions)' --output text)"
-    if [ "$versions" -ge 5 ]; then
-      oldest="$(aws iam list-policy-versions --policy-arn "$BACKUP_POLICY_ARN" \
-        --query 'sort_by(Versions[?IsDefaultVersion==`false`], &CreateDate)[0].VersionId' --output text)"
-      aws iam delete-policy-version --policy-arn "$BACKUP_POLICY_ARN" --version-id "$oldest"
-    fi
-    version="$(aws iam create-policy-version --policy-arn "$BACKUP_POLICY_ARN" \
-      --policy-document "file://$BACKUP_POLICY_DOCUMENT" --set-as-default \
-      --query PolicyVersion.VersionId --output text)"
-    aws iam tag-policy --policy-arn "$BACKUP_POLICY_ARN" --tags "Key=milvusgen.io/document,Value=$BACKUP_POLICY_SHA256@$version"
-    echo "policy $BACKUP_POLICY_NAME exists; made $BACKUP_POLICY_DOCUMENT its default version ($version)"
-  fi
-else
-  # A new policy's first version is always v1.
-  aws iam create-policy --policy-name "$BACKUP_POLICY_NAME" \
-    --policy-document "file://$BACKUP_POLICY_DOCUMENT" \
-    --tags "Key=milvusgen.io/document,Value=$BACKUP_POLICY_SHA256@v1" >/dev/null
-  echo "created policy $BACKUP_POLICY_ARN"
-fi
-
-step "4/6 EKS cluster $CLUSTER"
-if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
-  echo "cluster $CLUSTER exists; creating what it lacks of $CLUSTER_CONFIG"
-  eksctl create nodegroup -f "$CLUSTER_CONFIG"
-  eksctl create addon -f "$CLUSTER_CONFIG"
-  eksctl utils associate-iam-oidc-provider -f "$CLUSTER_CONFIG" --approve
-  eksctl create iamserviceaccount -f "$CLUSTER_CONFIG" --approve
-else
-  eksctl create cluster -f "$CLUSTER_CONFIG"
-fi
+step "1/3 AWS: the bucket, the IAM policies and EKS cluster $CLUSTER (converge.sh)"
+"$BASH" ./converge.sh $converge_flags
 aws eks update-kubeconfig --region "$REGION" --name "$CLUSTER"
 
-step "5/6 Milvus root password"
+step "2/3 Milvus root password"
 # Milvus creates its root user with this password when it first starts.
 if kubectl -n "$MILVUS_NAMESPACE" get secret "$ROOT_SECRET" >/dev/null 2>&1; then
   echo "secret $ROOT_SECRET exists"
@@ -189,7 +90,7 @@ else
   echo "created secret $ROOT_SECRET"
 fi
 
-step "6/6 Flux, the load balancer controller and Milvus"
+step "3/3 Flux, the load balancer controller and Milvus"
 # The rendered objects need Flux 2.3 or later (source.toolkit.fluxcd.io/v1
 # HelmRepository); the controllers installed are pinned to $FLUX_VERSION.
 client="$(flux version --client)"

@@ -21,9 +21,10 @@ CLUSTER='milvus-v254'
 BUCKET='acme-milvus-v254-us-west-2'
 POLICY_NAME='milvusgen-milvus-v254-us-west-2-s3'
 POLICY_ARN='arn:aws:iam::123456789012:policy/milvusgen-milvus-v254-us-west-2-s3'
-MILVUS_NAMESPACE='milvus'
 BACKUP_POLICY_NAME='milvusgen-milvus-v254-us-west-2-backup'
 BACKUP_POLICY_ARN='arn:aws:iam::123456789012:policy/milvusgen-milvus-v254-us-west-2-backup'
+S3_SERVICE='com.amazonaws.us-west-2.s3'
+MILVUS_NAMESPACE='milvus'
 LBC_NAMESPACE='kube-system'
 LBC_RELEASE='aws-load-balancer-controller'
 
@@ -153,6 +154,13 @@ fi
 
 step "2/4 EKS cluster $CLUSTER"
 if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
+  vpc="$(aws eks describe-cluster --name "$CLUSTER" --region "$REGION" --query cluster.resourcesVpcConfig.vpcId --output text)"
+  for endpoint in $(aws ec2 describe-vpc-endpoints --region "$REGION" \
+    --filters "Name=vpc-id,Values=$vpc" "Name=service-name,Values=$S3_SERVICE" \
+    --query 'VpcEndpoints[].VpcEndpointId' --output text); do
+    aws ec2 delete-vpc-endpoints --region "$REGION" --vpc-endpoint-ids "$endpoint" >/dev/null
+    echo "deleted S3 gateway endpoint $endpoint"
+  done
   eksctl delete cluster -f "$CLUSTER_CONFIG" --wait
 else
   echo "cluster $CLUSTER does not exist"

@@ -20,18 +20,9 @@ cd "$(dirname "$0")"
 REGION='us-east-2'
 ACCOUNT_ID='123456789012'
 CLUSTER='milvus-eks-cluster'
-BUCKET='milvus-bucket-039dd013c0712f085d60e21f'
-POLICY_NAME='MilvusS3ReadWrite'
-POLICY_ARN='arn:aws:iam::123456789012:policy/MilvusS3ReadWrite'
 MILVUS_NAMESPACE='milvus'
-KMS_POLICY_NAME='milvusgen-milvus-eks-cluster-ebs-kms'
-KMS_POLICY_ARN='arn:aws:iam::123456789012:policy/milvusgen-milvus-eks-cluster-ebs-kms'
 ROOT_SECRET='milvus-root'
 ROOT_SECRET_KEY='password'
-LIFECYCLE_RULE='milvusgen-abort-incomplete-multipart-uploads'
-LIFECYCLE='{"Rules":[{"ID":"milvusgen-abort-incomplete-multipart-uploads","Status":"Enabled","Filter":{"Prefix":""},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}]}'
-POLICY_SHA256='2871ba5632063e64020de03caa34432cc98ca9d790019824d6e3e7390daf8293'
-KMS_POLICY_SHA256='e2adece23e4463aa6289b81ef5b2f2306048719b3fa49435be36d29bb4c4e8c5'
 ARGOCD_NAMESPACE='argocd'
 ARGOCD_VERSION='v3.5.1'
 ARGOCD_INSTALL='https://raw.githubusercontent.com/argoproj/argo-cd/v3.5.1/manifests/install.yaml'
@@ -43,9 +34,6 @@ APPS_APP='milvusgen-apps'
 GIT_SECRET='fleet-token'
 
 # Rendered files and directories, relative to this one.
-CLUSTER_CONFIG='eksctl-cluster.yaml'
-POLICY_DOCUMENT='iam/milvus-s3-readwrite.json'
-KMS_POLICY_DOCUMENT='iam/ebs-kms.json'
 ARGOCD_DIR='../argocd'
 
 need() {
@@ -97,111 +85,24 @@ wait_app() {
   exit 1
 }
 
+converge_flags=""
+for arg in "$@"; do
+  case "$arg" in
+  --yes) converge_flags="--yes" ;;
+  *)
+    echo "usage: bootstrap.sh [--yes]   (--yes: converge.sh drains and deletes the node groups the tree removed without asking)" >&2
+    exit 2 ;;
+  esac
+done
+
 need aws eksctl kubectl mktemp
 check_account
 
-step "1/7 S3 bucket $BUCKET"
-if aws s3api head-bucket --bucket "$BUCKET" --region "$REGION" >/dev/null 2>&1; then
-  echo "bucket $BUCKET exists"
-else
-  aws s3api create-bucket --bucket "$BUCKET" --region "$REGION" \
-    --object-ownership BucketOwnerEnforced \
-    --create-bucket-configuration LocationConstraint="$REGION" >/dev/null
-  echo "created bucket $BUCKET"
-fi
-aws s3api put-bucket-ownership-controls --bucket "$BUCKET" --region "$REGION" \
-  --ownership-controls 'Rules=[{ObjectOwnership=BucketOwnerEnforced}]'
-aws s3api put-public-access-block --bucket "$BUCKET" --region "$REGION" \
-  --public-access-block-configuration \
-  BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
-# Parts of a multipart upload that was never completed are billed and not
-# listed as objects. Milvus aborts the uploads it sees fail; the rule
-# catches the rest (a killed pod, a lost node). S3 keeps one lifecycle
-# configuration per bucket, so a bucket with rules of its own is left alone.
-rules="$(aws s3api get-bucket-lifecycle-configuration --bucket "$BUCKET" --region "$REGION" \
-  --query "length(Rules[?ID=='$LIFECYCLE_RULE'])" --output text 2>/dev/null || echo none)"
-case "$rules" in
-none)
-  aws s3api put-bucket-lifecycle-configuration --bucket "$BUCKET" --region "$REGION" \
-    --lifecycle-configuration "$LIFECYCLE"
-  echo "added lifecycle rule $LIFECYCLE_RULE" ;;
-0)
-  echo "bootstrap.sh: bucket $BUCKET has lifecycle rules of its own; add one that aborts" >&2
-  echo "incomplete multipart uploads after 7 days: $LIFECYCLE" >&2 ;;
-*) echo "lifecycle rule $LIFECYCLE_RULE exists" ;;
-esac
-
-step "2/7 IAM policy $POLICY_NAME"
-if aws iam get-policy --policy-arn "$POLICY_ARN" >/dev/null 2>&1; then
-  default="$(aws iam get-policy --policy-arn "$POLICY_ARN" --query Policy.DefaultVersionId --output text)"
-  tagged="$(aws iam list-policy-tags --policy-arn "$POLICY_ARN" \
-    --query "Tags[?Key=='milvusgen.io/document'].Value | [0]" --output text)"
-  if [ "$tagged" = "$POLICY_SHA256@$default" ]; then
-    echo "policy $POLICY_NAME holds $POLICY_DOCUMENT ($default)"
-  else
-    versions="$(aws iam list-policy-versions --policy-arn "$POLICY_ARN" \
-      --query 'length(Versions)' --output text)"
-    if [ "$versions" -ge 5 ]; then
-      oldest="$(aws iam list-policy-versions --policy-arn "$POLICY_ARN" \
-        --query 'sort_by(Versions[?IsDefaultVersion==`false`], &CreateDate)[0].VersionId' --output text)"
-      aws iam delete-policy-version --policy-arn "$POLICY_ARN" --version-id "$oldest"
-    fi
-    version="$(aws iam create-policy-version --policy-arn "$POLICY_ARN" \
-      --policy-document "file://$POLICY_DOCUMENT" --set-as-default \
-      --query PolicyVersion.VersionId --output text)"
-    aws iam tag-policy --policy-arn "$POLICY_ARN" --tags "Key=milvusgen.io/document,Value=$POLICY_SHA256@$version"
-    echo "policy $POLICY_NAME exists; made $POLICY_DOCUMENT its default version ($version)"
-  fi
-else
-  # A new policy's first version is always v1.
-  aws iam create-policy --policy-name "$POLICY_NAME" \
-    --policy-document "file://$POLICY_DOCUMENT" \
-    --tags "Key=milvusgen.io/document,Value=$POLICY_SHA256@v1" >/dev/null
-  echo "created policy $POLICY_ARN"
-fi
-
-step "3/7 IAM policy $KMS_POLICY_NAME"
-if aws iam get-policy --policy-arn "$KMS_POLICY_ARN" >/dev/null 2>&1; then
-  default="$(aws iam get-policy --policy-arn "$KMS_POLICY_ARN" --query Policy.DefaultVersionId --output text)"
-  tagged="$(aws iam list-policy-tags --policy-arn "$KMS_POLICY_ARN" \
-    --query "Tags[?Key=='milvusgen.io/document'].Value | [0]" --output text)"
-  if [ "$tagged" = "$KMS_POLICY_SHA256@$default" ]; then
-    echo "policy $KMS_POLICY_NAME holds $KMS_POLICY_DOCUMENT ($default)"
-  else
-    versions="$(aws iam list-policy-versions --policy-arn "$KMS_POLICY_ARN" \
-      --query 'length(Versions)' --output text)"
-    if [ "$versions" -ge 5 ]; then
-      oldest="$(aws iam list-policy-versions --policy-arn "$KMS_POLICY_ARN" \
-        --query 'sort_by(Versions[?IsDefaultVersion==`false`], &CreateDate)[0].VersionId' --output text)"
-      aws iam delete-policy-version --policy-arn "$KMS_POLICY_ARN" --version-id "$oldest"
-    fi
-    version="$(aws iam create-policy-version --policy-arn "$KMS_POLICY_ARN" \
-      --policy-document "file://$KMS_POLICY_DOCUMENT" --set-as-default \
-      --query PolicyVersion.VersionId --output text)"
-    aws iam tag-policy --policy-arn "$KMS_POLICY_ARN" --tags "Key=milvusgen.io/document,Value=$KMS_POLICY_SHA256@$version"
-    echo "policy $KMS_POLICY_NAME exists; made $KMS_POLICY_DOCUMENT its default version ($version)"
-  fi
-else
-  # A new policy's first version is always v1.
-  aws iam create-policy --policy-name "$KMS_POLICY_NAME" \
-    --policy-document "file://$KMS_POLICY_DOCUMENT" \
-    --tags "Key=milvusgen.io/document,Value=$KMS_POLICY_SHA256@v1" >/dev/null
-  echo "created policy $KMS_POLICY_ARN"
-fi
-
-step "4/7 EKS cluster $CLUSTER"
-if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
-  echo "cluster $CLUSTER exists; creating what it lacks of $CLUSTER_CONFIG"
-  eksctl create nodegroup -f "$CLUSTER_CONFIG"
-  eksctl create addon -f "$CLUSTER_CONFIG"
-  eksctl utils associate-iam-oidc-provider -f "$CLUSTER_CONFIG" --approve
-  eksctl create iamserviceaccount -f "$CLUSTER_CONFIG" --approve
-else
-  eksctl create cluster -f "$CLUSTER_CONFIG"
-fi
+step "1/4 AWS: the bucket, the IAM policies and EKS cluster $CLUSTER (converge.sh)"
+"$BASH" ./converge.sh $converge_flags
 aws eks update-kubeconfig --region "$REGION" --name "$CLUSTER"
 
-step "5/7 Milvus root password"
+step "2/4 Milvus root password"
 # Milvus creates its root user with this password when it first starts.
 if kubectl -n "$MILVUS_NAMESPACE" get secret "$ROOT_SECRET" >/dev/null 2>&1; then
   echo "secret $ROOT_SECRET exists"
@@ -217,7 +118,7 @@ else
   echo "created secret $ROOT_SECRET"
 fi
 
-step "6/7 Argo CD $ARGOCD_VERSION"
+step "3/4 Argo CD $ARGOCD_VERSION"
 if ! kubectl get namespace "$ARGOCD_NAMESPACE" >/dev/null 2>&1; then
   kubectl create namespace "$ARGOCD_NAMESPACE"
 fi
@@ -236,7 +137,7 @@ kubectl -n "$ARGOCD_NAMESPACE" patch configmap argocd-cm --type merge -p '{"data
 kubectl -n "$ARGOCD_NAMESPACE" rollout status statefulset/argocd-application-controller --timeout=5m
 kubectl -n "$ARGOCD_NAMESPACE" rollout status deployment/argocd-repo-server --timeout=5m
 
-step "7/7 the load balancer controller and Milvus"
+step "4/4 the load balancer controller and Milvus"
 # Argo CD reads the repository's credentials from a Secret labelled as a
 # repository. It is made once, in the cluster only, from credentials you
 # pass in the environment; delete it to rotate them.

@@ -1,0 +1,3 @@
+package runbook
+
+func ptr[T any](v T) *T { return &v }
