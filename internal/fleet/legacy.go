@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"sigs.k8s.io/yaml"
 
@@ -16,6 +17,7 @@ import (
 // Files of a rendered tree that hold the names LegacyNames looks for.
 const (
 	bootstrapFile    = "aws/bootstrap.sh"
+	convergeFile     = "aws/converge.sh"
 	milvusRelease    = "kubernetes/apps/milvus/milvus.yaml"
 	lbNameAnnotation = "service.beta.kubernetes.io/aws-load-balancer-name"
 )
@@ -29,16 +31,10 @@ const (
 func LegacyNames(dir string, res *spec.Result) []string {
 	var out []string
 	if _, set := res.Pos("storage.policyName"); !set && res.Spec.Storage.PolicyName != model.LegacyPolicyName {
-		if data, err := input.ReadFile(filepath.Join(dir, filepath.FromSlash(bootstrapFile)), input.TreeFile); err == nil {
-			vars, _ := agreement.ScriptAssignments(bytes.NewReader(data), bootstrapFile)
-			for _, v := range vars["POLICY_NAME"] {
-				if v == model.LegacyPolicyName {
-					out = append(out, fmt.Sprintf(
-						"%s uses the IAM policy %s, but this spec now names it %s (derived from the cluster): a new policy would be created. To keep the old name, add to the spec: storage: policyName: %q",
-						dir, model.LegacyPolicyName, res.Spec.Storage.PolicyName, model.LegacyPolicyName))
-					break
-				}
-			}
+		if legacyPolicy(dir) {
+			out = append(out, fmt.Sprintf(
+				"%s uses the IAM policy %s, but this spec now names it %s (derived from the cluster): a new policy would be created. To keep the old name, add to the spec: storage: policyName: %q",
+				dir, model.LegacyPolicyName, res.Spec.Storage.PolicyName, model.LegacyPolicyName))
 		}
 	}
 	if _, set := res.Pos("milvus.service.loadBalancerName"); !set && res.Spec.Milvus.Service.LoadBalancerName != model.LegacyLoadBalancerName {
@@ -65,6 +61,22 @@ func hasLegacyLBName(data []byte) bool {
 	}
 	for _, doc := range bytes.Split(data, []byte("\n---\n")) {
 		if yaml.Unmarshal(doc, &hr) == nil && hr.Spec.Values.Service.Annotations[lbNameAnnotation] == model.LegacyLoadBalancerName {
+			return true
+		}
+	}
+	return false
+}
+
+// legacyPolicy reports whether the tree's scripts name the old fixed
+// policy: converge.sh in trees that have it, bootstrap.sh in older ones.
+func legacyPolicy(dir string) bool {
+	for _, f := range []string{convergeFile, bootstrapFile} {
+		data, err := input.ReadFile(filepath.Join(dir, filepath.FromSlash(f)), input.TreeFile)
+		if err != nil {
+			continue
+		}
+		vars, _ := agreement.ScriptAssignments(bytes.NewReader(data), f)
+		if slices.Contains(vars["POLICY_NAME"], model.LegacyPolicyName) {
 			return true
 		}
 	}

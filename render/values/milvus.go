@@ -101,6 +101,13 @@ func security(s *model.Spec) map[string]any {
 		}}
 		v["mixCoordinator"] = map[string]any{"extraEnv": env}
 		v["proxy"] = map[string]any{"extraEnv": clone(env)}
+		if s.Milvus.Coordinators == model.CoordinatorsSeparate {
+			// Milvus 2.5's rootcoord creates the root user; without the
+			// variable it would create it with Milvus's default password.
+			for _, b := range coordinatorBlocks {
+				v[b] = map[string]any{"extraEnv": clone(env)}
+			}
+		}
 	}
 	if t := s.Milvus.TLS; t.Mode > 0 {
 		merge(user, map[string]any{
