@@ -94,7 +94,8 @@ func TestSizeWithoutDataset(t *testing.T) {
 		"queryNode - - 2 - - chart default (no resources)",
 		"etcd 1 4Gi 3 3 12Gi estimate",
 		"total 5.9 17.1Gi",
-		"nodes 2 × m6i.4xlarge hold every pod",
+		// Three: highAvailability keeps etcd's three members apart.
+		"nodes 3 × m6i.4xlarge hold every pod",
 		"node group milvus-node-group: desiredCapacity 3, maxSize 3; the node groups hold every pod",
 	} {
 		if !strings.Contains(out, want) {
@@ -108,7 +109,7 @@ func TestSizeWithoutDataset(t *testing.T) {
 func TestSizeUnfit(t *testing.T) {
 	unfit := strings.Replace(minimal, "{name: milvus-eks-cluster}",
 		"{name: milvus-eks-cluster, nodeGroups: [{name: small, instanceType: m7i.12xlarge, desiredCapacity: 3}]}", 1) +
-		"milvus: {dataset: {vectors: 100000000, dimension: 768}}\n"
+		"milvus: {dataset: {vectors: 100000000, dimension: 768, replicas: 1}}\n"
 	path := writeSpec(t, unfit)
 	for _, cmd := range []string{"size", "validate"} {
 		code, stdout, stderr := milvusgen(t, cmd, today, "-f", path)

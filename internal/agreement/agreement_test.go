@@ -188,7 +188,12 @@ func TestCheckCatches(t *testing.T) {
 		},
 		"KMS key in another region": {
 			file: "aws/iam/ebs-kms.json", old: "arn:aws:kms:us-west-2:", new: "arn:aws:kms:eu-west-1:", tree: "prod",
-			want: []found{{region, "aws/iam/ebs-kms.json Statement[0].Resource[0]", "eu-west-1", eksctlYAML + " metadata.region", "us-west-2"}},
+			// The key is the resource of both statements (grants, and the
+			// data key calls).
+			want: []found{
+				{region, "aws/iam/ebs-kms.json Statement[0].Resource[0]", "eu-west-1", eksctlYAML + " metadata.region", "us-west-2"},
+				{region, "aws/iam/ebs-kms.json Statement[1].Resource[0]", "eu-west-1", eksctlYAML + " metadata.region", "us-west-2"},
+			},
 		},
 		"account of the EBS KMS policy in an addon's pod identity": {
 			file: eksctlYAML, old: "arn:aws:iam::123456789012:policy/milvusgen-milvus-prod-ebs-kms", new: "arn:aws:iam::999999999999:policy/milvusgen-milvus-prod-ebs-kms", tree: "prod",

@@ -87,8 +87,9 @@ func TestParseTableRefuses(t *testing.T) {
 
 // TestRunbookInUSEast1 is the runbook's deployment priced by hand: 3 ×
 // m6i.4xlarge (the runbook's node group), Kubernetes 1.35 in standard
-// support, one NLB, eksctl's single NAT gateway, 3 × 80 GiB root volumes
-// and etcd's 3 × 10 GiB, no dataset.
+// support, one NLB, one NAT gateway in each of us-east-1's two zones
+// (highAvailability), 3 × 80 GiB root volumes and etcd's 3 × 10 GiB, no
+// dataset.
 func TestRunbookInUSEast1(t *testing.T) {
 	b := bill(t, usEast1(nil))
 	if b.NoPrices != "" {
@@ -97,17 +98,17 @@ func TestRunbookInUSEast1(t *testing.T) {
 	want := 3*0.768*730 + // nodes: 1681.92
 		0.10*730 + // control plane: 73
 		0.0225*730 + // NLB: 16.425
-		1*0.045*730 + // NAT: 32.85
+		2*0.045*730 + // NAT: 65.70
 		3*80*0.08 + // root volumes: 19.2
 		3*10*0.08 // etcd: 2.4
-	if Cents(b.Total) != Cents(want) || Cents(want) != 182580 {
-		t.Errorf("total %v, want %v ($1,825.80)\n%+v", b.Total, want, b.Lines)
+	if Cents(b.Total) != Cents(want) || Cents(want) != 185865 {
+		t.Errorf("total %v, want %v ($1,858.65)\n%+v", b.Total, want, b.Lines)
 	}
 	var buf bytes.Buffer
 	if err := WriteText(&buf, b); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"3 × m6i.4xlarge × 730 h × $0.768/h", "$1,681.92", "standard support on 2026-12-07", "$1,825.80", "prices dated 2026-07-20", "NAT data processing: $0.045 per GB"} {
+	for _, s := range []string{"3 × m6i.4xlarge × 730 h × $0.768/h", "$1,681.92", "standard support on 2026-12-07", "$1,858.65", "prices dated 2026-07-20", "NAT data processing: $0.045 per GB"} {
 		if !strings.Contains(buf.String(), s) {
 			t.Errorf("text lacks %q:\n%s", s, buf.String())
 		}

@@ -110,6 +110,8 @@ type Milvus struct {
 	DataNode         Component      `json:"dataNode"`
 	StreamingNode    Component      `json:"streamingNode"`
 	IndexNode        Component      `json:"indexNode"`
+	Spread           string         `json:"spread"`
+	InMemoryReplicas int            `json:"inMemoryReplicas"`
 	Dataset          *Dataset       `json:"dataset,omitempty"`
 	Auth             Auth           `json:"auth"`
 	TLS              TLS            `json:"tls"`

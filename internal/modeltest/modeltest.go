@@ -36,6 +36,8 @@ func Runbook() *model.Spec {
 			ServiceAccount:   "milvus-s3-access-sa",
 			HighAvailability: true,
 			MessageQueue:     model.Woodpecker,
+			Spread:           model.SpreadRequired,
+			InMemoryReplicas: 2,
 			MixCoordinator:   model.Component{Replicas: ptr(2)},
 			Proxy: model.Component{Replicas: ptr(2), Resources: &model.Resources{
 				Limits: &model.ResourceList{CPU: "1", Memory: "2Gi"},

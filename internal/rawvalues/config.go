@@ -74,6 +74,7 @@ var configRefused = []struct{ path, msg string }{
 	{"queryCoord.ip", "not supported: Milvus finds each pod's address"},
 	{"queryCoord.address", "not supported: the chart wires the components' addresses"},
 	{"queryCoord.enableActiveStandby", "use milvus.highAvailability"},
+	{"queryCoord.clusterLevelLoadReplicaNumber", "use milvus.inMemoryReplicas (milvus.dataset.replicas with a dataset), which sizing counts and verify loads with"},
 	{"dataNode.port", "not supported: the chart wires the components' ports"},
 	{"dataNode.ip", "not supported: Milvus finds each pod's address"},
 	{"dataCoord.port", "not supported: the chart wires the components' ports"},

@@ -248,6 +248,7 @@ func TestConfig(t *testing.T) {
 		{"proxy: {port: 19531}", "proxy.port", "use milvus.service.port"},
 		{"proxy: {po: {rt: 1}}", "proxy.po.rt", "use milvus.service.port"},
 		{"queryCoord: {enableActiveStandby: false}", "queryCoord.enableActiveStandby", "use milvus.highAvailability"},
+		{"queryCoord: {clusterLevelLoadReplicaNumber: 1}", "queryCoord.clusterLevelLoadReplicaNumber", "use milvus.inMemoryReplicas"},
 		{"msgChannel: {chanNamePrefix: {cluster: x}}", "msgChannel", "channel names"},
 		{"trace: {exporter: otlp}", "trace", "outside the cluster"},
 		{"function: {textEmbedding: {}}", "function", "external model providers"},

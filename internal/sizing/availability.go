@@ -10,25 +10,77 @@ import "github.com/milvusgen/milvusgen/internal/model"
 // single point of failure.
 const HAReplicas = 2
 
-// MinNodes is how many nodes the node groups always keep: the sum of
-// their minSize (eksctl's default: desiredCapacity). Spreading is planned
-// against these, since an autoscaler may shrink a group to its minimum.
-func MinNodes(s *model.Spec) int {
-	n := 0
-	for _, ng := range s.Cluster.NodeGroups {
-		n += max(ng.NodeGroupMinSize(), 0)
-	}
-	return n
+// Placement is how the scheduler must place a component's pods relative
+// to each other. render/values writes it into the pod templates and Fit
+// places the pods by it, so the check and the scheduler follow one rule.
+// It depends only on choices the spec states (highAvailability,
+// milvus.spread, the message queue), never on node or replica counts, so
+// resizing never changes a pod template.
+type Placement struct {
+	// Apart: no two pods on one node (required pod anti-affinity on
+	// kubernetes.io/hostname). Quorum members: two on one node lose
+	// quorum with that node.
+	Apart bool
+	// EvenHosts: no node holds two more of the pods than another (topology
+	// spread over kubernetes.io/hostname, maxSkew 1, DoNotSchedule).
+	EvenHosts bool
+	// EvenZones: the same over topology.kubernetes.io/zone. With three
+	// zones, three members never share one.
+	EvenZones bool
 }
 
-// HardHostSpread reports whether a Milvus component of that many replicas
-// may have each replica on its own node (topology spread over
-// kubernetes.io/hostname with whenUnsatisfiable: DoNotSchedule): under
-// highAvailability, when the node groups always keep at least as many
-// nodes as there are replicas. Fit then keeps it only where the nodes hold
-// the replicas apart. Otherwise the spread is ScheduleAnyway, as even as
-// the nodes allow, so pods never stay Pending only because two replicas
-// would have to share a node.
-func HardHostSpread(s *model.Spec, replicas int) bool {
-	return s.Milvus.HighAvailability && replicas > 1 && MinNodes(s) >= replicas
+// Any reports whether the placement constrains anything.
+func (p Placement) Any() bool { return p.Apart || p.EvenHosts || p.EvenZones }
+
+// Quorum systems among the dependencies: each member holds a vote or a
+// copy, so they are kept apart under highAvailability.
+var quorumComponents = map[string]Placement{
+	"etcd":            {Apart: true, EvenZones: true},
+	"kafka":           {Apart: true, EvenZones: true},
+	"kafka-zookeeper": {Apart: true, EvenZones: true},
+	// Pulsar chart 3.3.0 has required anti-affinity per component and no
+	// topologySpreadConstraints, so zones are not constrained.
+	"pulsar-zookeeper": {Apart: true},
+	"pulsar-bookie":    {Apart: true},
+	"pulsar-broker":    {Apart: true},
+}
+
+// PlacementOf is the placement of the component of that name (a Milvus
+// component or a dependency of dependencies) under s. Without
+// highAvailability nothing is constrained. Under it, the quorum members
+// are always apart, and the Milvus components are spread evenly over
+// nodes and zones unless milvus.spread is "preferred" (ScheduleAnyway,
+// which constrains nothing the check needs to place).
+func PlacementOf(s *model.Spec, name string) Placement {
+	if !s.Milvus.HighAvailability {
+		return Placement{}
+	}
+	if p, ok := quorumComponents[name]; ok {
+		return p
+	}
+	if name == LBController {
+		// Its webhook admits the proxies (render/values.LBController).
+		return Placement{EvenHosts: true, EvenZones: true}
+	}
+	for _, m := range Components(s) {
+		if m == name && s.StrictSpread() {
+			return Placement{EvenHosts: true, EvenZones: true}
+		}
+	}
+	return Placement{}
+}
+
+// LBController is the dependency name of the AWS Load Balancer Controller.
+const LBController = "aws-load-balancer-controller"
+
+// Zones is how many availability zones the node groups span: the number
+// eksctl picks when the ClusterConfig names none (pkg/az: three, two in
+// us-east-1, fewer where the region has fewer). Each managed node group
+// spreads its nodes over them, node i in zone i mod Zones, as the Auto
+// Scaling group balances them.
+func Zones(s *model.Spec) int {
+	if s.AWS.Region == "us-east-1" {
+		return 2
+	}
+	return 3
 }

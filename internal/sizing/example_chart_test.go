@@ -109,8 +109,8 @@ func TestExampleRendersSizedDeployments(t *testing.T) {
 		"streamingnode": {sizing.StreamingNode, 2},
 	}
 	// The fit check counts and places what the chart deploys: the same
-	// replicas, and one per node exactly where the hostname spread is
-	// DoNotSchedule.
+	// replicas, spread evenly over hosts exactly where the hostname spread
+	// is DoNotSchedule.
 	fit := sizing.Fit(s)
 	for component, w := range want {
 		d := deployments[component]
@@ -126,7 +126,7 @@ func TestExampleRendersSizedDeployments(t *testing.T) {
 			t.Errorf("%s: replicas %v, the fit check counted %d", component, d.Spec.Replicas, counted.Replicas)
 		}
 		wantHost := corev1.ScheduleAnyway
-		if counted.Spread {
+		if counted.Placement.EvenHosts {
 			wantHost = corev1.DoNotSchedule
 		}
 		var host *corev1.TopologySpreadConstraint
@@ -136,7 +136,7 @@ func TestExampleRendersSizedDeployments(t *testing.T) {
 			}
 		}
 		if host == nil || host.WhenUnsatisfiable != wantHost {
-			t.Errorf("%s: hostname spread %+v, want %s (fit check spread: %v)", component, host, wantHost, counted.Spread)
+			t.Errorf("%s: hostname spread %+v, want %s (fit check placement: %+v)", component, host, wantHost, counted.Placement)
 		}
 		pc := plan.Component(w.name)
 		wantCPU := resource.NewMilliQuantity(pc.Pod.MilliCPU, resource.DecimalSI)

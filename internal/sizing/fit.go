@@ -71,8 +71,11 @@ func (r *FitResult) Errors() []Problem {
 // less the kubelet and system reservations and the DaemonSets
 // (Instance.Allocatable).
 //
-// Pods are placed first-fit in decreasing order of memory, as a scheduler
-// spreading nothing would; the check fails when some pod has no place with
+// Pods are placed in decreasing order of memory: first fit, except that a
+// pod whose template keeps it apart from its siblings or spreads it
+// (Placement) goes only where that allows, on the node with most room
+// for it, as the scheduler's least-allocated scoring would; nodes sit in
+// Workload.Zones zones round-robin per group. The check fails when some pod has no place with
 // every group at maxSize, and warns when the pods only fit above
 // desiredCapacity (they stay Pending until an autoscaler adds nodes, and
 // milvusgen installs none). A pod larger than any node is reported against
@@ -141,30 +144,16 @@ func Fit(s *model.Spec) *FitResult {
 			if i == 0 && first > 0 {
 				n = first
 			}
-			for range n {
-				nodes = append(nodes, node{group: i, free: g.Allocatable, slots: g.PodSlots, labels: g.Labels})
+			for j := range n {
+				nodes = append(nodes, node{group: i, zone: j % w.Zones, free: g.Allocatable, slots: g.PodSlots, labels: g.Labels})
 			}
 		}
 		return nodes
 	}
-	// Replicas go one per node (Spread) only where the nodes at
-	// desiredCapacity hold them that way; a component they cannot keep
-	// apart is spread as evenly as the nodes allow instead (render/values
-	// writes ScheduleAnyway), so no pod stays Pending for the spread alone.
-	var pods []pod
-	for {
-		pods = podList(w.All())
-		demoted := false
-		for _, p := range pack(at(false, 0), pods).unplaced {
-			if p.spread {
-				w.unspread(p.component)
-				demoted = true
-			}
-		}
-		if !demoted {
-			break
-		}
-	}
+	// Pods are placed by the rules their templates carry (Placement): a
+	// component the nodes cannot keep apart is an error, never a quieter
+	// template.
+	pods := podList(w.All())
 	desired := pack(at(false, 0), pods)
 	if len(desired.unplaced) == 0 {
 		res.Fits = true
@@ -183,6 +172,9 @@ func Fit(s *model.Spec) *FitResult {
 		}
 	}
 	msg := "the node groups cannot hold the deployment's pods: " + desired.describe(res.Groups, w)
+	if hint := desired.placementHint(s, w); hint != "" {
+		msg += "; " + hint
+	}
 	var fix string
 	g0 := s.Cluster.NodeGroups[0]
 	switch {
@@ -340,8 +332,7 @@ func largestCounts(cs []Component) string {
 // pod is one pod to place.
 type pod struct {
 	component string
-	// spread: no two pods of the component on one node.
-	spread bool
+	placement Placement
 	// selector: the nodeSelector its node's labels must match.
 	selector map[string]string
 	Resources
@@ -353,7 +344,7 @@ func podList(cs []Component) []pod {
 	var out []pod
 	for _, c := range cs {
 		for range max(c.Replicas, 0) {
-			out = append(out, pod{component: c.Name, spread: c.Spread, Resources: c.Pod, selector: c.NodeSelector})
+			out = append(out, pod{component: c.Name, placement: c.Placement, Resources: c.Pod, selector: c.NodeSelector})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -374,10 +365,10 @@ func podList(cs []Component) []pod {
 // node is one node's free resources during placement.
 type node struct {
 	group int
+	// zone is the node's zone, 0 to Workload.Zones-1.
+	zone  int
 	free  Resources
 	slots int
-	// spread are the spread components with a pod here.
-	spread map[string]bool
 	// labels are the node's labels, for nodeSelectors.
 	labels map[string]string
 }
@@ -388,31 +379,124 @@ type placement struct {
 	unplaced []pod
 }
 
-// pack places the pods first-fit in the order given.
+// pack places the pods first-fit in the order given, each on the first
+// node with room that its Placement allows, counting as the scheduler
+// does: a spread's skew is over every node (or every zone with a node),
+// full or not, so a pod whose least-loaded node or zone is full stays
+// unplaced rather than pile onto another.
 func pack(nodes []node, pods []pod) placement {
 	pl := placement{nodes: nodes}
-	for _, p := range pods {
-		placed := false
-		for i := range pl.nodes {
-			n := &pl.nodes[i]
-			if n.slots > 0 && p.fits(n.free) && !(p.spread && n.spread[p.component]) && selects(p.selector, n.labels) {
-				n.free = n.free.sub(p.Resources)
-				n.slots--
-				if p.spread {
-					if n.spread == nil {
-						n.spread = map[string]bool{}
-					}
-					n.spread[p.component] = true
-				}
-				placed = true
-				break
+	zones := 0
+	for _, n := range nodes {
+		zones = max(zones, n.zone+1)
+	}
+	hasZone := make([]bool, zones)
+	for _, n := range nodes {
+		hasZone[n.zone] = true
+	}
+	// Per constrained component: pods on each node and in each zone.
+	onNode := map[string][]int{}
+	inZone := map[string][]int{}
+	minOf := func(counts []int, use []bool) int {
+		m := -1
+		for i, c := range counts {
+			if (use == nil || use[i]) && (m < 0 || c < m) {
+				m = c
 			}
 		}
-		if !placed {
+		return m
+	}
+	for _, p := range pods {
+		rule := p.placement
+		if rule.Any() && onNode[p.component] == nil {
+			onNode[p.component] = make([]int, len(nodes))
+			inZone[p.component] = make([]int, zones)
+		}
+		hosts, zs := onNode[p.component], inZone[p.component]
+		// A spread counts only the nodes (and zones) its nodeSelector
+		// selects (nodeAffinityPolicy: Honor, the default).
+		eligible := make([]bool, len(pl.nodes))
+		inUse := make([]bool, zones)
+		for i, n := range pl.nodes {
+			if selects(p.selector, n.labels) {
+				eligible[i], inUse[n.zone] = true, hasZone[n.zone]
+			}
+		}
+		minHost, minZone := 0, 0
+		if rule.EvenHosts {
+			minHost = minOf(hosts, eligible)
+		}
+		if rule.EvenZones {
+			minZone = minOf(zs, inUse)
+		}
+		best, bestRoom := -1, int64(-1)
+		for i := range pl.nodes {
+			n := &pl.nodes[i]
+			switch {
+			case n.slots < 1 || !p.fits(n.free) || !eligible[i]:
+				continue
+			case rule.Apart && hosts[i] > 0:
+				continue
+			case rule.EvenHosts && hosts[i] > minHost:
+				continue
+			case rule.EvenZones && zs[n.zone] > minZone:
+				continue
+			}
+			if !rule.Any() {
+				best = i // first fit
+				break
+			}
+			// A constrained pod goes where most such pods would still
+			// fit, as the scheduler's least-allocated scoring spreads
+			// them; first fit would stack the first replica of every
+			// component on the first node.
+			if room := p.room(n.free); room > bestRoom {
+				best, bestRoom = i, room
+			}
+		}
+		if best < 0 {
 			pl.unplaced = append(pl.unplaced, p)
+			continue
+		}
+		n := &pl.nodes[best]
+		n.free = n.free.sub(p.Resources)
+		n.slots--
+		if rule.Any() {
+			hosts[best]++
+			zs[n.zone]++
 		}
 	}
 	return pl
+}
+
+// placementHint says why unplaced pods with a Placement could not go on
+// nodes that had room for them, and what else would do: quorum members
+// need a node each, evenly spread Milvus replicas may be relaxed with
+// milvus.spread: "preferred".
+func (pl placement) placementHint(s *model.Spec, w *Workload) string {
+	var apart, even []string
+	seen := map[string]bool{}
+	for _, p := range pl.unplaced {
+		if seen[p.component] || !p.placement.Any() {
+			continue
+		}
+		seen[p.component] = true
+		if p.placement.Apart {
+			apart = append(apart, p.component)
+		} else {
+			even = append(even, p.component)
+		}
+	}
+	var out []string
+	zones := fmt.Sprintf("spread evenly over the %d zones the nodes span", w.Zones)
+	if len(apart) > 0 {
+		out = append(out, fmt.Sprintf("%s keep each member on a node of its own (highAvailability), %s where the chart allows it", strings.Join(apart, ", "), zones))
+	}
+	if len(even) > 0 {
+		out = append(out, fmt.Sprintf("%s spread evenly over nodes and zones (milvus.spread: %q puts up to one more replica on a node than on any other, and the same per zone; %q lets them share nodes that have room)",
+			strings.Join(even, ", "), model.SpreadRequired, model.SpreadPreferred))
+	}
+	return strings.Join(out, "; ")
 }
 
 // lowerBound is how many more nodes of g the unplaced pods need at least:
@@ -534,7 +618,7 @@ func NodesNeeded(w *Workload, instanceType string, volumeGiB int) (n int, known 
 	for n := lowerBound(placement{unplaced: pods}, g); n <= maxNodesPerNodeGroup; n++ {
 		nodes := make([]node, n)
 		for i := range nodes {
-			nodes[i] = node{free: g.Allocatable, slots: g.PodSlots}
+			nodes[i] = node{zone: i % max(w.Zones, 1), free: g.Allocatable, slots: g.PodSlots}
 		}
 		if len(pack(nodes, pods).unplaced) == 0 {
 			return n, true

@@ -29,6 +29,16 @@ func withGroups(s *model.Spec, groups ...model.NodeGroup) *model.Spec {
 	return s
 }
 
+// noHA is the runbook without highAvailability: one mixcoord, and
+// members and replicas free to share nodes.
+func noHA() *model.Spec {
+	s := modeltest.Runbook()
+	s.Milvus.HighAvailability = false
+	s.Milvus.MixCoordinator.Replicas = ptr(1)
+	s.Milvus.InMemoryReplicas = 1
+	return s
+}
+
 func sized(q model.Component) *model.Spec {
 	s := modeltest.Runbook()
 	s.Milvus.QueryNode = q
@@ -63,9 +73,10 @@ func TestFit(t *testing.T) {
 				"queryNode needs 12 × 8 CPU/32Gi and 1 of them (8 CPU/32Gi) does not fit, " +
 				"streamingNode needs 2 × 8 CPU/32Gi and 2 of them (16 CPU/64Gi) do not fit, " +
 				"dataNode needs 8 × 8 CPU/16Gi and 8 of them (64 CPU/128Gi) do not fit; " +
-				"node group milvus-node-group (3 × m7i.12xlarge, 47.7 CPU/174.6Gi allocatable each) has 1 × 5.7 CPU/5.5Gi, 2 × 6.7 CPU/6.6Gi left after placing the other pods; " +
+				"node group milvus-node-group (3 × m7i.12xlarge, 47.7 CPU/174.6Gi allocatable each) has 1 × 5.9 CPU/5.8Gi, 2 × 6.6 CPU/6.5Gi left after placing the other pods; " +
 				"all pods request 211.9 CPU/729.1Gi, the nodes offer 143 CPU/523.9Gi; " +
-				"set desiredCapacity (and maxSize) of milvus-node-group to at least 6",
+				"queryNode, streamingNode, dataNode spread evenly over nodes and zones",
+			"; set desiredCapacity (and maxSize) of milvus-node-group to at least 6",
 		}},
 		{"fits only at maxSize", dataset(model.NodeGroup{InstanceType: "m7i.12xlarge", DesiredCapacity: 4, MaxSize: ptr(8)}), false, true, []string{
 			"warning cluster.nodeGroups.0.desiredCapacity: the node groups cannot hold",
@@ -95,24 +106,44 @@ func TestFit(t *testing.T) {
 		{"requests count", withGroups(sized(model.Component{Replicas: ptr(8), Resources: &model.Resources{
 			Limits:   &model.ResourceList{CPU: "2", Memory: "20Gi"},
 			Requests: &model.ResourceList{CPU: "1", Memory: "10Gi"},
-		}}), model.NodeGroup{InstanceType: "m6i.4xlarge", DesiredCapacity: 2}), true, true, nil},
+		}}), model.NodeGroup{InstanceType: "m6i.4xlarge", DesiredCapacity: 3}), true, true, nil},
+		// Three etcd members need three nodes under highAvailability.
+		{"etcd on two nodes", withGroups(modeltest.Runbook(), model.NodeGroup{InstanceType: "m6i.4xlarge", DesiredCapacity: 2}), false, true, []string{
+			"cluster.nodeGroups.0.desiredCapacity: the node groups cannot hold the deployment's pods: etcd needs 3 × 1 CPU/4Gi and 1 of them (1 CPU/4Gi) does not fit",
+			"etcd keep each member on a node of its own (highAvailability)",
+			"set desiredCapacity (and maxSize) of milvus-node-group to at least 3",
+		}},
 		// Pod slots: an m6g.medium takes 8 pods, 3 of them DaemonSets.
-		{"pod slots", withGroups(modeltest.Runbook(), model.NodeGroup{InstanceType: "m6g.4xlarge", DesiredCapacity: 1}, model.NodeGroup{Name: "tiny", InstanceType: "m6g.medium", DesiredCapacity: 1}),
+		{"pod slots", withGroups(noHA(), model.NodeGroup{InstanceType: "m6g.4xlarge", DesiredCapacity: 1}, model.NodeGroup{Name: "tiny", InstanceType: "m6g.medium", DesiredCapacity: 1}),
 			true, true, nil},
 		// Replica counts beyond any node count are refused before pods are
 		// listed one by one.
 		{"absurd replicas", sized(model.Component{Replicas: ptr(50_000_000), Resources: resources("1", "1Gi")}), false, true, []string{
 			"cluster.nodeGroups.0.desiredCapacity: the deployment runs 50000021 pods (queryNode 50000000, flux 4, etcd 3), more than the node groups take even at maxSize (693: each node's pod limit less its DaemonSets)",
 		}},
-		// Two groups share the pods (nothing pins them to one).
-		{"two groups", dataset(
+		// Two groups share the pods (nothing pins them to one), as evenly
+		// as free room allows with spread "preferred".
+		{"two groups", func() *model.Spec {
+			s := dataset(
+				model.NodeGroup{Name: "core", InstanceType: "m7i.8xlarge", DesiredCapacity: 4},
+				model.NodeGroup{Name: "query", InstanceType: "r7i.8xlarge", DesiredCapacity: 5})
+			s.Milvus.Spread = model.SpreadPreferred
+			return s
+		}(), true, true, nil},
+		// With "required", a query node may not go to a node holding two
+		// more than the fullest core node: the scheduler would leave it
+		// Pending, and the check says so.
+		{"two groups, spread required", dataset(
 			model.NodeGroup{Name: "core", InstanceType: "m7i.8xlarge", DesiredCapacity: 4},
-			model.NodeGroup{Name: "query", InstanceType: "r7i.8xlarge", DesiredCapacity: 5}), true, true, nil},
+			model.NodeGroup{Name: "query", InstanceType: "r7i.8xlarge", DesiredCapacity: 5}), false, true, []string{
+			"queryNode spread evenly over nodes and zones (milvus.spread: \"required\"",
+			"\"preferred\" lets them share nodes that have room",
+		}},
 		// Kafka's brokers and zookeepers take room that Woodpecker, inside
 		// the streaming nodes, does not.
-		{"woodpecker on one node", withGroups(modeltest.Runbook(), model.NodeGroup{InstanceType: "m6i.2xlarge", DesiredCapacity: 1}), true, true, nil},
+		{"woodpecker on one node", withGroups(noHA(), model.NodeGroup{InstanceType: "m6i.2xlarge", DesiredCapacity: 1}), true, true, nil},
 		{"kafka on one node", func() *model.Spec {
-			s := withGroups(modeltest.Runbook(), model.NodeGroup{InstanceType: "m6i.2xlarge", DesiredCapacity: 1})
+			s := withGroups(noHA(), model.NodeGroup{InstanceType: "m6i.2xlarge", DesiredCapacity: 1})
 			s.Milvus.MessageQueue = model.Kafka
 			return s
 		}(), false, true, []string{"kafka-zookeeper needs 3 × 0.5 CPU/2Gi and 3 of them (1.5 CPU/6Gi) do not fit", "all pods request 13.4 CPU/47.1Gi, the nodes offer 7.8 CPU/28.5Gi", "to at least 2"}},
@@ -181,7 +212,9 @@ func TestNodesNeeded(t *testing.T) {
 		known bool
 	}{
 		{"m7i.12xlarge", 6, true},
-		{"m7i.16xlarge", 4, true},
+		// Four nodes would sit 2, 1, 1 in three zones, and a zone of one
+		// node cannot take a third of the query nodes beside the rest.
+		{"m7i.16xlarge", 6, true},
 		{"m6i.8xlarge", 9, true},
 		{"r7i.8xlarge", 9, true}, // CPU-bound: memory-optimised nodes do not help
 		{"m6i.4xlarge", 26, true},

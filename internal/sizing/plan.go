@@ -97,6 +97,18 @@ func (r Resources) fits(free Resources) bool {
 	return r.MilliCPU <= free.MilliCPU && r.Memory <= free.Memory && r.Disk <= free.Disk
 }
 
+// room is how many pods of r's size fit into free, counting every
+// dimension r asks for.
+func (r Resources) room(free Resources) int64 {
+	n := int64(math.MaxInt64)
+	for _, d := range [][2]int64{{r.MilliCPU, free.MilliCPU}, {r.Memory, free.Memory}, {r.Disk, free.Disk}} {
+		if d[0] > 0 {
+			n = min(n, d[1]/d[0])
+		}
+	}
+	return n
+}
+
 // IsZero reports whether the pod asks for nothing (a BestEffort pod).
 func (r Resources) IsZero() bool { return r == Resources{} }
 
@@ -113,9 +125,9 @@ type Component struct {
 	Limit Resources
 	// Replicas is the number of pods.
 	Replicas int
-	// Spread is true when each replica must run on its own node
-	// (HardHostSpread): the fit check then never places two on one node.
-	Spread bool
+	// Placement is how its pods must be placed relative to each other
+	// (PlacementOf); the fit check honours it.
+	Placement Placement
 	// Source says where the numbers come from: SourceDataset, SourceSpec,
 	// SourceChart or SourceEstimate.
 	Source string

@@ -102,8 +102,8 @@ func firstGroupNeeded(fit *FitResult, w *Workload) int {
 			if i == 0 {
 				count = n
 			}
-			for range count {
-				nodes = append(nodes, node{group: i, free: g.Allocatable, slots: g.PodSlots, labels: g.Labels})
+			for j := range count {
+				nodes = append(nodes, node{group: i, zone: j % max(w.Zones, 1), free: g.Allocatable, slots: g.PodSlots, labels: g.Labels})
 			}
 		}
 		if len(pack(nodes, pods).unplaced) == 0 {

@@ -21,6 +21,8 @@ type Workload struct {
 	// Dependencies are the other pods: etcd, the message queue, the load
 	// balancer controller, the cluster add-ons and Flux (dependencies).
 	Dependencies []Component
+	// Zones is how many zones the nodes spread over (Zones).
+	Zones int
 }
 
 // All is the Milvus components followed by the dependencies.
@@ -36,15 +38,6 @@ func (w *Workload) Component(name string) Component {
 		}
 	}
 	return Component{Name: name}
-}
-
-// unspread lets the replicas of a Milvus component share nodes.
-func (w *Workload) unspread(name string) {
-	for i := range w.Milvus {
-		if w.Milvus[i].Name == name {
-			w.Milvus[i].Spread = false
-		}
-	}
 }
 
 // Total sums every pod's requests.
@@ -65,9 +58,11 @@ func total(cs []Component) Resources {
 // dataset cannot be measured, which a spec that passed the schema cannot
 // cause.
 func NewWorkload(s *model.Spec) (*Workload, error) {
-	w := &Workload{}
+	w := &Workload{Zones: Zones(s)}
 	if s.Milvus.Dataset != nil {
-		p, err := NewPlan(*s.Milvus.Dataset)
+		d := *s.Milvus.Dataset
+		d.Replicas = s.LoadReplicas()
+		p, err := NewPlan(d)
 		if err != nil {
 			return nil, err
 		}
@@ -80,6 +75,7 @@ func NewWorkload(s *model.Spec) (*Workload, error) {
 	}
 	w.Dependencies = dependencies(s, w.Plan)
 	for i, c := range w.Dependencies {
+		w.Dependencies[i].Placement = PlacementOf(s, c.Name)
 		if c.Name == "etcd" {
 			w.Dependencies[i].NodeSelector, w.Dependencies[i].SelectorPath = nodeSelector(s, "etcd", false)
 		}
@@ -189,11 +185,15 @@ func deployed(s *model.Spec, name string, p *Plan) Component {
 		// mixCoordinator's HA count is model.Spec.MixCoordinatorReplicas.
 		out.Replicas = max(out.Replicas, HAReplicas)
 	}
+	if name == QueryNode && c.Replicas == nil {
+		// Milvus keeps each in-memory replica on query nodes of its own.
+		out.Replicas = max(out.Replicas, s.LoadReplicas())
+	}
 	if n, ok := rawReplicas(s, name, "replicas"); ok && !IsCoordinator(name) {
 		// Raw values are merged last, so the chart deploys their count.
 		out.Replicas = n
 	}
-	out.Spread = HardHostSpread(s, out.Replicas)
+	out.Placement = PlacementOf(s, name)
 	if p != nil && name == QueryNode && out.Replicas > 0 {
 		// DISKANN's local disk is spread over the query nodes.
 		out.Pod.Disk = (p.Footprint.LocalDisk + int64(out.Replicas) - 1) / int64(out.Replicas)
@@ -350,7 +350,7 @@ func dependencies(s *model.Spec, p *Plan) []Component {
 		}
 	}
 	out = append(out,
-		est("aws-load-balancer-controller", 100, 128*MiB, max(s.LoadBalancerController.Replicas, 1)),
+		est(LBController, 100, 128*MiB, max(s.LoadBalancerController.Replicas, 1)),
 		est("coredns", 100, 70*MiB, 2),
 		est("ebs-csi-controller", 60, 240*MiB, 2),
 	)

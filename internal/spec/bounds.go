@@ -44,6 +44,7 @@ var intRules = map[string]intRule{
 	"milvus.dataset.vectors":               {1, MaxVectors, ""},
 	"milvus.dataset.dimension":             {2, 32768, "Milvus's limit"},
 	"milvus.dataset.replicas":              {1, MaxDatasetReplicas, "in-memory replicas of each collection"},
+	"milvus.inMemoryReplicas":              {1, MaxDatasetReplicas, "in-memory replicas of each collection"},
 	"milvus.dataset.scalarBytesPerRow":     {0, MaxScalarBytesPerRow, ""},
 	"cluster.nodeGroups.*.desiredCapacity": {0, maxNodesPerNodeGroup, "EKS allows at most 450 nodes in a managed node group"},
 	"cluster.nodeGroups.*.minSize":         {0, maxNodesPerNodeGroup, "EKS allows at most 450 nodes in a managed node group"},

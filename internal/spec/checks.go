@@ -42,6 +42,7 @@ func checkModel(r *report, s *model.Spec, ok map[string]bool, opts Options) {
 	if all("aws", "cluster.vpc", "cluster.existing", "cluster.vpcCIDR", "cluster.nodeGroups", "milvus.service") {
 		checkNetwork(r, s)
 	}
+	checkAvailability(r, s, ok)
 	if all("milvus.service", "milvus.auth") {
 		checkSecurity(r, s)
 	}

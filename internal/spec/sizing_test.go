@@ -8,9 +8,9 @@ import (
 	"cuelang.org/go/cue/errors"
 )
 
-// dataset100M is the sizing example's dataset: 12 query nodes of
+// dataset100M is the sizing example's dataset, one in-memory replica: 12 query nodes of
 // 8 CPU/32Gi, 211.9 CPU/729.1Gi in all, which six m7i.12xlarge hold.
-const dataset100M = "  dataset: {vectors: 100000000, dimension: 768, index: {type: HNSW, M: 30}}\n"
+const dataset100M = "  dataset: {vectors: 100000000, dimension: 768, index: {type: HNSW, M: 30}, replicas: 1}\n"
 
 func sizingSpec(nodeGroup, milvus string) string {
 	return strings.Replace(base, "  name: milvus-eks-cluster\n", "  name: milvus-eks-cluster\n  nodeGroups: ["+nodeGroup+"]\n", 1) +
@@ -81,7 +81,7 @@ func TestLoadSizing(t *testing.T) {
 // TestLoadAppliesSizing: a valid spec comes back with the dataset's plan in
 // the components the user did not size, so rendering sees it.
 func TestLoadAppliesSizing(t *testing.T) {
-	res, err := load(t, "spec.yaml", sizingSpec("{name: ng, instanceType: m7i.12xlarge, desiredCapacity: 8}",
+	res, err := load(t, "spec.yaml", sizingSpec("{name: ng, instanceType: m7i.12xlarge, desiredCapacity: 9}",
 		dataset100M+"  dataNode: {replicas: 10, resources: {limits: {cpu: 16, memory: 32Gi}}}\n"))
 	if err != nil {
 		t.Fatal(details(err))

@@ -53,7 +53,17 @@ type vpc struct {
 	CIDR          string          `json:"cidr"`
 	SecurityGroup string          `json:"securityGroup,omitempty"`
 	Subnets       *clusterSubnets `json:"subnets,omitempty"`
+	NAT           *nat            `json:"nat,omitempty"`
 }
+
+// nat is eksctl's vpc.nat: Single (its default), HighlyAvailable (one
+// gateway per zone) or Disable.
+type nat struct {
+	Gateway string `json:"gateway"`
+}
+
+// HighlyAvailableNAT is eksctl's api.ClusterHighlyAvailableNAT.
+const HighlyAvailableNAT = "HighlyAvailable"
 
 type clusterIAM struct {
 	WithOIDC                bool                     `json:"withOIDC,omitempty"`
@@ -131,11 +141,25 @@ func buildClusterConfig(s *model.Spec) *clusterConfig {
 			Region:  s.AWS.Region,
 			Version: s.Cluster.KubernetesVersion,
 		},
-		VPC:               withExistingVPC(s, vpc{CIDR: s.Cluster.VPCCIDR}),
+		VPC:               withExistingVPC(s, buildVPC(s)),
 		IAM:               buildIAM(s),
 		ManagedNodeGroups: buildNodeGroups(s),
 		Addons:            buildAddons(s),
 	}
+}
+
+// buildVPC is the VPC eksctl creates. Nodes are on private subnets and
+// reach S3, STS and ECR through NAT; eksctl's default is one NAT gateway in
+// one zone, so that zone's loss would cut every node off. Under
+// highAvailability each zone gets its own gateway, and each zone's private
+// subnet routes through it. eksctl applies this only when it creates the
+// VPC (`upgrade cluster` does not change NAT).
+func buildVPC(s *model.Spec) vpc {
+	v := vpc{CIDR: s.Cluster.VPCCIDR}
+	if s.Milvus.HighAvailability {
+		v.NAT = &nat{Gateway: HighlyAvailableNAT}
+	}
+	return v
 }
 
 // buildIAM gives the load balancer controller and Milvus their AWS roles:

@@ -38,9 +38,12 @@ func cases() map[string]*model.Spec {
 			Labels: map[string]string{"role": "query", "example.com/tier": "memory"},
 		},
 	}
+	noHA := modeltest.Runbook()
+	noHA.Milvus.HighAvailability = false
 	return map[string]*model.Spec{
 		"runbook":                   modeltest.Runbook(),
 		"cn-north-1-two-nodegroups": china,
+		"no-ha":                     noHA,
 	}
 }
 
@@ -118,6 +121,10 @@ func TestConsumeRejects(t *testing.T) {
 			old: "    wellKnownPolicies:\n      awsLoadBalancerController: true\n", new: "",
 			want: "cluster validation: iam.serviceAccounts[0].wellKnownPolicies",
 		},
+		"NAT mode misspelt (schema)": {
+			old: "gateway: HighlyAvailable", new: "gateway: HighlyAvailible",
+			want: "/vpc/nat/gateway",
+		},
 		"region missing (schema)": {
 			old: "  region: us-east-2\n", new: "",
 			want: "missing property 'region'",
@@ -154,6 +161,15 @@ func checkReadBack(t *testing.T, s *model.Spec, cfg *api.ClusterConfig) {
 	}
 	if cfg.VPC == nil || cfg.VPC.CIDR == nil || cfg.VPC.CIDR.String() != s.Cluster.VPCCIDR {
 		t.Errorf("vpc.cidr: got %v, want %s", cfg.VPC, s.Cluster.VPCCIDR)
+	}
+	// highAvailability asks for one gateway per zone; without it the
+	// file says nothing and `create cluster` takes its flag's default,
+	// api.ClusterSingleNAT.
+	switch {
+	case s.Milvus.HighAvailability && (cfg.VPC.NAT == nil || cfg.VPC.NAT.Gateway == nil || *cfg.VPC.NAT.Gateway != api.ClusterHighlyAvailableNAT):
+		t.Errorf("vpc.nat: got %+v, want gateway %s", cfg.VPC.NAT, api.ClusterHighlyAvailableNAT)
+	case !s.Milvus.HighAvailability && cfg.VPC.NAT != nil:
+		t.Errorf("vpc.nat: got %+v without highAvailability, want eksctl's default", cfg.VPC.NAT)
 	}
 	if !api.IsEnabled(cfg.IAM.WithOIDC) {
 		t.Error("iam.withOIDC is not enabled")

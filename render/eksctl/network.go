@@ -25,6 +25,8 @@ func withExistingVPC(s *model.Spec, v vpc) vpc {
 	}
 	v.ID = e.ID
 	v.SecurityGroup = e.SecurityGroup
+	// eksctl creates no NAT gateway in a VPC it does not own.
+	v.NAT = nil
 	v.Subnets = &clusterSubnets{Private: subnetsByZone(e.Subnets.Private), Public: subnetsByZone(e.Subnets.Public)}
 	return v
 }

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/milvusgen/milvusgen/internal/manifest"
@@ -35,12 +36,14 @@ type Document struct {
 	Statement []Statement `json:"Statement"`
 }
 
-// Statement is one Allow statement over exact resources.
+// Statement is one Allow statement over exact resources, optionally
+// under a condition (operator → key → value, as IAM writes it).
 type Statement struct {
-	Sid      string   `json:"Sid"`
-	Effect   string   `json:"Effect"`
-	Action   []string `json:"Action"`
-	Resource []string `json:"Resource"`
+	Sid       string                       `json:"Sid"`
+	Effect    string                       `json:"Effect"`
+	Action    []string                     `json:"Action"`
+	Resource  []string                     `json:"Resource"`
+	Condition map[string]map[string]string `json:"Condition,omitempty"`
 }
 
 // Render returns the three policy documents of s in a fixed order. It
@@ -176,23 +179,41 @@ func managedPolicies(s *model.Spec) []string {
 	return arns
 }
 
-// buildKMS lets the EBS CSI driver encrypt volumes with the spec's key: the
-// calls the driver's install docs list for customer-managed keys, on that
-// key only.
+// buildKMS lets the EBS CSI driver encrypt volumes with the spec's key,
+// on that key only: the policy the EKS user guide gives the driver for a
+// customer-managed key (KMS_Key_For_Encryption_On_EBS_Policy, "Create an
+// Amazon EBS CSI driver IAM role"). Grants are what EC2 uses to attach an
+// encrypted volume to an instance, so creating, listing and revoking them
+// is allowed only for grants to an AWS service
+// (kms:GrantIsForAWSResource); the data-key calls are what EBS makes when
+// it creates, copies or re-encrypts a volume (ReEncrypt* covers
+// ReEncryptFrom and ReEncryptTo, GenerateDataKey* the plaintext-free
+// variant among others).
 func buildKMS(s *model.Spec) *Document {
+	key := []string{s.Storage.StorageClass.KMSKeyID}
 	return &Document{
 		Version: Version,
-		Statement: []Statement{{
-			Sid:    "EBSCSIKMSKey",
-			Effect: "Allow",
-			Action: []string{
-				"kms:CreateGrant",
-				"kms:Decrypt",
-				"kms:DescribeKey",
-				"kms:GenerateDataKeyWithoutPlaintext",
+		Statement: []Statement{
+			{
+				Sid:       "EBSCSIKMSGrants",
+				Effect:    "Allow",
+				Action:    []string{"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"},
+				Resource:  key,
+				Condition: map[string]map[string]string{"Bool": {"kms:GrantIsForAWSResource": "true"}},
 			},
-			Resource: []string{s.Storage.StorageClass.KMSKeyID},
-		}},
+			{
+				Sid:    "EBSCSIKMSKey",
+				Effect: "Allow",
+				Action: []string{
+					"kms:Encrypt",
+					"kms:Decrypt",
+					"kms:ReEncrypt*",
+					"kms:GenerateDataKey*",
+					"kms:DescribeKey",
+				},
+				Resource: slices.Clone(key),
+			},
+		},
 	}
 }
 

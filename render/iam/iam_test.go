@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -27,10 +28,14 @@ func cases() map[string]*model.Spec {
 	china.AWS.Region = "cn-north-1"
 	china.Storage.PolicyName = "milvus-prod-s3"
 
+	kms := modeltest.Runbook()
+	kms.Storage.StorageClass.KMSKeyID = testKey
+
 	return map[string]*model.Spec{
 		"runbook":    modeltest.Runbook(),
 		"rootpath":   rootPath,
 		"cn-north-1": china,
+		"kms":        kms,
 	}
 }
 
@@ -50,6 +55,9 @@ func TestRenderGolden(t *testing.T) {
 				golden.Assert(t, filepath.Join("testdata", name, filepath.FromSlash(f.Path)), f.Data)
 			}
 			want := []string{ReadWriteFile, BucketManagementFile, PolicyManagementFile}
+			if s.UsesKMSKey() {
+				want = append(want, KMSFile)
+			}
 			if d := cmp.Diff(want, paths); d != "" {
 				t.Errorf("rendered paths (-want +got):\n%s", d)
 			}
@@ -71,7 +79,10 @@ func TestReproducible(t *testing.T) {
 // it must decode strictly into Document, use the current language version,
 // grant no wildcard actions or resources, name only the spec's exact ARNs in
 // its partition, allow object actions only on the object ARN, and fit the
-// managed policy size. It returns every problem found.
+// managed policy size. The only wildcards and the only condition allowed
+// are those of the KMS policy AWS documents for the EBS CSI driver, on the
+// spec's key (kmsWildcards, grantCondition). It returns every problem
+// found.
 func audit(s *model.Spec, path string, data []byte) []string {
 	var problems []string
 	bad := func(format string, args ...any) {
@@ -94,6 +105,13 @@ func audit(s *model.Spec, path string, data []byte) []string {
 		bad("no statements")
 	}
 	allowed := map[string]bool{s.BucketARN(): true, s.ObjectARN(): true, s.PolicyARN(): true}
+	if s.UsesKMSKey() {
+		allowed[s.Storage.StorageClass.KMSKeyID] = true
+		allowed[s.KMSPolicyARN()] = true
+	}
+	onKey := func(st Statement) bool {
+		return s.UsesKMSKey() && slices.Equal(st.Resource, []string{s.Storage.StorageClass.KMSKeyID})
+	}
 	sids := map[string]bool{}
 	for i, st := range doc.Statement {
 		if st.Sid == "" || sids[st.Sid] {
@@ -107,9 +125,15 @@ func audit(s *model.Spec, path string, data []byte) []string {
 			bad("Statement[%d] has no Action or no Resource", i)
 		}
 		for _, a := range st.Action {
-			if strings.Contains(a, "*") {
+			if strings.Contains(a, "*") && !(kmsWildcards[a] && onKey(st)) {
 				bad("Statement[%d] grants wildcard action %q", i, a)
 			}
+			if kmsGrantActions[a] && !reflect.DeepEqual(st.Condition, grantCondition) {
+				bad("Statement[%d] allows %s without the condition %v", i, a, grantCondition)
+			}
+		}
+		if st.Condition != nil && !(reflect.DeepEqual(st.Condition, grantCondition) && onKey(st)) {
+			bad("Statement[%d] has condition %v; only %v on the KMS key is expected", i, st.Condition, grantCondition)
 		}
 		for _, r := range st.Resource {
 			if !allowed[r] {
@@ -130,6 +154,15 @@ func audit(s *model.Spec, path string, data []byte) []string {
 	}
 	return problems
 }
+
+// kmsWildcards are the wildcard actions of AWS's KMS policy for the EBS CSI
+// driver, and kmsGrantActions the grant calls it allows only under
+// grantCondition.
+var (
+	kmsWildcards    = map[string]bool{"kms:ReEncrypt*": true, "kms:GenerateDataKey*": true}
+	kmsGrantActions = map[string]bool{"kms:CreateGrant": true, "kms:ListGrants": true, "kms:RevokeGrant": true}
+	grantCondition  = map[string]map[string]string{"Bool": {"kms:GrantIsForAWSResource": "true"}}
+)
 
 // objectActions include the multipart calls minio-go makes to abort a
 // failed upload, so its parts do not stay in the bucket.
@@ -156,10 +189,14 @@ func TestPoliciesPassAudit(t *testing.T) {
 func TestAuditCatchesBadPolicies(t *testing.T) {
 	s := modeltest.Runbook()
 	tests := map[string]string{
-		"unknown field": `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:ListBucket"],"Resource":["arn:aws:s3:::milvus-bucket-039dd013c0712f085d60e21f"],"Condition":{}}]}`,
-		"old version":   `{"Version":"2008-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:ListBucket"],"Resource":["arn:aws:s3:::milvus-bucket-039dd013c0712f085d60e21f"]}]}`,
-		"s3 wildcard":   `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:*"],"Resource":["arn:aws:s3:::milvus-bucket-039dd013c0712f085d60e21f"]}]}`,
-		"any resource":  `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:ListBucket"],"Resource":["*"]}]}`,
+		"unknown field": `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:ListBucket"],"Resource":["arn:aws:s3:::milvus-bucket-039dd013c0712f085d60e21f"],"NotResource":[]}]}`,
+		"a condition off the KMS key": `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:ListBucket"],"Resource":["arn:aws:s3:::milvus-bucket-039dd013c0712f085d60e21f"],` +
+			`"Condition":{"Bool":{"kms:GrantIsForAWSResource":"true"}}}]}`,
+		"kms wildcard without a key":  `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["kms:ReEncrypt*"],"Resource":["arn:aws:s3:::milvus-bucket-039dd013c0712f085d60e21f"]}]}`,
+		"grant without the condition": `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["kms:CreateGrant"],"Resource":["arn:aws:s3:::milvus-bucket-039dd013c0712f085d60e21f"]}]}`,
+		"old version":                 `{"Version":"2008-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:ListBucket"],"Resource":["arn:aws:s3:::milvus-bucket-039dd013c0712f085d60e21f"]}]}`,
+		"s3 wildcard":                 `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:*"],"Resource":["arn:aws:s3:::milvus-bucket-039dd013c0712f085d60e21f"]}]}`,
+		"any resource":                `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:ListBucket"],"Resource":["*"]}]}`,
 		"objects on the bucket ARN": `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:GetObject"],` +
 			`"Resource":["arn:aws:s3:::milvus-bucket-039dd013c0712f085d60e21f"]}]}`,
 		"wrong partition": `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:ListBucket"],"Resource":["arn:aws-cn:s3:::milvus-bucket-039dd013c0712f085d60e21f"]}]}`,

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
 )
@@ -31,8 +33,27 @@ func TestRenderKMSPolicy(t *testing.T) {
 			mgmt = &d
 		}
 	}
-	if kms == nil || len(kms.Statement) != 1 || kms.Statement[0].Resource[0] != testKey {
-		t.Fatalf("KMS policy = %+v, want one statement on the key", kms)
+	if kms == nil {
+		t.Fatal("no KMS policy rendered with a key")
+	}
+	// The EKS user guide's policy for the EBS CSI driver with a
+	// customer-managed key: grants only for AWS resources, and the data
+	// key calls EBS makes, all on the key alone.
+	want := []Statement{
+		{
+			Sid: "EBSCSIKMSGrants", Effect: "Allow",
+			Action:    []string{"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"},
+			Resource:  []string{testKey},
+			Condition: map[string]map[string]string{"Bool": {"kms:GrantIsForAWSResource": "true"}},
+		},
+		{
+			Sid: "EBSCSIKMSKey", Effect: "Allow",
+			Action:   []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"},
+			Resource: []string{testKey},
+		},
+	}
+	if diff := cmp.Diff(want, kms.Statement); diff != "" {
+		t.Errorf("KMS policy statements (-want +got):\n%s", diff)
 	}
 	if got := strings.Join(mgmt.Statement[0].Resource, ","); !strings.Contains(got, s.KMSPolicyARN()) {
 		t.Errorf("policy management does not cover %s: %s", s.KMSPolicyARN(), got)

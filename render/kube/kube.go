@@ -17,6 +17,11 @@ const (
 	EBSProvisioner = "ebs.csi.aws.com"
 	// DefaultClassAnnotation marks a StorageClass as the cluster default.
 	DefaultClassAnnotation = "storageclass.kubernetes.io/is-default-class"
+	// ReadinessGateLabel on a namespace makes the AWS Load Balancer
+	// Controller's pod webhook inject the target-health readiness gate
+	// into that namespace's load-balanced pods (the chart's default
+	// webhookNamespaceSelectors).
+	ReadinessGateLabel = "elbv2.k8s.aws/pod-readiness-gate-inject"
 )
 
 // Render returns kubernetes/infrastructure/storageclass.yaml and
@@ -75,11 +80,18 @@ func buildStorageClass(s *model.Spec) *storagev1.StorageClass {
 // buildNamespace is the Milvus namespace. eksctl may already have created
 // it for the IRSA service account; applying it here makes Flux own it,
 // and Protected keeps Flux from ever deleting it.
+//
+// ReadinessGateLabel makes a new proxy Ready only once the NLB reports it
+// healthy. Without the gate a rolling update counts a proxy Ready when
+// its container is, and removes the old proxies while the NLB still
+// registers the new targets: port 19530 refuses connections for that
+// time (the controller's docs/deploy/pod_readiness_gate.md).
 func buildNamespace(s *model.Spec) *corev1.Namespace {
 	return &corev1.Namespace{
 		TypeMeta: metav1.TypeMeta{APIVersion: corev1.SchemeGroupVersion.String(), Kind: "Namespace"},
 		ObjectMeta: metav1.ObjectMeta{
 			Name:        s.Milvus.Namespace,
+			Labels:      map[string]string{ReadinessGateLabel: "enabled"},
 			Annotations: engineAnnotations(s, Object{APIVersion: "v1", Kind: "Namespace", Name: s.Milvus.Namespace}),
 		},
 	}

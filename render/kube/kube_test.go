@@ -156,6 +156,11 @@ func TestBuildNamespace(t *testing.T) {
 		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
 		ObjectMeta: metav1.ObjectMeta{
 			Name: "vectors",
+			// The LB controller's webhook selects this label to give the
+			// proxies the NLB target-health readiness gate
+			// (render/values.TestReadinessGateReachesProxies checks the
+			// chart's webhook selects it).
+			Labels: map[string]string{"elbv2.k8s.aws/pod-readiness-gate-inject": "enabled"},
 			// Deleting the namespace deletes etcd's volume claims: Flux
 			// must never prune it.
 			Annotations: map[string]string{"kustomize.toolkit.fluxcd.io/prune": "disabled"},

@@ -396,7 +396,8 @@ func TestBootstrapRootPasswordTooLong(t *testing.T) {
 func TestBootstrapRepairsHalfCreatedPodIdentityCluster(t *testing.T) {
 	s := modeltest.Variant(func(s *model.Spec) { s.Cluster.Identity = model.PodIdentity })
 	h := newStubbed(t, s)
-	h.setState("cluster", `{"version":"`+s.Cluster.KubernetesVersion+`","associations":[
+	// Created from this ClusterConfig: a NAT gateway per zone.
+	h.setState("cluster", `{"version":"`+s.Cluster.KubernetesVersion+`","natZones":["a","b","c"],"associations":[
 		{"namespace":"kube-system","serviceAccount":"aws-node"},{"namespace":"kube-system","serviceAccount":"ebs-csi-controller-sa"}]}`)
 	calls, stderr, code := h.run(BootstrapFile, []string{keyEnv})
 	if code != 0 {
@@ -427,7 +428,7 @@ func TestBootstrapRepairsAddonsWithoutRole(t *testing.T) {
 	s := modeltest.Runbook()
 	h := newStubbed(t, s)
 	v := s.Cluster.KubernetesVersion
-	h.setState("cluster", `{"version":"`+v+`","addons":{
+	h.setState("cluster", `{"version":"`+v+`","natZones":["a","b","c"],"addons":{
 		"vpc-cni":{"version":"v1.`+strings.TrimPrefix(v, "1.")+`.0-eksbuild.1"},
 		"coredns":{"version":"v1.`+strings.TrimPrefix(v, "1.")+`.0-eksbuild.1"},
 		"kube-proxy":{"version":"v1.`+strings.TrimPrefix(v, "1.")+`.0-eksbuild.1"},

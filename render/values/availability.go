@@ -35,20 +35,20 @@ const (
 //
 //   - every component at least sizing.HAReplicas replicas where the spec
 //     leaves the count unset (mixCoordinator's comes from mixCoordinator);
-//   - each component's pods spread over nodes, DoNotSchedule when the node
-//     groups always keep a node per replica and the fit check placed the
-//     replicas one per node (sizing.Component.Spread), else ScheduleAnyway,
-//     and over zones, ScheduleAnyway (the nodes may sit in fewer zones than
-//     there are replicas);
-//   - the etcd PodDisruptionBudget (the subchart's minAvailable 51%), which
-//     the Milvus chart turns off, so a node drain cannot take etcd below
-//     quorum.
+//   - each component's pods spread over nodes and zones, maxSkew 1:
+//     DoNotSchedule with milvus.spread "required" (the default),
+//     ScheduleAnyway with "preferred";
+//   - the proxies roll one new pod at a time and remove an old one only
+//     once the new one is Ready (maxSurge 1, maxUnavailable 0), which with
+//     the namespace's readiness gate means healthy in the NLB;
+//   - the quorum systems' members kept apart (quorum).
 //
-// The replica counts and spreads are the fit check's (sizing.Fit), so the
-// scheduler is asked for what the check counted and placed. Each Deployment gets its
-// own constraints: the chart's global topologySpreadConstraints has one
-// labelSelector for every component, which would count a proxy and a
-// query node as the same pod.
+// Every pod template depends only on these choices, never on node or
+// replica counts (sizing.PlacementOf), so resizing changes replica fields
+// and restarts nothing. The fit check places the pods by the same rules.
+// Each Deployment gets its own constraints: the chart's global
+// topologySpreadConstraints has one labelSelector for every component,
+// which would count a proxy and a query node as the same pod.
 func availability(s *model.Spec) map[string]any {
 	if !s.Milvus.HighAvailability {
 		return nil
@@ -63,41 +63,115 @@ func availability(s *model.Spec) map[string]any {
 		if !slices.Contains(comps, c.name) {
 			continue
 		}
-		d := w.Component(c.name)
-		block := map[string]any{"topologySpreadConstraints": spread(s, c.label, d.Spread)}
+		p := sizing.PlacementOf(s, c.name)
+		selector := map[string]any{
+			"app.kubernetes.io/instance": s.Name,
+			"component":                  c.label,
+		}
+		block := map[string]any{"topologySpreadConstraints": []any{
+			spreadOver(HostnameKey, p.EvenHosts, selector),
+			spreadOver(ZoneKey, p.EvenZones, selector),
+		}}
 		if !sizing.IsCoordinator(c.name) {
-			block["replicas"] = d.Replicas
+			block["replicas"] = w.Component(c.name).Replicas
 		}
 		v[c.name] = block
 	}
-	// etcd 6.3.3 (charts 4.2.x) writes its PDB as policy/v1beta1, which
-	// Kubernetes 1.25 and later refuse: the chart would not install.
-	if sizing.EtcdReplicas(s) > 1 && versions.Of(s).Etcd.PDBAPI == "policy/v1" {
-		v["etcd"] = map[string]any{"pdb": map[string]any{"create": true}}
+	v["proxy"].(map[string]any)["strategy"] = map[string]any{
+		"type":          "RollingUpdate",
+		"rollingUpdate": map[string]any{"maxSurge": 1, "maxUnavailable": 0},
+	}
+	return merge(v, quorum(s))
+}
+
+// spreadOver is one topology spread constraint of maxSkew 1 over key for
+// the pods selector picks: DoNotSchedule when strict, else ScheduleAnyway.
+// Nodes with a taint the pod does not tolerate are left out of the count
+// (nodeTaintsPolicy: Honor): a node that died or is being drained is
+// tainted, and counting it as a node with no pods would keep its pods'
+// replacements Pending.
+func spreadOver(key string, strict bool, selector map[string]any) map[string]any {
+	when := "ScheduleAnyway"
+	if strict {
+		when = "DoNotSchedule"
+	}
+	return map[string]any{
+		"maxSkew":           1,
+		"topologyKey":       key,
+		"whenUnsatisfiable": when,
+		"nodeTaintsPolicy":  "Honor",
+		"labelSelector":     map[string]any{"matchLabels": clone(selector)},
+	}
+}
+
+// quorum keeps the members of etcd and of the chosen message queue apart
+// under highAvailability (sizing.PlacementOf), with a PodDisruptionBudget
+// each so a drain takes one member at a time:
+//
+//   - etcd (bitnami etcd 8.12.0): podAntiAffinityPreset hard (required
+//     anti-affinity on the hostname), a zone spread DoNotSchedule, and the
+//     chart's PDB (minAvailable 51%: 2 of 3), which the Milvus chart turns
+//     off;
+//   - Kafka brokers and their ZooKeeper (bitnami kafka 15.5.1 and
+//     zookeeper): the same keys, PDB maxUnavailable 1;
+//   - Pulsar's ZooKeeper, BookKeeper and brokers (pulsar 3.3.0): required
+//     anti-affinity on the hostname and the chart's PDB (maxUnavailable
+//     1). That chart has no topologySpreadConstraints key, so their zones
+//     are left to the scheduler.
+//
+// The selectors are each chart's own pod labels (common.labels.matchLabels).
+func quorum(s *model.Spec) map[string]any {
+	bitnami := func(name, component string) map[string]any {
+		selector := map[string]any{"app.kubernetes.io/name": name, "app.kubernetes.io/instance": s.Name}
+		if component != "" {
+			selector["app.kubernetes.io/component"] = component
+		}
+		return map[string]any{
+			"podAntiAffinityPreset":     "hard",
+			"topologySpreadConstraints": []any{spreadOver(ZoneKey, true, selector)},
+			"pdb":                       map[string]any{"create": true},
+		}
+	}
+	v := map[string]any{}
+	if sizing.EtcdReplicas(s) > 1 {
+		v["etcd"] = bitnami("etcd", "")
+		// etcd 6.3.3 (charts 4.2.x) writes its PDB as policy/v1beta1,
+		// which Kubernetes 1.25 and later refuse: the chart would not
+		// install.
+		if versions.Of(s).Etcd.PDBAPI != "policy/v1" {
+			delete(v["etcd"].(map[string]any), "pdb")
+		}
+	}
+	switch s.Milvus.MessageQueue {
+	case model.Kafka:
+		k := bitnami("kafka", "kafka")
+		k["zookeeper"] = bitnami("zookeeper", "zookeeper")
+		v["kafka"] = k
+	case model.Pulsar:
+		apart := func() map[string]any {
+			return map[string]any{
+				"affinity": map[string]any{"anti_affinity": true, "type": "requiredDuringSchedulingIgnoredDuringExecution"},
+				"pdb":      map[string]any{"usePolicy": true},
+			}
+		}
+		v["pulsarv3"] = map[string]any{"zookeeper": apart(), "bookkeeper": apart(), "broker": apart()}
 	}
 	return v
 }
 
-// spread is a component's topology spread constraints: maxSkew 1 over
-// hosts (DoNotSchedule when hard) and over zones (ScheduleAnyway). The
-// selector is the release and the component label, which every pod of
-// that Deployment carries whatever nameOverride says.
-func spread(s *model.Spec, label string, hard bool) []any {
-	selector := map[string]any{"matchLabels": map[string]any{
-		"app.kubernetes.io/instance": s.Name,
-		"component":                  label,
-	}}
-	host := "ScheduleAnyway"
-	if hard {
-		host = "DoNotSchedule"
-	}
-	constraint := func(key, when string) map[string]any {
-		return map[string]any{
-			"maxSkew":           1,
-			"topologyKey":       key,
-			"whenUnsatisfiable": when,
-			"labelSelector":     clone(selector),
-		}
-	}
-	return []any{constraint(HostnameKey, host), constraint(ZoneKey, "ScheduleAnyway")}
+// LoadReplicasKey is the milvus.yaml key of the in-memory replica count a
+// collection is loaded with when the load names none. verify reads it
+// back from the rendered user.yaml.
+const LoadReplicasKey = "queryCoord.clusterLevelLoadReplicaNumber"
+
+// loadReplicas is the user.yaml block setting LoadReplicasKey to the spec's
+// in-memory replicas (model.Spec.LoadReplicas: dataset.replicas or
+// milvus.inMemoryReplicas, 2 under highAvailability). Each replica is a
+// full copy of the collection on query nodes of its own, so a query
+// node's loss leaves another replica serving every segment while the lost
+// ones reload elsewhere. The chart writes the key only with
+// replicaResourceGroups, which milvusgen does not use; user.yaml is merged
+// over its config.
+func loadReplicas(s *model.Spec) map[string]any {
+	return map[string]any{"queryCoord": map[string]any{"clusterLevelLoadReplicaNumber": s.LoadReplicas()}}
 }

@@ -88,6 +88,7 @@ func Milvus(s *model.Spec) map[string]any {
 func security(s *model.Spec) map[string]any {
 	user := map[string]any{}
 	merge(user, s.Milvus.Config)
+	merge(user, loadReplicas(s))
 	v := map[string]any{}
 	if a := s.Milvus.Auth; a.Enabled {
 		merge(user, map[string]any{"common": map[string]any{"security": map[string]any{"authorizationEnabled": true}}})

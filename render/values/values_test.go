@@ -32,6 +32,7 @@ var fixtures = map[string]func() *model.Spec{
 		return variant(func(s *model.Spec) {
 			s.Milvus.HighAvailability = false
 			s.Milvus.MixCoordinator.Replicas = ptr(1) // the schema's default without HA
+			s.Milvus.InMemoryReplicas = 1             // likewise
 		})
 	},
 	"kafka": func() *model.Spec {
@@ -145,7 +146,11 @@ func TestMilvusMessageQueue(t *testing.T) {
 		},
 	}} {
 		t.Run(tc.mq, func(t *testing.T) {
-			v := Milvus(variant(func(s *model.Spec) { s.Milvus.MessageQueue = tc.mq }))
+			// Without highAvailability: the quorum keys it adds are
+			// checked on the rendered chart (TestMilvusChartQuorumApart).
+			v := Milvus(variant(func(s *model.Spec) {
+				s.Milvus.MessageQueue, s.Milvus.HighAvailability, s.Milvus.MixCoordinator.Replicas = tc.mq, false, ptr(1)
+			}))
 			got := map[string]any{}
 			for k := range tc.want {
 				got[k] = v[k]
@@ -238,10 +243,12 @@ func TestMilvusComponents(t *testing.T) {
 				}
 				// extraEnv carries the auth Secret; security_test.go covers
 				// it. The spread constraints are checked on the real chart
-				// (availability_chart_test.go).
+				// (availability_chart_test.go), as is the proxies'
+				// rolling update.
 				c = maps.Clone(c)
 				delete(c, "extraEnv")
 				delete(c, "topologySpreadConstraints")
+				delete(c, "strategy")
 				if len(c) > 0 {
 					got[k] = c
 				}
@@ -388,8 +395,17 @@ func TestLBController(t *testing.T) {
 			"create": false,
 			"name":   "aws-load-balancer-controller",
 		},
+		// highAvailability: TestLBControllerChartAvailability checks what
+		// the chart makes of these.
+		"podDisruptionBudget":     map[string]any{"maxUnavailable": 1},
+		"podMutatorWebhookConfig": map[string]any{"failurePolicy": "Fail"},
+		"objectSelector": map[string]any{"matchLabels": map[string]any{
+			"app.kubernetes.io/name": "milvus", "app.kubernetes.io/instance": "milvus-demo", "component": "proxy",
+		}},
 	}
-	if d := cmp.Diff(want, LBController(modeltest.Runbook())); d != "" {
+	got := LBController(modeltest.Runbook())
+	delete(got, "topologySpreadConstraints") // checked on the chart
+	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("LBController (-want +got):\n%s", d)
 	}
 }

@@ -49,7 +49,7 @@ POLICY_SHA256='c622b1745f60d5192d38657046fa01920a31c6a9ad784f24caffde4e0793e6d7'
 IAM_TAGS='[{"Key":"cost-center","Value":"4711"},{"Key":"environment","Value":"prod"},{"Key":"team","Value":"vectors"}]'
 S3_TAGGING='{"TagSet":[{"Key":"cost-center","Value":"4711"},{"Key":"environment","Value":"prod"},{"Key":"team","Value":"vectors"}]}'
 TAG_PAIRS='cost-center=4711,environment=prod,team=vectors'
-KMS_POLICY_SHA256='7145230c53e9c02b148bdd3c1f578ee7280103920a7d19edb4facd71c5a0be2d'
+KMS_POLICY_SHA256='7c0e4a315cf2d7f8e3e5181ca26d188120ebd63bc56b428b4dfd8c1f257abaff'
 
 # Rendered files and directories, relative to this one.
 CLUSTER_CONFIG='eksctl-cluster.yaml'
@@ -362,6 +362,43 @@ if [ -n "$removed" ]; then
   confirm "drain and delete node groups$removed, which the tree no longer names (their pods move to the other groups; data volumes stay)."
   run eksctl delete nodegroup -f "$CLUSTER_CONFIG" --only-missing --approve
 fi
+
+step "network: a NAT gateway per zone"
+vpc="$(aws eks describe-cluster --name "$CLUSTER" --region "$REGION" --query cluster.resourcesVpcConfig.vpcId --output text)"
+nat_subnets="$(aws ec2 describe-nat-gateways --region "$REGION" \
+  --filter "Name=vpc-id,Values=$vpc" "Name=state,Values=pending,available" \
+  --query 'NatGateways[].SubnetId' --output text)"
+public="$(aws ec2 describe-subnets --region "$REGION" \
+  --filters "Name=vpc-id,Values=$vpc" "Name=map-public-ip-on-launch,Values=true" \
+  --query 'Subnets[].[AvailabilityZone,SubnetId]' --output text)"
+nat_zones=""
+while read -r zone subnet <&3; do
+  [ -n "$subnet" ] || continue
+  in_list "$subnet" "$nat_subnets" && nat_zones="$nat_zones $zone"
+done 3<<<"$public"
+while read -r zone subnet <&3; do
+  [ -n "$subnet" ] || continue
+  if in_list "$zone" "$nat_zones"; then
+    echo "zone $zone has a NAT gateway"
+    continue
+  fi
+  nat_zones="$nat_zones $zone"
+  private="$(aws ec2 describe-subnets --region "$REGION" \
+    --filters "Name=vpc-id,Values=$vpc" "Name=availability-zone,Values=$zone" "Name=map-public-ip-on-launch,Values=false" \
+    --query 'Subnets[].SubnetId' --output text)"
+  tables="$(aws ec2 describe-route-tables --region "$REGION" \
+    --filters "Name=association.subnet-id,Values=${private//[$'\t\n ']/,}" \
+    --query 'RouteTables[].RouteTableId' --output text)"
+  manual=$((manual + 1))
+  echo "converge.sh: zone $zone has no NAT gateway of its own. eksctl cannot add one to an existing"
+  echo "cluster; run these, then converge.sh again:"
+  echo "  allocation=\"\$(aws ec2 allocate-address --region $REGION --domain vpc --query AllocationId --output text)\""
+  echo "  nat=\"\$(aws ec2 create-nat-gateway --region $REGION --subnet-id $subnet --allocation-id \"\$allocation\" --query NatGateway.NatGatewayId --output text)\""
+  echo "  aws ec2 wait nat-gateway-available --region $REGION --nat-gateway-ids \"\$nat\""
+  for table in $tables; do
+    echo "  aws ec2 replace-route --region $REGION --route-table-id $table --destination-cidr-block 0.0.0.0/0 --nat-gateway-id \"\$nat\""
+  done
+done 3<<<"$public"
 
 step "network: S3 gateway endpoint"
 vpc="$(aws eks describe-cluster --name "$CLUSTER" --region "$REGION" --query cluster.resourcesVpcConfig.vpcId --output text)"

@@ -332,6 +332,43 @@ if [ -n "$removed" ]; then
   run eksctl delete nodegroup -f "$CLUSTER_CONFIG" --only-missing --approve
 fi
 
+step "network: a NAT gateway per zone"
+vpc="$(aws eks describe-cluster --name "$CLUSTER" --region "$REGION" --query cluster.resourcesVpcConfig.vpcId --output text)"
+nat_subnets="$(aws ec2 describe-nat-gateways --region "$REGION" \
+  --filter "Name=vpc-id,Values=$vpc" "Name=state,Values=pending,available" \
+  --query 'NatGateways[].SubnetId' --output text)"
+public="$(aws ec2 describe-subnets --region "$REGION" \
+  --filters "Name=vpc-id,Values=$vpc" "Name=map-public-ip-on-launch,Values=true" \
+  --query 'Subnets[].[AvailabilityZone,SubnetId]' --output text)"
+nat_zones=""
+while read -r zone subnet <&3; do
+  [ -n "$subnet" ] || continue
+  in_list "$subnet" "$nat_subnets" && nat_zones="$nat_zones $zone"
+done 3<<<"$public"
+while read -r zone subnet <&3; do
+  [ -n "$subnet" ] || continue
+  if in_list "$zone" "$nat_zones"; then
+    echo "zone $zone has a NAT gateway"
+    continue
+  fi
+  nat_zones="$nat_zones $zone"
+  private="$(aws ec2 describe-subnets --region "$REGION" \
+    --filters "Name=vpc-id,Values=$vpc" "Name=availability-zone,Values=$zone" "Name=map-public-ip-on-launch,Values=false" \
+    --query 'Subnets[].SubnetId' --output text)"
+  tables="$(aws ec2 describe-route-tables --region "$REGION" \
+    --filters "Name=association.subnet-id,Values=${private//[$'\t\n ']/,}" \
+    --query 'RouteTables[].RouteTableId' --output text)"
+  manual=$((manual + 1))
+  echo "converge.sh: zone $zone has no NAT gateway of its own. eksctl cannot add one to an existing"
+  echo "cluster; run these, then converge.sh again:"
+  echo "  allocation=\"\$(aws ec2 allocate-address --region $REGION --domain vpc --query AllocationId --output text)\""
+  echo "  nat=\"\$(aws ec2 create-nat-gateway --region $REGION --subnet-id $subnet --allocation-id \"\$allocation\" --query NatGateway.NatGatewayId --output text)\""
+  echo "  aws ec2 wait nat-gateway-available --region $REGION --nat-gateway-ids \"\$nat\""
+  for table in $tables; do
+    echo "  aws ec2 replace-route --region $REGION --route-table-id $table --destination-cidr-block 0.0.0.0/0 --nat-gateway-id \"\$nat\""
+  done
+done 3<<<"$public"
+
 step "network: S3 gateway endpoint"
 vpc="$(aws eks describe-cluster --name "$CLUSTER" --region "$REGION" --query cluster.resourcesVpcConfig.vpcId --output text)"
 endpoint="$(aws ec2 describe-vpc-endpoints --region "$REGION" \

@@ -45,7 +45,7 @@ IDENTITIES_SHA256='9953289701666beebf0e502408c14b62024f1c2ee28e7f0625d6158107470
 LIFECYCLE_RULE='milvusgen-abort-incomplete-multipart-uploads'
 LIFECYCLE='{"Rules":[{"ID":"milvusgen-abort-incomplete-multipart-uploads","Status":"Enabled","Filter":{"Prefix":""},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}]}'
 POLICY_SHA256='2871ba5632063e64020de03caa34432cc98ca9d790019824d6e3e7390daf8293'
-KMS_POLICY_SHA256='6a03b5b19aadb0741953c75171c2827e028a7bc6ad2739417c010d7bab3509dd'
+KMS_POLICY_SHA256='e2adece23e4463aa6289b81ef5b2f2306048719b3fa49435be36d29bb4c4e8c5'
 
 # Rendered files and directories, relative to this one.
 CLUSTER_CONFIG='eksctl-cluster.yaml'
@@ -344,6 +344,43 @@ if [ -n "$removed" ]; then
   confirm "drain and delete node groups$removed, which the tree no longer names (their pods move to the other groups; data volumes stay)."
   run eksctl delete nodegroup -f "$CLUSTER_CONFIG" --only-missing --approve
 fi
+
+step "network: a NAT gateway per zone"
+vpc="$(aws eks describe-cluster --name "$CLUSTER" --region "$REGION" --query cluster.resourcesVpcConfig.vpcId --output text)"
+nat_subnets="$(aws ec2 describe-nat-gateways --region "$REGION" \
+  --filter "Name=vpc-id,Values=$vpc" "Name=state,Values=pending,available" \
+  --query 'NatGateways[].SubnetId' --output text)"
+public="$(aws ec2 describe-subnets --region "$REGION" \
+  --filters "Name=vpc-id,Values=$vpc" "Name=map-public-ip-on-launch,Values=true" \
+  --query 'Subnets[].[AvailabilityZone,SubnetId]' --output text)"
+nat_zones=""
+while read -r zone subnet <&3; do
+  [ -n "$subnet" ] || continue
+  in_list "$subnet" "$nat_subnets" && nat_zones="$nat_zones $zone"
+done 3<<<"$public"
+while read -r zone subnet <&3; do
+  [ -n "$subnet" ] || continue
+  if in_list "$zone" "$nat_zones"; then
+    echo "zone $zone has a NAT gateway"
+    continue
+  fi
+  nat_zones="$nat_zones $zone"
+  private="$(aws ec2 describe-subnets --region "$REGION" \
+    --filters "Name=vpc-id,Values=$vpc" "Name=availability-zone,Values=$zone" "Name=map-public-ip-on-launch,Values=false" \
+    --query 'Subnets[].SubnetId' --output text)"
+  tables="$(aws ec2 describe-route-tables --region "$REGION" \
+    --filters "Name=association.subnet-id,Values=${private//[$'\t\n ']/,}" \
+    --query 'RouteTables[].RouteTableId' --output text)"
+  manual=$((manual + 1))
+  echo "converge.sh: zone $zone has no NAT gateway of its own. eksctl cannot add one to an existing"
+  echo "cluster; run these, then converge.sh again:"
+  echo "  allocation=\"\$(aws ec2 allocate-address --region $REGION --domain vpc --query AllocationId --output text)\""
+  echo "  nat=\"\$(aws ec2 create-nat-gateway --region $REGION --subnet-id $subnet --allocation-id \"\$allocation\" --query NatGateway.NatGatewayId --output text)\""
+  echo "  aws ec2 wait nat-gateway-available --region $REGION --nat-gateway-ids \"\$nat\""
+  for table in $tables; do
+    echo "  aws ec2 replace-route --region $REGION --route-table-id $table --destination-cidr-block 0.0.0.0/0 --nat-gateway-id \"\$nat\""
+  done
+done 3<<<"$public"
 
 step "network: S3 gateway endpoint"
 vpc="$(aws eks describe-cluster --name "$CLUSTER" --region "$REGION" --query cluster.resourcesVpcConfig.vpcId --output text)"
