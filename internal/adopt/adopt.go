@@ -438,6 +438,11 @@ func (st *state) userConfig() {
 			for _, k := range []string{"serverPemPath", "serverKeyPath", "caPemPath"} {
 				remove(cfg, []string{"tls", k})
 			}
+			if n, ok := remove(cfg, []string{"queryCoord", "clusterLevelLoadReplicaNumber"}); ok {
+				if r, ok := toInt(n); ok && r > 0 {
+					st.set("milvus.inMemoryReplicas", r)
+				}
+			}
 			prune(cfg)
 			var refused []rawvalues.Problem
 			if len(cfg) > 0 {
@@ -531,7 +536,26 @@ var ownedPaths = map[string]string{
 	"kafka.resources":             "sized from the spec by milvusgen's sizing budgets",
 	"kafka.zookeeper.resources":   "sized from the spec by milvusgen's sizing budgets",
 	"*.topologySpreadConstraints": "milvusgen spreads the replicas over nodes and zones itself",
+	"proxy.strategy":              "milvusgen rolls the proxies one at a time, never below their count",
+	// The quorum systems' members are kept apart by the availability
+	// rules (render/values quorum).
+	"etcd.podAntiAffinityPreset":                quorumWhy,
+	"etcd.topologySpreadConstraints":            quorumWhy,
+	"kafka.podAntiAffinityPreset":               quorumWhy,
+	"kafka.topologySpreadConstraints":           quorumWhy,
+	"kafka.pdb.create":                          quorumWhy,
+	"kafka.zookeeper.podAntiAffinityPreset":     quorumWhy,
+	"kafka.zookeeper.topologySpreadConstraints": quorumWhy,
+	"kafka.zookeeper.pdb.create":                quorumWhy,
+	"pulsarv3.zookeeper.affinity":               quorumWhy,
+	"pulsarv3.zookeeper.pdb.usePolicy":          quorumWhy,
+	"pulsarv3.bookkeeper.affinity":              quorumWhy,
+	"pulsarv3.bookkeeper.pdb.usePolicy":         quorumWhy,
+	"pulsarv3.broker.affinity":                  quorumWhy,
+	"pulsarv3.broker.pdb.usePolicy":             quorumWhy,
 }
+
+const quorumWhy = "milvusgen keeps the quorum members apart, with a disruption budget, from its availability rules"
 
 // owned replaces the values milvusgen derives itself, with a note each.
 func (st *state) owned() {
