@@ -85,6 +85,7 @@ gitops: {repository: {url: "ssh://git@github.com/acme/fleet.git"}}
 		fmt.Println(f.Path)
 	}
 	// Output:
+	// .sourceignore
 	// aws/bootstrap.sh
 	// aws/converge.sh
 	// aws/eksctl-cluster.yaml
@@ -101,4 +102,5 @@ gitops: {repository: {url: "ssh://git@github.com/acme/fleet.git"}}
 	// kubernetes/infrastructure/aws-load-balancer-controller.yaml
 	// kubernetes/infrastructure/kustomization.yaml
 	// kubernetes/infrastructure/storageclass.yaml
+	// kustomization.yaml
 }

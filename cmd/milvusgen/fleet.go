@@ -260,6 +260,9 @@ func (e *env) validateFleet(f *fleetFlags) error {
 		return err
 	}
 	for _, env := range p.Envs {
+		e.warnFluxPath(env.Name, env.Output)
+	}
+	for _, env := range p.Envs {
 		s := env.Result.Spec
 		e.printf("%s: valid (cluster %s in %s/%s, output %s)\n", env.Name, s.Cluster.Name, s.AWS.AccountID, s.AWS.Region, env.Output)
 	}

@@ -25,6 +25,7 @@ func (e *env) validateRendered(dir string, specs []string) error {
 	if err := e.watch("reading the tree "+dir, stageWrite); err != nil {
 		return err
 	}
+	e.warnFluxPath("", dir)
 	problems := agreement.Check(os.DirFS(dir))
 	// A tree in a Git work tree must have been rendered for its place there.
 	if rel, _, ok, err := fleet.WorkTreePath(dir); err == nil && ok {
@@ -43,4 +44,19 @@ func (e *env) validateRendered(dir string, specs []string) error {
 		fmt.Fprintf(e.stderr, "  %s\n", p)
 	}
 	return errReported
+}
+
+// warnFluxPath prints what would break with Flux pointed at the tree in dir
+// (fleet.FluxPathWarnings); env names the fleet environment, if any.
+func (e *env) warnFluxPath(envName, dir string) {
+	ws, err := fleet.FluxPathWarnings(dir)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "warning: cannot look below %s for other trees: %v\n", dir, err)
+	}
+	for _, w := range ws {
+		if envName != "" {
+			w = "environment " + envName + ": " + w
+		}
+		fmt.Fprintf(e.stderr, "warning: %s\n", w)
+	}
 }

@@ -39,7 +39,8 @@ const (
 
 // Load builds every kustomization root among files (a directory holding a
 // kustomization.yaml) with krusty, in memory, and returns the objects in
-// root order. Files outside the roots (aws/, the manifest) are ignored. An
+// root order. Files outside the roots (aws/, the manifest) and the tree
+// root's entry kustomization.yaml are ignored. An
 // object rendered by two roots is an error.
 func Load(files []manifest.File) ([]Object, error) {
 	fsys := filesys.MakeFsInMemory()
@@ -50,7 +51,10 @@ func Load(files []manifest.File) ([]Object, error) {
 			return nil, err
 		}
 		data := f.Data
-		if path.Base(f.Path) == kustomizationFile {
+		// The tree root's kustomization.yaml is the engine's entry point and
+		// lists the other roots (or the sync objects); built on its own each
+		// object would come twice.
+		if path.Base(f.Path) == kustomizationFile && f.Path != kustomizationFile {
 			roots = append(roots, path.Dir(f.Path))
 			var err error
 			if data, err = withOrigin(data); err != nil {

@@ -119,6 +119,8 @@ type bucketState struct {
 	Ownership   string          `json:"ownership,omitempty"`
 	PublicBlock bool            `json:"publicBlock,omitempty"`
 	Lifecycle   json.RawMessage `json:"lifecycle,omitempty"`
+	// Tags is the bucket's one tag set, which put-bucket-tagging replaces.
+	Tags map[string]string `json:"tags,omitempty"`
 }
 
 // policyState is one customer-managed IAM policy.
@@ -368,6 +370,34 @@ func (st *stubState) aws(args []string) error {
 		var lc any
 		_ = json.Unmarshal(b.Lifecycle, &lc)
 		return st.respond(flags, lc)
+	case "s3api get-bucket-tagging":
+		var b bucketState
+		if !st.load("bucket", &b) {
+			return notFound("NoSuchBucket")
+		}
+		if len(b.Tags) == 0 {
+			return notFound("NoSuchTagSet")
+		}
+		set := []any{}
+		for _, k := range sortedKeys(b.Tags) {
+			set = append(set, map[string]any{"Key": k, "Value": b.Tags[k]})
+		}
+		return st.respond(flags, map[string]any{"TagSet": set})
+	case "s3api put-bucket-tagging":
+		var b bucketState
+		if !st.load("bucket", &b) {
+			return notFound("NoSuchBucket")
+		}
+		var tagging struct{ TagSet []struct{ Key, Value string } }
+		if err := json.Unmarshal([]byte(one(flags, "tagging")), &tagging); err != nil {
+			return &awsError{"MalformedXML", "PutBucketTagging", err.Error()}
+		}
+		b.Tags = map[string]string{}
+		for _, t := range tagging.TagSet {
+			b.Tags[t.Key] = t.Value
+		}
+		st.save("bucket", &b)
+		return nil
 	case "s3api put-bucket-ownership-controls", "s3api put-public-access-block", "s3api put-bucket-lifecycle-configuration":
 		var b bucketState
 		if !st.load("bucket", &b) {
@@ -409,7 +439,22 @@ func (st *stubState) aws(args []string) error {
 			}
 			return st.respond(flags, map[string]any{"Tags": tags})
 		case "tag-policy":
-			k, v := tagArg(one(flags, "tags"))
+			arg := one(flags, "tags")
+			if strings.HasPrefix(arg, "[") {
+				// The JSON form: a list of {"Key", "Value"}.
+				var list []struct{ Key, Value string }
+				if err := json.Unmarshal([]byte(arg), &list); err != nil {
+					return &awsError{"MalformedPolicyDocument", "TagPolicy", err.Error()}
+				}
+				if p.Tags == nil {
+					p.Tags = map[string]string{}
+				}
+				for _, t := range list {
+					p.Tags[t.Key] = t.Value
+				}
+				break
+			}
+			k, v := tagArg(arg)
 			p.Tags[k] = v
 		case "list-policy-versions":
 			vs := []any{}
@@ -794,18 +839,48 @@ func (st *stubState) eksctl(args []string) error {
 			return fmt.Errorf("node group %q is not in %s", name, flag("config-file"))
 		}
 	case "delete nodegroup":
-		if flag("only-missing") != "true" || flag("approve") != "true" {
-			return fmt.Errorf("the stand-in deletes node groups only with --only-missing --approve")
+		if flag("approve") != "true" {
+			return fmt.Errorf("the stand-in deletes node groups only with --approve")
 		}
-		keep := map[string]bool{}
+		inFile := map[string]bool{}
 		for _, ng := range cfg.ManagedNodeGroups {
-			keep[ng.Name] = true
+			inFile[ng.Name] = true
 		}
+		// --only-missing deletes the groups the file lacks; without it,
+		// eksctl deletes the groups the file names.
+		onlyMissing := flag("only-missing") == "true"
 		for name := range cl.NodeGroups {
-			if !keep[name] {
+			if inFile[name] != onlyMissing {
 				delete(cl.NodeGroups, name)
 			}
 		}
+	case "delete iamserviceaccount":
+		if flag("approve") != "true" {
+			return fmt.Errorf("the stand-in deletes service accounts only with --approve")
+		}
+		gone := map[string]bool{}
+		for _, sa := range cfg.IAM.ServiceAccounts {
+			gone["eksctl-"+cfg.Metadata.Name+"-addon-iamserviceaccount-"+sa.Metadata.Namespace+"-"+sa.Metadata.Name] = true
+		}
+		var keep []string
+		for _, stack := range cl.Stacks {
+			if !gone[stack] {
+				keep = append(keep, stack)
+			}
+		}
+		cl.Stacks = keep
+	case "delete podidentityassociation":
+		gone := map[association]bool{}
+		for _, p := range cfg.IAM.PodIdentityAssociations {
+			gone[association{p.Namespace, p.ServiceAccountName}] = true
+		}
+		var keep []association
+		for _, a := range cl.Associations {
+			if !gone[a] {
+				keep = append(keep, a)
+			}
+		}
+		cl.Associations = keep
 	case "create iamserviceaccount":
 		if !cl.OIDC {
 			return fmt.Errorf("unable to create iamserviceaccount(s) without IAM OIDC provider enabled")

@@ -210,12 +210,16 @@ const TLSMountPath = "/milvus/tls"
 // LBAnnotations are the Service annotations that hand the Milvus Service to
 // the AWS Load Balancer Controller as an NLB with IP targets.
 func (s *Spec) LBAnnotations() map[string]string {
-	return map[string]string{
+	a := map[string]string{
 		"service.beta.kubernetes.io/aws-load-balancer-type":            "external",
 		"service.beta.kubernetes.io/aws-load-balancer-name":            s.Milvus.Service.LoadBalancerName,
 		"service.beta.kubernetes.io/aws-load-balancer-scheme":          s.Milvus.Service.Scheme,
 		"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
 	}
+	if t := s.TagPairs(); t != "" {
+		a[LBTagsAnnotation] = t
+	}
+	return a
 }
 
 // AWS name limits (IAM quotas; ELBv2 CreateLoadBalancer).

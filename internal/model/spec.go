@@ -19,6 +19,8 @@ type Spec struct {
 type AWS struct {
 	Region    string `json:"region"`
 	AccountID string `json:"accountID"`
+	// Tags go on every AWS resource milvusgen creates.
+	Tags map[string]string `json:"tags,omitempty"`
 }
 
 // Cluster is the EKS cluster.
@@ -31,6 +33,23 @@ type Cluster struct {
 	// AddonVersions pins EKS addon versions by addon name; an addon left
 	// out takes AWS's default for KubernetesVersion.
 	AddonVersions map[string]string `json:"addonVersions,omitempty"`
+	// VPC is an existing VPC; nil means eksctl creates one.
+	VPC *ExistingVPC `json:"vpc,omitempty"`
+	// Existing: the cluster exists and eksctl did not create it.
+	Existing bool `json:"existing,omitempty"`
+}
+
+// ExistingVPC is a VPC milvusgen does not create, and its subnets by zone.
+type ExistingVPC struct {
+	ID            string          `json:"id"`
+	SecurityGroup string          `json:"securityGroup,omitempty"`
+	Subnets       ExistingSubnets `json:"subnets"`
+}
+
+// ExistingSubnets maps each availability zone to one subnet ID.
+type ExistingSubnets struct {
+	Private map[string]string `json:"private,omitempty"`
+	Public  map[string]string `json:"public,omitempty"`
 }
 
 // NodeGroup is an EKS managed node group.
@@ -210,8 +229,10 @@ const (
 
 // GitOps says how the rendered tree reaches the cluster.
 type GitOps struct {
-	Engine     string     `json:"engine"`
-	Interval   string     `json:"interval"`
+	Engine   string `json:"engine"`
+	Interval string `json:"interval"`
+	// Install false: the engine is already installed; nil means true.
+	Install    *bool      `json:"install,omitempty"`
 	Repository Repository `json:"repository"`
 	ArgoCD     ArgoCD     `json:"argocd"`
 }

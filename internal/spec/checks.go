@@ -36,6 +36,12 @@ func checkModel(r *report, s *model.Spec, ok map[string]bool, opts Options) {
 		checkNodeGroups(r, s) // gated per field within
 	}
 	checkMilvus(r, s, ok)
+	if ok["aws"] {
+		checkTags(r, s)
+	}
+	if all("aws", "cluster.vpc", "cluster.existing", "cluster.vpcCIDR", "cluster.nodeGroups", "milvus.service") {
+		checkNetwork(r, s)
+	}
 	checkAvailability(r, s, ok)
 	if all("milvus.service", "milvus.auth") {
 		checkSecurity(r, s)

@@ -43,11 +43,17 @@ type clusterMeta struct {
 	// Version is a string; the YAML encoder quotes it, so "1.30" does not
 	// turn into the float 1.3.
 	Version string `json:"version"`
+	// Tags go on every CloudFormation stack eksctl makes, which passes
+	// them on to the stack's resources (IAM roles included).
+	Tags map[string]string `json:"tags,omitempty"`
 }
 
 type vpc struct {
-	CIDR string `json:"cidr"`
-	NAT  *nat   `json:"nat,omitempty"`
+	ID            string          `json:"id,omitempty"`
+	CIDR          string          `json:"cidr"`
+	SecurityGroup string          `json:"securityGroup,omitempty"`
+	Subnets       *clusterSubnets `json:"subnets,omitempty"`
+	NAT           *nat            `json:"nat,omitempty"`
 }
 
 // nat is eksctl's vpc.nat: Single (its default), HighlyAvailable (one
@@ -73,12 +79,14 @@ type podIdentityAssociation struct {
 	CreateServiceAccount bool               `json:"createServiceAccount,omitempty"`
 	WellKnownPolicies    *wellKnownPolicies `json:"wellKnownPolicies,omitempty"`
 	PermissionPolicyARNs []string           `json:"permissionPolicyARNs,omitempty"`
+	Tags                 map[string]string  `json:"tags,omitempty"`
 }
 
 type serviceAccount struct {
 	Metadata          objectMeta         `json:"metadata"`
 	WellKnownPolicies *wellKnownPolicies `json:"wellKnownPolicies,omitempty"`
 	AttachPolicyARNs  []string           `json:"attachPolicyARNs,omitempty"`
+	Tags              map[string]string  `json:"tags,omitempty"`
 }
 
 type objectMeta struct {
@@ -103,6 +111,7 @@ type nodeGroup struct {
 	VolumeEncrypted   bool              `json:"volumeEncrypted"`
 	PrivateNetworking bool              `json:"privateNetworking"`
 	Labels            map[string]string `json:"labels,omitempty"`
+	Tags              map[string]string `json:"tags,omitempty"`
 }
 
 type addon struct {
@@ -116,7 +125,7 @@ type addon struct {
 
 // Render returns aws/eksctl-cluster.yaml for s.
 func Render(s *model.Spec) ([]manifest.File, error) {
-	f, err := manifest.YAML(File, buildClusterConfig(s))
+	f, err := manifest.YAML(File, withTags(s, buildClusterConfig(s)))
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +141,7 @@ func buildClusterConfig(s *model.Spec) *clusterConfig {
 			Region:  s.AWS.Region,
 			Version: s.Cluster.KubernetesVersion,
 		},
-		VPC:               buildVPC(s),
+		VPC:               withExistingVPC(s, buildVPC(s)),
 		IAM:               buildIAM(s),
 		ManagedNodeGroups: buildNodeGroups(s),
 		Addons:            buildAddons(s),

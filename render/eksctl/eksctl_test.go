@@ -162,11 +162,12 @@ func checkReadBack(t *testing.T, s *model.Spec, cfg *api.ClusterConfig) {
 	if cfg.VPC == nil || cfg.VPC.CIDR == nil || cfg.VPC.CIDR.String() != s.Cluster.VPCCIDR {
 		t.Errorf("vpc.cidr: got %v, want %s", cfg.VPC, s.Cluster.VPCCIDR)
 	}
-	// highAvailability asks for one gateway per zone; without it the
+	// highAvailability asks for one gateway per zone (none in an existing
+	// VPC, where eksctl creates no network); without it the
 	// file says nothing and `create cluster` takes its flag's default,
 	// api.ClusterSingleNAT.
 	switch {
-	case s.Milvus.HighAvailability && (cfg.VPC.NAT == nil || cfg.VPC.NAT.Gateway == nil || *cfg.VPC.NAT.Gateway != api.ClusterHighlyAvailableNAT):
+	case s.Milvus.HighAvailability && s.Cluster.VPC == nil && (cfg.VPC.NAT == nil || cfg.VPC.NAT.Gateway == nil || *cfg.VPC.NAT.Gateway != api.ClusterHighlyAvailableNAT):
 		t.Errorf("vpc.nat: got %+v, want gateway %s", cfg.VPC.NAT, api.ClusterHighlyAvailableNAT)
 	case !s.Milvus.HighAvailability && cfg.VPC.NAT != nil:
 		t.Errorf("vpc.nat: got %+v without highAvailability, want eksctl's default", cfg.VPC.NAT)

@@ -65,6 +65,7 @@ func buildStorageClass(s *model.Spec) *storagev1.StorageClass {
 	if c.KMSKeyID != "" {
 		params["kmsKeyId"] = c.KMSKeyID
 	}
+	addTagSpecifications(s, params)
 	return &storagev1.StorageClass{
 		TypeMeta:             metav1.TypeMeta{APIVersion: storagev1.SchemeGroupVersion.String(), Kind: "StorageClass"},
 		ObjectMeta:           metav1.ObjectMeta{Name: c.Name, Annotations: annotations},

@@ -8,7 +8,8 @@ import (
 )
 
 // Render returns the kustomization.yaml of every root in [Roots], in that
-// order. It reads nothing but s.
+// order, then the tree root's kustomization.yaml and .sourceignore. It reads
+// nothing but s.
 func Render(s *model.Spec) ([]manifest.File, error) {
 	var files []manifest.File
 	for _, r := range Roots(s) {
@@ -18,7 +19,11 @@ func Render(s *model.Spec) ([]manifest.File, error) {
 		}
 		files = append(files, f)
 	}
-	return files, nil
+	root, err := renderTreeRoot(s)
+	if err != nil {
+		return nil, err
+	}
+	return append(files, root...), nil
 }
 
 // buildKustomization lists a root's resource files. Objects carry their own

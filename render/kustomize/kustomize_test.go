@@ -130,6 +130,9 @@ func TestKrusty(t *testing.T) {
 				t.Errorf("objects per kustomization root (-want +got):\n%s", d)
 			}
 
+			// The tree root's entry files list roots, not files.
+			listed[kustomize.KustomizationFile] = true
+			listed[kustomize.SourceIgnoreFile] = true
 			for p := range tree {
 				if !listed[p] {
 					t.Errorf("%s is rendered but no kustomization.yaml lists it", p)
@@ -193,4 +196,13 @@ func ExampleRender() {
 	// resources:
 	// - gitrepository.yaml
 	// - kustomizations.yaml
+	// kustomization.yaml
+	// apiVersion: kustomize.config.k8s.io/v1beta1
+	// kind: Kustomization
+	// resources:
+	// - flux
+	// .sourceignore
+	// # Not for the cluster: eksctl, IAM and scripts; charts rendered for review.
+	// /aws/
+	// /hydrated/
 }

@@ -134,7 +134,12 @@ func healthCheckPatch() string {
 
 // bootstrapArgoCD installs the pinned Argo CD into its namespace and adds
 // the Application health check the sync waves need.
-func bootstrapArgoCD(w *script, _ *model.Spec, n string) {
+func bootstrapArgoCD(w *script, s *model.Spec, n string) {
+	if !s.InstallsEngine() {
+		w.f("\nstep \"%s Argo CD, installed by the platform\"", n)
+		argoCDInstalled(w)
+		return
+	}
 	w.f(`
 step "%s Argo CD $ARGOCD_VERSION"
 if ! kubectl get namespace "$ARGOCD_NAMESPACE" >/dev/null 2>&1; then

@@ -256,8 +256,12 @@ IFS=. read -r major minor _ <<<"$client"
 if [ "$major" -lt %d ] || { [ "$major" -eq %d ] && [ "$minor" -lt %d ]; }; then
   echo "bootstrap.sh: flux CLI $client is older than %s; install flux $FLUX_VERSION" >&2
   exit 1
-fi
-flux install --version="$FLUX_VERSION"`, n, fluxMin, fluxMinMajor, fluxMinMajor, fluxMinMinor, fluxMin)
+fi`, n, fluxMin, fluxMinMajor, fluxMinMajor, fluxMinMinor, fluxMin)
+	if s.InstallsEngine() {
+		w.raw("flux install --version=\"$FLUX_VERSION\"\n")
+	} else {
+		fluxInstalled(w)
+	}
 	if !s.HasGitRepository() {
 		w.raw(`# No Git repository in the spec: apply the rendered tree directly. The
 # controller must be ready before the Milvus Service asks it for an NLB.

@@ -125,6 +125,25 @@ func digest(v any) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
+// existingVPCEndpoint is the S3 endpoint step in an existing VPC
+// (cluster.vpc): the network is the platform's, so converge.sh creates
+// nothing in it and only warns, naming what is missing.
+func existingVPCEndpoint(w *script) {
+	w.raw(`
+step "network: S3 gateway endpoint (cluster.vpc: checked, never created)"
+vpc="$(aws eks describe-cluster --name "$CLUSTER" --region "$REGION" --query cluster.resourcesVpcConfig.vpcId --output text)"
+endpoint="$(aws ec2 describe-vpc-endpoints --region "$REGION" \
+  --filters "Name=vpc-id,Values=$vpc" "Name=service-name,Values=$S3_SERVICE" "Name=vpc-endpoint-state,Values=pending,available" \
+  --query 'VpcEndpoints[0].VpcEndpointId' --output text)"
+if [ "$endpoint" = None ]; then
+  echo "converge.sh: warning: VPC $vpc has no S3 gateway endpoint ($S3_SERVICE), so S3 traffic goes through" >&2
+  echo "a NAT gateway; cluster.vpc is the platform's network and milvusgen creates nothing in it" >&2
+else
+  echo "S3 gateway endpoint $endpoint exists"
+fi
+`)
+}
+
 // S3GatewayEndpoint reports whether converge.sh gives the cluster's VPC an
 // S3 gateway endpoint: under high availability, with the NAT gateway in
 // every zone it goes with.
@@ -219,6 +238,7 @@ func convergeNames(s *model.Spec, docs map[string]string, c cluster) []variable 
 		variable{"LIFECYCLE_RULE", lifecycleRule},
 		variable{"LIFECYCLE", lifecycle()},
 		variable{"POLICY_SHA256", docs[iam.ReadWriteFile]})
+	names = append(names, tagVars(s)...)
 	if s.UsesKMSKey() {
 		names = append(names, variable{"KMS_POLICY_SHA256", docs[iam.KMSFile]})
 	}
@@ -344,6 +364,7 @@ else
   echo "converge.sh: bucket $BUCKET has lifecycle rules of its own; add one that aborts" >&2
   echo "incomplete multipart uploads after %[3]d days: $LIFECYCLE" >&2
 fi`, location, "\\`", abortMultipartDays, command(awsstep.StepBucket))
+	bucketTags(w, s)
 }
 
 // convergeCluster creates the IAM policies the cluster's service accounts
@@ -354,11 +375,14 @@ fi`, location, "\\`", abortMultipartDays, command(awsstep.StepBucket))
 func convergeCluster(w *script, s *model.Spec, _ cluster) {
 	w.raw("\nstep \"IAM policies the cluster needs\"\n")
 	ensurePolicy(w, "POLICY")
+	policyTags(w, s, "POLICY")
 	if s.UsesKMSKey() {
 		ensurePolicy(w, "KMS_POLICY")
+		policyTags(w, s, "KMS_POLICY")
 	}
 	if s.Backup != nil {
 		ensurePolicy(w, "BACKUP_POLICY")
+		policyTags(w, s, "BACKUP_POLICY")
 	}
 	w.f(`
 step "EKS cluster $CLUSTER"
@@ -373,7 +397,7 @@ else
   cluster_arn="$(aws eks describe-cluster --name "$CLUSTER" --region "$REGION" --query cluster.arn --output text)"
   run aws eks tag-resource --resource-arn "$cluster_arn" --tags "%s=$ADDONS_SHA256,%s=$IDENTITIES_SHA256"
 fi
-cluster_arn="$(aws eks describe-cluster --name "$CLUSTER" --region "$REGION" --query cluster.arn --output text)"`, command(awsstep.StepCluster), addonsTag, identitiesTag)
+cluster_arn="$(aws eks describe-cluster --name "$CLUSTER" --region "$REGION" --query cluster.arn --output text)"`, createCluster(s), addonsTag, identitiesTag)
 }
 
 // ensurePolicy creates the policy $<v>_ARN from its document when it is
@@ -653,6 +677,10 @@ const highlyAvailableNAT = "HighlyAvailable"
 // gateway in any zone.
 func convergeS3Endpoint(w *script, s *model.Spec, _ cluster) {
 	if !S3GatewayEndpoint(s) {
+		return
+	}
+	if s.Cluster.VPC != nil {
+		existingVPCEndpoint(w)
 		return
 	}
 	w.f(`

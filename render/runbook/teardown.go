@@ -199,8 +199,7 @@ fi
 
 step "2/4 EKS cluster $CLUSTER"
 if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
-` + deleteEndpoint(s) + `  eksctl delete cluster -f "$CLUSTER_CONFIG" --wait
-else
+` + deleteEndpoint(s) + deleteCluster(s) + `else
   echo "cluster $CLUSTER does not exist"
 fi
 
@@ -234,7 +233,9 @@ fi
 // cluster's VPC, which eksctl deletes with the cluster: the endpoint's
 // routes would keep it from deleting the route tables.
 func deleteEndpoint(s *model.Spec) string {
-	if !S3GatewayEndpoint(s) {
+	// In an existing VPC (cluster.vpc) converge.sh creates no endpoint, and
+	// one there is the platform's.
+	if !S3GatewayEndpoint(s) || s.Cluster.VPC != nil {
 		return ""
 	}
 	return `  vpc="$(aws eks describe-cluster --name "$CLUSTER" --region "$REGION" --query cluster.resourcesVpcConfig.vpcId --output text)"

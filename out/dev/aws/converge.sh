@@ -38,10 +38,13 @@ coredns - -
 kube-proxy - -
 aws-ebs-csi-driver - irsa'
 ADDONS_SHA256='7d62ba289c99215c8978e9fb46416657abc4dfb56759ff0bf5db523d8101537e'
-IDENTITIES_SHA256='2cf284a6311a8c15a4cb841521d33c2f42bef5ad5ac1014f283c347490b570df'
+IDENTITIES_SHA256='bd43156acb7173cfd15e282d9a897d4b1cadde52163aea63ca2a002c0d5d7347'
 LIFECYCLE_RULE='milvusgen-abort-incomplete-multipart-uploads'
 LIFECYCLE='{"Rules":[{"ID":"milvusgen-abort-incomplete-multipart-uploads","Status":"Enabled","Filter":{"Prefix":""},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}]}'
 POLICY_SHA256='e27b2f27e27b5bb65767291b211d25b6957c4288b34689ec6d829c7b57d04e90'
+IAM_TAGS='[{"Key":"cost-center","Value":"4711"},{"Key":"team","Value":"vectors"}]'
+S3_TAGGING='{"TagSet":[{"Key":"cost-center","Value":"4711"},{"Key":"team","Value":"vectors"}]}'
+TAG_PAIRS='cost-center=4711,team=vectors'
 
 # Rendered files and directories, relative to this one.
 CLUSTER_CONFIG='eksctl-cluster.yaml'
@@ -163,6 +166,16 @@ else
   echo "converge.sh: bucket $BUCKET has lifecycle rules of its own; add one that aborts" >&2
   echo "incomplete multipart uploads after 7 days: $LIFECYCLE" >&2
 fi
+have="$(aws s3api get-bucket-tagging --bucket "$BUCKET" --region "$REGION" \
+  --query "length(TagSet[?contains(['cost-center=4711', 'team=vectors'], join('=', [Key, Value]))])" --output text 2>/dev/null || echo none)"
+case "$have" in
+none)
+  run aws s3api put-bucket-tagging --bucket "$BUCKET" --region "$REGION" --tagging "$S3_TAGGING" ;;
+2) echo "bucket $BUCKET has the spec's tags" ;;
+*)
+  echo "converge.sh: bucket $BUCKET has tags of its own, which put-bucket-tagging would replace;" >&2
+  echo "add the spec's tags to them: $TAG_PAIRS" >&2 ;;
+esac
 
 step "IAM policies the cluster needs"
 if aws iam get-policy --policy-arn "$POLICY_ARN" >/dev/null 2>&1; then
@@ -172,6 +185,13 @@ else
   run aws iam create-policy --policy-name "$POLICY_NAME" \
     --policy-document "file://$POLICY_DOCUMENT" \
     --tags "Key=milvusgen.io/document,Value=$POLICY_SHA256@v1" >/dev/null
+fi
+have="$(aws iam list-policy-tags --policy-arn "$POLICY_ARN" \
+  --query "length(Tags[?contains(['cost-center=4711', 'team=vectors'], join('=', [Key, Value]))])" --output text 2>/dev/null || echo 0)"
+if [ "$have" != 2 ]; then
+  run aws iam tag-policy --policy-arn "$POLICY_ARN" --tags "$IAM_TAGS"
+else
+  echo "policy $POLICY_NAME has the spec's tags"
 fi
 
 step "EKS cluster $CLUSTER"

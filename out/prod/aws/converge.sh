@@ -42,10 +42,13 @@ coredns - -
 kube-proxy - -
 aws-ebs-csi-driver - podIdentity'
 ADDONS_SHA256='7e245bb3c450c7f5c1d8a52dc27d2c74d4603cb6d733184d1fac04810187714c'
-IDENTITIES_SHA256='cc384982e3f06423e85b52584b566f689826418768b77253d5a6f0e83a269e0b'
+IDENTITIES_SHA256='0c9787f8d2c7e00658d67f471946a391d53de33f0e0889e39e60d763635bc639'
 LIFECYCLE_RULE='milvusgen-abort-incomplete-multipart-uploads'
 LIFECYCLE='{"Rules":[{"ID":"milvusgen-abort-incomplete-multipart-uploads","Status":"Enabled","Filter":{"Prefix":""},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}]}'
 POLICY_SHA256='c622b1745f60d5192d38657046fa01920a31c6a9ad784f24caffde4e0793e6d7'
+IAM_TAGS='[{"Key":"cost-center","Value":"4711"},{"Key":"environment","Value":"prod"},{"Key":"team","Value":"vectors"}]'
+S3_TAGGING='{"TagSet":[{"Key":"cost-center","Value":"4711"},{"Key":"environment","Value":"prod"},{"Key":"team","Value":"vectors"}]}'
+TAG_PAIRS='cost-center=4711,environment=prod,team=vectors'
 KMS_POLICY_SHA256='7c0e4a315cf2d7f8e3e5181ca26d188120ebd63bc56b428b4dfd8c1f257abaff'
 
 # Rendered files and directories, relative to this one.
@@ -169,6 +172,16 @@ else
   echo "converge.sh: bucket $BUCKET has lifecycle rules of its own; add one that aborts" >&2
   echo "incomplete multipart uploads after 7 days: $LIFECYCLE" >&2
 fi
+have="$(aws s3api get-bucket-tagging --bucket "$BUCKET" --region "$REGION" \
+  --query "length(TagSet[?contains(['cost-center=4711', 'environment=prod', 'team=vectors'], join('=', [Key, Value]))])" --output text 2>/dev/null || echo none)"
+case "$have" in
+none)
+  run aws s3api put-bucket-tagging --bucket "$BUCKET" --region "$REGION" --tagging "$S3_TAGGING" ;;
+3) echo "bucket $BUCKET has the spec's tags" ;;
+*)
+  echo "converge.sh: bucket $BUCKET has tags of its own, which put-bucket-tagging would replace;" >&2
+  echo "add the spec's tags to them: $TAG_PAIRS" >&2 ;;
+esac
 
 step "IAM policies the cluster needs"
 if aws iam get-policy --policy-arn "$POLICY_ARN" >/dev/null 2>&1; then
@@ -179,6 +192,13 @@ else
     --policy-document "file://$POLICY_DOCUMENT" \
     --tags "Key=milvusgen.io/document,Value=$POLICY_SHA256@v1" >/dev/null
 fi
+have="$(aws iam list-policy-tags --policy-arn "$POLICY_ARN" \
+  --query "length(Tags[?contains(['cost-center=4711', 'environment=prod', 'team=vectors'], join('=', [Key, Value]))])" --output text 2>/dev/null || echo 0)"
+if [ "$have" != 3 ]; then
+  run aws iam tag-policy --policy-arn "$POLICY_ARN" --tags "$IAM_TAGS"
+else
+  echo "policy $POLICY_NAME has the spec's tags"
+fi
 if aws iam get-policy --policy-arn "$KMS_POLICY_ARN" >/dev/null 2>&1; then
   echo "policy $KMS_POLICY_NAME exists"
 else
@@ -186,6 +206,13 @@ else
   run aws iam create-policy --policy-name "$KMS_POLICY_NAME" \
     --policy-document "file://$KMS_POLICY_DOCUMENT" \
     --tags "Key=milvusgen.io/document,Value=$KMS_POLICY_SHA256@v1" >/dev/null
+fi
+have="$(aws iam list-policy-tags --policy-arn "$KMS_POLICY_ARN" \
+  --query "length(Tags[?contains(['cost-center=4711', 'environment=prod', 'team=vectors'], join('=', [Key, Value]))])" --output text 2>/dev/null || echo 0)"
+if [ "$have" != 3 ]; then
+  run aws iam tag-policy --policy-arn "$KMS_POLICY_ARN" --tags "$IAM_TAGS"
+else
+  echo "policy $KMS_POLICY_NAME has the spec's tags"
 fi
 
 step "EKS cluster $CLUSTER"

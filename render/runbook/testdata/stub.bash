@@ -24,6 +24,16 @@ case "$name $*" in
     exit 254
   fi ;;
 "aws s3api put-bucket-lifecycle-configuration"*) mk lifecycle ;;
+"aws s3api get-bucket-tagging"*)
+  if has bucket-tags; then read -r v <"$st/bucket-tags"; echo "$v"
+  else
+    echo "An error occurred (NoSuchTagSet)" >&2
+    exit 254
+  fi ;;
+"aws s3api put-bucket-tagging"*)
+  s="$*" n=0
+  while [[ $s == *'"Key"'* ]]; do s="${s#*\"Key\"}"; n=$((n + 1)); done
+  echo "$n" >"$st/bucket-tags" ;;
 "aws eks list-pod-identity-associations"*) if has associations; then read -r v <"$st/associations"; echo "$v"; else echo 0; fi ;;
 "aws s3api delete-bucket"*)
   if has objects; then
@@ -38,6 +48,7 @@ case "$name $*" in
   echo $(($(versions) + 1)) >"$st/versions"
   echo "v$(versions)" ;;
 "aws iam list-policy-tags"*) if has tag; then read -r v <"$st/tag"; echo "$v"; else echo None; fi ;;
+"aws iam tag-policy"*'[{"Key"'*) ;; # the spec's tags, not the document tag
 "aws iam tag-policy"*) all="$*"; printf '%s\n' "${all##*,Value=}" >"$st/tag" ;;
 "aws iam delete-policy-version"*) echo $(($(versions) - 1)) >"$st/versions" ;;
 "aws iam delete-policy "*)
@@ -58,6 +69,7 @@ case "$name $*" in
 "eksctl delete cluster"*) rm "$st/cluster" "$st/flux" "$st/secret" "$st/rootsecret" 2>/dev/null || true ;;
 "flux version --client"*) echo "flux: ${STUB_FLUX_VERSION:-v2.9.5}" ;;
 "flux install"*) mk flux ;;
+"kubectl get namespace flux-system -o jsonpath"*) echo "${STUB_FLUX_SERVER_VERSION:-}" ;; # flux install's version label
 "kubectl get pv"*) if has pvs; then while read -r line; do echo "$line"; done <"$st/pvs"; fi ;;
 "kubectl get crd"*) has flux ;;
 "kubectl -n flux-system get secret"*) has secret ;;
