@@ -438,9 +438,10 @@ func (st *state) userConfig() {
 			for _, k := range []string{"serverPemPath", "serverKeyPath", "caPemPath"} {
 				remove(cfg, []string{"tls", k})
 			}
-			if n, ok := remove(cfg, []string{"queryCoord", "clusterLevelLoadReplicaNumber"}); ok {
-				if r, ok := toInt(n); ok && r > 0 {
-					st.set("milvus.inMemoryReplicas", r)
+			// The in-memory replicas of a load are milvus.inMemoryReplicas.
+			if r, ok := remove(cfg, []string{"queryCoord", "clusterLevelLoadReplicaNumber"}); ok {
+				if n, ok := toInt(r); ok && n > 0 {
+					st.set("milvus.inMemoryReplicas", n)
 				}
 			}
 			prune(cfg)
@@ -536,26 +537,23 @@ var ownedPaths = map[string]string{
 	"kafka.resources":             "sized from the spec by milvusgen's sizing budgets",
 	"kafka.zookeeper.resources":   "sized from the spec by milvusgen's sizing budgets",
 	"*.topologySpreadConstraints": "milvusgen spreads the replicas over nodes and zones itself",
-	"proxy.strategy":              "milvusgen rolls the proxies one at a time, never below their count",
-	// The quorum systems' members are kept apart by the availability
-	// rules (render/values quorum).
-	"etcd.podAntiAffinityPreset":                quorumWhy,
-	"etcd.topologySpreadConstraints":            quorumWhy,
-	"kafka.podAntiAffinityPreset":               quorumWhy,
-	"kafka.topologySpreadConstraints":           quorumWhy,
-	"kafka.pdb.create":                          quorumWhy,
-	"kafka.zookeeper.podAntiAffinityPreset":     quorumWhy,
-	"kafka.zookeeper.topologySpreadConstraints": quorumWhy,
-	"kafka.zookeeper.pdb.create":                quorumWhy,
-	"pulsarv3.zookeeper.affinity":               quorumWhy,
-	"pulsarv3.zookeeper.pdb.usePolicy":          quorumWhy,
-	"pulsarv3.bookkeeper.affinity":              quorumWhy,
-	"pulsarv3.bookkeeper.pdb.usePolicy":         quorumWhy,
-	"pulsarv3.broker.affinity":                  quorumWhy,
-	"pulsarv3.broker.pdb.usePolicy":             quorumWhy,
+	"*.strategy":                  "milvusgen rolls the proxies so 19530 keeps serving (highAvailability)",
+	// Quorum systems: kept apart by the availability rules (the HA issue).
+	"etcd.podAntiAffinityPreset":                "milvusgen keeps etcd members apart",
+	"etcd.topologySpreadConstraints":            "milvusgen keeps etcd members apart",
+	"kafka.pdb":                                 "milvusgen sets the Kafka disruption budget",
+	"kafka.podAntiAffinityPreset":               "milvusgen keeps Kafka brokers apart",
+	"kafka.topologySpreadConstraints":           "milvusgen keeps Kafka brokers apart",
+	"kafka.zookeeper.pdb":                       "milvusgen sets the ZooKeeper disruption budget",
+	"kafka.zookeeper.podAntiAffinityPreset":     "milvusgen keeps ZooKeeper members apart",
+	"kafka.zookeeper.topologySpreadConstraints": "milvusgen keeps ZooKeeper members apart",
+	"pulsarv3.bookkeeper.affinity":              "milvusgen keeps BookKeeper members apart",
+	"pulsarv3.bookkeeper.pdb":                   "milvusgen sets the BookKeeper disruption budget",
+	"pulsarv3.broker.affinity":                  "milvusgen keeps Pulsar brokers apart",
+	"pulsarv3.broker.pdb":                       "milvusgen sets the Pulsar broker disruption budget",
+	"pulsarv3.zookeeper.affinity":               "milvusgen keeps ZooKeeper members apart",
+	"pulsarv3.zookeeper.pdb":                    "milvusgen sets the ZooKeeper disruption budget",
 }
-
-const quorumWhy = "milvusgen keeps the quorum members apart, with a disruption budget, from its availability rules"
 
 // owned replaces the values milvusgen derives itself, with a note each.
 func (st *state) owned() {

@@ -2,6 +2,7 @@ package consumer
 
 import (
 	"fmt"
+	"path"
 
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/resmap"
@@ -22,7 +23,8 @@ func Kustomize(files []manifest.File, dir string) (resmap.ResMap, error) {
 			return nil, fmt.Errorf("%s: writing to the in-memory file system failed: %w", f.Path, err)
 		}
 	}
-	m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fSys, "/"+dir)
+	// path.Join cleans the tree's own root ("." ) to "/".
+	m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fSys, path.Join("/", dir))
 	if err != nil {
 		return nil, fmt.Errorf("kustomize build %s failed: %w", dir, err)
 	}

@@ -217,6 +217,11 @@ func checkFiles(t *testing.T, tr tree) {
 			if !json.Valid(f.Data) {
 				t.Errorf("%s: invalid JSON", f.Path)
 			}
+		case f.Path == ".sourceignore":
+			// Flux's source-controller reads it (gitignore syntax).
+			if !bytes.HasPrefix(f.Data, []byte(header)) {
+				t.Errorf("%s: does not start with %q", f.Path, header)
+			}
 		default:
 			t.Errorf("%s: unexpected file type", f.Path)
 		}

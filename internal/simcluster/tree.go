@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	helmchart "helm.sh/helm/v3/pkg/chart"
+
 	api "github.com/weaveworks/eksctl/pkg/apis/eksctl.io/v1alpha5"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -37,15 +39,16 @@ type Tree struct {
 }
 
 // Render renders s and hydrates its HelmReleases (or Applications) with
-// the Helm SDK from the charts in ../shared/charts, as milvusgen render
-// --hydrate does.
+// the Helm SDK from the charts in ../shared/charts and
+// ../shared/charts-previous (the 2.5 charts), as milvusgen render --hydrate
+// does.
 func Render(t testing.TB, s *model.Spec) *Tree {
 	t.Helper()
 	files, err := render.Render(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err = hydrate.Hydrate(files, chart.NewCache(shared.MustPath(t, "charts")), hydrate.DefaultOptions())
+	files, err = hydrate.Hydrate(files, charts{chart.NewCache(shared.MustPath(t, "charts")), chart.NewCache(shared.MustPath(t, "charts-previous"))}, hydrate.DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,4 +288,21 @@ func NodeReady(n *corev1.Node) bool {
 		}
 	}
 	return false
+}
+
+// charts loads a chart from the first directory that holds it.
+type charts []*chart.Cache
+
+func (cs charts) Load(r chart.Ref) (*helmchart.Chart, error) {
+	var first error
+	for _, c := range cs {
+		ch, err := c.Load(r)
+		if err == nil {
+			return ch, nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return nil, first
 }
