@@ -23,11 +23,16 @@ POLICY_NAME='milvusgen-milvus-hub-staging-us-east-2-s3'
 POLICY_ARN='arn:aws:iam::123456789012:policy/milvusgen-milvus-hub-staging-us-east-2-s3'
 MILVUS_NAMESPACE='milvus'
 ARGOCD_NAMESPACE='argocd'
-ROOT_APP='milvusgen'
-INFRASTRUCTURE_APP='milvusgen-infrastructure'
-APPS_APP='milvusgen-apps'
-MILVUS_RELEASE='milvus'
-LBC_RELEASE='aws-load-balancer-controller'
+HUB_CONTEXT='arn:aws:eks:us-east-1:123456789012:cluster/platform-hub'
+HUB_NAME='milvus-fleet'
+HUB_ROLE_ARN='arn:aws:iam::123456789012:role/argocd-hub-deployer'
+ACCESS_POLICY='arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy'
+CLUSTER_SECRET='cluster-milvus-hub-staging'
+CLUSTER_SECRET_TEMPLATE='{"kind":"Secret","apiVersion":"v1","metadata":{"name":"cluster-milvus-hub-staging","namespace":"argocd","labels":{"argocd.argoproj.io/secret-type":"cluster","milvusgen.io/cluster":"milvus-hub-staging","milvusgen.io/fleet":"milvus-fleet"}},"stringData":{"config":"{\"awsAuthConfig\":{\"clusterName\":\"milvus-hub-staging\",\"roleARN\":\"arn:aws:iam::123456789012:role/argocd-hub-deployer\"},\"tlsClientConfig\":{\"caData\":\"__MILVUSGEN_CA_DATA__\"}}","name":"milvus-hub-staging","server":"__MILVUSGEN_SERVER__"},"type":"Opaque"}'
+INFRASTRUCTURE_APP='milvus-hub-staging-milvusgen-infrastructure'
+LBC_APP='milvus-hub-staging-aws-load-balancer-controller'
+APPS_APP='milvus-hub-staging-milvusgen-apps'
+MILVUS_APP='milvus-hub-staging-milvus'
 
 # Rendered files and directories, relative to this one.
 CLUSTER_CONFIG='eksctl-cluster.yaml'
@@ -88,21 +93,22 @@ try() {
   fi
 }
 
-# release_app NAME: delete Application NAME but none of its objects (its
-# finalizer is dropped first), so nothing re-creates what the next steps
-# delete.
+# release_app NAME: delete Application NAME on the hub but none of its
+# objects.
 release_app() {
-  kubectl -n "$ARGOCD_NAMESPACE" patch application "$1" --type merge \
+  kubectl --context "$HUB_CONTEXT" -n "$ARGOCD_NAMESPACE" patch application "$1" --type merge \
     -p '{"metadata":{"finalizers":null}}' >/dev/null 2>&1 || true
-  try kubectl -n "$ARGOCD_NAMESPACE" delete application "$1" --ignore-not-found --timeout=2m
+  try kubectl --context "$HUB_CONTEXT" -n "$ARGOCD_NAMESPACE" delete application "$1" --ignore-not-found --timeout=2m
 }
 
-# delete_app NAME TIMEOUT: delete Application NAME and, through its
-# finalizer, everything it installed. If Argo CD has not finished in time,
-# say so and release it, so the teardown goes on.
+# delete_app NAME TIMEOUT: delete Application NAME on the hub and, through
+# the resources finalizer added first, everything it installed. If Argo CD
+# has not finished in time, say so and release it, so the teardown goes on.
 delete_app() {
-  kubectl -n "$ARGOCD_NAMESPACE" delete application "$1" --ignore-not-found --wait=false
-  if ! kubectl -n "$ARGOCD_NAMESPACE" wait "application/$1" --for=delete --timeout="$2"; then
+  kubectl --context "$HUB_CONTEXT" -n "$ARGOCD_NAMESPACE" patch application "$1" --type merge \
+    -p '{"metadata":{"finalizers":["resources-finalizer.argocd.argoproj.io"]}}' >/dev/null 2>&1 || return 0
+  kubectl --context "$HUB_CONTEXT" -n "$ARGOCD_NAMESPACE" delete application "$1" --ignore-not-found --wait=false
+  if ! kubectl --context "$HUB_CONTEXT" -n "$ARGOCD_NAMESPACE" wait "application/$1" --for=delete --timeout="$2"; then
     echo "teardown.sh: Argo CD did not delete Application $1 within $2; releasing it" >&2
     release_app "$1"
   fi
@@ -140,21 +146,17 @@ if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
     echo "Then run teardown.sh again, with --delete-data (or MILVUSGEN_DELETE_DATA=$CLUSTER) to delete them." >&2
     exit 1
   fi
-  argocd=false
-  if kubectl get crd applications.argoproj.io >/dev/null 2>&1; then
-    argocd=true
-    # The app of apps and its children first, without their objects:
-    # otherwise Argo CD would sync back what the next steps delete.
-    for app in "$ROOT_APP" "$APPS_APP" "$INFRASTRUCTURE_APP"; do
+  hub=false
+  if kubectl --context "$HUB_CONTEXT" -n "$ARGOCD_NAMESPACE" get secret "$CLUSTER_SECRET" >/dev/null 2>&1; then
+    hub=true
+    # The ApplicationSets stop generating for this cluster; what they
+    # generated stays until deleted below.
+    try kubectl --context "$HUB_CONTEXT" -n "$ARGOCD_NAMESPACE" label secret "$CLUSTER_SECRET" milvusgen.io/fleet- milvusgen.io/cluster- milvusgen.io/stage-
+    for app in "$APPS_APP" "$INFRASTRUCTURE_APP"; do
       release_app "$app"
     done
-    # Argo CD uninstalls Milvus; the namespace is not deleted with it (it
-    # is annotated so), and is deleted explicitly below.
-    delete_app "$MILVUS_RELEASE" 15m
+    delete_app "$MILVUS_APP" 15m
   fi
-  # The controller's finalizer holds each LoadBalancer Service until its NLB
-  # is gone. Services Argo CD did not delete (it may never have taken over
-  # if bootstrap failed early) are deleted here.
   for svc in $(load_balancers); do
     try kubectl -n "$MILVUS_NAMESPACE" delete service "$svc" --ignore-not-found --wait --timeout=15m
   done
@@ -174,9 +176,11 @@ if eksctl get cluster --name "$CLUSTER" --region "$REGION" >/dev/null 2>&1; then
     done
     kept=""
   fi
-  if [ "$argocd" = true ]; then
-    delete_app "$LBC_RELEASE" 10m
+  if [ "$hub" = true ]; then
+    delete_app "$LBC_APP" 10m
+    try kubectl --context "$HUB_CONTEXT" -n "$ARGOCD_NAMESPACE" delete secret "$CLUSTER_SECRET" --ignore-not-found
   fi
+  try aws eks delete-access-entry --cluster-name "$CLUSTER" --region "$REGION" --principal-arn "$HUB_ROLE_ARN"
   if [ -n "$kept" ]; then
     echo "teardown.sh: kept the EBS volumes of namespace $MILVUS_NAMESPACE (reclaim policy Retain;" >&2
     echo "still billed; teardown.sh --delete-data deletes them): $kept" >&2
