@@ -300,23 +300,29 @@ func (e *env) diffFleet(f *diffFlags) error {
 		}
 	}
 	var fr diff.FleetReport
-	for _, env := range p.Envs {
+	readOld := func(name, dir string) ([]render.File, error) {
 		var old []render.File
 		if f.againstOutputs {
-			old, err = diff.ReadDir(env.Output)
+			old, err = diff.ReadDir(dir)
 		} else {
 			var rel string
-			if rel, err = repo.Rel(env.Output); err == nil {
+			if rel, err = repo.Rel(dir); err == nil {
 				old, err = repo.ReadTree(against, rel)
 			}
 		}
 		if errors.Is(err, diff.ErrNoTree) || errors.Is(err, os.ErrNotExist) {
-			e.notef("note: environment %s: %v; every file is new\n", env.Name, err)
-			old, err = nil, nil
+			e.notef("note: %s: %v; every file is new\n", name, err)
+			return nil, nil
 		}
+		return old, err
+	}
+	oldTrees := map[string][]render.File{}
+	for _, env := range p.Envs {
+		old, err := readOld("environment "+env.Name, env.Output)
 		if err != nil {
 			return fmt.Errorf("environment %s: %w", env.Name, err)
 		}
+		oldTrees[env.Name] = old
 		old, files := e.matchHydration(f.hf, old, env.Files)
 		r := diff.Compare(old, files)
 		if f.cost {
@@ -325,6 +331,13 @@ func (e *env) diffFleet(f *diffFlags) error {
 			}
 		}
 		fr = append(fr, diff.EnvReport{Env: env.Name, Report: r})
+	}
+	if p.Hub != nil {
+		hub, err := e.diffHub(p, oldTrees, readOld)
+		if err != nil {
+			return err
+		}
+		fr = append(fr, hub...)
 	}
 	switch f.format {
 	case "markdown":
