@@ -1,7 +1,11 @@
 package argocd_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -18,6 +22,7 @@ import (
 	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/modeltest"
+	"github.com/milvusgen/milvusgen/internal/testenv"
 	"github.com/milvusgen/milvusgen/render/argocd"
 	"github.com/milvusgen/milvusgen/render/kustomize"
 )
@@ -129,7 +134,77 @@ func TestHubIsValidArgoCD(t *testing.T) {
 // documented rules (internal/appset), and Argo CD's own code when
 // hack/appset provides it.
 func expanders(t *testing.T) map[string]appset.Expander {
-	return map[string]appset.Expander{"rules": appset.Rules{}}
+	t.Helper()
+	out := map[string]appset.Expander{"rules": appset.Rules{}}
+	bin := os.Getenv("MILVUSGEN_APPSET_EXPAND")
+	if bin == "" {
+		if dir, err := testenv.BinDir(); err == nil {
+			bin = filepath.Join(dir, "appset-expand")
+		}
+	}
+	if _, err := os.Stat(bin); err != nil || bin == "" {
+		t.Logf("appset-expand (hack/appset, built by make testenv) not found; expanding by the documented rules only")
+		return out
+	}
+	out["argocd"] = argoExpander{t: t, bin: bin}
+	return out
+}
+
+// argoExpander expands with Argo CD v3.5.1's own ApplicationSet code:
+// appset-expand (hack/appset), given the ApplicationSet and the clusters
+// as cluster Secrets.
+type argoExpander struct {
+	t   *testing.T
+	bin string
+}
+
+func (x argoExpander) Expand(set *v1alpha1.ApplicationSet, clusters []appset.Cluster) ([]*v1alpha1.Application, error) {
+	dir := x.t.TempDir()
+	setYAML, err := manifest.Marshal(set)
+	if err != nil {
+		return nil, err
+	}
+	var secrets []any
+	for i, c := range clusters {
+		secrets = append(secrets, map[string]any{
+			"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+			"metadata":   map[string]any{"name": fmt.Sprintf("cluster-%d", i), "namespace": set.Namespace, "labels": c.Labels, "annotations": c.Annotations},
+			"stringData": map[string]string{"name": c.Name, "server": c.Server, "config": "{}"},
+		})
+	}
+	sf, err := manifest.YAML("clusters.yaml", secrets...)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "appset.yaml"), setYAML, 0o644); err != nil {
+		return nil, err
+	}
+	args := []string{"--appset", filepath.Join(dir, "appset.yaml"), "--namespace", set.Namespace}
+	if len(secrets) > 0 {
+		if err := os.WriteFile(filepath.Join(dir, "clusters.yaml"), sf.Data, 0o644); err != nil {
+			return nil, err
+		}
+		args = append(args, "--clusters", filepath.Join(dir, "clusters.yaml"))
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(x.bin, args...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("appset-expand: %v: %s", err, stderr.String())
+	}
+	var apps []*v1alpha1.Application
+	for _, d := range strings.Split(stdout.String(), "\n---\n") {
+		if strings.TrimSpace(d) == "" {
+			continue
+		}
+		a := &v1alpha1.Application{}
+		if err := yaml.UnmarshalStrict([]byte(d), a); err != nil {
+			return nil, fmt.Errorf("appset-expand output: %w\n%s", err, d)
+		}
+		apps = append(apps, a)
+	}
+	sort.Slice(apps, func(i, j int) bool { return apps[i].Name < apps[j].Name })
+	return apps, nil
 }
 
 // registered is the cluster Secret bootstrap.sh writes for s, as the
@@ -367,6 +442,42 @@ func TestHubMissingKeyFails(t *testing.T) {
 	for xname, x := range expanders(t) {
 		if _, err := x.Expand(set, []appset.Cluster{registered(t, envs["dev"], true)}); err == nil || !strings.Contains(err.Error(), "nosuchkey") {
 			t.Errorf("%s: err = %v, want the missing key named", xname, err)
+		}
+	}
+}
+
+// TestRulesMatchArgoCD: internal/appset, which diff --fleet uses, generates
+// exactly what Argo CD's own ApplicationSet code generates from the hub
+// tree, for every environment, with and without the stage label.
+func TestRulesMatchArgoCD(t *testing.T) {
+	xs := expanders(t)
+	argo, ok := xs["argocd"]
+	if !ok {
+		t.Skip("appset-expand not built (make testenv)")
+	}
+	h, envs := hub()
+	files, err := argocd.RenderHub(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sets, _, _ := hubObjects(t, files)
+	var clusters []appset.Cluster
+	for _, s := range envs {
+		clusters = append(clusters, registered(t, s, true))
+	}
+	clusters = append(clusters, registered(t, modeltest.HubVariants()["dev"], false))
+	clusters[len(clusters)-1].Name = "milvus-dev-2" // same labels, not yet at the apps stage
+	for _, set := range sets {
+		want, err := argo.Expand(set, clusters)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := appset.Rules{}.Expand(set, clusters)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("%s (-argocd +rules):\n%s", set.Name, d)
 		}
 	}
 }
