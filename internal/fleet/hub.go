@@ -102,6 +102,15 @@ func renderHub(envs []*Env, h *Hub, whole bool) (*HubTree, error) {
 		e := hub[0]
 		return nil, errors.Newf(e.Pos, "environment %s is served by a hub Argo CD (gitops.argocd.mode \"hub\"), but the fleet file has no hub section; add hub: {output: DIR} for the hub tree", e.Name)
 	}
+	ha, err := filepath.Abs(h.Output)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range envs {
+		if ea, err := filepath.Abs(e.Output); err == nil && nests(filepath.ToSlash(ha), filepath.ToSlash(ea)) {
+			return nil, errors.Newf(h.Pos, "hub.output %s and environment %s's output %s are the same or nest; one render would remove the other's files; give the hub tree its own directory", h.Output, e.Name, e.Output)
+		}
+	}
 	path := h.Path
 	rel, _, ok, err := WorkTreePath(h.Output)
 	if err != nil {

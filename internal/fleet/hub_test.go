@@ -94,6 +94,8 @@ func TestHubProblems(t *testing.T) {
 		{"same normalized name", hubFleetFile, func(s string) string {
 			return strings.Replace(s, `cluster: name: "milvus-hub-production"`, `cluster: name: "Milvus-Hub-Staging"`, 1)
 		}, `registered cluster name "milvus-hub-staging" is used by environments production and staging`},
+		{"hub inside an environment", strings.Replace(hubFleetFile, "hub: {output: out/hub}", "hub: {output: out/staging/hub}", 1), func(s string) string { return s },
+			"out/staging/hub and environment staging's output"},
 		{"no hub section", strings.Replace(hubFleetFile, "hub: {output: out/hub}\n", "", 1), func(s string) string { return s },
 			"the fleet file has no hub section"},
 	} {
