@@ -24,8 +24,23 @@ func hubApp(s *model.Spec, name string) string {
 }
 
 // hubVars name the hub, this cluster's registration and the Applications
-// the hub generates for it.
-func hubVars(s *model.Spec) ([]variable, error) {
+// the hub generates for it; bootstrap.sh also needs the cluster Secret's
+// template and the access policy (register).
+func hubVars(s *model.Spec, register bool) ([]variable, error) {
+	h := s.GitOps.ArgoCD.Hub
+	vs := []variable{
+		{"ARGOCD_NAMESPACE", s.GitOps.ArgoCD.Namespace},
+		{"HUB_CONTEXT", h.Context},
+		{"HUB_ROLE_ARN", h.RoleARN},
+		{"CLUSTER_SECRET", s.ArgoCDClusterSecret()},
+		{"INFRASTRUCTURE_APP", hubApp(s, model.InfrastructureSyncName)},
+		{"LBC_APP", hubApp(s, model.LBControllerRelease)},
+		{"APPS_APP", hubApp(s, model.AppsSyncName)},
+		{"MILVUS_APP", hubApp(s, s.Name)},
+	}
+	if !register {
+		return vs, nil
+	}
 	sec, err := argocd.ClusterSecret(s, serverPlaceholder, caPlaceholder)
 	if err != nil {
 		return nil, err
@@ -34,20 +49,10 @@ func hubVars(s *model.Spec) ([]variable, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := s.GitOps.ArgoCD.Hub
-	return []variable{
-		{"ARGOCD_NAMESPACE", s.GitOps.ArgoCD.Namespace},
-		{"HUB_CONTEXT", h.Context},
-		{"HUB_NAME", h.Name},
-		{"HUB_ROLE_ARN", h.RoleARN},
-		{"ACCESS_POLICY", model.HubAccessPolicy},
-		{"CLUSTER_SECRET", s.ArgoCDClusterSecret()},
-		{"CLUSTER_SECRET_TEMPLATE", string(tmpl)},
-		{"INFRASTRUCTURE_APP", hubApp(s, model.InfrastructureSyncName)},
-		{"LBC_APP", hubApp(s, model.LBControllerRelease)},
-		{"APPS_APP", hubApp(s, model.AppsSyncName)},
-		{"MILVUS_APP", hubApp(s, s.Name)},
-	}, nil
+	return append(vs,
+		variable{"HUB_NAME", h.Name},
+		variable{"ACCESS_POLICY", model.HubAccessPolicy},
+		variable{"CLUSTER_SECRET_TEMPLATE", string(tmpl)}), nil
 }
 
 // hubKubectl is kubectl on the hub, in Argo CD's namespace.
@@ -70,17 +75,16 @@ func buildHubBootstrap(s *model.Spec) (string, error) {
 #
 `)
 	bootstrapIntro(&w, s, "The hub Argo CD")
-	hv, err := hubVars(s)
+	hv, err := hubVars(s, true)
 	if err != nil {
 		return "", err
 	}
 	names := append(rootSecretVars(s), hv...)
-	names = append(names, gitVars(s)...)
 	bootstrapVars(&w, s, names, nil)
 	bootstrapPreamble(&w, s)
 	w.raw(strings.ReplaceAll(waitApp, `kubectl -n "$ARGOCD_NAMESPACE"`, hubKubectl))
 	w.raw(bootstrapFlags)
-	w.raw("\nneed aws eksctl kubectl mktemp\ncheck_account\n")
+	w.raw("\nneed aws eksctl kubectl\ncheck_account\n")
 	// The hub is checked before anything is created.
 	w.raw(`if ! ` + hubKubectl + ` get appproject "$HUB_NAME" >/dev/null 2>&1; then
   echo "bootstrap.sh: the hub (context $HUB_CONTEXT) has no AppProject $HUB_NAME in $ARGOCD_NAMESPACE;" >&2
@@ -142,7 +146,7 @@ step "%s the load balancer controller, then Milvus, from the hub"`, n)
 	label := hubKubectl + ` label secret "$CLUSTER_SECRET" --overwrite ` + model.HubStageLabel + "=" + model.HubStageApps
 	if !s.GitOps.ArgoCD.Automated {
 		w.f(`echo "Automated sync is off (gitops.argocd.automated): in the hub Argo CD, sync $INFRASTRUCTURE_APP and $LBC_APP;"
-echo "once they are Healthy, let the hub generate Milvus's Applications with:"
+echo "once they are Healthy, let the hub generate $APPS_APP and $MILVUS_APP with:"
 echo "  %s"`, strings.ReplaceAll(label, `"`, `\"`))
 		return
 	}
@@ -165,7 +169,7 @@ wait_app "$MILVUS_APP" 1800
 func buildHubTeardown(s *model.Spec) (string, error) {
 	var w script
 	teardownHeader(&w, s)
-	hv, err := hubVars(s)
+	hv, err := hubVars(s, false)
 	if err != nil {
 		return "", err
 	}

@@ -29,18 +29,15 @@ ROOT_SECRET='milvus-root'
 ROOT_SECRET_KEY='password'
 ARGOCD_NAMESPACE='argocd'
 HUB_CONTEXT='arn:aws:eks:us-east-1:123456789012:cluster/platform-hub'
-HUB_NAME='milvus-fleet'
 HUB_ROLE_ARN='arn:aws:iam::123456789012:role/argocd-hub-deployer'
-ACCESS_POLICY='arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy'
 CLUSTER_SECRET='cluster-milvus-hub-staging'
-CLUSTER_SECRET_TEMPLATE='{"kind":"Secret","apiVersion":"v1","metadata":{"name":"cluster-milvus-hub-staging","namespace":"argocd","labels":{"argocd.argoproj.io/secret-type":"cluster","milvusgen.io/cluster":"milvus-hub-staging","milvusgen.io/fleet":"milvus-fleet"}},"stringData":{"config":"{\"awsAuthConfig\":{\"clusterName\":\"milvus-hub-staging\",\"roleARN\":\"arn:aws:iam::123456789012:role/argocd-hub-deployer\"},\"tlsClientConfig\":{\"caData\":\"__MILVUSGEN_CA_DATA__\"}}","name":"milvus-hub-staging","server":"__MILVUSGEN_SERVER__"},"type":"Opaque"}'
 INFRASTRUCTURE_APP='milvus-hub-staging-milvusgen-infrastructure'
 LBC_APP='milvus-hub-staging-aws-load-balancer-controller'
 APPS_APP='milvus-hub-staging-milvusgen-apps'
 MILVUS_APP='milvus-hub-staging-milvus'
-GIT_URL='ssh://git@github.com/acme/fleet.git'
-GIT_BRANCH='main'
-GIT_PATH='./out/hub-staging'
+HUB_NAME='milvus-fleet'
+ACCESS_POLICY='arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy'
+CLUSTER_SECRET_TEMPLATE='{"kind":"Secret","apiVersion":"v1","metadata":{"name":"cluster-milvus-hub-staging","namespace":"argocd","labels":{"argocd.argoproj.io/secret-type":"cluster","milvusgen.io/cluster":"milvus-hub-staging","milvusgen.io/fleet":"milvus-fleet"}},"stringData":{"config":"{\"awsAuthConfig\":{\"clusterName\":\"milvus-hub-staging\",\"roleARN\":\"arn:aws:iam::123456789012:role/argocd-hub-deployer\"},\"tlsClientConfig\":{\"caData\":\"__MILVUSGEN_CA_DATA__\"}}","name":"milvus-hub-staging","server":"__MILVUSGEN_SERVER__"},"type":"Opaque"}'
 
 need() {
   local missing=0 c
@@ -101,7 +98,7 @@ for arg in "$@"; do
   esac
 done
 
-need aws eksctl kubectl mktemp
+need aws eksctl kubectl
 check_account
 if ! kubectl --context "$HUB_CONTEXT" -n "$ARGOCD_NAMESPACE" get appproject "$HUB_NAME" >/dev/null 2>&1; then
   echo "bootstrap.sh: the hub (context $HUB_CONTEXT) has no AppProject $HUB_NAME in $ARGOCD_NAMESPACE;" >&2
