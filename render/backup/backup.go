@@ -143,7 +143,10 @@ func etcdService(s *model.Spec) string {
 
 // script creates a backup named by the time it starts, then keeps the
 // newest Keep of the CronJob's backups (names sort by time) and deletes
-// the rest. It runs in the image's Alpine shell.
+// the rest. It runs in the image's Alpine shell. The commands are
+// v0.5.16's (cmd/create, cmd/list, cmd/del at that tag): --config is the
+// root's persistent flag, create and delete take -n/--name, and list
+// prints ">> Backups:" then one name per line.
 func script(s *model.Spec) string {
 	cfg := ConfigDir + "/" + ConfigKey
 	return strings.Join([]string{
