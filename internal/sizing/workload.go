@@ -354,6 +354,11 @@ func dependencies(s *model.Spec, p *Plan) []Component {
 		est("coredns", 100, 70*MiB, 2),
 		est("ebs-csi-controller", 60, 240*MiB, 2),
 	)
+	if s.Backup != nil {
+		// The CronJob's pod: one at a time (concurrencyPolicy Forbid).
+		cpu, mem := resource.MustParse(model.BackupCPURequest), resource.MustParse(model.BackupMemoryRequest)
+		out = append(out, est("milvus-backup", cpu.MilliValue(), mem.Value(), 1))
+	}
 	// The engine the tree is for runs in the cluster too (issue 19 item 4:
 	// an Argo CD spec was sized with Flux's controllers).
 	if s.UsesArgoCD() {

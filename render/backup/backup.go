@@ -204,8 +204,8 @@ func BuildCronJob(s *model.Spec) *batchv1.CronJob {
 								Env:          env,
 								VolumeMounts: mounts,
 								Resources: corev1.ResourceRequirements{
-									Requests: corev1.ResourceList{corev1.ResourceCPU: q("500m"), corev1.ResourceMemory: q("512Mi")},
-									Limits:   corev1.ResourceList{corev1.ResourceMemory: q("2Gi")},
+									Requests: corev1.ResourceList{corev1.ResourceCPU: q(model.BackupCPURequest), corev1.ResourceMemory: q(model.BackupMemoryRequest)},
+									Limits:   corev1.ResourceList{corev1.ResourceMemory: q(model.BackupMemoryLimit)},
 								},
 								SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: ptr(false)},
 							}},
