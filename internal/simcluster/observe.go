@@ -30,6 +30,13 @@ type Pod struct {
 	AddOn         bool
 }
 
+// OnItsWay reports whether the pod is still changing: terminating, or
+// neither ready, nor completed (a Job's pod that ran to the end), nor
+// unschedulable (Pending with the scheduler's reason).
+func (p Pod) OnItsWay() bool {
+	return p.Terminating || (!p.Ready && !p.Completed && p.Unschedulable == "")
+}
+
 // Snapshot is the cluster's pods and nodes at one moment.
 type Snapshot struct {
 	Pods  []Pod
@@ -165,10 +172,9 @@ func statefulSetOf(workload string, kinds []string) bool {
 	return false
 }
 
-// Settled waits until no pod matching keep is on its way: every one is
-// ready, completed (a Job's), or unschedulable (Pending with the
-// scheduler's reason), and none terminates, for two consecutive reads; or until timeout. It
-// returns the last snapshot and whether it settled.
+// Settled waits until no pod matching keep is on its way (OnItsWay) for
+// two consecutive reads, or until timeout. It returns the last snapshot
+// and whether it settled. A Job's pods settle once they completed.
 func (c *Cluster) Settled(keep func(Pod) bool, timeout time.Duration) (Snapshot, bool) {
 	c.t.Helper()
 	deadline := time.Now().Add(timeout)
@@ -180,7 +186,7 @@ func (c *Cluster) Settled(keep func(Pod) bool, timeout time.Duration) (Snapshot,
 			if keep != nil && !keep(p) {
 				continue
 			}
-			if p.Terminating || (!p.Ready && !p.Completed && p.Unschedulable == "") {
+			if p.OnItsWay() {
 				busy = true
 				break
 			}
