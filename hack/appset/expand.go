@@ -30,6 +30,10 @@ type Expander struct {
 	// Secrets are the cluster Secrets (and any other Secrets: the generator
 	// selects by label itself).
 	Secrets []corev1.Secret
+	// Projects are AppProjects: the Git generator reads the template's
+	// project, and when any are given every generated Application's
+	// project must be one of them, as the controller checks.
+	Projects []v1alpha1.AppProject
 	// Repos answers the Git generator; nil makes it fail.
 	Repos services.Repos
 }
@@ -48,7 +52,7 @@ func (e Expander) Expand(appSet *v1alpha1.ApplicationSet) ([]v1alpha1.Applicatio
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", reason, err)
 	}
-	if err := duplicateNames(appSet.Name, apps); err != nil {
+	if err := e.validate(appSet.Name, apps); err != nil {
 		return nil, err
 	}
 	slices.SortFunc(apps, func(a, b v1alpha1.Application) int {
@@ -69,6 +73,9 @@ func (e Expander) client() (client.Client, error) {
 	b := fake.NewClientBuilder().WithScheme(scheme)
 	for i := range e.Secrets {
 		b = b.WithObjects(&e.Secrets[i])
+	}
+	for i := range e.Projects {
+		b = b.WithObjects(&e.Projects[i])
 	}
 	return b.Build(), nil
 }
@@ -100,17 +107,28 @@ func (e Expander) generators(c client.Client) map[string]generators.Generator {
 	return top
 }
 
-// duplicateNames is the first check of the controller's
+// validate makes the checks of the controller's
 // validateGeneratedApplications (applicationset/controllers/
-// applicationset_controller.go): two generated Applications with one name.
-// Its other checks need the AppProjects and Argo CD's cluster database.
-func duplicateNames(appSet string, apps []v1alpha1.Application) error {
+// applicationset_controller.go) that need no cluster database, with its
+// messages: two generated Applications with one name, and (when AppProjects
+// are given) a project that does not exist in Argo CD's namespace. The
+// destination check needs Argo CD's cluster database and is left out.
+func (e Expander) validate(appSet string, apps []v1alpha1.Application) error {
 	seen := map[string]bool{}
+	projects := map[string]bool{}
+	for _, p := range e.Projects {
+		if p.Namespace == e.Namespace {
+			projects[p.Name] = true
+		}
+	}
 	for _, a := range apps {
 		if seen[a.Name] {
 			return fmt.Errorf("ApplicationSet %s contains applications with duplicate name: %s", appSet, a.Name)
 		}
 		seen[a.Name] = true
+		if len(e.Projects) > 0 && !projects[a.Spec.Project] {
+			return fmt.Errorf("Application %s: application references project %s which does not exist", a.QualifiedName(), a.Spec.Project)
+		}
 	}
 	return nil
 }

@@ -2,12 +2,16 @@
 // ApplicationSet controller (v3.5.1, its own generator and template code)
 // generates from ApplicationSets and cluster Secrets, without a cluster.
 //
-//	appset-expand --appset FILE --clusters FILE_OR_DIR [--namespace argocd] [--repo URL=DIR ...] [-v]
+//	appset-expand --appset FILE [--clusters FILE_OR_DIR] [--projects FILE_OR_DIR]
+//	              [--namespace argocd] [--repo URL=DIR ...] [-v]
 //
 // --appset is a YAML file of one or more ApplicationSets; --clusters is a
 // YAML file, or a directory of *.yaml/*.yml files, of Secrets (cluster
 // Secrets carry the label argocd.argoproj.io/secret-type: cluster);
-// --clusters may be omitted when no generator reads clusters. Objects
+// --clusters may be omitted when no generator reads clusters. --projects
+// is a YAML file or directory of AppProjects: the Git generator needs the
+// template's project, and when given, every generated Application's project
+// must exist, as the controller checks. Objects
 // without a namespace are put in --namespace, Argo CD's namespace, where the
 // cluster generator looks for Secrets. Secrets' stringData is merged into
 // data, as the API server does. --repo serves the Git generator from a local
@@ -67,6 +71,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	appSetFile := fs.String("appset", "", "YAML file of ApplicationSets (required)")
 	clusters := fs.String("clusters", "", "YAML file or directory of cluster Secrets")
+	projects := fs.String("projects", "", "YAML file or directory of AppProjects")
 	namespace := fs.String("namespace", "argocd", "Argo CD's namespace: where the cluster generator reads Secrets, and the default namespace of the inputs")
 	repos := repoFlags{}
 	fs.Var(repos, "repo", "URL=DIR: serve the Git generator's repository URL from the local directory DIR (repeatable)")
@@ -75,7 +80,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *appSetFile == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: appset-expand --appset FILE [--clusters FILE_OR_DIR] [--namespace NS] [--repo URL=DIR ...] [-v]")
+		fmt.Fprintln(stderr, "usage: appset-expand --appset FILE [--clusters FILE_OR_DIR] [--projects FILE_OR_DIR] [--namespace NS] [--repo URL=DIR ...] [-v]")
 		return 2
 	}
 	log.SetOutput(io.Discard)
@@ -84,7 +89,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		log.SetLevel(log.DebugLevel)
 	}
 
-	out, err := expandFiles(*appSetFile, *clusters, *namespace, localRepos(repos))
+	out, err := expandFiles(*appSetFile, *clusters, *projects, *namespace, localRepos(repos))
 	if err != nil {
 		fmt.Fprintln(stderr, "appset-expand:", err)
 		if errors.As(err, &usageError{}) {
@@ -99,7 +104,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func expandFiles(appSetFile, clusters, namespace string, repos localRepos) ([]byte, error) {
+func expandFiles(appSetFile, clusters, projectsPath, namespace string, repos localRepos) ([]byte, error) {
 	appSets, err := readAppSets(appSetFile, namespace)
 	if err != nil {
 		return nil, usageError{err}
@@ -110,7 +115,13 @@ func expandFiles(appSetFile, clusters, namespace string, repos localRepos) ([]by
 			return nil, usageError{err}
 		}
 	}
-	e := Expander{Namespace: namespace, Secrets: secrets}
+	var projects []v1alpha1.AppProject
+	if projectsPath != "" {
+		if projects, err = readProjects(projectsPath, namespace); err != nil {
+			return nil, usageError{err}
+		}
+	}
+	e := Expander{Namespace: namespace, Secrets: secrets, Projects: projects}
 	if len(repos) > 0 {
 		e.Repos = repos
 	}
@@ -298,6 +309,34 @@ func readSecrets(path, namespace string) ([]corev1.Secret, error) {
 		}
 		s.StringData = nil
 		out = append(out, s)
+	}
+	return out, nil
+}
+
+func readProjects(path, namespace string) ([]v1alpha1.AppProject, error) {
+	docs, err := readDocs(path)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]doc{}
+	var out []v1alpha1.AppProject
+	for _, d := range docs {
+		if err := typeMeta(d, v1alpha1.SchemeGroupVersion.String(), "AppProject"); err != nil {
+			return nil, err
+		}
+		var p v1alpha1.AppProject
+		if err := yaml.UnmarshalStrict(d.data, &p); err != nil {
+			return nil, fmt.Errorf("%s: %w", d, err)
+		}
+		if p.Namespace == "" {
+			p.Namespace = namespace
+		}
+		key := p.Namespace + "/" + p.Name
+		if prev, dup := seen[key]; dup {
+			return nil, fmt.Errorf("%s: AppProject %s is also in %s", d, key, prev)
+		}
+		seen[key] = d
+		out = append(out, p)
 	}
 	return out, nil
 }

@@ -52,6 +52,10 @@ type Options struct {
 	// Secrets; "" for none. The cluster generator reads those labelled
 	// argocd.argoproj.io/secret-type: cluster in Namespace.
 	Clusters string
+	// Projects is a YAML file, or a directory, of AppProjects; "" for none.
+	// The Git generator reads the template's project; when given, every
+	// generated Application's project must be one of them.
+	Projects string
 	// Namespace is Argo CD's namespace, and the namespace of inputs that
 	// have none; "" is argocd.
 	Namespace string
@@ -82,6 +86,9 @@ func Run(o Options) ([]byte, error) {
 	args := []string{"--appset", o.AppSets}
 	if o.Clusters != "" {
 		args = append(args, "--clusters", o.Clusters)
+	}
+	if o.Projects != "" {
+		args = append(args, "--projects", o.Projects)
 	}
 	if o.Namespace != "" {
 		args = append(args, "--namespace", o.Namespace)

@@ -2,6 +2,7 @@ package appsetexpand_test
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -159,6 +160,21 @@ spec:
 	}
 }
 
+// TestUnknownProject: with AppProjects given, an Application whose
+// project is not among them is refused with the controller's message.
+func TestUnknownProject(t *testing.T) {
+	dir := t.TempDir()
+	o := appsetexpand.Options{AppSets: "testdata/applicationset.yaml", Clusters: "testdata/clusters", Projects: filepath.Join(dir, "project.yaml")}
+	if err := os.WriteFile(o.Projects, []byte(project), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := appsetexpand.Run(o)
+	var e *appsetexpand.Error
+	if !errors.As(err, &e) || e.ExitCode != 1 || !strings.Contains(e.Message, "Application argocd/milvus-prod-use1: application references project milvus-fleet which does not exist") {
+		t.Fatalf("err = %v, want the unknown project milvus-fleet", err)
+	}
+}
+
 // TestBadInput: input that is not an ApplicationSet is refused as bad
 // input (exit code 2), naming the file and document.
 func TestBadInput(t *testing.T) {
@@ -176,5 +192,81 @@ func TestMissingBinary(t *testing.T) {
 	_, err := appsetexpand.Run(appsetexpand.Options{AppSets: "testdata/applicationset.yaml"})
 	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "appset-expand")+" not found: run make testenv") {
 		t.Fatalf("err = %v, want the path and make testenv", err)
+	}
+}
+
+const project = `apiVersion: argoproj.io/v1alpha1
+kind: AppProject
+metadata:
+  name: default
+spec:
+  sourceRepos: ["*"]
+  destinations: [{name: "*", namespace: "*"}]
+`
+
+// TestGitDirectories: a matrix of the cluster generator and the Git
+// directory generator, the repository served from a local directory. The
+// Git generator reads the template's AppProject, as in Argo CD.
+func TestGitDirectories(t *testing.T) {
+	repo := t.TempDir()
+	for _, d := range []string{"releases/milvus-a", "releases/milvus-b", "releases/.hidden", "docs"} {
+		if err := os.MkdirAll(filepath.Join(repo, d), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const appSet = `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: git
+spec:
+  goTemplate: true
+  goTemplateOptions: ["missingkey=error"]
+  generators:
+    - matrix:
+        generators:
+          - clusters:
+              selector:
+                matchLabels:
+                  argocd.argoproj.io/secret-type: cluster
+          - git:
+              repoURL: https://git.example.com/platform/milvus.git
+              revision: main
+              directories:
+                - path: releases/*
+  template:
+    metadata:
+      name: '{{ .path.basename }}-{{ .nameNormalized }}'
+    spec:
+      project: default
+      source:
+        repoURL: https://git.example.com/platform/milvus.git
+        path: '{{ .path.path }}'
+      destination:
+        name: '{{ .name }}'
+        namespace: '{{ .path.basename }}'
+`
+	dir := t.TempDir()
+	o := appsetexpand.Options{
+		AppSets:  filepath.Join(dir, "appset.yaml"),
+		Clusters: filepath.Join(dir, "cluster.yaml"),
+		Projects: filepath.Join(dir, "project.yaml"),
+		Repos:    map[string]string{"https://git.example.com/platform/milvus.git": repo},
+	}
+	if err := os.WriteFile(o.AppSets, []byte(appSet), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(o.Clusters, []byte(cluster), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(o.Projects, []byte(project), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range appsetexpand.Expand(t, o) {
+		p, _, _ := unstructured.NestedString(a.Object, "spec", "source", "path")
+		got = append(got, a.GetName()+"="+p)
+	}
+	if s := strings.Join(got, ","); s != "milvus-a-a=releases/milvus-a,milvus-b-a=releases/milvus-b" {
+		t.Fatalf("Applications %s, want milvus-a-a=releases/milvus-a,milvus-b-a=releases/milvus-b (hidden directories skipped)", s)
 	}
 }
