@@ -41,7 +41,9 @@ type Expander struct {
 // Expand returns the Applications that the ApplicationSet controller of
 // Argo CD v3.5.1 would create for appSet, sorted by namespace and name, or
 // the first error Argo CD's code gives (as the controller records it in the
-// ApplicationSet's ErrorOccurred condition), prefixed with its reason.
+// ApplicationSet's ErrorOccurred condition), prefixed with its reason. The
+// cluster generator walks a map, so when several clusters fail, which one's
+// error comes first varies between runs.
 func (e Expander) Expand(appSet *v1alpha1.ApplicationSet) ([]v1alpha1.Application, error) {
 	c, err := e.client()
 	if err != nil {
@@ -52,12 +54,12 @@ func (e Expander) Expand(appSet *v1alpha1.ApplicationSet) ([]v1alpha1.Applicatio
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", reason, err)
 	}
-	if err := e.validate(appSet.Name, apps); err != nil {
-		return nil, err
-	}
 	slices.SortFunc(apps, func(a, b v1alpha1.Application) int {
 		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
 	})
+	if err := e.validate(appSet.Name, apps); err != nil {
+		return nil, err
+	}
 	return apps, nil
 }
 

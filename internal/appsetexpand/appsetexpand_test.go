@@ -175,6 +175,33 @@ func TestUnknownProject(t *testing.T) {
 	}
 }
 
+// TestDuplicateNames: two generated Applications with one name are
+// refused with the controller's message.
+func TestDuplicateNames(t *testing.T) {
+	const appSet = `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: twins
+spec:
+  goTemplate: true
+  generators:
+    - list:
+        elements: [{cluster: a}, {cluster: b}]
+  template:
+    metadata:
+      name: milvus
+    spec:
+      project: default
+      source: {repoURL: https://git.example.com/platform/milvus.git, path: '{{ .cluster }}'}
+      destination: {name: '{{ .cluster }}', namespace: milvus}
+`
+	_, err := appsetexpand.RunYAML(t, []byte(appSet))
+	var e *appsetexpand.Error
+	if !errors.As(err, &e) || e.ExitCode != 1 || !strings.Contains(e.Message, "ApplicationSet twins contains applications with duplicate name: milvus") {
+		t.Fatalf("err = %v, want the duplicate name milvus", err)
+	}
+}
+
 // TestBadInput: input that is not an ApplicationSet is refused as bad
 // input (exit code 2), naming the file and document.
 func TestBadInput(t *testing.T) {
