@@ -5,17 +5,16 @@
 //	appset-expand --appset FILE [--clusters FILE_OR_DIR] [--projects FILE_OR_DIR]
 //	              [--namespace argocd] [--repo URL=DIR ...] [-v]
 //
-// --appset is a YAML file of one or more ApplicationSets; --clusters is a
-// YAML file, or a directory of *.yaml/*.yml files, of Secrets (cluster
-// Secrets carry the label argocd.argoproj.io/secret-type: cluster);
-// --clusters may be omitted when no generator reads clusters. --projects
-// is a YAML file or directory of AppProjects: the Git generator needs the
-// template's project, and when given, every generated Application's project
-// must exist, as the controller checks. Objects
-// without a namespace are put in --namespace, Argo CD's namespace, where the
-// cluster generator looks for Secrets. Secrets' stringData is merged into
-// data, as the API server does. --repo serves the Git generator from a local
-// directory.
+// --appset is a YAML file, or a directory of *.yaml/*.yml files, of one or
+// more ApplicationSets. --clusters is the same for Secrets (cluster Secrets
+// carry the label argocd.argoproj.io/secret-type: cluster); it may be
+// omitted when no generator reads clusters. --projects is the same for
+// AppProjects: the Git generator reads the template's project, and when
+// given, every generated Application's project must exist, as the
+// controller checks. Objects without a namespace are put in --namespace,
+// Argo CD's namespace, where the cluster generator looks for Secrets.
+// Secrets' stringData is merged into data, as the API server does. --repo
+// serves the Git generator from a local directory.
 //
 // The output is the generated Applications as YAML documents, sorted by
 // namespace and name, without status. On failure it prints the error
@@ -69,7 +68,7 @@ type usageError struct{ error }
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("appset-expand", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	appSetFile := fs.String("appset", "", "YAML file of ApplicationSets (required)")
+	appSetFile := fs.String("appset", "", "YAML file or directory of ApplicationSets (required)")
 	clusters := fs.String("clusters", "", "YAML file or directory of cluster Secrets")
 	projects := fs.String("projects", "", "YAML file or directory of AppProjects")
 	namespace := fs.String("namespace", "argocd", "Argo CD's namespace: where the cluster generator reads Secrets, and the default namespace of the inputs")

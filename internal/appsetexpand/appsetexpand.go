@@ -46,7 +46,8 @@ func Binary() (string, error) {
 
 // Options are one run's inputs.
 type Options struct {
-	// AppSets is a YAML file of one or more ApplicationSets (required).
+	// AppSets is a YAML file, or a directory of *.yaml and *.yml files, of
+	// one or more ApplicationSets (required).
 	AppSets string
 	// Clusters is a YAML file, or a directory of *.yaml and *.yml files, of
 	// Secrets; "" for none. The cluster generator reads those labelled
