@@ -5,6 +5,17 @@
 // module of its own because argo-cd's replace directives are not inherited
 // by a module that imports it; hack/testenv/build.sh (make testenv) builds
 // it into .cache/testenv/bin beside the API server binaries.
+//
+//	apps := appsetexpand.Expand(t, appsetexpand.Options{
+//		AppSets:  filepath.Join(hub, "applicationsets"), // file or directory
+//		Clusters: clusterSecretsDir,                     // cluster Secrets' YAML
+//		Projects: filepath.Join(hub, "appproject.yaml"), // optional
+//	})
+//	// apps: the Applications, sorted by namespace and name.
+//
+//	_, err := appsetexpand.Run(opts) // *Error{ExitCode, Message} when Argo CD refuses
+//
+// A test fails, naming make testenv, when the binary is missing.
 package appsetexpand
 
 import (

@@ -1,4 +1,4 @@
-package appsetexpand_test
+package appsetexpand
 
 import (
 	"errors"
@@ -9,7 +9,6 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/milvusgen/milvusgen/internal/appsetexpand"
 	"github.com/milvusgen/milvusgen/internal/golden"
 	"github.com/milvusgen/milvusgen/internal/testenv"
 )
@@ -19,14 +18,14 @@ import (
 // cluster: Argo CD's cluster generator keeps the two, normalizes one name,
 // and the template renders their labels.
 func TestClusterGenerator(t *testing.T) {
-	o := appsetexpand.Options{AppSets: "testdata/applicationset.yaml", Clusters: "testdata/clusters"}
-	out, err := appsetexpand.Run(o)
+	o := Options{AppSets: "testdata/applicationset.yaml", Clusters: "testdata/clusters"}
+	out, err := Run(o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	golden.Assert(t, "testdata/applications.golden.yaml", out)
 
-	apps, err := appsetexpand.Parse(out)
+	apps, err := Parse(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,15 +95,15 @@ stringData:
 // option Go's template prints "<no value>". (index, as in
 // {{ index .metadata.labels "x" }}, returns "" for a missing key either way.)
 func TestMissingKey(t *testing.T) {
-	_, err := appsetexpand.RunYAML(t, []byte(strings.Replace(annotated, "OPTIONS", `"missingkey=error"`, 1)), []byte(cluster))
-	var e *appsetexpand.Error
+	_, err := RunYAML(t, []byte(strings.Replace(annotated, "OPTIONS", `"missingkey=error"`, 1)), []byte(cluster))
+	var e *Error
 	if !errors.As(err, &e) || e.ExitCode != 1 ||
 		!strings.Contains(e.Message, "RenderTemplateParamsError") ||
 		!strings.Contains(e.Message, `map has no entry for key "environment"`) {
 		t.Fatalf("err = %v, want Argo CD's missingkey error with exit code 1", err)
 	}
 
-	apps := appsetexpand.ExpandYAML(t, []byte(strings.Replace(annotated, "OPTIONS", "", 1)), []byte(cluster))
+	apps := ExpandYAML(t, []byte(strings.Replace(annotated, "OPTIONS", "", 1)), []byte(cluster))
 	// No selector: the generator adds the in-cluster destination, which has
 	// no Secret, after the Secrets' clusters.
 	var names, paths []string
@@ -150,7 +149,7 @@ spec:
         server: '{{ .server }}'
         namespace: '{{ .release }}'
 `
-	apps := appsetexpand.ExpandYAML(t, []byte(appSet), []byte(cluster))
+	apps := ExpandYAML(t, []byte(appSet), []byte(cluster))
 	var names []string
 	for _, a := range apps {
 		names = append(names, a.GetName())
@@ -164,12 +163,12 @@ spec:
 // project is not among them is refused with the controller's message.
 func TestUnknownProject(t *testing.T) {
 	dir := t.TempDir()
-	o := appsetexpand.Options{AppSets: "testdata/applicationset.yaml", Clusters: "testdata/clusters", Projects: filepath.Join(dir, "project.yaml")}
+	o := Options{AppSets: "testdata/applicationset.yaml", Clusters: "testdata/clusters", Projects: filepath.Join(dir, "project.yaml")}
 	if err := os.WriteFile(o.Projects, []byte(project), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := appsetexpand.Run(o)
-	var e *appsetexpand.Error
+	_, err := Run(o)
+	var e *Error
 	if !errors.As(err, &e) || e.ExitCode != 1 || !strings.Contains(e.Message, "Application argocd/milvus-prod-use1: application references project milvus-fleet which does not exist") {
 		t.Fatalf("err = %v, want the unknown project milvus-fleet", err)
 	}
@@ -195,8 +194,8 @@ spec:
       source: {repoURL: https://git.example.com/platform/milvus.git, path: '{{ .cluster }}'}
       destination: {name: '{{ .cluster }}', namespace: milvus}
 `
-	_, err := appsetexpand.RunYAML(t, []byte(appSet))
-	var e *appsetexpand.Error
+	_, err := RunYAML(t, []byte(appSet))
+	var e *Error
 	if !errors.As(err, &e) || e.ExitCode != 1 || !strings.Contains(e.Message, "ApplicationSet twins contains applications with duplicate name: milvus") {
 		t.Fatalf("err = %v, want the duplicate name milvus", err)
 	}
@@ -205,8 +204,8 @@ spec:
 // TestBadInput: input that is not an ApplicationSet is refused as bad
 // input (exit code 2), naming the file and document.
 func TestBadInput(t *testing.T) {
-	_, err := appsetexpand.RunYAML(t, []byte(cluster))
-	var e *appsetexpand.Error
+	_, err := RunYAML(t, []byte(cluster))
+	var e *Error
 	if !errors.As(err, &e) || e.ExitCode != 2 || !strings.Contains(e.Message, "applicationsets.yaml: document 1: want apiVersion argoproj.io/v1alpha1, kind ApplicationSet") {
 		t.Fatalf("err = %v, want a usage error naming the document", err)
 	}
@@ -216,7 +215,7 @@ func TestBadInput(t *testing.T) {
 func TestMissingBinary(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv(testenv.BinEnv, dir)
-	_, err := appsetexpand.Run(appsetexpand.Options{AppSets: "testdata/applicationset.yaml"})
+	_, err := Run(Options{AppSets: "testdata/applicationset.yaml"})
 	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "appset-expand")+" not found: run make testenv") {
 		t.Fatalf("err = %v, want the path and make testenv", err)
 	}
@@ -273,7 +272,7 @@ spec:
         namespace: '{{ .path.basename }}'
 `
 	dir := t.TempDir()
-	o := appsetexpand.Options{
+	o := Options{
 		AppSets:  filepath.Join(dir, "appset.yaml"),
 		Clusters: filepath.Join(dir, "cluster.yaml"),
 		Projects: filepath.Join(dir, "project.yaml"),
@@ -289,7 +288,7 @@ spec:
 		t.Fatal(err)
 	}
 	var got []string
-	for _, a := range appsetexpand.Expand(t, o) {
+	for _, a := range Expand(t, o) {
 		p, _, _ := unstructured.NestedString(a.Object, "spec", "source", "path")
 		got = append(got, a.GetName()+"="+p)
 	}
