@@ -91,7 +91,7 @@ var stringRules = map[string]stringRule{
 	},
 	"milvus.namespace":      dnsLabel,
 	"milvus.serviceAccount": dnsSubdomain,
-	"milvus.messageQueue":   oneOf("woodpecker", "pulsar", "kafka"),
+	"milvus.messageQueue":   oneOf("woodpecker", "pulsar", "kafka", "externalKafka"),
 	"milvus.chartVersion": func(s string) string {
 		return knownMilvusChart(s)
 	},
