@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"cuelang.org/go/cue"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/milvusgen/milvusgen/internal/model"
@@ -28,6 +29,17 @@ func init() {
 	stringRules["milvus.externalKafka.tls.caSecret.name"] = dnsSubdomain
 	stringRules["milvus.externalKafka.tls.caSecret.key"] = secretDataKey
 	listRules["milvus.externalKafka.brokers.*"] = kafkaBrokerRule
+}
+
+// checkKafkaFields refuses an empty broker list with its own message
+// (the schema's would be about list lengths).
+func checkKafkaFields(r *report, user cue.Value) {
+	const at = "milvus.externalKafka.brokers"
+	if l := user.LookupPath(cue.ParsePath(at)); l.Exists() && l.IncompleteKind() == cue.ListKind {
+		if n, err := l.Len().Int64(); err == nil && n == 0 {
+			r.errorf(at, "must list at least one broker (host:port); Amazon MSK shows them as the cluster's bootstrap brokers")
+		}
+	}
 }
 
 var kafkaProtocols = []string{model.KafkaSASLSSL, model.KafkaSSL, model.KafkaSASLPlaintext, model.KafkaPlaintext}

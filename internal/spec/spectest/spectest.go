@@ -39,6 +39,9 @@ func Invalid() []Case {
 	withCluster := func(extra string) string {
 		return set("  name: milvus-eks-cluster\n", "  name: milvus-eks-cluster\n"+extra)
 	}
+	kafka := func(body string) string {
+		return base + "milvus:\n  messageQueue: externalKafka\n  externalKafka: " + body + "\n"
+	}
 	return []Case{
 		{"bucket uppercase", set("milvus-bucket-039dd013c0712f085d60e21f", "Milvus_Bucket"),
 			`storage.bucket: bucket name must be 3-63 lowercase letters, digits, '.' or '-'; got "Milvus_Bucket"`, "spec.yaml:8:11"},
@@ -262,6 +265,36 @@ func Invalid() []Case {
 		{"gitops engine", base + "gitops: {engine: argo}\n", `gitops.engine: must be one of "flux", "argocd"`, "spec.yaml:9:18"},
 		{"argocd namespace", base + "gitops: {engine: argocd, argocd: {namespace: Argo_CD}}\n", "gitops.argocd.namespace: must be a DNS label", "spec.yaml:9:46"},
 		{"missing bucket", strings.Replace(base, "  bucket: milvus-bucket-039dd013c0712f085d60e21f\n", "  rootPath: x\n", 1), "storage.bucket: required field is missing", "spec.yaml:8:3"},
+		// milvus.externalKafka (docs/platform.md, "External Kafka and Amazon MSK").
+		{"kafka broker scheme", kafka(`{brokers: ["SASL_SSL://k1.example.com:9096"], sasl: {secretName: kafka}}`), "milvus.externalKafka.brokers.0: must be one broker as host:port", "spec.yaml:11:29"},
+		{"kafka broker list in one", kafka(`{brokers: ["k1.example.com:9096,k2.example.com:9096"], sasl: {secretName: kafka}}`), "give each broker of a bootstrap string (split at ',') as its own list item", "spec.yaml:11:29"},
+		{"kafka broker no port", kafka(`{brokers: [k1.example.com], sasl: {secretName: kafka}}`), "milvus.externalKafka.brokers.0: must be one broker as host:port", "spec.yaml:11:29"},
+		{"kafka broker bad port", kafka(`{brokers: ["k1.example.com:99999"], sasl: {secretName: kafka}}`), "the port must be 1-65535", "spec.yaml:11:29"},
+		{"kafka broker bad host", kafka(`{brokers: ["k1_example:9096"], sasl: {secretName: kafka}}`), `"k1_example" is neither a DNS name nor an IP address`, "spec.yaml:11:29"},
+		{"kafka no brokers", kafka(`{brokers: [], sasl: {secretName: kafka}}`), "milvus.externalKafka.brokers: must list at least one broker (host:port)", "spec.yaml:11:28"},
+		{"kafka broker twice", kafka(`{brokers: ["k1.example.com:9096", "K1.example.com:9096"], sasl: {secretName: kafka}}`), "broker K1.example.com:9096 is also brokers[0]", "spec.yaml:11:52"},
+		{"kafka protocol", kafka(`{brokers: ["k1.example.com:9096"], securityProtocol: TLS}`), `milvus.externalKafka.securityProtocol: must be one of "SASL_SSL", "SSL", "SASL_PLAINTEXT", "PLAINTEXT"`, "spec.yaml:11:71"},
+		{"kafka protocol case", kafka(`{brokers: ["k1.example.com:9096"], securityProtocol: sasl_ssl, sasl: {secretName: kafka}}`), `write it as "SASL_SSL"`, "spec.yaml:11:71"},
+		{"kafka msk iam", kafka(`{brokers: ["k1.example.com:9098"], sasl: {mechanism: AWS_MSK_IAM, secretName: kafka}}`), "Amazon MSK's IAM authentication needs a SigV4 token signer", "spec.yaml:11:71"},
+		{"kafka oauthbearer", kafka(`{brokers: ["k1.example.com:9098"], sasl: {mechanism: OAUTHBEARER, secretName: kafka}}`), `use mechanism "SCRAM-SHA-512"`, "spec.yaml:11:71"},
+		{"kafka gssapi", kafka(`{brokers: ["k1.example.com:9096"], sasl: {mechanism: GSSAPI, secretName: kafka}}`), "Kerberos (GSSAPI) needs a keytab", "spec.yaml:11:71"},
+		{"kafka unknown mechanism", kafka(`{brokers: ["k1.example.com:9096"], sasl: {mechanism: SCRAM-SHA-1, secretName: kafka}}`), `must be one of "SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"`, "spec.yaml:11:71"},
+		{"kafka sasl without secret", kafka(`{brokers: ["k1.example.com:9096"], sasl: {mechanism: SCRAM-SHA-512}}`), "milvus.externalKafka.sasl.secretName: required field is missing", ""},
+		{"kafka sasl protocol without sasl", kafka(`{brokers: ["k1.example.com:9096"]}`), "milvus.externalKafka.securityProtocol: SASL_SSL authenticates with SASL: add sasl: {secretName:", ""},
+		{"kafka sasl with ssl", kafka(`{brokers: ["k1.example.com:9094"], securityProtocol: SSL, sasl: {secretName: kafka}}`), "milvus.externalKafka.sasl: is only used with securityProtocol SASL_SSL or SASL_PLAINTEXT", "spec.yaml:11:82"},
+		{"kafka plain in clear", kafka(`{brokers: ["k1.example.com:9092"], securityProtocol: SASL_PLAINTEXT, sasl: {mechanism: PLAIN, secretName: kafka}}`), "PLAIN over SASL_PLAINTEXT sends the Kafka password unencrypted", "spec.yaml:11:105"},
+		{"kafka tls without tls", kafka(`{brokers: ["k1.example.com:9092"], securityProtocol: PLAINTEXT, tls: {caSecret: {name: kafka-ca}}}`), "milvus.externalKafka.tls: is only used with securityProtocol SSL or SASL_SSL", "spec.yaml:11:87"},
+		{"kafka tls without ca", kafka(`{brokers: ["k1.example.com:9094"], securityProtocol: SSL, tls: {}}`), "milvus.externalKafka.tls.caSecret: required field is missing", ""},
+		{"kafka tls ca key", kafka(`{brokers: ["k1.example.com:9094"], securityProtocol: SSL, tls: {caSecret: {name: kafka-ca, key: "../ca"}}}`), "milvus.externalKafka.tls.caSecret.key: must be a Kubernetes Secret key", ""},
+		{"kafka tls unknown", kafka(`{brokers: ["k1.example.com:9094"], securityProtocol: SSL, tls: {insecureSkipVerify: true}}`), "milvus.externalKafka.tls.insecureSkipVerify: unknown field", ""},
+		{"kafka tls skip verify", kafka(`{brokers: ["k1.example.com:9094"], securityProtocol: SSL, tls: {caSecret: {name: kafka-ca}, verifyHostname: false}}`), "milvus.externalKafka.tls.verifyHostname: unknown field", ""},
+		{"kafka missing", base + "milvus: {messageQueue: externalKafka}\n", "milvus.externalKafka: required field is missing", "spec.yaml:9:9"},
+		{"kafka without queue", base + "milvus: {messageQueue: kafka, externalKafka: {brokers: [\"k1.example.com:9092\"], securityProtocol: PLAINTEXT}}\n", "milvus.externalKafka: is only read with milvus.messageQueue: externalKafka", "spec.yaml:9:46"},
+		{"kafka msk serverless", kafka(`{brokers: ["boot-abc.c1.kafka-serverless.us-east-2.amazonaws.com:9098"], sasl: {secretName: kafka}}`), "MSK Serverless authenticates only with IAM", "spec.yaml:11:29"},
+		{"kafka msk iam port", kafka(`{brokers: ["b-1.milvus.abc123.c2.kafka.us-east-2.amazonaws.com:9098"], sasl: {secretName: kafka}}`), "port 9098 is Amazon MSK's IAM listener", "spec.yaml:11:29"},
+		{"kafka msk tls port with sasl", kafka(`{brokers: ["b-1.milvus.abc123.c2.kafka.us-east-2.amazonaws.com:9094"], sasl: {secretName: kafka}}`), "port 9094 is Amazon MSK's SSL listener, but securityProtocol is SASL_SSL; use the brokers of port 9096", "spec.yaml:11:29"},
+		{"kafka msk scram 256", kafka(`{brokers: ["b-1.milvus.abc123.c2.kafka.us-east-2.amazonaws.com:9096"], sasl: {mechanism: SCRAM-SHA-256, secretName: kafka}}`), "Amazon MSK's SASL/SCRAM takes SCRAM-SHA-512 only", "spec.yaml:11:107"},
+		{"kafka on woodpecker-only chart", set("storage:\n", "storage:\n") + "milvus:\n  chartVersion: 4.2.58\n  messageQueue: woodpecker\n", `chart 4.2.58 (Milvus 2.5.16) supports pulsar, kafka; got "woodpecker"`, ""},
 		{"not a mapping", "- a\n- b\n", "a spec must be a mapping of fields", "spec.yaml:1:1"},
 		{"yaml syntax", "name: [unclosed\n", "spec.yaml:", ""},
 		{"cue syntax", "name: {\n", "s.cue:", ""},
