@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 
@@ -151,5 +153,33 @@ func TestMilvusChartExternalKafkaCA(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestExternalKafkaValues: under highAvailability an external Kafka gets
+// none of the in-cluster Kafka's values (sizing requests, persistence,
+// the brokers' and ZooKeeper's spread and budgets), and in-cluster Kafka
+// keeps them.
+func TestExternalKafkaValues(t *testing.T) {
+	v := Milvus(msk("5.0.19", model.CoordinatorsMix))
+	if got, want := v["kafka"], map[string]any{"enabled": false}; !cmp.Equal(got, want) {
+		t.Errorf("kafka = %v, want %v", got, want)
+	}
+	if got, want := v["externalKafka"], map[string]any{
+		"enabled":          true,
+		"brokerList":       "b-1.milvus.abc123.c2.kafka.us-east-2.amazonaws.com:9096,b-2.milvus.abc123.c2.kafka.us-east-2.amazonaws.com:9096",
+		"securityProtocol": "SASL_SSL",
+		"sasl":             map[string]any{"mechanisms": "SCRAM-SHA-512"},
+	}; !cmp.Equal(got, want) {
+		t.Errorf("externalKafka = %v, want %v", got, want)
+	}
+	in := Milvus(variant(func(s *model.Spec) { s.Milvus.MessageQueue = model.Kafka }))
+	for _, key := range []string{"podAntiAffinityPreset", "topologySpreadConstraints", "pdb", "resources", "zookeeper"} {
+		if _, ok := in["kafka"].(map[string]any)[key]; !ok {
+			t.Errorf("in-cluster kafka lost %s", key)
+		}
+	}
+	if _, ok := in["externalKafka"]; ok {
+		t.Error("in-cluster kafka sets externalKafka")
 	}
 }
