@@ -107,7 +107,7 @@ func TestDiffFleetCost(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s\n%s", code, stderr, out)
 	}
-	if want := "monthly cost of 1 priced environment(s): $10,805.70 → $10,805.70 (±$0.00); not priced (no prices for their region): argocd, dev, kafka, minimal, prod, runbook"; !strings.Contains(out, want) {
+	if want := "monthly cost of 1 priced environment(s): $10,805.70 → $10,805.70 (±$0.00); not priced (no prices for their region): argocd, dev, kafka, minimal, msk, prod, runbook"; !strings.Contains(out, want) {
 		t.Errorf("fleet report lacks %q:\n%s", want, out)
 	}
 }

@@ -89,6 +89,9 @@ const (
 	Woodpecker = "woodpecker"
 	Pulsar     = "pulsar"
 	Kafka      = "kafka"
+	// ExternalKafka is a Kafka cluster Milvus does not run (Amazon MSK or
+	// your own), described by Milvus.ExternalKafka.
+	ExternalKafka = "externalKafka"
 )
 
 // Milvus is the Milvus Helm release.
@@ -118,6 +121,8 @@ type Milvus struct {
 	Service          Service        `json:"service"`
 	Config           map[string]any `json:"config,omitempty"`
 	Values           map[string]any `json:"values,omitempty"`
+	// ExternalKafka is the Kafka cluster of MessageQueue externalKafka.
+	ExternalKafka *KafkaCluster `json:"externalKafka,omitempty"`
 }
 
 // Coordinator layouts.

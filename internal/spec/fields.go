@@ -91,7 +91,7 @@ var stringRules = map[string]stringRule{
 	},
 	"milvus.namespace":      dnsLabel,
 	"milvus.serviceAccount": dnsSubdomain,
-	"milvus.messageQueue":   oneOf("woodpecker", "pulsar", "kafka"),
+	"milvus.messageQueue":   oneOf("woodpecker", "pulsar", "kafka", "externalKafka"),
 	"milvus.chartVersion": func(s string) string {
 		return knownMilvusChart(s)
 	},
@@ -255,6 +255,7 @@ func checkFields(r *report, user cue.Value) {
 			r.errorf("milvus.service.sourceRanges", "must list at least one CIDR; leave sourceRanges out to allow the VPC CIDR")
 		}
 	}
+	checkKafkaFields(r, user)
 	for _, pattern := range slices.Sorted(maps.Keys(listRules)) {
 		for _, path := range listPaths(user, pattern) {
 			checkString(r, user, path, listRules[pattern])
