@@ -12,10 +12,10 @@ import (
 )
 
 // hubSide renders the hub tree and the clusters' trees of specs.
-func hubSide(t *testing.T, specs map[string]*model.Spec) ([]manifest.File, map[string]HubCluster) {
+func hubSide(t *testing.T, specs map[string]*model.Spec) ([]manifest.File, map[string]argocd.HubCluster) {
 	t.Helper()
 	h := &argocd.Hub{Name: modeltest.HubName, Path: "clusters/hub"}
-	clusters := map[string]HubCluster{}
+	clusters := map[string]argocd.HubCluster{}
 	for _, n := range []string{"dev", "prod"} {
 		s := specs[n]
 		h.Clusters = append(h.Clusters, s)
@@ -23,7 +23,7 @@ func hubSide(t *testing.T, specs map[string]*model.Spec) ([]manifest.File, map[s
 		if err != nil {
 			t.Fatal(err)
 		}
-		clusters[n] = HubCluster{Spec: s, Files: files}
+		clusters[n] = argocd.HubCluster{Spec: s, Files: files}
 	}
 	hub, err := argocd.RenderHub(h)
 	if err != nil {
@@ -40,11 +40,11 @@ func TestExpandHubDiff(t *testing.T) {
 	changed := modeltest.HubVariants()
 	changed["prod"].LoadBalancerController.Replicas = 3
 	newHub, newC := hubSide(t, changed)
-	before, err := ExpandHub(oldHub, oldC)
+	before, err := argocd.ExpandHub(oldHub, oldC)
 	if err != nil {
 		t.Fatal(err)
 	}
-	after, err := ExpandHub(newHub, newC)
+	after, err := argocd.ExpandHub(newHub, newC)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestExpandHubMissingValues(t *testing.T) {
 	}
 	dev.Files = kept
 	clusters["dev"] = dev
-	if _, err := ExpandHub(hub, clusters); err == nil || !strings.Contains(err.Error(), "missing from the environment's tree") {
+	if _, err := argocd.ExpandHub(hub, clusters); err == nil || !strings.Contains(err.Error(), "missing from the environment's tree") {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -161,5 +161,4 @@ echo "once they are Healthy, let the hub generate $APPS_APP and $MILVUS_APP with
 echo "  kubectl --context \"$HUB_CONTEXT\" -n \"$ARGOCD_NAMESPACE\" label secret \"$CLUSTER_SECRET\" --overwrite milvusgen.io/stage=apps"
 
 step "verify"
-tree="$(cd .. && pwd)"
-printf 'Once Argo CD has synced, check Milvus with: milvusgen verify --rendered %q --port-forward\n' "$tree"
+echo "Once the hub has synced Milvus, check it end to end with: milvusgen verify -f <the spec files>"

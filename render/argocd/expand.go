@@ -1,4 +1,4 @@
-package fleet
+package argocd
 
 import (
 	"bytes"
@@ -15,7 +15,6 @@ import (
 	"github.com/milvusgen/milvusgen/internal/appset"
 	"github.com/milvusgen/milvusgen/internal/manifest"
 	"github.com/milvusgen/milvusgen/internal/model"
-	"github.com/milvusgen/milvusgen/render/argocd"
 )
 
 // HubCluster is a registered environment as `diff --fleet` expands the
@@ -57,7 +56,7 @@ func ExpandHub(hub []manifest.File, clusters map[string]HubCluster) ([]manifest.
 		if c.Files == nil {
 			continue // no tree (yet): not registered on that side
 		}
-		labels := argocd.ClusterSecretLabels(c.Spec)
+		labels := ClusterSecretLabels(c.Spec)
 		labels[model.HubStageLabel] = model.HubStageApps
 		reg := appset.Cluster{Name: c.Spec.ArgoCDClusterName(), Labels: labels}
 		for _, set := range sets {
@@ -117,4 +116,16 @@ func inlineValues(a *v1alpha1.Application, c HubCluster) error {
 	a.Spec.Sources = nil
 	a.Spec.Source = &chart
 	return nil
+}
+
+// SpokeApplications are the Applications the hub generates for s's
+// cluster, values inlined (ExpandHub), from s's rendered tree files: the
+// releases a hub-mode tree stands for, for readers that want them as
+// Applications (verify -f).
+func SpokeApplications(s *model.Spec, files []manifest.File) ([]manifest.File, error) {
+	hub, err := RenderHub(&Hub{Name: s.GitOps.ArgoCD.Hub.Name, Path: ".", Clusters: []*model.Spec{s}})
+	if err != nil {
+		return nil, err
+	}
+	return ExpandHub(hub, map[string]HubCluster{"": {Spec: s, Files: files}})
 }
