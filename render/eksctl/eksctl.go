@@ -31,6 +31,7 @@ type clusterConfig struct {
 	APIVersion        string      `json:"apiVersion"`
 	Kind              string      `json:"kind"`
 	Metadata          clusterMeta `json:"metadata"`
+	AvailabilityZones []string    `json:"availabilityZones,omitempty"`
 	VPC               vpc         `json:"vpc"`
 	IAM               clusterIAM  `json:"iam"`
 	ManagedNodeGroups []nodeGroup `json:"managedNodeGroups"`
@@ -141,6 +142,7 @@ func buildClusterConfig(s *model.Spec) *clusterConfig {
 			Region:  s.AWS.Region,
 			Version: s.Cluster.KubernetesVersion,
 		},
+		AvailabilityZones: availabilityZones(s),
 		VPC:               withExistingVPC(s, buildVPC(s)),
 		IAM:               buildIAM(s),
 		ManagedNodeGroups: buildNodeGroups(s),
