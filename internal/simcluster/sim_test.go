@@ -71,7 +71,6 @@ func TestExamples(t *testing.T) {
 // what is missing. They are skipped by name, so a new example or a fixed
 // one is proved, and removing an entry is how a fix is checked.
 var knownGaps = map[string]string{
-	"sizing": "us-east-1, where eksctl picks two zones: no spread of etcd's three members survives a zone; milvusgen cannot name three zones yet",
 	"v254":   "Pulsar's bookie-init Job pod never completes under kwok's pod stages, so the pods never settle",
 	"v2516":  "Pulsar's bookie-init Job pod never completes under kwok's pod stages, so the pods never settle",
 	"v2615":  "Pulsar's bookie-init Job pod never completes under kwok's pod stages, so the pods never settle",
