@@ -71,9 +71,9 @@ func TestExamples(t *testing.T) {
 // what is missing. They are skipped by name, so a new example or a fixed
 // one is proved, and removing an entry is how a fix is checked.
 var knownGaps = map[string]string{
-	"v254":   "Pulsar's bookie-init Job pod never completes under kwok's pod stages, so the pods never settle",
-	"v2516":  "Pulsar's bookie-init Job pod never completes under kwok's pod stages, so the pods never settle",
-	"v2615":  "Pulsar's bookie-init Job pod never completes under kwok's pod stages, so the pods never settle",
+	"v254":  "Pulsar's bookie-init Job pod never completes under kwok's pod stages, so the pods never settle",
+	"v2516": "Pulsar's bookie-init Job pod never completes under kwok's pod stages, so the pods never settle",
+	"v2615": "Pulsar's bookie-init Job pod never completes under kwok's pod stages, so the pods never settle",
 }
 
 // TestHighAvailability places the high-availability variants of the
