@@ -8,12 +8,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/cobra"
 	api "github.com/weaveworks/eksctl/pkg/apis/eksctl.io/v1alpha5"
 	"github.com/weaveworks/eksctl/pkg/ctl/cmdutils"
 	"github.com/weaveworks/eksctl/pkg/ctl/cmdutils/filter"
 	"github.com/weaveworks/eksctl/pkg/eks"
 	eksctlvpc "github.com/weaveworks/eksctl/pkg/vpc"
+	"sigs.k8s.io/yaml"
 
 	"github.com/milvusgen/milvusgen/internal/consumer"
 	"github.com/milvusgen/milvusgen/internal/golden"
@@ -122,5 +124,31 @@ func TestOneNamedZone(t *testing.T) {
 	}
 	if _, err := consumer.Eksctl(files[0].Data); err == nil || !strings.Contains(err.Error(), "only 1 zone(s) specified") {
 		t.Fatalf("eksctl accepts one zone: %v", err)
+	}
+}
+
+// TestConfigIsTheFile: Config is what eksctl decodes from the file Render
+// writes, for every golden case and the zone cases.
+func TestConfigIsTheFile(t *testing.T) {
+	specs := cases()
+	specs["existing-vpc"] = existingVPC()
+	specs["named-zones"] = modeltest.Variant(func(s *model.Spec) { s.Cluster.Zones = []string{"us-east-2a", "us-east-2b", "us-east-2c"} })
+	specs["tags"] = modeltest.Variant(func(s *model.Spec) { s.AWS.Tags = map[string]string{"team": "vectors"} })
+	for name, s := range specs {
+		files, err := Render(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fromFile api.ClusterConfig
+		if err := yaml.UnmarshalStrict(files[0].Data, &fromFile); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := Config(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(&fromFile, cfg); d != "" {
+			t.Errorf("%s: Config differs from the file (-file +Config):\n%s", name, d)
+		}
 	}
 }
