@@ -2,18 +2,17 @@ package diff
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
-
-	"github.com/milvusgen/milvusgen/internal/diff/awsstep"
-	"sigs.k8s.io/yaml"
-
-	"fmt"
 	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
 
+	"sigs.k8s.io/yaml"
+
+	"github.com/milvusgen/milvusgen/internal/diff/awsstep"
 	"github.com/milvusgen/milvusgen/internal/manifest"
 )
 
@@ -164,7 +163,10 @@ var sizeFields = []string{"desiredCapacity", "minSize", "maxSize"}
 func classifyClusterConfig(c *Change, old, new map[string]any, vars awsstep.Vars) {
 	switch c.Op {
 	case Added:
-		if old == nil {
+		switch {
+		case old == nil && existingCluster(new):
+			c.note("", "cluster "+c.ID.Name+" enters the tree as an existing cluster (cluster.existing): bootstrap.sh adds only what milvusgen owns to it (node groups, addons, IAM, the bucket); nothing creates or changes the cluster itself")
+		case old == nil:
 			c.step("", awsstep.StepCluster, "cluster "+c.ID.Name+" added", vars)
 		}
 		return
@@ -174,12 +176,24 @@ func classifyClusterConfig(c *Change, old, new map[string]any, vars awsstep.Vars
 	}
 	v := vars.With("CLUSTER", str(new, "metadata", "name"), "REGION", str(new, "metadata", "region"))
 	ov, nv := str(old, "metadata", "version"), str(new, "metadata", "version")
+	if a, b := existingCluster(old), existingCluster(new); a != b {
+		c.note("/metadata/annotations", fmt.Sprintf("cluster.existing %t → %t: the tree changes who owns the cluster, not the cluster; converge.sh never creates or deletes it for this", a, b))
+	}
+	if ov != nv && existingCluster(new) {
+		// The control plane is the platform's: converge.sh checks it and
+		// stops until the platform has upgraded it; the node groups and
+		// addons milvusgen owns then follow as usual.
+		c.note("/metadata/version", fmt.Sprintf("Kubernetes %s → %s on an existing cluster (cluster.existing): the control plane is the platform's, and converge.sh does not upgrade it; it stops until the cluster runs %s, then moves milvusgen's node groups and addons", ov, nv, nv))
+	}
 	if ov != nv {
 		path, err := awsstep.KubernetesPath(ov, nv)
 		if err != nil {
 			c.note("/metadata/version", err.Error())
 		}
 		for _, m := range path {
+			if existingCluster(new) {
+				break
+			}
 			detail := fmt.Sprintf("Kubernetes %s → %s", ov, nv)
 			if len(path) > 1 {
 				detail += ", control plane to " + m
@@ -232,6 +246,12 @@ func classifyClusterConfig(c *Change, old, new map[string]any, vars awsstep.Vars
 		}
 		c.note(f.Path, fmt.Sprintf("%s %s → %s: aws/converge.sh has no step for this field; the existing cluster keeps its value", f.Path, show(f.Old), show(f.New)))
 	}
+}
+
+// existingCluster reports whether a ClusterConfig is marked as the
+// platform's (cluster.existing).
+func existingCluster(cfg map[string]any) bool {
+	return str(cfg, "metadata", "annotations", manifest.ExistingClusterAnnotation) == "true"
 }
 
 // known reports whether a ClusterConfig field path is covered by a step

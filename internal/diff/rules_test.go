@@ -240,6 +240,14 @@ func TestRules(t *testing.T) {
 				{Infrastructure, "ClusterConfig milvus-eks-cluster", "/metadata/version", "Kubernetes 1.33 → 1.34: the control plane is upgraded one minor version at a time; the addons and node groups follow; aws/converge.sh runs: eksctl upgrade cluster --name milvus-eks-cluster --region us-east-2 --version 1.34 --approve"},
 				{Infrastructure, "ClusterConfig milvus-eks-cluster", "/managedNodeGroups[name=milvus-node-group]", "aws/converge.sh runs: eksctl upgrade nodegroup --cluster milvus-eks-cluster --region us-east-2 --name milvus-node-group --kubernetes-version 1.34"},
 			}},
+		{"existing cluster: kubernetes version", func(o map[string]map[string]any) { set(o["cc"], "metadata.version", "1.34") },
+			[]want{
+				{Infrastructure, "ClusterConfig milvus-eks-cluster", "/metadata/version", "the control plane is the platform's, and converge.sh does not upgrade it; it stops until the cluster runs 1.34"},
+				{Infrastructure, "ClusterConfig milvus-eks-cluster", "/managedNodeGroups[name=milvus-node-group]", "aws/converge.sh runs: eksctl upgrade nodegroup --cluster milvus-eks-cluster --region us-east-2 --name milvus-node-group --kubernetes-version 1.34"},
+			}},
+		{"adopted as existing", func(o map[string]map[string]any) {
+			set(o["cc"], "metadata.annotations.[milvusgen.io/existing-cluster]", "true")
+		}, []want{{Infrastructure, "ClusterConfig milvus-eks-cluster", "/metadata/annotations", "cluster.existing false → true: the tree changes who owns the cluster, not the cluster"}}},
 		{"kubernetes version skips", func(o map[string]map[string]any) { set(o["cc"], "metadata.version", "1.35") },
 			[]want{
 				{Infrastructure, "ClusterConfig milvus-eks-cluster", "/metadata/version", "Kubernetes 1.33 → 1.35, control plane to 1.34"},
@@ -270,6 +278,10 @@ func TestRules(t *testing.T) {
 				set(old["hr"], "spec.chart.spec.version", "4.2.37")
 				set(old["hr"], "spec.values.woodpecker.enabled", false)
 				set(old["hr"], "spec.values.pulsarv3.enabled", true)
+			}
+			if strings.HasPrefix(tc.name, "existing cluster") {
+				set(old["cc"], "metadata.annotations.[milvusgen.io/existing-cluster]", "true")
+				set(new["cc"], "metadata.annotations.[milvusgen.io/existing-cluster]", "true")
 			}
 			if strings.HasPrefix(tc.name, "protected") {
 				set(old["ns"], "metadata.annotations.[kustomize.toolkit.fluxcd.io/prune]", "disabled")

@@ -20,3 +20,9 @@ const (
 // for it. It is the one priced quantity a tree cannot otherwise show, so
 // the cost estimate (internal/cost) reads it to price both sides of a diff.
 const S3EstimateAnnotation = "milvusgen.io/s3-estimate-bytes"
+
+// ExistingClusterAnnotation marks the ClusterConfig of a cluster that
+// exists and that eksctl did not create (cluster.existing): the cluster is
+// the platform's, and a pull request's diff must not plan changes to it.
+// eksctl ignores metadata.annotations.
+const ExistingClusterAnnotation = "milvusgen.io/existing-cluster"

@@ -9,6 +9,15 @@ import "strings"
 // configVersion v2).
 const BackupImage = "milvusdb/milvus-backup:v0.5.16"
 
+// What the backup Job's one container requests, and its memory limit:
+// render/backup sets them, and the fit check reserves room for the Job's
+// pod, which the CronJob starts on whatever node has it.
+const (
+	BackupCPURequest    = "500m"
+	BackupMemoryRequest = "512Mi"
+	BackupMemoryLimit   = "2Gi"
+)
+
 // BackupName names the backup CronJob and its ConfigMap.
 func (s *Spec) BackupName() string { return s.Name + "-backup" }
 

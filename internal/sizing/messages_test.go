@@ -122,3 +122,28 @@ func TestFitHonoursNodeSelectors(t *testing.T) {
 		t.Errorf("query nodes placed outside their selector: %v", res.Problems)
 	}
 }
+
+// TestFitHonoursDependencySelectors: the message queue's selectors the
+// raw-value allowlist passes (kafka, kafka.zookeeper, pulsarv3.*) place
+// those pods as the chart will, as etcd's does.
+func TestFitHonoursDependencySelectors(t *testing.T) {
+	for _, tc := range []struct {
+		mq, block, path string
+		values          map[string]any
+	}{
+		{model.Kafka, "kafka", "milvus.values.kafka.nodeSelector", map[string]any{"kafka": map[string]any{"nodeSelector": map[string]any{"team": "mq"}}}},
+		{model.Kafka, "kafka-zookeeper", "milvus.values.kafka.zookeeper.nodeSelector", map[string]any{"kafka": map[string]any{"zookeeper": map[string]any{"nodeSelector": map[string]any{"team": "mq"}}}}},
+		{model.Pulsar, "pulsar-bookie", "milvus.values.pulsarv3.bookkeeper.nodeSelector", map[string]any{"pulsarv3": map[string]any{"bookkeeper": map[string]any{"nodeSelector": map[string]any{"team": "mq"}}}}},
+	} {
+		t.Run(tc.block, func(t *testing.T) {
+			s := modeltest.Runbook()
+			s.Milvus.MessageQueue = tc.mq
+			s.Milvus.Values = tc.values
+			withGroups(s, model.NodeGroup{Name: "general", InstanceType: "m6i.4xlarge", DesiredCapacity: 6})
+			res := Fit(s)
+			if len(res.Problems) != 1 || res.Problems[0].Path != tc.path || !strings.Contains(res.Problems[0].Message, "team=mq") {
+				t.Fatalf("problems: %v", res.Problems)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package sizing
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
@@ -83,11 +84,24 @@ func NewWorkload(s *model.Spec) (*Workload, error) {
 	w.Dependencies = dependencies(s, w.Plan)
 	for i, c := range w.Dependencies {
 		w.Dependencies[i].Placement = PlacementOf(s, c.Name)
-		if c.Name == "etcd" {
-			w.Dependencies[i].NodeSelector, w.Dependencies[i].SelectorPath = nodeSelector(s, "etcd", false)
+		if block, ok := dependencyBlocks[c.Name]; ok {
+			w.Dependencies[i].NodeSelector, w.Dependencies[i].SelectorPath = nodeSelector(s, block, false)
 		}
 	}
 	return w, nil
+}
+
+// dependencyBlocks are the chart values blocks of the dependencies whose
+// nodeSelector the raw-value allowlist lets through (internal/rawvalues),
+// by component name, so the fit check places them where the chart will.
+var dependencyBlocks = map[string]string{
+	"etcd":             "etcd",
+	"kafka":            "kafka",
+	"kafka-zookeeper":  "kafka.zookeeper",
+	"pulsar-zookeeper": "pulsarv3.zookeeper",
+	"pulsar-bookie":    "pulsarv3.bookkeeper",
+	"pulsar-broker":    "pulsarv3.broker",
+	"pulsar-proxy":     "pulsarv3.proxy",
 }
 
 // nodeSelector is milvus.values.<block>.nodeSelector, else (for Milvus's
@@ -106,10 +120,12 @@ func nodeSelector(s *model.Spec, block string, chartWide bool) (map[string]strin
 		}
 		return out
 	}
-	if b, ok := s.Milvus.Values[block].(map[string]any); ok {
-		if sel := read(b); sel != nil {
-			return sel, "milvus.values." + block + ".nodeSelector"
-		}
+	b := s.Milvus.Values
+	for _, k := range strings.Split(block, ".") {
+		b, _ = b[k].(map[string]any)
+	}
+	if sel := read(b); sel != nil {
+		return sel, "milvus.values." + block + ".nodeSelector"
 	}
 	if chartWide {
 		if sel := read(s.Milvus.Values); sel != nil {
@@ -361,6 +377,11 @@ func dependencies(s *model.Spec, p *Plan) []Component {
 		est("coredns", 100, 70*MiB, 2),
 		est("ebs-csi-controller", 60, 240*MiB, 2),
 	)
+	if s.Backup != nil {
+		// The CronJob's pod: one at a time (concurrencyPolicy Forbid).
+		cpu, mem := resource.MustParse(model.BackupCPURequest), resource.MustParse(model.BackupMemoryRequest)
+		out = append(out, est("milvus-backup", cpu.MilliValue(), mem.Value(), 1))
+	}
 	// The engine the tree is for runs in the cluster too (issue 19 item 4:
 	// an Argo CD spec was sized with Flux's controllers).
 	if s.UsesArgoCD() {

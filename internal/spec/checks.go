@@ -36,6 +36,9 @@ func checkModel(r *report, s *model.Spec, ok map[string]bool, opts Options) {
 		checkNodeGroups(r, s) // gated per field within
 	}
 	checkMilvus(r, s, ok)
+	if all("name", "milvus.messageQueue") {
+		checkReleaseName(r, s)
+	}
 	if ok["aws"] {
 		checkTags(r, s)
 	}

@@ -143,7 +143,10 @@ func etcdService(s *model.Spec) string {
 
 // script creates a backup named by the time it starts, then keeps the
 // newest Keep of the CronJob's backups (names sort by time) and deletes
-// the rest. It runs in the image's Alpine shell.
+// the rest. It runs in the image's Alpine shell. The commands are
+// v0.5.16's (cmd/create, cmd/list, cmd/del at that tag): --config is the
+// root's persistent flag, create and delete take -n/--name, and list
+// prints ">> Backups:" then one name per line.
 func script(s *model.Spec) string {
 	cfg := ConfigDir + "/" + ConfigKey
 	return strings.Join([]string{
@@ -201,8 +204,8 @@ func BuildCronJob(s *model.Spec) *batchv1.CronJob {
 								Env:          env,
 								VolumeMounts: mounts,
 								Resources: corev1.ResourceRequirements{
-									Requests: corev1.ResourceList{corev1.ResourceCPU: q("500m"), corev1.ResourceMemory: q("512Mi")},
-									Limits:   corev1.ResourceList{corev1.ResourceMemory: q("2Gi")},
+									Requests: corev1.ResourceList{corev1.ResourceCPU: q(model.BackupCPURequest), corev1.ResourceMemory: q(model.BackupMemoryRequest)},
+									Limits:   corev1.ResourceList{corev1.ResourceMemory: q(model.BackupMemoryLimit)},
 								},
 								SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: ptr(false)},
 							}},

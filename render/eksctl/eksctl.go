@@ -47,6 +47,8 @@ type clusterMeta struct {
 	// Tags go on every CloudFormation stack eksctl makes, which passes
 	// them on to the stack's resources (IAM roles included).
 	Tags map[string]string `json:"tags,omitempty"`
+	// Annotations are ignored by eksctl; milvusgen's diff reads them.
+	Annotations map[string]string `json:"annotations,omitempty"`
 }
 
 type vpc struct {
@@ -126,7 +128,7 @@ type addon struct {
 
 // Render returns aws/eksctl-cluster.yaml for s.
 func Render(s *model.Spec) ([]manifest.File, error) {
-	f, err := manifest.YAML(File, withTags(s, buildClusterConfig(s)))
+	f, err := manifest.YAML(File, withExisting(s, withTags(s, buildClusterConfig(s))))
 	if err != nil {
 		return nil, err
 	}

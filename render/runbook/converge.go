@@ -437,7 +437,28 @@ fi`, command(awsstep.StepIdentityProvider))
 
 // convergeControlPlane upgrades the control plane one minor version at a
 // time up to the tree's, and refuses a cluster newer than the tree.
-func convergeControlPlane(w *script, _ *model.Spec, _ cluster) {
+//
+// On an existing cluster (cluster.existing) the control plane is the
+// platform's: converge.sh only checks it, and stops while it differs from
+// the tree, so milvusgen's node groups never run ahead of it or behind.
+func convergeControlPlane(w *script, s *model.Spec, _ cluster) {
+	if s.Cluster.Existing {
+		w.f(`
+step "control plane: Kubernetes $KUBERNETES_VERSION (the platform's)"
+current="$(aws eks describe-cluster --name "$CLUSTER" --region "$REGION" --query cluster.version --output text)"
+case "$current" in
+1.[0-9]*) ;;
+*) echo "converge.sh: cannot read the cluster's Kubernetes version: $current" >&2; exit 1 ;;
+esac
+if [ "$current" != "$KUBERNETES_VERSION" ]; then
+  echo "converge.sh: cluster $CLUSTER runs Kubernetes $current and the tree says $KUBERNETES_VERSION." >&2
+  echo "cluster.existing: the control plane is the platform's, and converge.sh does not change it;" >&2
+  echo "set cluster.kubernetesVersion to $current, or ask the platform team to upgrade the cluster, then run again" >&2
+  exit 1
+fi
+echo "the control plane runs Kubernetes $current"`)
+		return
+	}
 	w.f(`
 step "control plane: Kubernetes $KUBERNETES_VERSION"
 current="$(aws eks describe-cluster --name "$CLUSTER" --region "$REGION" --query cluster.version --output text)"

@@ -73,3 +73,27 @@ func TestBootstrapExistingCluster(t *testing.T) {
 		})
 	}
 }
+
+// TestConvergeExistingControlPlane: on the platform's cluster a Kubernetes
+// bump never upgrades the control plane; converge.sh stops, naming both
+// ways out, and changes nothing. Once the platform has upgraded it, the
+// node groups follow.
+func TestConvergeExistingControlPlane(t *testing.T) {
+	s := existingCluster(model.IRSA)
+	s.Cluster.KubernetesVersion = "1.35"
+	h := newStubbed(t, s)
+	h.setState("cluster", `{"version":"1.34"}`)
+	calls, stderr, code := h.run(ConvergeFile, nil, "--yes")
+	if code == 0 || !strings.Contains(stderr, "the control plane is the platform's") || !strings.Contains(stderr, "set cluster.kubernetesVersion to 1.34") {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	none(t, calls, "eksctl upgrade cluster", "eksctl upgrade nodegroup", "eksctl create nodegroup")
+	if !strings.Contains(h.readState(t, "cluster"), `"version":"1.34"`) && !strings.Contains(h.readState(t, "cluster"), `"version": "1.34"`) {
+		t.Errorf("the cluster changed:\n%s", h.readState(t, "cluster"))
+	}
+
+	h.setState("cluster", `{"version":"1.35"}`)
+	if _, stderr, code := h.run(ConvergeFile, nil, "--yes"); code != 0 {
+		t.Fatalf("after the platform's upgrade: exit %d:\n%s", code, stderr)
+	}
+}
