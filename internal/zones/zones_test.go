@@ -81,7 +81,9 @@ func TestCallersAgree(t *testing.T) {
 			s.AWS.Region = "us-east-1"
 			s.Cluster.Zones = []string{"us-east-1a", "us-east-1b", "us-east-1c"}
 		}, 3},
-		{"four named", func(s *model.Spec) { s.Cluster.Zones = []string{"us-east-2a", "us-east-2b", "us-east-2c", "us-east-2d"} }, 4},
+		{"four named", func(s *model.Spec) {
+			s.Cluster.Zones = []string{"us-east-2a", "us-east-2b", "us-east-2c", "us-east-2d"}
+		}, 4},
 		{"existing VPC, two private subnets, three public", vpc(two, three), 2},
 		{"existing VPC, three private subnets", vpc(three, nil), 3},
 		{"existing VPC with the same zones named", func(s *model.Spec) {

@@ -17,7 +17,7 @@ import (
 // JSON rather than the file's YAML, which holds the same object, because
 // sizing reads it for every workload.
 func Config(s *model.Spec) (*api.ClusterConfig, error) {
-	data, err := json.Marshal(withTags(s, buildClusterConfig(s)))
+	data, err := json.Marshal(object(s))
 	if err != nil {
 		return nil, err
 	}

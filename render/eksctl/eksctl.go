@@ -128,11 +128,16 @@ type addon struct {
 
 // Render returns aws/eksctl-cluster.yaml for s.
 func Render(s *model.Spec) ([]manifest.File, error) {
-	f, err := manifest.YAML(File, withExisting(s, withTags(s, buildClusterConfig(s))))
+	f, err := manifest.YAML(File, object(s))
 	if err != nil {
 		return nil, err
 	}
 	return []manifest.File{f}, nil
+}
+
+// object is the ClusterConfig Render writes and Config reads back.
+func object(s *model.Spec) *clusterConfig {
+	return withExisting(s, withTags(s, buildClusterConfig(s)))
 }
 
 func buildClusterConfig(s *model.Spec) *clusterConfig {

@@ -134,6 +134,8 @@ func TestConfigIsTheFile(t *testing.T) {
 	specs["existing-vpc"] = existingVPC()
 	specs["named-zones"] = modeltest.Variant(func(s *model.Spec) { s.Cluster.Zones = []string{"us-east-2a", "us-east-2b", "us-east-2c"} })
 	specs["tags"] = modeltest.Variant(func(s *model.Spec) { s.AWS.Tags = map[string]string{"team": "vectors"} })
+	specs["existing-cluster"] = existingVPC()
+	specs["existing-cluster"].Cluster.Existing = true
 	for name, s := range specs {
 		files, err := Render(s)
 		if err != nil {
