@@ -2,7 +2,6 @@ package spec
 
 import (
 	"fmt"
-
 	"slices"
 	"strings"
 
@@ -87,9 +86,9 @@ func checkHAZones(r *report, s *model.Spec) {
 	example := fmt.Sprintf("[%sa, %sb, %sc]", region, region, region)
 	switch v := s.Cluster.VPC; {
 	case v != nil:
-		kind := "private"
-		if len(v.Subnets.Private) == 0 {
-			kind = "public"
+		kind := "public" // the kind the node groups join, as internal/zones
+		if slices.ContainsFunc(s.Cluster.NodeGroups, func(ng model.NodeGroup) bool { return ng.PrivateNetworking }) || len(s.Cluster.NodeGroups) == 0 && len(v.Subnets.Private) > 0 {
+			kind = "private"
 		}
 		r.errorf("cluster.vpc.subnets."+kind, why+"; the node groups' subnets are in %s: add a subnet in a third zone to cluster.vpc.subnets.%s, or set milvus.highAvailability: false", len(spanned), strings.Join(spanned, ", "), kind)
 	case len(s.Cluster.Zones) > 0:

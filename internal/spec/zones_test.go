@@ -58,6 +58,8 @@ func TestZones(t *testing.T) {
 		{"HA on an existing VPC of two private subnets", inRegion("us-east-1", vpc(private2), ""),
 			"cluster.vpc.subnets.private: highAvailability needs the node groups in at least 3 availability zones: etcd's three members (and Kafka's or ZooKeeper's) over 2 zones keep two in one zone, and that zone's loss takes the quorum with it; the node groups' subnets are in us-east-1a, us-east-1b: add a subnet in a third zone to cluster.vpc.subnets.private, or set milvus.highAvailability: false",
 			"spec.yaml:8:55"},
+		{"HA on public node groups in two public subnets", inRegion("us-east-1", "  vpcCIDR: 10.20.0.0/16\n  vpc: {id: vpc-0a1b2c3d4e5f60718, subnets: {private: "+private3+", public: {us-east-1a: subnet-0ddddddddddddddd4, us-east-1b: subnet-0eeeeeeeeeeeeeee5}}}\n  nodeGroups: [{privateNetworking: false}]\n", ""),
+			"cluster.vpc.subnets.public: highAvailability needs the node groups in at least 3 availability zones", "spec.yaml:8:"},
 		{"one zone", inRegion("us-east-2", "  zones: [us-east-2a]\n", noHA),
 			"cluster.zones: name at least 2 zones (eksctl's minimum), and 3 for highAvailability; got 1", "spec.yaml:7:10"},
 		{"no zone", inRegion("us-east-2", "  zones: []\n", noHA),
