@@ -553,6 +553,12 @@ var ownedPaths = map[string]string{
 	"pulsarv3.broker.pdb":                       "milvusgen sets the Pulsar broker disruption budget",
 	"pulsarv3.zookeeper.affinity":               "milvusgen keeps ZooKeeper members apart",
 	"pulsarv3.zookeeper.pdb":                    "milvusgen sets the ZooKeeper disruption budget",
+	// Pulsar's proxies and autorecovery: kept apart too (render/values
+	// pulsarApart).
+	"pulsarv3.proxy.affinity":            "milvusgen keeps the Pulsar proxies apart",
+	"pulsarv3.proxy.pdb":                 "milvusgen sets the Pulsar proxy disruption budget",
+	"pulsarv3.autorecovery.affinity":     "milvusgen keeps Pulsar's autorecovery pods apart",
+	"pulsarv3.autorecovery.replicaCount": "milvusgen runs Pulsar's autorecovery from its availability rules",
 }
 
 // owned replaces the values milvusgen derives itself, with a note each.

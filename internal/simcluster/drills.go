@@ -127,12 +127,12 @@ func (c *Cluster) ReplaceNodes(removed []string, down map[string]bool) []string 
 	return names
 }
 
-// BusiestNode is the node holding the most pods that match keep (ties:
-// the first by name).
+// BusiestNode is the node holding the most pods that match keep and
+// still run (not Completed; ties: the first by name).
 func (s Snapshot) BusiestNode(keep func(Pod) bool) string {
 	count := map[string]int{}
 	for _, p := range s.Pods {
-		if p.Node != "" && (keep == nil || keep(p)) {
+		if p.Node != "" && !p.Completed && (keep == nil || keep(p)) {
 			count[p.Node]++
 		}
 	}

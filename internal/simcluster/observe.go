@@ -20,10 +20,21 @@ type Pod struct {
 	// Node and Zone are where the scheduler put it ("" while Pending).
 	Node, Zone string
 	Ready      bool
+	// Completed is a pod that ran to completion (Succeeded), as a Job's
+	// pods do: it no longer runs, holds no resources and serves nothing,
+	// so it is neither on its way nor a replica of anything.
+	Completed bool
 	// Unschedulable is the scheduler's message when it found no node.
 	Unschedulable string
 	Terminating   bool
 	AddOn         bool
+}
+
+// OnItsWay reports whether the pod is still changing: terminating, or
+// neither ready, nor completed (a Job's pod that ran to the end), nor
+// unschedulable (Pending with the scheduler's reason).
+func (p Pod) OnItsWay() bool {
+	return p.Terminating || (!p.Ready && !p.Completed && p.Unschedulable == "")
 }
 
 // Snapshot is the cluster's pods and nodes at one moment.
@@ -62,8 +73,9 @@ func (c *Cluster) Snapshot() Snapshot {
 		sp := Pod{
 			Namespace: p.Namespace, Name: p.Name, Node: p.Spec.NodeName,
 			Ready: podReady(&p), Terminating: p.DeletionTimestamp != nil,
-			AddOn:    p.Labels[addOnLabel] == "true",
-			Workload: "Pod/" + p.Namespace + "/" + p.Name,
+			Completed: p.Status.Phase == corev1.PodSucceeded,
+			AddOn:     p.Labels[addOnLabel] == "true",
+			Workload:  "Pod/" + p.Namespace + "/" + p.Name,
 		}
 		if ref := metav1.GetControllerOf(&p); ref != nil {
 			sp.Workload = ref.Kind + "/" + p.Namespace + "/" + ref.Name
@@ -126,28 +138,43 @@ func (s Snapshot) Pending(keep func(Pod) bool) []string {
 
 // quorumKinds are the quorum systems among the charts' StatefulSets, by
 // a word of their name: etcd, ZooKeeper, Kafka brokers, BookKeeper and
-// Pulsar brokers.
+// Pulsar brokers. Issue 18 keeps their members on separate nodes.
 var quorumKinds = []string{"etcd", "zookeeper", "kafka", "bookie", "bookkeeper", "broker"}
 
+// majorityKinds are those among them held to a majority of ready members:
+// etcd and ZooKeeper vote; Pulsar writes each entry to 2 bookies of 3
+// (managedLedgerDefaultEnsembleSize and WriteQuorum 2 in the Milvus
+// chart's pulsarv3 values), so a second lost bookie stops new ledgers;
+// Kafka's brokers, whose topics are replicated 3 times, are held to the
+// same. Pulsar brokers are not: they hold no data and no vote, and a lost
+// broker's topics move to any broker still up, so one ready broker
+// serves.
+var majorityKinds = []string{"etcd", "zookeeper", "kafka", "bookie", "bookkeeper"}
+
 // IsQuorum reports whether a workload is a quorum system's StatefulSet.
-func IsQuorum(workload string) bool {
+func IsQuorum(workload string) bool { return statefulSetOf(workload, quorumKinds) }
+
+// NeedsMajority reports whether a workload is a quorum system that stops
+// when fewer than a majority of its members are ready.
+func NeedsMajority(workload string) bool { return statefulSetOf(workload, majorityKinds) }
+
+func statefulSetOf(workload string, kinds []string) bool {
 	kind, rest, _ := strings.Cut(workload, "/")
 	if kind != "StatefulSet" {
 		return false
 	}
 	_, name, _ := strings.Cut(rest, "/")
 	for _, w := range strings.Split(name, "-") {
-		if slices.Contains(quorumKinds, w) {
+		if slices.Contains(kinds, w) {
 			return true
 		}
 	}
 	return false
 }
 
-// Settled waits until no pod matching keep is on its way: every one is
-// ready, or unschedulable (Pending with the scheduler's reason), and
-// none terminates, for two consecutive reads; or until timeout. It
-// returns the last snapshot and whether it settled.
+// Settled waits until no pod matching keep is on its way (OnItsWay) for
+// two consecutive reads, or until timeout. It returns the last snapshot
+// and whether it settled. A Job's pods settle once they completed.
 func (c *Cluster) Settled(keep func(Pod) bool, timeout time.Duration) (Snapshot, bool) {
 	c.t.Helper()
 	deadline := time.Now().Add(timeout)
@@ -159,7 +186,7 @@ func (c *Cluster) Settled(keep func(Pod) bool, timeout time.Duration) (Snapshot,
 			if keep != nil && !keep(p) {
 				continue
 			}
-			if p.Terminating || (!p.Ready && p.Unschedulable == "") {
+			if p.OnItsWay() {
 				busy = true
 				break
 			}
@@ -193,6 +220,8 @@ func (s Snapshot) Describe(keep func(Pod) bool) string {
 			state = "terminating"
 		case p.Node == "":
 			state = "pending: " + p.Unschedulable
+		case p.Completed:
+			state = "completed"
 		case !p.Ready:
 			state = "not ready"
 		}

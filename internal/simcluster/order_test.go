@@ -24,7 +24,7 @@ func TestOrderedStages(t *testing.T) {
 	all := func(*corev1.Pod) bool { return true }
 	up := func() bool {
 		for _, p := range c.Snapshot().Pods {
-			if !p.Ready {
+			if !p.Ready && !p.Completed {
 				return false
 			}
 		}

@@ -32,9 +32,12 @@ type Placement struct {
 // Any reports whether the placement constrains anything.
 func (p Placement) Any() bool { return p.Apart || p.EvenHosts || p.EvenZones }
 
-// Quorum systems among the dependencies: each member holds a vote or a
-// copy, so they are kept apart under highAvailability.
-var quorumComponents = map[string]Placement{
+// apartComponents are the dependencies kept on separate nodes under
+// highAvailability. The quorum systems: each member holds a vote or a
+// copy. Pulsar's proxies and autorecovery are not quorum members but
+// replicas of one service each, and their chart offers no spread, only
+// the same anti-affinity.
+var apartComponents = map[string]Placement{
 	"etcd":            {Apart: true, EvenZones: true},
 	"kafka":           {Apart: true, EvenZones: true},
 	"kafka-zookeeper": {Apart: true, EvenZones: true},
@@ -43,19 +46,21 @@ var quorumComponents = map[string]Placement{
 	"pulsar-zookeeper": {Apart: true},
 	"pulsar-bookie":    {Apart: true},
 	"pulsar-broker":    {Apart: true},
+	"pulsar-proxy":     {Apart: true},
+	"pulsar-recovery":  {Apart: true},
 }
 
 // PlacementOf is the placement of the component of that name (a Milvus
 // component or a dependency of dependencies) under s. Without
 // highAvailability nothing is constrained. Under it, the quorum members
-// are always apart, and the Milvus components are spread evenly over
+// and Pulsar's proxies and autorecovery are always apart, and the Milvus components are spread evenly over
 // nodes and zones unless milvus.spread is "preferred" (ScheduleAnyway,
 // which constrains nothing the check needs to place).
 func PlacementOf(s *model.Spec, name string) Placement {
 	if !s.Milvus.HighAvailability {
 		return Placement{}
 	}
-	if p, ok := quorumComponents[name]; ok {
+	if p, ok := apartComponents[name]; ok {
 		return p
 	}
 	if name == LBController {

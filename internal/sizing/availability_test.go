@@ -58,7 +58,7 @@ func TestHighAvailabilityWorkload(t *testing.T) {
 // replica counts; only highAvailability, milvus.spread and the queue
 // change it.
 func TestPlacementFollowsChoicesOnly(t *testing.T) {
-	components := append(append([]string(nil), MilvusComponents...), "etcd", "kafka", "kafka-zookeeper", "pulsar-zookeeper", "pulsar-bookie", "pulsar-broker")
+	components := append(append([]string(nil), MilvusComponents...), "etcd", "kafka", "kafka-zookeeper", "pulsar-zookeeper", "pulsar-bookie", "pulsar-broker", "pulsar-proxy", "pulsar-recovery")
 	base := modeltest.Runbook()
 	for name, edit := range map[string]func(*model.Spec){
 		"one node":        func(s *model.Spec) { s.Cluster.NodeGroups[0].DesiredCapacity = 1 },
@@ -91,9 +91,10 @@ func TestPlacementFollowsChoicesOnly(t *testing.T) {
 		if p := PlacementOf(noHA, c); p.Any() {
 			t.Errorf("%s placement %+v without highAvailability, want none", c, p)
 		}
-		// "preferred" relaxes the Milvus components, never a quorum.
-		_, isQuorum := quorumComponents[c]
-		if p := PlacementOf(preferred, c); p.Any() != isQuorum {
+		// "preferred" relaxes the Milvus components, never a quorum or
+		// Pulsar's anti-affinity.
+		_, apart := apartComponents[c]
+		if p := PlacementOf(preferred, c); p.Any() != apart {
 			t.Errorf("%s placement %+v with spread preferred", c, p)
 		}
 	}

@@ -258,12 +258,18 @@ func TestDependencies(t *testing.T) {
 		t.Errorf("woodpecker, no dataset:\n got %s\nwant %s", got, want)
 	}
 	s.Milvus.MessageQueue = model.Pulsar
-	if got, want := names(s), "etcd 3 × 1 CPU/4Gi, pulsar-bookie 3 × 1 CPU/8Gi, pulsar-broker 2 × 1 CPU/4Gi, pulsar-proxy 2 × 0.5 CPU/4Gi, pulsar-zookeeper 3 × 0.5 CPU/2Gi, "+system; got != want {
+	if got, want := names(s), "etcd 3 × 1 CPU/4Gi, pulsar-bookie 3 × 1 CPU/8Gi, pulsar-broker 2 × 1 CPU/4Gi, pulsar-proxy 2 × 0.5 CPU/4Gi, pulsar-recovery 2 × 0.1 CPU/128Mi, pulsar-zookeeper 3 × 0.5 CPU/2Gi, "+system; got != want {
 		t.Errorf("pulsar, no dataset:\n got %s\nwant %s", got, want)
+	}
+	// Without highAvailability, the chart's one autorecovery pod.
+	noHA := modeltest.Runbook()
+	noHA.Milvus.MessageQueue, noHA.Milvus.HighAvailability = model.Pulsar, false
+	if got, want := names(noHA), "pulsar-recovery 1 × 0.1 CPU/128Mi"; !strings.Contains(got, want) {
+		t.Errorf("pulsar without highAvailability:\n got %s\nwant %s among them", got, want)
 	}
 	// From 100M × 768-d of raw data the tool sizes etcd and the queue up.
 	s.Milvus.Dataset = hundredM()
-	if got, want := names(s), "etcd 3 × 1 CPU/8Gi, pulsar-bookie 3 × 2 CPU/16Gi, pulsar-broker 2 × 2 CPU/8Gi, pulsar-proxy 2 × 1 CPU/4Gi, pulsar-zookeeper 3 × 0.5 CPU/4Gi, "+system; got != want {
+	if got, want := names(s), "etcd 3 × 1 CPU/8Gi, pulsar-bookie 3 × 2 CPU/16Gi, pulsar-broker 2 × 2 CPU/8Gi, pulsar-proxy 2 × 1 CPU/4Gi, pulsar-recovery 2 × 0.1 CPU/128Mi, pulsar-zookeeper 3 × 0.5 CPU/4Gi, "+system; got != want {
 		t.Errorf("pulsar, 100M × 768-d:\n got %s\nwant %s", got, want)
 	}
 	s.Milvus.MessageQueue = model.Kafka

@@ -134,6 +134,7 @@ func TestFitHonoursDependencySelectors(t *testing.T) {
 		{model.Kafka, "kafka", "milvus.values.kafka.nodeSelector", map[string]any{"kafka": map[string]any{"nodeSelector": map[string]any{"team": "mq"}}}},
 		{model.Kafka, "kafka-zookeeper", "milvus.values.kafka.zookeeper.nodeSelector", map[string]any{"kafka": map[string]any{"zookeeper": map[string]any{"nodeSelector": map[string]any{"team": "mq"}}}}},
 		{model.Pulsar, "pulsar-bookie", "milvus.values.pulsarv3.bookkeeper.nodeSelector", map[string]any{"pulsarv3": map[string]any{"bookkeeper": map[string]any{"nodeSelector": map[string]any{"team": "mq"}}}}},
+		{model.Pulsar, "pulsar-recovery", "milvus.values.pulsarv3.autorecovery.nodeSelector", map[string]any{"pulsarv3": map[string]any{"autorecovery": map[string]any{"nodeSelector": map[string]any{"team": "mq"}}}}},
 	} {
 		t.Run(tc.block, func(t *testing.T) {
 			s := modeltest.Runbook()

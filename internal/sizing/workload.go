@@ -102,6 +102,7 @@ var dependencyBlocks = map[string]string{
 	"pulsar-bookie":    "pulsarv3.bookkeeper",
 	"pulsar-broker":    "pulsarv3.broker",
 	"pulsar-proxy":     "pulsarv3.proxy",
+	"pulsar-recovery":  "pulsarv3.autorecovery",
 }
 
 // nodeSelector is milvus.values.<block>.nodeSelector, else (for Milvus's
@@ -334,7 +335,8 @@ const large = 100e6 * 768 * 4
 //     raw data (dependencyCalculator);
 //   - pulsar: bookie 1c/8G ×3, broker 1c/4G ×2, proxy 0.5c/4G ×2,
 //     zookeeper 0.5c/2G ×3; from 100M × 768-d 2c/16G, 2c/8G, 1c/4G, 0.5c/4G
-//     (dependencyCalculator);
+//     (dependencyCalculator); autorecovery at the Milvus chart's 0.1c/128Mi,
+//     PulsarRecoveryReplicas of it;
 //   - kafka: broker 2c/8G ×3, zookeeper 0.5c/2G ×3; from 100M × 768-d
 //     4c/16G and 0.5c/4G (dependencyCalculator);
 //   - the AWS Load Balancer Controller: loadBalancerController.replicas at
@@ -359,11 +361,13 @@ func dependencies(s *model.Spec, p *Plan) []Component {
 		if big {
 			out = append(out,
 				est("pulsar-bookie", 2000, 16*GiB, 3), est("pulsar-broker", 2000, 8*GiB, 2),
-				est("pulsar-proxy", 1000, 4*GiB, 2), est("pulsar-zookeeper", 500, 4*GiB, 3))
+				est("pulsar-proxy", 1000, 4*GiB, 2), est("pulsar-recovery", 100, 128*MiB, PulsarRecoveryReplicas(s)),
+				est("pulsar-zookeeper", 500, 4*GiB, 3))
 		} else {
 			out = append(out,
 				est("pulsar-bookie", 1000, 8*GiB, 3), est("pulsar-broker", 1000, 4*GiB, 2),
-				est("pulsar-proxy", 500, 4*GiB, 2), est("pulsar-zookeeper", 500, 2*GiB, 3))
+				est("pulsar-proxy", 500, 4*GiB, 2), est("pulsar-recovery", 100, 128*MiB, PulsarRecoveryReplicas(s)),
+				est("pulsar-zookeeper", 500, 2*GiB, 3))
 		}
 	case model.Kafka:
 		if big {
@@ -388,6 +392,19 @@ func dependencies(s *model.Spec, p *Plan) []Component {
 		return append(out, est("argocd", 0, 0, ArgoCDPods))
 	}
 	return append(out, est("flux", 100, 64*MiB, 4))
+}
+
+// PulsarRecoveryReplicas is how many Pulsar autorecovery pods s runs: the
+// chart's 1, HAReplicas under highAvailability (render/values sets it).
+// Autorecovery copies the entries a lost bookie held back to a second
+// bookie; its instances elect one auditor through ZooKeeper and all
+// replicate, so a second one on another node keeps that going when the
+// node holding the first is lost with a bookie.
+func PulsarRecoveryReplicas(s *model.Spec) int {
+	if s.Milvus.HighAvailability {
+		return HAReplicas
+	}
+	return 1
 }
 
 // ArgoCDPods are the pods of Argo CD's install.yaml, which bootstrap.sh

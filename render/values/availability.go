@@ -41,7 +41,8 @@ const (
 //   - the proxies roll one new pod at a time and remove an old one only
 //     once the new one is Ready (maxSurge 1, maxUnavailable 0), which with
 //     the namespace's readiness gate means healthy in the NLB;
-//   - the quorum systems' members kept apart (quorum).
+//   - the quorum systems' members kept apart (quorum), and Pulsar's
+//     proxies and autorecovery too (pulsarApart).
 //
 // Every pod template depends only on these choices, never on node or
 // replica counts (sizing.PlacementOf), so resizing changes replica fields
@@ -81,7 +82,7 @@ func availability(s *model.Spec) map[string]any {
 		"type":          "RollingUpdate",
 		"rollingUpdate": map[string]any{"maxSurge": 1, "maxUnavailable": 0},
 	}
-	return merge(v, quorum(s))
+	return merge(merge(v, quorum(s)), pulsarApart(s))
 }
 
 // spreadOver is one topology spread constraint of maxSkew 1 over key for
@@ -157,6 +158,33 @@ func quorum(s *model.Spec) map[string]any {
 		v["pulsarv3"] = map[string]any{"zookeeper": apart(), "bookkeeper": apart(), "broker": apart()}
 	}
 	return v
+}
+
+// pulsarApart keeps Pulsar's replicated components that are not quorum
+// members on separate nodes too under highAvailability
+// (sizing.PlacementOf), with the chart's required anti-affinity, which the
+// Milvus chart's values turn off:
+//
+//   - the proxies, Milvus's way into Pulsar (the Milvus chart's config
+//     points pulsar.address at <release>-pulsarv3-proxy), with the chart's
+//     PDB (maxUnavailable 1);
+//   - autorecovery, which copies the entries of a lost bookie back to a
+//     second bookie: sizing.PulsarRecoveryReplicas (2) instead of the
+//     Milvus chart's 1, so losing the node of one does not stop it when a
+//     bookie went with that node. The instances elect one auditor through
+//     ZooKeeper and all replicate. The chart has no PDB for it.
+func pulsarApart(s *model.Spec) map[string]any {
+	if s.Milvus.MessageQueue != model.Pulsar {
+		return nil
+	}
+	apart := map[string]any{"anti_affinity": true, "type": "requiredDuringSchedulingIgnoredDuringExecution"}
+	return map[string]any{"pulsarv3": map[string]any{
+		"proxy": map[string]any{"affinity": apart, "pdb": map[string]any{"usePolicy": true}},
+		"autorecovery": map[string]any{
+			"affinity":     clone(apart),
+			"replicaCount": sizing.PulsarRecoveryReplicas(s),
+		},
+	}}
 }
 
 // LoadReplicasKey is the milvus.yaml key of the in-memory replica count a

@@ -136,12 +136,14 @@ func TestMilvusChartHighAvailability(t *testing.T) {
 // members carry a required anti-affinity on the hostname that selects its
 // own pods and no other's, a zone spread DoNotSchedule where the chart
 // has the key (etcd, Kafka, Kafka's ZooKeeper; the Pulsar chart has
-// none), and a PodDisruptionBudget that selects exactly its pods.
+// none), and a PodDisruptionBudget that selects exactly its pods. Pulsar's
+// proxies and autorecovery, replicas of one service each, are held to the
+// same with at least two replicas (autorecovery has no PDB in the chart).
 func TestMilvusChartQuorumApart(t *testing.T) {
 	t.Parallel()
 	type member struct {
 		source string // the StatefulSet's template
-		pdb    string // the PDB's template
+		pdb    string // the PDB's template; "" where the chart has none
 		zones  bool
 	}
 	etcd := member{"milvus/charts/etcd/templates/statefulset.yaml", "milvus/charts/etcd/templates/pdb.yaml", true}
@@ -156,7 +158,9 @@ func TestMilvusChartQuorumApart(t *testing.T) {
 		{"pulsar", []member{etcd,
 			{"milvus/charts/pulsarv3/templates/zookeeper-statefulset.yaml", "milvus/charts/pulsarv3/templates/zookeeper-pdb.yaml", false},
 			{"milvus/charts/pulsarv3/templates/bookkeeper-statefulset.yaml", "milvus/charts/pulsarv3/templates/bookkeeper-pdb.yaml", false},
-			{"milvus/charts/pulsarv3/templates/broker-statefulset.yaml", "milvus/charts/pulsarv3/templates/broker-pdb.yaml", false}}},
+			{"milvus/charts/pulsarv3/templates/broker-statefulset.yaml", "milvus/charts/pulsarv3/templates/broker-pdb.yaml", false},
+			{"milvus/charts/pulsarv3/templates/proxy-statefulset.yaml", "milvus/charts/pulsarv3/templates/proxy-pdb.yaml", false},
+			{"milvus/charts/pulsarv3/templates/autorecovery-statefulset.yaml", "", false}}},
 	} {
 		t.Run(tc.fixture, func(t *testing.T) {
 			t.Parallel()
@@ -172,6 +176,9 @@ func TestMilvusChartQuorumApart(t *testing.T) {
 				if own == nil {
 					t.Errorf("no StatefulSet from %s", mb.source)
 					continue
+				}
+				if own.replicas < 2 {
+					t.Errorf("%s: %d replicas, want at least 2", own, own.replicas)
 				}
 				spec := own.pod.Spec
 				var hard []corev1.PodAffinityTerm
@@ -196,6 +203,9 @@ func TestMilvusChartQuorumApart(t *testing.T) {
 					t.Errorf("%s: zone spread %+v, want maxSkew 1, DoNotSchedule", own, zone)
 				case mb.zones:
 					selectsOnly(t, own.String()+" zone spread", zone[0].LabelSelector, *own, all)
+				}
+				if mb.pdb == "" {
+					continue
 				}
 				pdbs := m.Filter("PodDisruptionBudget", mb.pdb)
 				if len(pdbs) != 1 {
