@@ -27,11 +27,6 @@ const (
 	NodeGroupLabel = "eks.amazonaws.com/nodegroup"
 )
 
-// Zones are the zones the nodes of cfg go in: internal/zones.Of, the rule
-// sizing and the cost estimate use too. Where eksctl picks the zones at
-// random, their letters do not matter here.
-func Zones(cfg *api.ClusterConfig) []string { return zones.Of(cfg) }
-
 // Node is one simulated node and what it offers.
 type Node struct {
 	Name, Group, Zone string
