@@ -250,9 +250,10 @@ func (k *Kube) releasePods(ctx context.Context, t *Target) (map[string]corev1.Po
 			if err != nil {
 				return nil, nil, k.explain(err, "the pods of Job "+j.Namespace+"/"+j.Name, "")
 			}
-			c := componentOf(j.Labels, t.Release)
-			if c == "" {
-				c = strings.TrimPrefix(j.Name, t.Release+"-")
+			// A Job without a component label is named after itself.
+			c := strings.TrimPrefix(j.Name, t.Release+"-")
+			if j.Labels[componentLabel] != "" {
+				c = componentOf(j.Labels, t.Release)
 			}
 			for _, p := range list.Items {
 				if _, seen := pods[p.Name]; !seen {
