@@ -62,7 +62,7 @@ func TestRenderFleetExamples(t *testing.T) {
 		t.Errorf("--list --env kafka: exit %d\n%s", code, stdout)
 	}
 	code, _, stderr = milvusgen(t, "render", "--fleet", "../../examples/fleet.yaml", "--env", "nope")
-	if code != exitUsage || !strings.Contains(stderr, "has no environment nope (it has: argocd, dev, kafka, minimal, prod, runbook, sizing, v2516, v254, v2615)") {
+	if code != exitUsage || !strings.Contains(stderr, "has no environment nope (it has: argocd, dev, kafka, minimal, msk, prod, runbook, sizing, v2516, v254, v2615)") {
 		t.Errorf("unknown env: exit %d: %s", code, stderr)
 	}
 }

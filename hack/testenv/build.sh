@@ -2,7 +2,8 @@
 # Builds the binaries the tests run against into .cache/testenv/bin, from Go
 # modules only: etcd and kube-apiserver (internal/testenv, the apply tests),
 # kube-controller-manager, kube-scheduler and kwok (internal/simcluster, the
-# simulated cluster). Skips a binary that is already there. On 2 cores the
+# simulated cluster), appset-expand (internal/appsetexpand: Argo CD's own
+# ApplicationSet expansion). Skips a binary that is already there. On 2 cores the
 # first kube-apiserver build takes about 4 minutes, etcd about 30 seconds;
 # see the Makefile's testenv target for the others.
 #
@@ -21,12 +22,17 @@
 #   kwok:       requires sigs.k8s.io/kwok, which pins k8s.io v0.36.1: a module
 #               of its own, so neither version moves the other.
 #   etcd:       requires go.etcd.io/etcd/server/v3; main calls etcdmain.Main.
+#   ../appset:  hack/appset, our command over github.com/argoproj/argo-cd/v3
+#               with argo-cd's replace directives (k8s.io v0.36.1, as kwok, so
+#               built after kwok it reuses kwok's build cache). Its stamp
+#               includes a hash of its sources: it is rebuilt when they change.
 set -euo pipefail
 
 K8S_VERSION=v1.37.2
 STAGING_VERSION=v0.37.2
 ETCD_VERSION=v3.7.3
 KWOK_VERSION=v0.8.0
+ARGOCD_VERSION=v3.5.1 # also in hack/appset/go.mod and sync-gitops-engine.sh
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -37,7 +43,7 @@ for a in "$@"; do
   case "$a" in
     --force) force=1 ;;
     --regen) regen=1; force=1 ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build.sh: unknown argument $a" >&2; exit 2 ;;
   esac
 done
@@ -105,6 +111,12 @@ MOD
   (cd "$dir" && go mod tidy)
 }
 
+# hack/appset's go.mod is kept by hand (argo-cd's replace block); --regen
+# only tidies it.
+regen_appset() {
+  (cd "$here/../appset" && go mod tidy)
+}
+
 # The servers report the version they were built from, as release builds do.
 minor="${K8S_VERSION#v1.}"; minor="${minor%%.*}"
 k8s_ldflags="-X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
@@ -119,7 +131,7 @@ build() { # name module-dir pkg stamp ldflags
   fi
   # A module is regenerated once, before the first binary built from it.
   if [ "$regen" = 1 ] && [[ " $regenerated " != *" $dir "* ]]; then
-    "regen_$dir"
+    "regen_$(basename "$dir")"
     regenerated="$regenerated $dir"
   fi
   t0=$(date +%s)
@@ -135,3 +147,7 @@ for b in kube-apiserver kube-controller-manager kube-scheduler; do
   build "$b" kubernetes "k8s.io/kubernetes/cmd/$b" "$K8S_VERSION" "$k8s_ldflags"
 done
 build kwok kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION"
+# Stamped with a hash of hack/appset's sources: it is our code, not a release.
+appset_hash="$(cd "$here/../appset" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 |
+  LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)"
+build appset-expand ../appset . "$ARGOCD_VERSION+$appset_hash"

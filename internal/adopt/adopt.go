@@ -314,7 +314,7 @@ func (st *state) messageQueue() {
 	// The chart's config.tpl picks mq.type in this order: woodpecker,
 	// then pulsarv3; Kafka is appended after.
 	queues := 0
-	for _, q := range []string{"woodpecker.enabled", "pulsarv3.enabled", "kafka.enabled"} {
+	for _, q := range []string{"woodpecker.enabled", "pulsarv3.enabled", "externalKafka.enabled", "kafka.enabled"} {
 		if on(q) {
 			queues++
 		}
@@ -330,19 +330,19 @@ func (st *state) messageQueue() {
 		st.set("milvus.messageQueue", model.Woodpecker)
 	case on("pulsarv3.enabled"):
 		st.set("milvus.messageQueue", model.Pulsar)
+	case on("externalKafka.enabled"): // config.tpl takes it before kafka
+		st.externalKafka()
 	case on("kafka.enabled"):
 		st.set("milvus.messageQueue", model.Kafka)
 	case on("pulsar.enabled"):
 		st.note(NotMapped, "pulsar.enabled", "Pulsar v2 is not supported; milvus.messageQueue: pulsar deploys Pulsar v3, a new WAL (migrate before switching)")
 		st.set("milvus.messageQueue", model.Pulsar)
 	default:
-		for _, ext := range []string{"externalPulsar.enabled", "externalKafka.enabled"} {
-			if on(ext) {
-				st.note(NotMapped, ext, "an external message queue has no spec field yet")
-			}
+		if on("externalPulsar.enabled") {
+			st.note(NotMapped, "externalPulsar.enabled", "an external Pulsar is not supported; milvusgen's queues are woodpecker, pulsar and kafka in the cluster, or an external Kafka")
 		}
 	}
-	for _, p := range []string{"woodpecker.enabled", "pulsarv3.enabled", "kafka.enabled", "pulsar.enabled", "streaming.enabled", "streaming.woodpecker.embedded"} {
+	for _, p := range []string{"woodpecker.enabled", "pulsarv3.enabled", "kafka.enabled", "externalKafka.enabled", "pulsar.enabled", "streaming.enabled", "streaming.woodpecker.embedded"} {
 		st.take(p)
 	}
 	for _, p := range []string{"kafka.persistence.storageClass", "kafka.zookeeper.persistence.storageClass",

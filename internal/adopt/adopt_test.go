@@ -48,6 +48,8 @@ func TestRoundTrip(t *testing.T) {
 		{"5.0.19", `messageQueue: pulsar, highAvailability: false, proxy: {replicas: 3, resources: {requests: {cpu: "2", memory: 4Gi}, limits: {cpu: "2", memory: 4Gi}}}`},
 		{"5.0.19", `messageQueue: kafka, tls: {mode: 1, secretName: milvus-tls}, service: {scheme: internal, sourceRanges: ["10.0.0.0/8"]}, values: {log: {level: warn}, nodeSelector: {role: milvus}}`},
 		{"4.2.58", `messageQueue: pulsar`},
+		{"5.0.19", `messageQueue: externalKafka, externalKafka: {brokers: ["b-1.m.abc.c2.kafka.us-east-2.amazonaws.com:9096", "b-2.m.abc.c2.kafka.us-east-2.amazonaws.com:9096"], sasl: {secretName: msk-milvus, usernameKey: user}}`},
+		{"4.2.58", `messageQueue: externalKafka, coordinators: separate, externalKafka: {brokers: ["kafka.example.internal:9092"], securityProtocol: PLAINTEXT}`},
 		{"4.2.58", `messageQueue: kafka, coordinators: separate, auth: {enabled: false}, config: {queryNode: {segcore: {chunkRows: 2048}}}`},
 	} {
 		t.Run(tc.chart+" "+tc.extra, func(t *testing.T) {
@@ -136,5 +138,40 @@ func TestReport(t *testing.T) {
 	// The placeholders keep the spec from validating.
 	if _, err := spec.Load([]spec.Source{{Name: "imported.yaml", Data: out}}, spec.Options{}); err == nil {
 		t.Error("a spec with TODO placeholders validates")
+	}
+}
+
+// TestExternalKafkaCredentials: an external Kafka whose credentials sit in
+// the release's values maps to milvus.externalKafka with a Secret to
+// create; the credentials are reported, never written or shown.
+func TestExternalKafkaCredentials(t *testing.T) {
+	user := map[string]any{
+		"pulsarv3": map[string]any{"enabled": false},
+		"externalKafka": map[string]any{"enabled": true, "brokerList": "b-1.m.abc.c2.kafka.us-east-2.amazonaws.com:9096, b-2.m.abc.c2.kafka.us-east-2.amazonaws.com:9096",
+			"securityProtocol": "SASL_SSL", "sasl": map[string]any{"mechanisms": "SCRAM-SHA-512", "username": "milvus-user", "password": "kafka-s3cr3t"}},
+	}
+	res := adopt.Map(adopt.Input{Release: "old", Namespace: "ml", ChartVersion: "5.0.19", Values: user, Defaults: chartDefaults(t, "5.0.19"), AccountID: "123456789012", ClusterName: "c"})
+	var lines []string
+	for _, n := range res.Notes {
+		lines = append(lines, n.Kind+": "+n.Path)
+	}
+	for _, want := range []string{"not mapped: externalKafka.sasl.password", "not mapped: externalKafka.sasl.username", "todo: milvus.externalKafka.sasl.secretName"} {
+		if !strings.Contains(strings.Join(lines, "\n"), want) {
+			t.Errorf("report lacks %q:\n%s", want, strings.Join(lines, "\n"))
+		}
+	}
+	out, _ := yaml.Marshal(res.Spec)
+	for _, s := range []string{"milvus-user", "kafka-s3cr3t"} {
+		if strings.Contains(string(out), s) || strings.Contains(fmt.Sprint(res.Notes), s) {
+			t.Errorf("credential %q written", s)
+		}
+	}
+	for _, s := range []string{"messageQueue: externalKafka", "- b-2.m.abc.c2.kafka.us-east-2.amazonaws.com:9096", "securityProtocol: SASL_SSL", "mechanism: SCRAM-SHA-512"} {
+		if !strings.Contains(string(out), s) {
+			t.Errorf("spec lacks %q:\n%s", s, out)
+		}
+	}
+	if _, err := spec.Load([]spec.Source{{Name: "imported.yaml", Data: out}}, spec.Options{}); err == nil {
+		t.Error("a spec with the Secret's TODO placeholder validates")
 	}
 }

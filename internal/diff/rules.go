@@ -163,10 +163,23 @@ func messageQueue(c *Change, old, new map[string]any) []Flag {
 	}
 	a, b := mqOf(old), mqOf(new)
 	if a == b {
-		return nil
+		return externalKafkaBrokers(old, new, a)
 	}
 	return []Flag{{Data, "/spec/values", fmt.Sprintf(
 		"message queue switch %s → %s: the write-ahead log in %s is not carried over, so writes not yet flushed to S3 are lost; switch with Milvus's own procedure, not a values change", a, b, a)}}
+}
+
+// externalKafkaBrokers flags a change of an external Kafka's brokers: the
+// same cluster's bootstrap list may change freely, but brokers of another
+// cluster are a queue switch diff cannot tell apart.
+func externalKafkaBrokers(old, new map[string]any, mq string) []Flag {
+	p := []string{"spec", "values", "externalKafka", "brokerList"}
+	a, b, ch := changedValue(old, new, p...)
+	if mq != "external Kafka" || !ch {
+		return nil
+	}
+	return []Flag{{Data, pointer(p...), fmt.Sprintf(
+		"external Kafka brokers %s → %s: if they are another Kafka cluster, the write-ahead log's writes not yet flushed to S3 stay in the old one and are lost; brokers of the same cluster are safe", show(a), show(b))}}
 }
 
 // persistence: volume size and class of a chart's StatefulSets end up in

@@ -138,6 +138,10 @@ func TestRules(t *testing.T) {
 			set(o["hr"], "spec.values.woodpecker.enabled", false)
 			set(o["hr"], "spec.values.kafka.enabled", true)
 		}, []want{{Data, "HelmRelease milvus/milvus-demo", "/spec/values", "message queue switch Woodpecker → Kafka"}}},
+		{"woodpecker to external kafka", func(o map[string]map[string]any) {
+			set(o["hr"], "spec.values.woodpecker.enabled", false)
+			set(o["hr"], "spec.values.externalKafka", map[string]any{"enabled": true, "brokerList": "b-1:9096"})
+		}, []want{{Data, "HelmRelease milvus/milvus-demo", "/spec/values", "message queue switch Woodpecker → external Kafka"}}},
 		{"woodpecker to chart default pulsar", func(o map[string]map[string]any) {
 			set(o["hr"], "spec.values.woodpecker", nil)
 			set(o["hr"], "spec.values.pulsarv3", nil)
@@ -325,5 +329,28 @@ func TestAddedServiceOpenToTheInternet(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("a new Service open to 0.0.0.0/0: %d flags, want 1: %+v", n, r.Flags())
+	}
+}
+
+// TestExternalKafkaBrokers: a change of an external Kafka's brokers is
+// flagged (another cluster would lose the unflushed WAL); the same brokers,
+// or brokers of another queue, are not.
+func TestExternalKafkaBrokers(t *testing.T) {
+	hr := func(ext map[string]any) map[string]any {
+		return map[string]any{"spec": map[string]any{"values": map[string]any{"externalKafka": ext}}}
+	}
+	a := hr(map[string]any{"enabled": true, "brokerList": "b-1.a:9096,b-2.a:9096"})
+	b := hr(map[string]any{"enabled": true, "brokerList": "b-1.b:9096,b-2.b:9096"})
+	got := externalKafkaBrokers(a, b, mqOf(b))
+	if len(got) != 1 || got[0].Category != Data || got[0].Field != "/spec/values/externalKafka/brokerList" ||
+		!strings.Contains(got[0].Reason, `external Kafka brokers "b-1.a:9096,b-2.a:9096" → "b-1.b:9096,b-2.b:9096"`) {
+		t.Errorf("flags %+v", got)
+	}
+	if got := externalKafkaBrokers(a, a, mqOf(a)); got != nil {
+		t.Errorf("unchanged brokers flagged: %+v", got)
+	}
+	off := hr(map[string]any{"enabled": false, "brokerList": "x:1"})
+	if got := externalKafkaBrokers(off, hr(map[string]any{"enabled": false, "brokerList": "y:1"}), "Pulsar"); got != nil {
+		t.Errorf("brokers of a disabled externalKafka flagged: %+v", got)
 	}
 }

@@ -488,9 +488,17 @@ func checkMilvus(t *testing.T, s *model.Spec, cfg *api.ClusterConfig, pol policy
 			mq = model.Kafka
 		case enabled(vals, "pulsarv3") && !enabled(vals, "woodpecker") && !enabled(vals, "kafka"):
 			mq = model.Pulsar
+		case enabled(vals, "externalKafka") && !enabled(vals, "woodpecker") && !enabled(vals, "kafka") && !enabled(vals, "pulsarv3"):
+			mq = model.ExternalKafka
 		default:
-			t.Fatalf("%s: values enable woodpecker=%v kafka=%v pulsarv3=%v; want exactly one", r.file,
-				enabled(vals, "woodpecker"), enabled(vals, "kafka"), enabled(vals, "pulsarv3"))
+			t.Fatalf("%s: values enable woodpecker=%v kafka=%v pulsarv3=%v externalKafka=%v; want exactly one", r.file,
+				enabled(vals, "woodpecker"), enabled(vals, "kafka"), enabled(vals, "pulsarv3"), enabled(vals, "externalKafka"))
+		}
+		if mq == model.ExternalKafka {
+			want := strings.Join(s.Milvus.ExternalKafka.Brokers, ",")
+			if got := consumer.Lookup(config(t, m), "kafka.brokerList"); got != want {
+				t.Errorf("milvus.yaml kafka.brokerList = %v, want the spec's %s", got, want)
+			}
 		}
 		if mq != s.Milvus.MessageQueue {
 			t.Errorf("HelmRelease says %s, the spec %s", mq, s.Milvus.MessageQueue)
@@ -518,8 +526,12 @@ func checkMilvus(t *testing.T, s *model.Spec, cfg *api.ClusterConfig, pol policy
 		} else if o := component(t, m, "StatefulSet", "woodpecker"); o != nil {
 			t.Errorf("%s rendered; embedded woodpecker runs in the streaming nodes", o)
 		}
-		if got := consumer.Lookup(config(t, m), "mq.type"); got != mq {
-			t.Errorf("milvus.yaml mq.type = %v, want %s", got, mq)
+		wantType := mq
+		if mq == model.ExternalKafka {
+			wantType = model.Kafka // Milvus's own name: an external Kafka is Kafka to it
+		}
+		if got := consumer.Lookup(config(t, m), "mq.type"); got != wantType {
+			t.Errorf("milvus.yaml mq.type = %v, want %s", got, wantType)
 		}
 	})
 

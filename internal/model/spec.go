@@ -33,6 +33,9 @@ type Cluster struct {
 	// AddonVersions pins EKS addon versions by addon name; an addon left
 	// out takes AWS's default for KubernetesVersion.
 	AddonVersions map[string]string `json:"addonVersions,omitempty"`
+	// Zones are the availability zones the cluster spans (cluster.zones);
+	// nil leaves the choice to eksctl, or to the existing VPC's subnets.
+	Zones []string `json:"zones,omitempty"`
 	// VPC is an existing VPC; nil means eksctl creates one.
 	VPC *ExistingVPC `json:"vpc,omitempty"`
 	// Existing: the cluster exists and eksctl did not create it.
@@ -89,6 +92,9 @@ const (
 	Woodpecker = "woodpecker"
 	Pulsar     = "pulsar"
 	Kafka      = "kafka"
+	// ExternalKafka is a Kafka cluster Milvus does not run (Amazon MSK or
+	// your own), described by Milvus.ExternalKafka.
+	ExternalKafka = "externalKafka"
 )
 
 // Milvus is the Milvus Helm release.
@@ -118,6 +124,8 @@ type Milvus struct {
 	Service          Service        `json:"service"`
 	Config           map[string]any `json:"config,omitempty"`
 	Values           map[string]any `json:"values,omitempty"`
+	// ExternalKafka is the Kafka cluster of MessageQueue externalKafka.
+	ExternalKafka *KafkaCluster `json:"externalKafka,omitempty"`
 }
 
 // Coordinator layouts.

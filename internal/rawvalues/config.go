@@ -52,7 +52,7 @@ var configRefused = []struct{ path, msg string }{
 	{"mq", "use milvus.messageQueue; the spec alone chooses the message queue"},
 	{"messageQueue", "use milvus.messageQueue; the spec alone chooses the message queue"},
 	{"pulsar", "use milvus.messageQueue; the spec alone chooses the message queue, and milvusgen points Milvus at it"},
-	{"kafka", "use milvus.messageQueue; the spec alone chooses the message queue, and milvusgen points Milvus at it"},
+	{"kafka", "use milvus.messageQueue (kafka in the cluster, or externalKafka with milvus.externalKafka); the spec alone chooses the message queue, and milvusgen points Milvus at it"},
 	{"rocksmq", "use milvus.messageQueue; the spec alone chooses the message queue"},
 	{"natsmq", "use milvus.messageQueue; the spec alone chooses the message queue"},
 	{"woodpecker", "use milvus.messageQueue; the spec alone chooses the message queue"},

@@ -46,7 +46,7 @@ func TestValuesRefused(t *testing.T) {
 		{"Pulsar v2", "pulsar: {enabled: true}", "pulsar", "use milvus.messageQueue"},
 		{"Pulsar v3 on", "pulsarv3: {enabled: true}", "pulsarv3.enabled", "use milvus.messageQueue"},
 		{"Kafka on", "kafka: {enabled: true}", "kafka.enabled", "use milvus.messageQueue"},
-		{"external Kafka", "externalKafka: {enabled: true, brokerList: x:9092}", "externalKafka", "use milvus.messageQueue"},
+		{"external Kafka", "externalKafka: {enabled: true, brokerList: x:9092}", "externalKafka", "use milvus.messageQueue: externalKafka with milvus.externalKafka"},
 		{"woodpecker", "woodpecker: {enabled: false}", "woodpecker", "use milvus.messageQueue"},
 		{"streaming off", "streaming: {enabled: false}", "streaming", "Milvus 2.6 writes through its streaming nodes"},
 		{"external etcd", "etcd: {enabled: false}\nexternalEtcd: {enabled: true, endpoints: [x:2379]}", "etcd.enabled", "an external etcd would move it"},

@@ -277,4 +277,16 @@ func TestDependencies(t *testing.T) {
 	if got, want := names(s), "etcd 5 × 1 CPU/8Gi, kafka 3 × 4 CPU/16Gi, kafka-zookeeper 3 × 0.5 CPU/4Gi, "+system; got != want {
 		t.Errorf("kafka, 100M × 768-d, 5 etcd:\n got %s\nwant %s", got, want)
 	}
+	// An external Kafka (Amazon MSK) runs no pods in the cluster: no
+	// brokers, no ZooKeeper, and so no quorum to keep apart.
+	s.Milvus.MessageQueue = model.ExternalKafka
+	s.Milvus.ExternalKafka = &model.KafkaCluster{Brokers: []string{"b-1.m.abc.c2.kafka.us-east-2.amazonaws.com:9096"}, SecurityProtocol: model.KafkaSASLSSL}
+	if got, want := names(s), "etcd 5 × 1 CPU/8Gi, "+system; got != want {
+		t.Errorf("external kafka, 100M × 768-d, 5 etcd:\n got %s\nwant %s", got, want)
+	}
+	for _, name := range []string{"kafka", "kafka-zookeeper"} {
+		if _, ok := Dependency(s, name); ok {
+			t.Errorf("external kafka: sizing budgets %s", name)
+		}
+	}
 }

@@ -45,6 +45,12 @@ func checkModel(r *report, s *model.Spec, ok map[string]bool, opts Options) {
 	if all("aws", "cluster.vpc", "cluster.existing", "cluster.vpcCIDR", "cluster.nodeGroups", "milvus.service") {
 		checkNetwork(r, s)
 	}
+	if all("aws", "cluster.zones", "cluster.vpc", "cluster.nodeGroups") {
+		checkZones(r, s)
+		if ok["milvus.highAvailability"] && !hasErrorUnder(r, "cluster.zones", "cluster.vpc") {
+			checkHAZones(r, s)
+		}
+	}
 	checkAvailability(r, s, ok)
 	if all("milvus.service", "milvus.auth") {
 		checkSecurity(r, s)
@@ -54,6 +60,9 @@ func checkModel(r *report, s *model.Spec, ok map[string]bool, opts Options) {
 	}
 	if all("milvus.chartVersion", "milvus.messageQueue", "milvus.version", "milvus.coordinators") {
 		checkCompatibility(r, s)
+	}
+	if all("aws", "milvus.messageQueue", "milvus.externalKafka") {
+		checkExternalKafka(r, s)
 	}
 	if ok["milvus.values"] {
 		checkRawValues(r, s)
@@ -303,7 +312,9 @@ func checkCompatibility(r *report, s *model.Spec) {
 	if !ok {
 		return // reported by the field rule
 	}
-	if !slices.Contains(c.MessageQueues, s.Milvus.MessageQueue) {
+	// An external Kafka is Kafka to Milvus: the charts that support Kafka
+	// point Milvus at one (externalKafka in the chart's config.tpl).
+	if q := s.Milvus.MessageQueue; !slices.Contains(c.MessageQueues, q) && (q != model.ExternalKafka || !slices.Contains(c.MessageQueues, model.Kafka)) {
 		r.errorf("milvus.messageQueue", "chart %s (Milvus %s) supports %s; got %q", s.Milvus.ChartVersion, c.Milvus, strings.Join(c.MessageQueues, ", "), s.Milvus.MessageQueue)
 	}
 	if v := s.Milvus.Version; v != "" {

@@ -1,6 +1,8 @@
 package spec
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"cuelang.org/go/cue/errors"
@@ -16,7 +18,19 @@ func checkRawValues(r *report, s *model.Spec) {
 	for _, p := range rawvalues.Values(s.Milvus.Values, versions.Of(s)) {
 		r.errorAt(append([]string{"milvus", "values"}, p.Path...), p.Msg)
 	}
+	for _, block := range slices.Sorted(maps.Keys(queueBlocks)) {
+		mq := queueBlocks[block]
+		if _, ok := s.Milvus.Values[block]; ok && s.Milvus.MessageQueue != mq && !r.paths["milvus.values."+block] {
+			r.warnf("milvus.values."+block, "milvus.messageQueue is %q, so the chart deploys no %s and these values do nothing; remove them, or set messageQueue: %q", s.Milvus.MessageQueue, queueNames[mq], mq)
+		}
+	}
 }
+
+// queueBlocks are the raw-value blocks of the in-cluster message queues,
+// each with the queue that deploys it.
+var queueBlocks = map[string]string{"kafka": model.Kafka, "pulsarv3": model.Pulsar}
+
+var queueNames = map[string]string{model.Kafka: "in-cluster Kafka", model.Pulsar: "Pulsar"}
 
 // checkConfig refuses milvus.yaml keys off the allowlist
 // (rawvalues.Config), each at its position.

@@ -108,6 +108,8 @@ func StateOfValues(chart string, values map[string]any) (State, bool) {
 		st.Coordinators = "separate"
 	}
 	switch {
+	case first(on("externalKafka")):
+		st.MessageQueue = model.ExternalKafka
 	case first(on("kafka")):
 		st.MessageQueue = "kafka"
 	case first(on("woodpecker")):

@@ -38,6 +38,9 @@ func TestCheck(t *testing.T) {
 			[]string{"milvus.version: is a downgrade … keep 2.6.15"}},
 		"jump past the stone from 2.4": {st("4.1.0", "2.4.5", mix, "pulsar"), st("5.0.19", "2.6.15", mix, "pulsar"),
 			[]string{"milvus.version: jumps past the stepping stone 2.5.16 … upgrade to 2.5.16 first (chart 4.2.58)"}},
+		"in-cluster to external kafka with a version": {st("4.2.58", "2.5.16", mix, "kafka"), st("5.0.19", "2.6.15", mix, "externalKafka"),
+			[]string{"milvus.messageQueue: the message queue changes (kafka → externalKafka) … keep messageQueue: \"kafka\""}},
+		"external kafka through the 2.6 move": {st("4.2.58", "2.5.16", mix, "externalKafka"), st("5.0.19", "2.6.15", mix, "externalKafka"), nil},
 		"everything wrong at once": {st("4.2.37", "2.5.4", sep, "pulsar"), st("5.0.19", "2.6.15", mix, "kafka"),
 			[]string{"milvus.messageQueue: the message queue changes", "milvus.version: 2.6 is reached only from 2.5.16"}},
 	}
@@ -84,5 +87,18 @@ func TestSupportsAndForMilvus(t *testing.T) {
 		if want == "" && got != "" || want != "" && !strings.Contains(got, want) {
 			t.Errorf("Supports(%s) = %q, want %q", v, got, want)
 		}
+	}
+}
+
+// TestStateOfExternalKafka: a release with the chart's externalKafka on
+// reads as the externalKafka queue, not as the in-cluster Kafka.
+func TestStateOfExternalKafka(t *testing.T) {
+	off := map[string]any{"enabled": false}
+	st, ok := versions.StateOfValues("5.0.19", map[string]any{
+		"externalKafka": map[string]any{"enabled": true, "brokerList": "b-1:9096"},
+		"kafka":         off, "pulsarv3": off, "woodpecker": off,
+	})
+	if !ok || st.MessageQueue != "externalKafka" {
+		t.Errorf("state %+v (ok %v), want the externalKafka queue", st, ok)
 	}
 }

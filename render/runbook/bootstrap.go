@@ -73,6 +73,9 @@ func clusterSteps(s *model.Spec) []bootstrapStep {
 	if s.Milvus.Auth.Enabled {
 		steps = append(steps, bootstrapRootPassword)
 	}
+	if len(kafkaSecretVars(s)) > 0 {
+		steps = append(steps, bootstrapKafkaSecrets)
+	}
 	return steps
 }
 
@@ -118,15 +121,15 @@ func bootstrapIntro(w *script, s *model.Spec, engine string) {
 }
 
 // rootSecretVars name the root password's Secret, when authentication is
-// on.
+// on, and an external Kafka's Secrets.
 func rootSecretVars(s *model.Spec) []variable {
 	if !s.Milvus.Auth.Enabled {
-		return nil
+		return kafkaSecretVars(s)
 	}
-	return []variable{
+	return append([]variable{
 		{"ROOT_SECRET", s.Milvus.Auth.RootPasswordSecret.Name},
 		{"ROOT_SECRET_KEY", s.Milvus.Auth.RootPasswordSecret.Key},
-	}
+	}, kafkaSecretVars(s)...)
 }
 
 // policyFiles are the policy documents converge.sh reads.

@@ -772,3 +772,44 @@ func TestTeardownNeverHangs(t *testing.T) {
 		inOrder(t, calls, "eksctl delete cluster", "aws iam delete-policy ", "aws s3api delete-bucket")
 	}
 }
+
+// TestBootstrapKafkaSecrets: with an external Kafka, bootstrap.sh stops
+// before the GitOps engine starts Milvus until the user has made the
+// Kafka Secrets, says how to make them, and never makes them itself.
+func TestBootstrapKafkaSecrets(t *testing.T) {
+	s := modeltest.Runbook()
+	s.Milvus.MessageQueue = model.ExternalKafka
+	s.Milvus.ExternalKafka = &model.KafkaCluster{
+		Brokers:          []string{"b-1.milvus.abc123.c2.kafka.us-east-2.amazonaws.com:9096"},
+		SecurityProtocol: model.KafkaSASLSSL,
+		SASL:             &model.KafkaSASL{Mechanism: "SCRAM-SHA-512", SecretName: "msk-milvus", UsernameKey: "username", PasswordKey: "password"},
+		TLS:              &model.KafkaTLS{CASecret: model.SecretKey{Name: "kafka-ca", Key: "ca.crt"}},
+	}
+	h := newStubbed(t, s)
+	h.setState("k8s-secret-msk-milvus-username", "")
+	calls, stderr, code := h.run(BootstrapFile, []string{keyEnv})
+	if code != 1 {
+		t.Fatalf("exit %d, want 1:\n%s", code, stderr)
+	}
+	for _, want := range []string{
+		"kubectl -n milvus create secret generic msk-milvus --from-file=username=./username --from-file=password=./password",
+		"kubectl -n milvus create secret generic kafka-ca --from-file=ca.crt=./ca.crt",
+		"create the Secrets above, then run bootstrap.sh again",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	none(t, calls, "create secret generic msk-milvus", "create secret generic kafka-ca", "apply -k", "flux install")
+	h.setState("k8s-secret-msk-milvus-password", "")
+	h.setState("k8s-secret-kafka-ca-ca.crt", "")
+	calls, stderr, code = h.run(BootstrapFile, []string{keyEnv})
+	if code != 0 {
+		t.Fatalf("with the Secrets: exit %d:\n%s", code, stderr)
+	}
+	inOrder(t, calls,
+		`kubectl -n milvus get secret msk-milvus -o go-template={{if index .data "password"}}yes{{end}}`,
+		`kubectl -n milvus get secret kafka-ca -o go-template={{if index .data "ca.crt"}}yes{{end}}`,
+		"kubectl apply -k ../flux")
+	none(t, calls, "create secret generic msk-milvus", "create secret generic kafka-ca")
+}

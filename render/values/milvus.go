@@ -90,24 +90,33 @@ func security(s *model.Spec) map[string]any {
 	merge(user, s.Milvus.Config)
 	merge(user, loadReplicas(s))
 	v := map[string]any{}
+	env := map[string][]any{} // by value block, in the order written
 	if a := s.Milvus.Auth; a.Enabled {
 		merge(user, map[string]any{"common": map[string]any{"security": map[string]any{"authorizationEnabled": true}}})
-		env := []any{map[string]any{
+		root := map[string]any{
 			"name": model.RootPasswordEnv,
 			"valueFrom": map[string]any{"secretKeyRef": map[string]any{
 				"name": a.RootPasswordSecret.Name,
 				"key":  a.RootPasswordSecret.Key,
 			}},
-		}}
-		v["mixCoordinator"] = map[string]any{"extraEnv": env}
-		v["proxy"] = map[string]any{"extraEnv": clone(env)}
+		}
+		blocks := []string{"mixCoordinator", "proxy"}
 		if s.Milvus.Coordinators == model.CoordinatorsSeparate {
 			// Milvus 2.5's rootcoord creates the root user; without the
 			// variable it would create it with Milvus's default password.
-			for _, b := range coordinatorBlocks {
-				v[b] = map[string]any{"extraEnv": clone(env)}
-			}
+			blocks = append(blocks, coordinatorBlocks...)
 		}
+		for _, b := range blocks {
+			env[b] = append(env[b], clone(root))
+		}
+	}
+	if kenv := kafkaEnv(s); kenv != nil {
+		for _, b := range milvusBlocks(s) {
+			env[b] = append(env[b], clone(kenv).([]any)...)
+		}
+	}
+	for b, e := range env {
+		v[b] = map[string]any{"extraEnv": e}
 	}
 	if t := s.Milvus.TLS; t.Mode > 0 {
 		merge(user, map[string]any{
@@ -120,6 +129,13 @@ func security(s *model.Spec) map[string]any {
 		})
 		v["volumes"] = []any{map[string]any{"name": "milvus-tls", "secret": map[string]any{"secretName": t.SecretName}}}
 		v["volumeMounts"] = []any{map[string]any{"name": "milvus-tls", "mountPath": model.TLSMountPath, "readOnly": true}}
+	}
+	if ca, vol, mount := kafkaCA(s); ca != nil {
+		merge(user, ca)
+		vols, _ := v["volumes"].([]any)
+		mounts, _ := v["volumeMounts"].([]any)
+		v["volumes"] = append(vols, vol)
+		v["volumeMounts"] = append(mounts, mount)
 	}
 	if len(user) > 0 {
 		data, err := yaml.Marshal(user)
@@ -200,6 +216,8 @@ func messageQueue(s *model.Spec) map[string]any {
 	// and off (streaming.enabled: false): Pulsar or Kafka is the WAL.
 	streaming := versions.Of(s).Streaming()
 	switch s.Milvus.MessageQueue {
+	case model.ExternalKafka:
+		return externalKafka(s, streaming)
 	case model.Kafka:
 		return map[string]any{
 			"kafka": map[string]any{

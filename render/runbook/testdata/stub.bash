@@ -74,6 +74,9 @@ case "$name $*" in
 "kubectl get crd"*) has flux ;;
 "kubectl -n flux-system get secret"*) has secret ;;
 "kubectl -n "*" get secret milvus-root"*) has rootsecret ;;
+"kubectl -n "*" get secret "*" -o go-template="*) # a key of a Secret the user makes: k8s-secret-NAME-KEY
+  all="$*" s="${all#* get secret }" name="${s%% *}" key="${s#*index .data \"}" key="${key%%\"*}"
+  if has "k8s-secret-$name-$key"; then echo yes; fi ;;
 "kubectl -n "*" create secret generic milvus-root "*)
   IFS= read -r password || true
   printf 'stdin root password=%s\n' "$password" >>"$STUB_LOG"

@@ -134,3 +134,28 @@ func (cs chartCaches) Load(r chart.Ref) (*helmchart.Chart, error) {
 	}
 	return nil, first
 }
+
+// TestQueueValuesOfAnotherQueue: raw values for a message queue the spec
+// does not deploy are kept (they are harmless) but warned about, at their
+// position; the queue's own values are not.
+func TestQueueValuesOfAnotherQueue(t *testing.T) {
+	for _, tc := range []struct{ mq, values, want string }{
+		{"woodpecker", "{kafka: {nodeSelector: {role: milvus}}}", `milvus.values.kafka: milvus.messageQueue is "woodpecker", so the chart deploys no in-cluster Kafka`},
+		{"kafka", "{pulsarv3: {broker: {nodeSelector: {role: milvus}}}}", `milvus.values.pulsarv3: milvus.messageQueue is "kafka", so the chart deploys no Pulsar`},
+		{"kafka", "{kafka: {nodeSelector: {role: milvus}}}", ""},
+	} {
+		t.Run(tc.mq+tc.values, func(t *testing.T) {
+			res, err := load(t, "spec.yaml", base+"milvus: {messageQueue: "+tc.mq+", values: "+tc.values+"}\n")
+			if err != nil {
+				t.Fatal(details(err))
+			}
+			var got []string
+			for _, w := range res.Warnings {
+				got = append(got, w.Error())
+			}
+			if tc.want == "" && len(got) > 0 || tc.want != "" && (len(got) != 1 || !strings.Contains(got[0], tc.want)) {
+				t.Errorf("warnings = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

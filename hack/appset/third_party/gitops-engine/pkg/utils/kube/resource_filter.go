@@ -1,0 +1,5 @@
+package kube
+
+type ResourceFilter interface {
+	IsExcludedResource(group, kind, cluster string) bool
+}
