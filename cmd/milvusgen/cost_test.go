@@ -74,7 +74,7 @@ func TestDiffCost(t *testing.T) {
 	}
 	// 2 × 2.4192 × 730 = 3,532.03; 2 × 80 GiB × 0.08 = 12.80.
 	for _, want := range []string{
-		"**Monthly cost: $10,805.70 → $14,350.53 (+$3,544.83)**",
+		"**Monthly cost: $10,838.55 → $14,383.38 (+$3,544.83)**",
 		"| nodes | milvus-m7i | $10,596.10 | $14,128.13 | +$3,532.03 |",
 		"| EBS gp3 | root volumes milvus-m7i | $38.40 | $51.20 | +$12.80 |",
 	} {
@@ -107,7 +107,7 @@ func TestDiffFleetCost(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s\n%s", code, stderr, out)
 	}
-	if want := "monthly cost of 1 priced environment(s): $10,805.70 → $10,805.70 (±$0.00); not priced (no prices for their region): argocd, dev, kafka, minimal, msk, prod, runbook"; !strings.Contains(out, want) {
+	if want := "monthly cost of 1 priced environment(s): $10,838.55 → $10,838.55 (±$0.00); not priced (no prices for their region): argocd, dev, kafka, minimal, msk, prod, runbook"; !strings.Contains(out, want) {
 		t.Errorf("fleet report lacks %q:\n%s", want, out)
 	}
 }

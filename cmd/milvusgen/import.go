@@ -89,10 +89,13 @@ differ, 2 on error.`,
 }
 
 // compareStandIns replace the TODO placeholders for the comparison only.
+// The region is not us-east-1, where eksctl picks two zones and a
+// highAvailability release would be refused for its zones, which the
+// release cannot name.
 var compareStandIns = map[string]string{
 	adopt.TODOAccountID: "000000000000",
 	adopt.TODOCluster:   "imported",
-	adopt.TODORegion:    "us-east-1",
+	adopt.TODORegion:    "us-east-2",
 	adopt.TODOBucket:    "imported-bucket",
 }
 

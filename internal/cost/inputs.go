@@ -11,6 +11,7 @@ import (
 
 	"github.com/milvusgen/milvusgen/internal/hydrate"
 	"github.com/milvusgen/milvusgen/internal/manifest"
+	"github.com/milvusgen/milvusgen/internal/zones"
 )
 
 // Inputs are the priced resources a rendered tree creates.
@@ -23,7 +24,8 @@ type Inputs struct {
 	// (also none in an existing VPC, where eksctl creates no network).
 	NAT         string
 	NATGateways int
-	// Zones is how many availability zones the cluster spans.
+	// Zones is how many availability zones the node groups span
+	// (internal/zones).
 	Zones int
 	// LoadBalancers counts the NLBs the tree's Services ask for.
 	LoadBalancers int
@@ -81,7 +83,7 @@ func FromTree(files []manifest.File) (Inputs, error) {
 		}
 		in.NodeGroups = append(in.NodeGroups, g)
 	}
-	in.Zones = zones(&cfg)
+	in.Zones = len(zones.Of(&cfg))
 	in.NAT = api.ClusterNATDefault
 	if cfg.VPC != nil && cfg.VPC.NAT != nil && cfg.VPC.NAT.Gateway != nil {
 		in.NAT = *cfg.VPC.NAT.Gateway
@@ -123,23 +125,6 @@ func FromTree(files []manifest.File) (Inputs, error) {
 		}
 	}
 	return in, nil
-}
-
-// zones is how many availability zones eksctl gives the cluster: the ones
-// the ClusterConfig lists, the existing VPC's private subnets, else eksctl's
-// choice (pkg/az: RecommendedAvailabilityZones, 3, but
-// MinRequiredAvailabilityZones, 2, in us-east-1).
-func zones(cfg *api.ClusterConfig) int {
-	if n := len(cfg.AvailabilityZones); n > 0 {
-		return n
-	}
-	if cfg.VPC != nil && cfg.VPC.Subnets != nil && len(cfg.VPC.Subnets.Private) > 0 {
-		return len(cfg.VPC.Subnets.Private)
-	}
-	if cfg.Metadata.Region == api.RegionUSEast1 {
-		return api.MinRequiredAvailabilityZones
-	}
-	return api.RecommendedAvailabilityZones
 }
 
 // lookup returns the value at a dotted path of nested maps, or nil.

@@ -236,6 +236,11 @@ func classifyClusterConfig(c *Change, old, new map[string]any, vars awsstep.Vars
 		c.note(f.Path, fmt.Sprintf("%s %s → %s: eksctl cannot change the VPC of an existing cluster; converge.sh leaves it as it is. A new VPC is a new cluster: render it as a new environment", f.Path, show(f.Old), show(f.New)))
 	}
 	for _, f := range c.Fields {
+		if f.Path == "/availabilityZones" || strings.HasPrefix(f.Path, "/availabilityZones/") {
+			c.note(f.Path, fmt.Sprintf("%s %s → %s: eksctl cannot move an existing cluster to other zones (its subnets are made when it is created); converge.sh leaves them as they are. If they are the zones the cluster already spans (aws ec2 describe-subnets on the cluster's subnets), nothing changes; otherwise a cluster on other zones is a new cluster: render it as a new environment", f.Path, show(f.Old), show(f.New)))
+		}
+	}
+	for _, f := range c.Fields {
 		if known(f.Path) {
 			continue
 		}
@@ -252,7 +257,7 @@ func existingCluster(cfg map[string]any) bool {
 // known reports whether a ClusterConfig field path is covered by a step
 // or a note above.
 func known(p string) bool {
-	for _, prefix := range []string{"/metadata/", "/managedNodeGroups", "/nodeGroups", "/addons", "/iam/", "/vpc/"} {
+	for _, prefix := range []string{"/metadata/", "/managedNodeGroups", "/nodeGroups", "/addons", "/iam/", "/vpc/", "/availabilityZones"} {
 		if strings.HasPrefix(p, prefix) {
 			return true
 		}

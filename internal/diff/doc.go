@@ -24,7 +24,8 @@
 //     volumes), a Namespace Flux would prune or leave behind, the Milvus
 //     namespace renamed, the GitOps path moved;
 //   - availability: pod template changes of query, data and streaming
-//     nodes and mixcoord (rolling restart), replicas going to 1 or 0, active
+//     nodes and mixcoord (rolling restart), and of Pulsar's proxies and
+//     autorecovery (their pulsarv3 values or StatefulSets), replicas going to 1 or 0, active
 //     standby turned off, a HelmRelease Flux would uninstall;
 //   - network: load balancer scheme, name or type changes (the load
 //     balancer is replaced), source ranges opened to 0.0.0.0/0;

@@ -24,6 +24,7 @@ var rules = []rule{
 	namespacePruned,
 	gitopsPath,
 	podTemplate,
+	pulsarRestart,
 	replicas,
 	activeStandby,
 	releaseRemoved,

@@ -33,6 +33,9 @@ type Cluster struct {
 	// AddonVersions pins EKS addon versions by addon name; an addon left
 	// out takes AWS's default for KubernetesVersion.
 	AddonVersions map[string]string `json:"addonVersions,omitempty"`
+	// Zones are the availability zones the cluster spans (cluster.zones);
+	// nil leaves the choice to eksctl, or to the existing VPC's subnets.
+	Zones []string `json:"zones,omitempty"`
 	// VPC is an existing VPC; nil means eksctl creates one.
 	VPC *ExistingVPC `json:"vpc,omitempty"`
 	// Existing: the cluster exists and eksctl did not create it.

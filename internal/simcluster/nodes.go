@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/milvusgen/milvusgen/internal/sizing"
+	"github.com/milvusgen/milvusgen/internal/zones"
 )
 
 // Well-known node labels.
@@ -25,25 +26,6 @@ const (
 	HostnameLabel  = corev1.LabelHostname
 	NodeGroupLabel = "eks.amazonaws.com/nodegroup"
 )
-
-// Zones are the zones eksctl places a cluster's subnets in when the
-// ClusterConfig names none: three (RecommendedAvailabilityZones), two in
-// us-east-1 (pkg/az). eksctl picks them at random; their letters do not
-// matter here.
-func Zones(cfg *api.ClusterConfig) []string {
-	if len(cfg.AvailabilityZones) > 0 {
-		return append([]string(nil), cfg.AvailabilityZones...)
-	}
-	n := api.RecommendedAvailabilityZones
-	if cfg.Metadata.Region == api.RegionUSEast1 {
-		n = api.MinRequiredAvailabilityZones
-	}
-	var zones []string
-	for i := range n {
-		zones = append(zones, cfg.Metadata.Region+string(rune('a'+i)))
-	}
-	return zones
-}
 
 // Node is one simulated node and what it offers.
 type Node struct {
@@ -63,7 +45,7 @@ type Node struct {
 // when set, as its auto scaling group balances them), with the group's
 // labels and taints and the instance type's resources.
 func NodesFor(cfg *api.ClusterConfig) ([]Node, error) {
-	zones := Zones(cfg)
+	clusterZones := zones.Of(cfg)
 	var out []Node
 	for _, ng := range cfg.ManagedNodeGroups {
 		if ng.InstanceType == "" {
@@ -81,7 +63,7 @@ func NodesFor(cfg *api.ClusterConfig) ([]Node, error) {
 		if ng.VolumeSize != nil {
 			vol = *ng.VolumeSize
 		}
-		gz := zones
+		gz := clusterZones
 		if len(ng.AvailabilityZones) > 0 {
 			gz = ng.AvailabilityZones
 		}

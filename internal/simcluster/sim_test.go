@@ -70,9 +70,7 @@ func TestExamples(t *testing.T) {
 // knownGaps are examples the simulated cluster shows failing, each with
 // what is missing. They are skipped by name, so a new example or a fixed
 // one is proved, and removing an entry is how a fix is checked.
-var knownGaps = map[string]string{
-	"sizing": "us-east-1, where eksctl picks two zones: no spread of etcd's three members survives a zone; milvusgen cannot name three zones yet",
-}
+var knownGaps = map[string]string{}
 
 // TestHighAvailability places the high-availability variants of the
 // runbook example: Woodpecker and Kafka, on 3 and on 6 nodes.

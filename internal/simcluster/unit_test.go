@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/milvusgen/milvusgen/internal/sizing"
+	"github.com/milvusgen/milvusgen/internal/zones"
 )
 
 func TestKwokStages(t *testing.T) {
@@ -102,7 +103,7 @@ func TestNodesFor(t *testing.T) {
 	if p := alloc.Pods().Value() - int64(len(sizing.DaemonSets)); p != int64(inst.PodSlots()) {
 		t.Errorf("pods %d, fit check %d", p, inst.PodSlots())
 	}
-	if z := Zones(&api.ClusterConfig{Metadata: &api.ClusterMeta{Region: "us-east-1"}}); len(z) != 2 {
+	if z := zones.Of(&api.ClusterConfig{Metadata: &api.ClusterMeta{Region: "us-east-1"}}); len(z) != 2 {
 		t.Errorf("us-east-1 zones %v, want 2 (eksctl's choice there)", z)
 	}
 }

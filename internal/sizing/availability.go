@@ -77,15 +77,3 @@ func PlacementOf(s *model.Spec, name string) Placement {
 
 // LBController is the dependency name of the AWS Load Balancer Controller.
 const LBController = "aws-load-balancer-controller"
-
-// Zones is how many availability zones the node groups span: the number
-// eksctl picks when the ClusterConfig names none (pkg/az: three, two in
-// us-east-1, fewer where the region has fewer). Each managed node group
-// spreads its nodes over them, node i in zone i mod Zones, as the Auto
-// Scaling group balances them.
-func Zones(s *model.Spec) int {
-	if s.AWS.Region == "us-east-1" {
-		return 2
-	}
-	return 3
-}

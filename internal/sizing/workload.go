@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/milvusgen/milvusgen/internal/model"
+	"github.com/milvusgen/milvusgen/internal/zones"
 )
 
 // Workload is every pod of the deployment as the scheduler sees it.
@@ -22,7 +23,9 @@ type Workload struct {
 	// Dependencies are the other pods: etcd, the message queue, the load
 	// balancer controller, the cluster add-ons and Flux (dependencies).
 	Dependencies []Component
-	// Zones is how many zones the nodes spread over (Zones).
+	// Zones is how many zones the nodes spread over (internal/zones).
+	// Each managed node group spreads its nodes over them, node i in zone
+	// i mod Zones, as the Auto Scaling group balances them.
 	Zones int
 }
 
@@ -56,10 +59,14 @@ func total(cs []Component) Resources {
 }
 
 // NewWorkload derives the workload of a spec. It fails only when the
-// dataset cannot be measured, which a spec that passed the schema cannot
-// cause.
+// dataset cannot be measured or the ClusterConfig the zones are read from
+// cannot be rendered, which a spec that passed the schema cannot cause.
 func NewWorkload(s *model.Spec) (*Workload, error) {
-	w := &Workload{Zones: Zones(s)}
+	zs, err := zones.OfSpec(s)
+	if err != nil {
+		return nil, err
+	}
+	w := &Workload{Zones: len(zs)}
 	if s.Milvus.Dataset != nil {
 		d := *s.Milvus.Dataset
 		d.Replicas = s.LoadReplicas()

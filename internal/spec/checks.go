@@ -45,6 +45,12 @@ func checkModel(r *report, s *model.Spec, ok map[string]bool, opts Options) {
 	if all("aws", "cluster.vpc", "cluster.existing", "cluster.vpcCIDR", "cluster.nodeGroups", "milvus.service") {
 		checkNetwork(r, s)
 	}
+	if all("aws", "cluster.zones", "cluster.vpc", "cluster.nodeGroups") {
+		checkZones(r, s)
+		if ok["milvus.highAvailability"] && !hasErrorUnder(r, "cluster.zones", "cluster.vpc") {
+			checkHAZones(r, s)
+		}
+	}
 	checkAvailability(r, s, ok)
 	if all("milvus.service", "milvus.auth") {
 		checkSecurity(r, s)

@@ -28,6 +28,7 @@ var (
 	reKMSKey       = regexp.MustCompile(`^arn:(aws[a-z-]*):kms:([a-z0-9-]+):([0-9]{12}):key/[A-Za-z0-9-]+$`)
 	reBucketChars  = regexp.MustCompile(`^[a-z0-9.-]+$`)
 	reGitPath      = regexp.MustCompile(`^[A-Za-z0-9._/-]*$`)
+	reZone         = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+[a-z]$`)
 )
 
 type stringRule func(s string) string // returns "" when valid, else the message
@@ -138,6 +139,12 @@ var stringRules = map[string]stringRule{
 
 // Rules for every element of a list; the path uses * for the index.
 var listRules = map[string]stringRule{
+	"cluster.zones.*": func(s string) string {
+		if !reZone.MatchString(s) {
+			return fmt.Sprintf("must be an availability zone such as \"us-east-1a\" (the region and a letter; managed node groups cannot run in Local or Wavelength Zones); got %q", s)
+		}
+		return ""
+	},
 	"cluster.nodeGroups.*.name": func(s string) string {
 		if len(s) > 63 || !reClusterName.MatchString(s) {
 			return fmt.Sprintf("node group name must start with a letter and hold at most 63 letters, digits or '-'; got %q", s)
@@ -256,6 +263,7 @@ func checkFields(r *report, user cue.Value) {
 		}
 	}
 	checkKafkaFields(r, user)
+	checkZoneList(r, user)
 	for _, pattern := range slices.Sorted(maps.Keys(listRules)) {
 		for _, path := range listPaths(user, pattern) {
 			checkString(r, user, path, listRules[pattern])

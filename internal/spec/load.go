@@ -204,7 +204,7 @@ func Load(srcs []Source, opts Options) (*Result, error) {
 // its inputs are sound (checkModel).
 var checkInputs = []string{
 	"name", "aws", "storage", "storage.storageClass", "loadBalancerController",
-	"cluster", "cluster.kubernetesVersion", "cluster.nodeGroups", "cluster.name", "cluster.identity", "cluster.vpcCIDR", "cluster.vpc", "cluster.existing",
+	"cluster", "cluster.kubernetesVersion", "cluster.nodeGroups", "cluster.name", "cluster.identity", "cluster.vpcCIDR", "cluster.vpc", "cluster.existing", "cluster.zones",
 	"milvus", "milvus.namespace", "milvus.serviceAccount", "milvus.chartVersion", "milvus.version", "milvus.coordinators", "milvus.indexNode", "milvus.highAvailability", "milvus.messageQueue",
 	"milvus.mixCoordinator", "milvus.proxy", "milvus.queryNode", "milvus.dataNode", "milvus.streamingNode", "milvus.dataset",
 	"milvus.auth", "milvus.tls", "milvus.service", "milvus.config", "milvus.values", "backup",

@@ -17,12 +17,13 @@ func withVPC(cidr, vpc, extra string) string {
 }
 
 const (
-	twoPrivate = `{us-east-2a: subnet-0aaaaaaaaaaaaaaa1, us-east-2b: subnet-0bbbbbbbbbbbbbbb2}`
-	twoPublic  = `{us-east-2a: subnet-0ccccccccccccccc3, us-east-2b: subnet-0ddddddddddddddd4}`
+	// threePrivate: three zones, as highAvailability (the default) needs.
+	threePrivate = `{us-east-2a: subnet-0aaaaaaaaaaaaaaa1, us-east-2b: subnet-0bbbbbbbbbbbbbbb2, us-east-2c: subnet-0eeeeeeeeeeeeeee5}`
+	twoPublic    = `{us-east-2a: subnet-0ccccccccccccccc3, us-east-2b: subnet-0ddddddddddddddd4}`
 )
 
 func TestExistingVPC(t *testing.T) {
-	good := withVPC("10.20.0.0/16", `{id: vpc-0a1b2c3d4e5f60718, subnets: {private: `+twoPrivate+`, public: `+twoPublic+`}}`, "")
+	good := withVPC("10.20.0.0/16", `{id: vpc-0a1b2c3d4e5f60718, subnets: {private: `+threePrivate+`, public: `+twoPublic+`}}`, "")
 	res, err := load(t, "spec.yaml", good)
 	if err != nil {
 		t.Fatalf("valid existing VPC refused: %s", details(err))
@@ -36,22 +37,22 @@ func TestExistingVPC(t *testing.T) {
 	}
 
 	for _, tc := range []struct{ name, text, want string }{
-		{"no CIDR", withVPC("", `{id: vpc-0a1b2c3d4e5f60718, subnets: {private: `+twoPrivate+`}}`, ""),
+		{"no CIDR", withVPC("", `{id: vpc-0a1b2c3d4e5f60718, subnets: {private: `+threePrivate+`}}`, ""),
 			"cluster.vpc: an existing VPC needs its CIDR in cluster.vpcCIDR"},
 		{"one zone", withVPC("10.20.0.0/16", `{id: vpc-0a1b2c3d4e5f60718, subnets: {private: {us-east-2a: subnet-0aaaaaaaaaaaaaaa1}}}`, ""),
 			"cluster.vpc.subnets.private: EKS needs private subnets in at least 2 availability zones; got 1 (us-east-2a)"},
 		{"zone of another region", withVPC("10.20.0.0/16", `{id: vpc-0a1b2c3d4e5f60718, subnets: {private: {us-east-2a: subnet-0aaaaaaaaaaaaaaa1, us-west-2b: subnet-0bbbbbbbbbbbbbbb2}}}`, ""),
 			"cluster.vpc.subnets.private.us-west-2b: zone us-west-2b is not in the cluster's region us-east-2"},
-		{"subnet twice", withVPC("10.20.0.0/16", `{id: vpc-0a1b2c3d4e5f60718, subnets: {private: `+twoPrivate+`, public: {us-east-2a: subnet-0aaaaaaaaaaaaaaa1, us-east-2b: subnet-0ddddddddddddddd4}}}`, ""),
+		{"subnet twice", withVPC("10.20.0.0/16", `{id: vpc-0a1b2c3d4e5f60718, subnets: {private: `+threePrivate+`, public: {us-east-2a: subnet-0aaaaaaaaaaaaaaa1, us-east-2b: subnet-0ddddddddddddddd4}}}`, ""),
 			"subnet subnet-0aaaaaaaaaaaaaaa1 is also given as private.us-east-2a"},
 		{"no subnets", withVPC("10.20.0.0/16", `{id: vpc-0a1b2c3d4e5f60718, subnets: {}}`, ""),
 			"cluster.vpc.subnets: name the VPC's subnets per zone"},
 		{"private nodes without private subnets", withVPC("10.20.0.0/16", `{id: vpc-0a1b2c3d4e5f60718, subnets: {public: `+twoPublic+`}}`, ""),
 			"cluster.nodeGroups.0.privateNetworking: node group milvus-node-group runs on private subnets"},
-		{"internet-facing without public subnets", withVPC("10.20.0.0/16", `{id: vpc-0a1b2c3d4e5f60718, subnets: {private: `+twoPrivate+`}}`,
+		{"internet-facing without public subnets", withVPC("10.20.0.0/16", `{id: vpc-0a1b2c3d4e5f60718, subnets: {private: `+threePrivate+`}}`,
 			"milvus: {service: {scheme: internet-facing, sourceRanges: [10.0.0.0/8]}}\n"),
 			"milvus.service.scheme: an internet-facing load balancer needs public subnets"},
-		{"bad VPC ID", withVPC("10.20.0.0/16", `{id: vpc-1, subnets: {private: `+twoPrivate+`}}`, ""), "cluster.vpc.id"},
+		{"bad VPC ID", withVPC("10.20.0.0/16", `{id: vpc-1, subnets: {private: `+threePrivate+`}}`, ""), "cluster.vpc.id"},
 		{"bad subnet ID", withVPC("10.20.0.0/16", `{id: vpc-0a1b2c3d4e5f60718, subnets: {private: {us-east-2a: sub-1, us-east-2b: subnet-0bbbbbbbbbbbbbbb2}}}`, ""), "cluster.vpc.subnets.private.us-east-2a"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -104,7 +105,7 @@ func TestTags(t *testing.T) {
 }
 
 func TestExistingCluster(t *testing.T) {
-	vpc := `{id: vpc-0a1b2c3d4e5f60718, securityGroup: sg-0123456789abcdef0, subnets: {private: ` + twoPrivate + `}}`
+	vpc := `{id: vpc-0a1b2c3d4e5f60718, securityGroup: sg-0123456789abcdef0, subnets: {private: ` + threePrivate + `}}`
 	text := strings.Replace(withVPC("10.20.0.0/16", vpc, ""), "  vpc: ", "  existing: true\n  vpc: ", 1)
 	res, err := load(t, "spec.yaml", text)
 	if err != nil {
@@ -115,7 +116,7 @@ func TestExistingCluster(t *testing.T) {
 	}
 	for name, text := range map[string]string{
 		"no vpc":            strings.Replace(base, "  name: milvus-eks-cluster\n", "  name: milvus-eks-cluster\n  existing: true\n", 1),
-		"no security group": strings.Replace(withVPC("10.20.0.0/16", `{id: vpc-0a1b2c3d4e5f60718, subnets: {private: `+twoPrivate+`}}`, ""), "  vpc: ", "  existing: true\n  vpc: ", 1),
+		"no security group": strings.Replace(withVPC("10.20.0.0/16", `{id: vpc-0a1b2c3d4e5f60718, subnets: {private: `+threePrivate+`}}`, ""), "  vpc: ", "  existing: true\n  vpc: ", 1),
 	} {
 		_, err := load(t, "spec.yaml", text)
 		if want := "cluster.existing: eksctl adds node groups to a cluster it did not create only with the cluster's network"; err == nil || !strings.Contains(details(err), want) {

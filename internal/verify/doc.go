@@ -3,8 +3,9 @@
 // Milvus's official gRPC API (milvus-proto/go-api/v2; milvus.go says why not
 // the Go SDK) against the release's load balancer, a port-forward, or an
 // address, and checks the
-// deployment around it against the rendered tree: the pods of each
-// component are ready, the load balancer has the rendered scheme, and the
+// deployment around it against the rendered tree: every component of
+// the release (its subcharts' and init Jobs' pods included) has a ready
+// or, for a Job, completed pod, the load balancer has the rendered scheme, and the
 // service account is bound to the role eksctl creates (IRSA annotation, or
 // the EKS pod identity association when AWS credentials are at hand).
 //

@@ -174,59 +174,172 @@ func keyList(m map[string][]byte) string {
 	return "keys " + strings.Join(keys, ", ")
 }
 
-// componentLabel is the label the chart puts on each component's pods.
-const componentLabel = "component"
+// The labels the charts put on the release's pods. The Milvus chart and
+// the Bitnami subcharts (etcd, Kafka and its ZooKeeper) label them
+// app.kubernetes.io/instance=<release>; the Pulsar charts (pulsarv3,
+// pulsar) and MinIO label them release=<release>, app=<chart name> and,
+// Pulsar, component=<component> (templates/_helpers.tpl,
+// pulsar.template.labels). Pulsar's init Jobs put no label on their pods:
+// those are found through the Jobs, which carry the chart's labels.
+const (
+	componentLabel = "component"
+	instanceLabel  = "app.kubernetes.io/instance"
+	nameLabel      = "app.kubernetes.io/name"
+	releaseLabel   = "release"
+	appLabel       = "app"
+)
 
-// pods reports the release's pods, ready/total per component. The etcd
-// subchart's pods carry no component label; they count under their
-// app.kubernetes.io/name.
-func (k *Kube) pods(ctx context.Context, t *Target) (string, error) {
-	sel := "app.kubernetes.io/instance=" + t.Release
-	list, err := k.Client.CoreV1().Pods(t.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sel})
-	if err != nil {
-		return "", k.explain(err, "the pods of "+t.Namespace+"/"+t.Release, "")
-	}
-	if len(list.Items) == 0 {
-		return "", fmt.Errorf("no pods labelled %s in namespace %s: is the Milvus HelmRelease installed? (flux get helmreleases -n %s)", sel, t.Namespace, t.Namespace)
-	}
-	type count struct{ ready, total int }
-	byComponent := map[string]*count{}
-	var notReady []string
-	for _, p := range list.Items {
-		c := p.Labels[componentLabel]
-		if c == "" {
-			c = p.Labels["app.kubernetes.io/name"]
+// releaseSelectors select the objects of a Helm release, one selector per
+// labelling convention among the charts it installs.
+func releaseSelectors(release string) []string {
+	return []string{instanceLabel + "=" + release, releaseLabel + "=" + release}
+}
+
+// componentOf names the component of an object (a pod, or a Job for its
+// pods) from its labels: the Milvus chart's component label, the Bitnami
+// subcharts' app.kubernetes.io/name, Pulsar's <app>-<component>
+// ("pulsarv3-bookie", apart from Milvus's own proxy), MinIO's app.
+func componentOf(labels map[string]string, release string) string {
+	if labels[instanceLabel] == release {
+		if c := labels[componentLabel]; c != "" {
+			return c
 		}
+		return labels[nameLabel]
+	}
+	app, c := labels[appLabel], labels[componentLabel]
+	switch {
+	case app != "" && c != "":
+		return app + "-" + c
+	case c != "":
+		return c
+	}
+	return app
+}
+
+// releasePods lists the pods of the release in the target's namespace,
+// each once, with its component: the pods the charts label, and the pods
+// of the release's Jobs.
+func (k *Kube) releasePods(ctx context.Context, t *Target) (map[string]corev1.Pod, map[string]string, error) {
+	pods := map[string]corev1.Pod{}
+	component := map[string]string{}
+	what := "the pods of " + t.Namespace + "/" + t.Release
+	for _, sel := range releaseSelectors(t.Release) {
+		list, err := k.Client.CoreV1().Pods(t.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sel})
+		if err != nil {
+			return nil, nil, k.explain(err, what, "")
+		}
+		for _, p := range list.Items {
+			pods[p.Name] = p
+			component[p.Name] = componentOf(p.Labels, t.Release)
+		}
+	}
+	for _, sel := range releaseSelectors(t.Release) {
+		jobs, err := k.Client.BatchV1().Jobs(t.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sel})
+		if err != nil {
+			return nil, nil, k.explain(err, "the Jobs of "+t.Namespace+"/"+t.Release, "")
+		}
+		for _, j := range jobs.Items {
+			if j.Spec.Selector == nil {
+				continue
+			}
+			js, err := metav1.LabelSelectorAsSelector(j.Spec.Selector)
+			if err != nil {
+				return nil, nil, fmt.Errorf("Job %s/%s: %w", j.Namespace, j.Name, err)
+			}
+			list, err := k.Client.CoreV1().Pods(t.Namespace).List(ctx, metav1.ListOptions{LabelSelector: js.String()})
+			if err != nil {
+				return nil, nil, k.explain(err, "the pods of Job "+j.Namespace+"/"+j.Name, "")
+			}
+			// A Job without a component label is named after itself.
+			c := strings.TrimPrefix(j.Name, t.Release+"-")
+			if j.Labels[componentLabel] != "" {
+				c = componentOf(j.Labels, t.Release)
+			}
+			for _, p := range list.Items {
+				if _, seen := pods[p.Name]; !seen {
+					pods[p.Name] = p
+					component[p.Name] = c
+				}
+			}
+		}
+	}
+	return pods, component, nil
+}
+
+// pods reports the release's pods, ready/total per component. A
+// component without a ready pod is down, unless its pods are a Job's and
+// one Succeeded: a Job's pod is done, not unready, once it has. Failed
+// pods (a Job's attempts, evicted pods) are named but fail the step only
+// when their component has nothing ready or done.
+func (k *Kube) pods(ctx context.Context, t *Target) (string, error) {
+	pods, component, err := k.releasePods(ctx, t)
+	if err != nil {
+		return "", err
+	}
+	if len(pods) == 0 {
+		return "", fmt.Errorf("no pods labelled %s in namespace %s: is the Milvus HelmRelease installed? (flux get helmreleases -n %s)",
+			strings.Join(releaseSelectors(t.Release), " or "), t.Namespace, t.Namespace)
+	}
+	type count struct{ ready, total, succeeded, failed int }
+	byComponent := map[string]*count{}
+	var notReady, failed []string
+	for _, name := range slices.Sorted(maps.Keys(pods)) {
+		p := pods[name]
+		c := component[name]
 		n := byComponent[c]
 		if n == nil {
 			n = &count{}
 			byComponent[c] = n
 		}
-		n.total++
-		if podReady(&p) {
+		switch {
+		case p.Status.Phase == corev1.PodSucceeded:
+			n.succeeded++
+		case p.Status.Phase == corev1.PodFailed:
+			n.failed++
+			failed = append(failed, name)
+		case podReady(&p):
+			n.total++
 			n.ready++
-		} else {
-			notReady = append(notReady, p.Name)
+		default:
+			n.total++
+			notReady = append(notReady, name)
 		}
 	}
 	var parts, down []string
 	for _, c := range slices.Sorted(maps.Keys(byComponent)) {
 		n := byComponent[c]
-		parts = append(parts, fmt.Sprintf("%s %d/%d", c, n.ready, n.total))
-		if n.ready == 0 {
+		part := fmt.Sprintf("%s %d/%d", c, n.ready, n.total)
+		var also []string
+		if n.succeeded > 0 {
+			if n.total == 0 {
+				part = c + " completed"
+			} else {
+				also = append(also, fmt.Sprintf("%d completed", n.succeeded))
+			}
+		}
+		if n.failed > 0 {
+			also = append(also, fmt.Sprintf("%d failed", n.failed))
+		}
+		if len(also) > 0 {
+			part += " (" + strings.Join(also, ", ") + ")"
+		}
+		parts = append(parts, part)
+		if n.ready == 0 && n.succeeded == 0 {
 			down = append(down, c)
 		}
 	}
 	detail := strings.Join(parts, ", ")
-	if len(down) > 0 {
-		sort.Strings(notReady)
-		return detail, fmt.Errorf("no ready pod for %s (%s); not ready: %s", strings.Join(down, ", "), detail, strings.Join(notReady, ", "))
-	}
+	var tail string
 	if len(notReady) > 0 {
-		sort.Strings(notReady)
-		detail += "; not ready: " + strings.Join(notReady, ", ")
+		tail += "; not ready: " + strings.Join(notReady, ", ")
 	}
-	return detail, nil
+	if len(failed) > 0 {
+		tail += "; failed: " + strings.Join(failed, ", ")
+	}
+	if len(down) > 0 {
+		return detail, fmt.Errorf("no ready pod for %s (%s)%s", strings.Join(down, ", "), detail, tail)
+	}
+	return detail + tail, nil
 }
 
 func podReady(p *corev1.Pod) bool {

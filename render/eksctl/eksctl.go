@@ -31,6 +31,7 @@ type clusterConfig struct {
 	APIVersion        string      `json:"apiVersion"`
 	Kind              string      `json:"kind"`
 	Metadata          clusterMeta `json:"metadata"`
+	AvailabilityZones []string    `json:"availabilityZones,omitempty"`
 	VPC               vpc         `json:"vpc"`
 	IAM               clusterIAM  `json:"iam"`
 	ManagedNodeGroups []nodeGroup `json:"managedNodeGroups"`
@@ -127,11 +128,16 @@ type addon struct {
 
 // Render returns aws/eksctl-cluster.yaml for s.
 func Render(s *model.Spec) ([]manifest.File, error) {
-	f, err := manifest.YAML(File, withExisting(s, withTags(s, buildClusterConfig(s))))
+	f, err := manifest.YAML(File, object(s))
 	if err != nil {
 		return nil, err
 	}
 	return []manifest.File{f}, nil
+}
+
+// object is the ClusterConfig Render writes and Config reads back.
+func object(s *model.Spec) *clusterConfig {
+	return withExisting(s, withTags(s, buildClusterConfig(s)))
 }
 
 func buildClusterConfig(s *model.Spec) *clusterConfig {
@@ -143,6 +149,7 @@ func buildClusterConfig(s *model.Spec) *clusterConfig {
 			Region:  s.AWS.Region,
 			Version: s.Cluster.KubernetesVersion,
 		},
+		AvailabilityZones: availabilityZones(s),
 		VPC:               withExistingVPC(s, buildVPC(s)),
 		IAM:               buildIAM(s),
 		ManagedNodeGroups: buildNodeGroups(s),

@@ -41,3 +41,17 @@ func subnetsByZone(m map[string]string) map[string]subnet {
 	}
 	return out
 }
+
+// availabilityZones is the ClusterConfig's availabilityZones: the spec's
+// cluster.zones, for the VPC eksctl creates. eksctl makes a public and a
+// private subnet in each, and the managed node groups (which name no zones
+// of their own) span them all. In an existing VPC the zones are its
+// subnets': eksctl refuses availabilityZones beside vpc.subnets
+// (pkg/ctl/cmdutils/configfile.go), and the spec check has made sure the
+// two agree.
+func availabilityZones(s *model.Spec) []string {
+	if s.Cluster.VPC != nil {
+		return nil
+	}
+	return s.Cluster.Zones
+}

@@ -223,6 +223,10 @@ func Invalid() []Case {
 		{"source range not a string", base + "milvus: {service: {sourceRanges: [1]}}\n", "milvus.service.sourceRanges.0: must be a string; got 1", "spec.yaml:9:35"},
 		{"source ranges empty", base + "milvus: {service: {sourceRanges: []}}\n", "milvus.service.sourceRanges: must list at least one CIDR", "spec.yaml:9:34"},
 		{"node groups not a list", withCluster("  nodeGroups: 3\n"), "cluster.nodeGroups: must be a list; got 3", "spec.yaml:7:15"},
+		// Issue 18: highAvailability on fewer than three zones.
+		{"ha two zones", withCluster("  zones: [us-east-2a, us-east-2b]\n"), "cluster.zones: highAvailability needs the node groups in at least 3 availability zones", "spec.yaml:7:10"},
+		{"ha us-east-1", strings.Replace(base, "us-east-2", "us-east-1", 1), "eksctl picks 2 zones in us-east-1 when the ClusterConfig names none: name three zones in cluster.zones", "spec.yaml:6:3"},
+		{"zone of another region", withCluster("  zones: [us-east-2a, us-east-2b, eu-west-1c]\n"), "cluster.zones.2: zone eu-west-1c is not in the cluster's region us-east-2", "spec.yaml:7:35"},
 		{"raw replicas near int64", base + "milvus: {values: {queryNode: {replicas: 9223372036854775789}}}\n",
 			"milvus.values.queryNode.replicas: use milvus.queryNode.replicas", "spec.yaml:9:41"},
 		{"raw etcd replicas string", base + "milvus: {values: {etcd: {replicaCount: \"3\"}}}\n",
