@@ -18,10 +18,12 @@ build:
 # environment, or none when any is invalid or two collide.
 render: build
 	./$(BIN) render --fleet $(FLEET) -q
+	./$(BIN) render --fleet examples/fleet-hub.yaml -q
 
 # Fail when out/ is not what the current code renders.
 check: build
 	./$(BIN) render --fleet $(FLEET) --check -q
+	./$(BIN) render --fleet examples/fleet-hub.yaml --check -q
 
 vet:
 	$(GO) vet ./...

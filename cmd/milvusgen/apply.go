@@ -206,6 +206,11 @@ func (e *env) apply(f *applyFlags, fs *pflag.FlagSet) error {
 	if !f.toCluster(fs) {
 		return nil
 	}
+	if res.Spec.UsesArgoCDHub() {
+		// Applied directly, the tree would install neither chart: the
+		// hub's ApplicationSets do, from Git.
+		return fmt.Errorf("apply: the hub Argo CD (gitops.argocd.mode \"hub\") syncs cluster %s from Git; commit the tree (apply --repo or -o) and register the cluster with aws/bootstrap.sh instead of applying it to the cluster", res.Spec.Cluster.Name)
+	}
 	e.unwatch() // the cluster phase has its own --timeout
 
 	objs, err := apply.Load(files)

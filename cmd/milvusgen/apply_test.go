@@ -139,3 +139,13 @@ func readFile(t *testing.T, p string) string {
 	}
 	return string(data)
 }
+
+// TestApplyHubRefusesCluster: a cluster a hub Argo CD serves is not
+// applied to directly; the message says what to do instead.
+func TestApplyHubRefusesCluster(t *testing.T) {
+	code, _, stderr := milvusgen(t, "apply", "-f", "../../examples/hub/base.cue", "-f", "../../examples/hub/staging.cue",
+		"--kubeconfig", filepath.Join(t.TempDir(), "none"), "--dry-run", today)
+	if code == 0 || !strings.Contains(stderr, `the hub Argo CD (gitops.argocd.mode "hub") syncs cluster milvus-hub-staging from Git`) {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
+	}
+}

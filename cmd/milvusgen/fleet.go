@@ -112,6 +112,7 @@ func (e *env) fleetPlan(f *fleetFlags, hf *hydrateFlags, opts fleet.Options) (*f
 	}
 	opts.Today = e.date()
 	opts.Jobs = f.jobs
+	opts.Hub, opts.Whole = fl.Hub, len(envs) == len(fl.Environments)
 	if hf != nil {
 		outs := make([]string, len(envs))
 		for i, env := range envs {
@@ -178,17 +179,17 @@ func (e *env) renderFleet(f *fleetFlags, hf *hydrateFlags, check, list bool) err
 		}
 		n := 0
 		for i, cs := range stale {
-			env := p.Envs[i]
+			name, out, files := p.Tree(i)
 			if len(cs) == 0 {
-				e.printf("%s: %s is up to date (%s)\n", env.Name, env.Output, plural(len(env.Files), "file", "files"))
+				e.printf("%s: %s is up to date (%s)\n", name, out, plural(files, "file", "files"))
 				continue
 			}
 			n++
-			fmt.Fprintf(e.stderr, "%s: %s is out of date\n", env.Name, env.Output)
+			fmt.Fprintf(e.stderr, "%s: %s is out of date\n", name, out)
 			for _, c := range cs {
 				fmt.Fprintf(e.stderr, "  %-9s %s\n", c.Action, c.Path)
 			}
-			if note := versionNote(env.Output); note != "" {
+			if note := versionNote(out); note != "" {
 				fmt.Fprintf(e.stderr, "  note: %s\n", note)
 			}
 		}
@@ -209,13 +210,13 @@ func (e *env) renderFleet(f *fleetFlags, hf *hydrateFlags, check, list bool) err
 	}
 	total := 0
 	for i, cs := range changes {
-		env := p.Envs[i]
+		name, out, files := p.Tree(i)
 		changed := writer.Changed(cs)
 		total += len(changed)
 		for _, c := range changed {
-			e.printf("%-9s %s\n", c.Action, env.Output+"/"+c.Path)
+			e.printf("%-9s %s\n", c.Action, out+"/"+c.Path)
 		}
-		e.printf("%s: rendered %s into %s (%d changed)\n", env.Name, plural(len(env.Files), "file", "files"), env.Output, len(changed))
+		e.printf("%s: rendered %s into %s (%d changed)\n", name, plural(files, "file", "files"), out, len(changed))
 	}
 	e.printf("rendered %s (%s changed)\n", plural(len(p.Envs), "environment", "environments"), plural(total, "file", "files"))
 	return nil
@@ -299,23 +300,29 @@ func (e *env) diffFleet(f *diffFlags) error {
 		}
 	}
 	var fr diff.FleetReport
-	for _, env := range p.Envs {
+	readOld := func(name, dir string) ([]render.File, error) {
 		var old []render.File
 		if f.againstOutputs {
-			old, err = diff.ReadDir(env.Output)
+			old, err = diff.ReadDir(dir)
 		} else {
 			var rel string
-			if rel, err = repo.Rel(env.Output); err == nil {
+			if rel, err = repo.Rel(dir); err == nil {
 				old, err = repo.ReadTree(against, rel)
 			}
 		}
 		if errors.Is(err, diff.ErrNoTree) || errors.Is(err, os.ErrNotExist) {
-			e.notef("note: environment %s: %v; every file is new\n", env.Name, err)
-			old, err = nil, nil
+			e.notef("note: %s: %v; every file is new\n", name, err)
+			return nil, nil
 		}
+		return old, err
+	}
+	oldTrees := map[string][]render.File{}
+	for _, env := range p.Envs {
+		old, err := readOld("environment "+env.Name, env.Output)
 		if err != nil {
 			return fmt.Errorf("environment %s: %w", env.Name, err)
 		}
+		oldTrees[env.Name] = old
 		old, files := e.matchHydration(f.hf, old, env.Files)
 		r := diff.Compare(old, files)
 		if f.cost {
@@ -324,6 +331,13 @@ func (e *env) diffFleet(f *diffFlags) error {
 			}
 		}
 		fr = append(fr, diff.EnvReport{Env: env.Name, Report: r})
+	}
+	if p.Hub != nil {
+		hub, err := e.diffHub(p, oldTrees, readOld)
+		if err != nil {
+			return err
+		}
+		fr = append(fr, hub...)
 	}
 	switch f.format {
 	case "markdown":

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/milvusgen/milvusgen/internal/chart"
@@ -12,6 +13,7 @@ import (
 	"github.com/milvusgen/milvusgen/internal/model"
 	"github.com/milvusgen/milvusgen/internal/writer"
 	"github.com/milvusgen/milvusgen/render"
+	"github.com/milvusgen/milvusgen/render/argocd"
 )
 
 // apply returns files with the hydrated releases added when --hydrate is
@@ -28,7 +30,25 @@ func (f *hydrateFlags) apply(e *env, s *model.Spec, files []render.File) ([]rend
 		// A fleet's environments hydrate within the fleet's stage.
 		e.dog.Stage("hydrating the charts of "+strings.Join(f.specArgs, " "), stageHydrate)
 	}
+	var hub map[string]bool
+	if s.UsesArgoCDHub() {
+		// The tree holds no Application: hydrate the ones the hub
+		// generates for this cluster, then leave them out again.
+		apps, err := argocd.SpokeApplications(s, files)
+		if err != nil {
+			return nil, err
+		}
+		hub = map[string]bool{}
+		for _, a := range apps {
+			a.Path = ".hub/" + a.Path
+			hub[a.Path] = true
+			files = append(files, a)
+		}
+	}
 	files, err = hydrate.Hydrate(files, c, f.options(s))
+	if hub != nil && err == nil {
+		files = slices.DeleteFunc(files, func(f render.File) bool { return hub[f.Path] })
+	}
 	var nc *chart.NotCachedError
 	if errors.As(err, &nc) && len(f.specArgs) > 0 {
 		// The chart package knows no spec path; name the user's own.

@@ -60,3 +60,28 @@ func TestRenderHydrateNeedsCharts(t *testing.T) {
 		t.Errorf("render --hydrate with an empty cache: exit %d, want 1 and the fix: %s", code, stderr)
 	}
 }
+
+// TestRenderHydrateHub: a hub-mode tree holds no Application, yet
+// --hydrate renders both charts with the environment's values, as the hub
+// installs them, and the tree stays without the generated Applications.
+func TestRenderHydrateHub(t *testing.T) {
+	charts := shared.MustPath(t, "charts")
+	out := filepath.Join(t.TempDir(), "out")
+	args := []string{"render", today, "-q", "-f", "../../examples/hub/base.cue", "-f", "../../examples/hub/staging.cue",
+		"-o", out, "--hydrate", "--chart-dir", charts}
+	if code, _, stderr := milvusgen(t, args...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := milvusgen(t, append(args, "--check")...); code != 0 {
+		t.Errorf("render --hydrate --check right after render: exit %d: %s", code, stderr)
+	}
+	for _, p := range []string{"hydrated/milvus/milvus.yaml", "hydrated/kube-system/aws-load-balancer-controller.yaml"} {
+		data, err := os.ReadFile(filepath.Join(out, p))
+		if err != nil || !strings.Contains(string(data), "kind: Deployment") {
+			t.Errorf("%s: %v, want the chart's Deployments", p, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, ".hub")); err == nil {
+		t.Error("the generated Applications were left in the tree")
+	}
+}

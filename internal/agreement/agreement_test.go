@@ -48,6 +48,8 @@ func TestCheckRenderedVariants(t *testing.T) {
 		"kms":           modeltest.TreeVariants()["storageclass"],
 		"argocd":        modeltest.ArgoCDVariants()["argocd"],
 		"argocd-no-git": modeltest.ArgoCDVariants()["argocd-no-git"],
+		"hub-dev":       modeltest.HubVariants()["dev"],
+		"hub-prod":      modeltest.HubVariants()["prod"],
 	} {
 		t.Run(name, func(t *testing.T) {
 			files, err := render.Render(s)

@@ -332,6 +332,14 @@ func (t *tree) readHelmReleases() {
 		if err != nil {
 			return err
 		}
+		if r, ok := t.readHubValues(p, data); ok {
+			if r.chart == manifest.MilvusChart {
+				milvus = append(milvus, r)
+			} else {
+				lbc = append(lbc, r)
+			}
+			return nil
+		}
 		docs, err := splitYAML(data)
 		if err != nil {
 			t.problem(Location{File: p}, "reading the YAML documents failed: %v", err)
@@ -381,8 +389,9 @@ func (t *tree) readHelmReleases() {
 		t.problem(Location{File: "kubernetes"}, "no HelmRelease or Application of chart %q", manifest.MilvusChart)
 	}
 	for _, r := range milvus {
-		ns, loc := r.namespace()
-		t.observe(milvusNamespace, loc, ns)
+		if ns, loc := r.namespace(); r.nsField != "" {
+			t.observe(milvusNamespace, loc, ns)
+		}
 		t.requireValue(r, milvusSA, "serviceAccount.name")
 		t.requireValue(r, bucket, "externalS3.bucketName")
 		t.requireValue(r, region, "externalS3.region")
@@ -400,8 +409,9 @@ func (t *tree) readHelmReleases() {
 		t.problem(Location{File: "kubernetes"}, "no HelmRelease or Application of chart %q", manifest.LBControllerChart)
 	}
 	for _, r := range lbc {
-		ns, loc := r.namespace()
-		t.observe(lbcNamespace, loc, ns)
+		if ns, loc := r.namespace(); r.nsField != "" {
+			t.observe(lbcNamespace, loc, ns)
+		}
 		t.requireValue(r, clusterName, "clusterName")
 		t.observeValue(r, region, "region")
 		t.requireValue(r, lbcSA, "serviceAccount.name")

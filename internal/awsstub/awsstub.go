@@ -19,6 +19,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -156,7 +157,10 @@ type clusterState struct {
 	Stacks       []string                   `json:"stacks,omitempty"`
 	NATZones     []string                   `json:"natZones,omitempty"`
 	Endpoints    map[string]string          `json:"endpoints,omitempty"` // id → service
-	Next         int                        `json:"next,omitempty"`
+	// AccessEntries are the cluster's access entries: principal ARN →
+	// associated access policy ARNs.
+	AccessEntries map[string][]string `json:"accessEntries,omitempty"`
+	Next          int                 `json:"next,omitempty"`
 }
 
 type addonState struct {
@@ -535,9 +539,50 @@ func (st *stubState) aws(args []string) error {
 		return st.respond(flags, map[string]any{"cluster": map[string]any{
 			"name": one(flags, "name"), "arn": "arn:aws:eks:stub:" + os.Getenv("STUB_ACCOUNT") + ":cluster/" + one(flags, "name"),
 			"version": cl.Version, "tags": tags,
-			"identity":           map[string]any{"oidc": map[string]any{"issuer": "https://oidc.eks.stub.amazonaws.com/id/STUB0123"}},
-			"resourcesVpcConfig": map[string]any{"vpcId": stubVPC},
+			"identity":             map[string]any{"oidc": map[string]any{"issuer": "https://oidc.eks.stub.amazonaws.com/id/STUB0123"}},
+			"resourcesVpcConfig":   map[string]any{"vpcId": stubVPC},
+			"endpoint":             "https://STUB0123.gr7.stub.eks.amazonaws.com",
+			"certificateAuthority": map[string]any{"data": "U1RVQiBDQQ=="},
 		}})
+	case "eks describe-access-entry", "eks create-access-entry", "eks delete-access-entry",
+		"eks list-associated-access-policies", "eks associate-access-policy":
+		p := one(flags, "principal-arn")
+		pols, ok := cl.AccessEntries[p]
+		switch pos[1] {
+		case "create-access-entry":
+			if ok {
+				return &awsError{"ResourceInUseException", "CreateAccessEntry", "The specified access entry resource is already in use on this cluster."}
+			}
+			if cl.AccessEntries == nil {
+				cl.AccessEntries = map[string][]string{}
+			}
+			cl.AccessEntries[p] = []string{}
+			save()
+			return st.respond(flags, map[string]any{"accessEntry": map[string]any{"principalArn": p, "type": one(flags, "type")}})
+		}
+		if !ok {
+			return notFound("ResourceNotFoundException")
+		}
+		switch pos[1] {
+		case "describe-access-entry":
+			return st.respond(flags, map[string]any{"accessEntry": map[string]any{"principalArn": p, "type": "STANDARD"}})
+		case "delete-access-entry":
+			delete(cl.AccessEntries, p)
+			save()
+			return nil
+		case "associate-access-policy":
+			pol := one(flags, "policy-arn")
+			if !slices.Contains(pols, pol) {
+				cl.AccessEntries[p] = append(pols, pol)
+				save()
+			}
+			return st.respond(flags, map[string]any{"principalArn": p})
+		}
+		l := []any{}
+		for _, pol := range pols {
+			l = append(l, map[string]any{"policyArn": pol, "accessScope": map[string]any{"type": "cluster"}})
+		}
+		return st.respond(flags, map[string]any{"associatedAccessPolicies": l})
 	case "eks tag-resource":
 		if cl.Tags == nil {
 			cl.Tags = map[string]string{}

@@ -294,6 +294,9 @@ func namespacePruned(c *Change, old, _ map[string]any) []Flag {
 	if strings.EqualFold(str(old, "metadata", "annotations", annFluxPrune), "disabled") {
 		return []Flag{{Data, "", fmt.Sprintf("Namespace %s leaves the tree: Flux keeps it (prune: disabled) with everything in it, etcd's volume claims included, but nothing manages it any more; delete it by hand once its data is no longer needed", c.ID.Name)}}
 	}
+	if strings.Contains(str(old, "metadata", "annotations", "argocd.argoproj.io/sync-options"), "Prune=false") {
+		return []Flag{{Data, "", fmt.Sprintf("Namespace %s leaves the tree: Argo CD keeps it (Prune=false) with everything in it, etcd's volume claims included, but nothing manages it any more; delete it by hand once its data is no longer needed", c.ID.Name)}}
+	}
 	return []Flag{{Data, "", fmt.Sprintf("Flux prunes Namespace %s: everything in it is deleted, persistent volume claims (etcd's data) included", c.ID.Name)}}
 }
 

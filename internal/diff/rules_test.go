@@ -167,6 +167,8 @@ func TestRules(t *testing.T) {
 			[]want{{Data, "Namespace milvus", "", "Flux prunes Namespace milvus"}}},
 		{"protected namespace removed", func(o map[string]map[string]any) { delete(o, "ns") },
 			[]want{{Data, "Namespace milvus", "", "Flux keeps it (prune: disabled)"}}},
+		{"Argo CD protected namespace removed", func(o map[string]map[string]any) { delete(o, "ns") },
+			[]want{{Data, "Namespace milvus", "", "Argo CD keeps it (Prune=false)"}}},
 		{"namespace renamed", func(o map[string]map[string]any) { set(o["ns"], "metadata.name", "vectors") },
 			[]want{
 				{Data, "Namespace milvus", "", "Flux prunes Namespace milvus"},
@@ -289,6 +291,9 @@ func TestRules(t *testing.T) {
 			}
 			if strings.HasPrefix(tc.name, "protected") {
 				set(old["ns"], "metadata.annotations.[kustomize.toolkit.fluxcd.io/prune]", "disabled")
+			}
+			if strings.HasPrefix(tc.name, "Argo CD protected") {
+				set(old["ns"], "metadata.annotations.[argocd.argoproj.io/sync-options]", "Prune=false,Delete=false")
 			}
 			tc.modify(new)
 			r := Compare(tree(t, old), tree(t, new))

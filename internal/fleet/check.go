@@ -20,6 +20,9 @@ type Problem struct {
 	Why string
 	// A and B are the two environments, in fleet order.
 	A, B Ref
+	// Differs says A and B must agree on the value and do not (Value is
+	// B's), where the others say they must not share it.
+	Differs bool
 }
 
 // Ref is where one environment sets a value: the field and the position in
@@ -39,6 +42,10 @@ func (r Ref) String() string {
 }
 
 func (p Problem) Error() string {
+	if p.Differs {
+		return fmt.Sprintf("%s differs between environments %s and %s (%q); %s\n  %s\n  %s",
+			p.What, p.A.Env, p.B.Env, p.Value, p.Why, p.A, p.B)
+	}
 	return fmt.Sprintf("%s %q is used by environments %s and %s; %s\n  %s\n  %s",
 		p.What, p.Value, p.A.Env, p.B.Env, p.Why, p.A, p.B)
 }
@@ -184,6 +191,7 @@ func Check(envs []*Env) []Problem {
 	}
 	out = append(out, checkGit(envs)...)
 	out = append(out, checkOutputs(envs)...)
+	out = append(out, checkHub(envs)...)
 	return out
 }
 

@@ -32,6 +32,14 @@ const schema = `
 		// relative to the fleet file.
 		output: string
 	}
+	// hub is where the hub tree of the environments a hub Argo CD serves
+	// (gitops.argocd.mode "hub") renders, relative to the fleet file;
+	// path is its path in the repository when output is not in a Git
+	// work tree.
+	hub?: {
+		output: string
+		path?:  string
+	}
 }
 `
 
@@ -41,6 +49,8 @@ type Fleet struct {
 	Path string
 	// Environments are sorted by name.
 	Environments []Environment
+	// Hub is where the hub tree of a hub Argo CD is rendered, if any.
+	Hub *Hub
 }
 
 // Environment is one entry of a fleet file, its paths resolved against the
@@ -124,6 +134,10 @@ func Parse(path string, data []byte) (*Fleet, error) {
 			Files  []string `json:"files"`
 			Output string   `json:"output"`
 		} `json:"environments"`
+		Hub *struct {
+			Output string `json:"output"`
+			Path   string `json:"path"`
+		} `json:"hub"`
 	}
 	if err := u.Decode(&raw); err != nil {
 		return nil, positioned(err, path, v)
@@ -133,6 +147,13 @@ func Parse(path string, data []byte) (*Fleet, error) {
 	}
 	dir := filepath.Dir(path)
 	f := &Fleet{Path: path}
+	if raw.Hub != nil {
+		at := v.LookupPath(cue.ParsePath("hub"))
+		if raw.Hub.Output == "" {
+			return nil, errors.Newf(valuePos(at.LookupPath(cue.ParsePath("output"))), "hub.output is empty; name the directory the hub tree renders into")
+		}
+		f.Hub = &Hub{Output: resolve(dir, raw.Hub.Output), Path: raw.Hub.Path, Pos: at.Pos()}
+	}
 	for name, e := range raw.Environments {
 		env := Environment{Name: name, Output: resolve(dir, e.Output)}
 		for _, s := range e.Files {

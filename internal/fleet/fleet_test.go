@@ -68,7 +68,7 @@ func build(t *testing.T, fleetFile string, jobs int) *Plan {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Build(f.Environments, Options{Today: today, Jobs: jobs})
+	return Build(f.Environments, Options{Today: today, Jobs: jobs, Hub: f.Hub, Whole: true})
 }
 
 func report(p *Plan) string {

@@ -30,6 +30,10 @@ type Options struct {
 	// NoGitPath skips ResolveGitPath (diff against a directory that is not
 	// where the tree will live).
 	NoGitPath bool
+	// Hub is the fleet file's hub section, and Whole says every
+	// environment of the fleet is rendered: only then is the hub tree.
+	Hub   *Hub
+	Whole bool
 }
 
 // Env is one environment after loading and rendering.

@@ -22,6 +22,10 @@ type Plan struct {
 	// render options every tree's manifest records.
 	Writer writer.Options
 	Record writer.RenderOptions
+	// Hub is the hub tree, when the fleet has one and all of it is
+	// rendered; HubErr is why it could not be rendered.
+	Hub    *HubTree
+	HubErr error
 }
 
 // Build renders envs and, when all of them rendered, checks them against
@@ -31,11 +35,16 @@ func Build(envs []Environment, opts Options) *Plan {
 	if len(Failed(p.Envs)) == 0 {
 		p.Problems = Check(p.Envs)
 	}
+	if p.OK() {
+		p.Hub, p.HubErr = renderHub(p.Envs, opts.Hub, opts.Whole)
+	}
 	return p
 }
 
 // OK reports whether every environment rendered and none collide.
-func (p *Plan) OK() bool { return len(Failed(p.Envs)) == 0 && len(p.Problems) == 0 }
+func (p *Plan) OK() bool {
+	return len(Failed(p.Envs)) == 0 && len(p.Problems) == 0 && p.HubErr == nil
+}
 
 // Print writes every problem of the plan to w, each environment's spec
 // errors with their file:line:col (relative to cwd), and returns how many
@@ -48,6 +57,9 @@ func (p *Plan) Print(w io.Writer, cwd string) int {
 	for _, pr := range Sorted(p.Problems) {
 		fmt.Fprintf(w, "fleet: %s\n", indentPositions(pr.Error(), cwd))
 		n++
+	}
+	if p.HubErr != nil {
+		n += PrintEnvError(w, "hub", p.HubErr, cwd)
 	}
 	return n
 }
@@ -153,6 +165,9 @@ func (p *Plan) targets() []writer.Target {
 	ts := make([]writer.Target, len(p.Envs))
 	for i, e := range p.Envs {
 		ts[i] = writer.Target{Root: e.Output, Files: e.Files, Render: p.Record.RecordedFrom(e.Output)}
+	}
+	if p.Hub != nil {
+		ts = append(ts, writer.Target{Root: p.Hub.Output, Files: p.Hub.Files})
 	}
 	return ts
 }

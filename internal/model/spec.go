@@ -251,6 +251,25 @@ type ArgoCD struct {
 	Automated bool   `json:"automated"`
 	Prune     bool   `json:"prune"`
 	SelfHeal  bool   `json:"selfHeal"`
+	// Mode is ArgoCDModeCluster or ArgoCDModeHub.
+	Mode string     `json:"mode"`
+	Hub  *ArgoCDHub `json:"hub,omitempty"`
+}
+
+// Argo CD modes: each cluster its own Argo CD, or one hub for a fleet.
+const (
+	ArgoCDModeCluster = "cluster"
+	ArgoCDModeHub     = "hub"
+)
+
+// ArgoCDHub is the hub Argo CD a cluster of mode "hub" registers with.
+type ArgoCDHub struct {
+	// Name is the fleet's name on the hub.
+	Name string `json:"name"`
+	// Context is the hub's kubeconfig context.
+	Context string `json:"context"`
+	// RoleARN is the IAM role the hub assumes for this cluster.
+	RoleARN string `json:"roleARN"`
 }
 
 // Repository is the Git repository Flux or Argo CD syncs from.

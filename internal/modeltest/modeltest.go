@@ -61,7 +61,7 @@ func Runbook() *model.Spec {
 				Branch: "main",
 				Path:   "clusters/milvus-eks-cluster",
 			},
-			ArgoCD: model.ArgoCD{Namespace: "argocd", Automated: true, Prune: true, SelfHeal: true},
+			ArgoCD: model.ArgoCD{Namespace: "argocd", Automated: true, Prune: true, SelfHeal: true, Mode: model.ArgoCDModeCluster},
 		},
 	}
 }

@@ -58,3 +58,36 @@ func ArgoCDVariants() map[string]*model.Spec {
 		}),
 	}
 }
+
+// HubContext and HubRoleARN name the hub of HubVariants.
+const (
+	HubName    = "milvusgen"
+	HubContext = "arn:aws:eks:us-east-2:123456789012:cluster/platform-hub"
+	HubRoleARN = "arn:aws:iam::123456789012:role/argocd-hub"
+)
+
+// HubVariants are the clusters of one fleet served by a hub Argo CD
+// (gitops.argocd.mode "hub"), by environment: dev with the defaults,
+// prod with another release, namespace, chart and tree path.
+func HubVariants() map[string]*model.Spec {
+	hub := func(cluster, path string, edit func(s *model.Spec)) *model.Spec {
+		return Variant(func(s *model.Spec) {
+			s.GitOps.Engine = model.EngineArgoCD
+			s.GitOps.ArgoCD.Mode = model.ArgoCDModeHub
+			s.GitOps.ArgoCD.Hub = &model.ArgoCDHub{Name: HubName, Context: HubContext, RoleARN: HubRoleARN}
+			s.Cluster.Name = cluster
+			s.GitOps.Repository.Path = path
+			edit(s)
+			s.DeriveNames()
+		})
+	}
+	return map[string]*model.Spec{
+		"dev": hub("milvus-dev", "clusters/dev", func(*model.Spec) {}),
+		"prod": hub("Milvus-Prod", "clusters/prod", func(s *model.Spec) {
+			s.Name = "milvus-prod"
+			s.Milvus.Namespace = "vectors"
+			s.Milvus.ChartVersion = "4.2.58"
+			s.AWS.Region = "us-west-2"
+		}),
+	}
+}

@@ -61,6 +61,9 @@ func checkModel(r *report, s *model.Spec, ok map[string]bool, opts Options) {
 	if all("milvus.chartVersion", "milvus.messageQueue", "milvus.version", "milvus.coordinators") {
 		checkCompatibility(r, s)
 	}
+	if ok["gitops"] {
+		checkArgoCDHub(r, s)
+	}
 	if all("aws", "milvus.messageQueue", "milvus.externalKafka") {
 		checkExternalKafka(r, s)
 	}

@@ -208,7 +208,7 @@ var checkInputs = []string{
 	"milvus", "milvus.namespace", "milvus.serviceAccount", "milvus.chartVersion", "milvus.version", "milvus.coordinators", "milvus.indexNode", "milvus.highAvailability", "milvus.messageQueue",
 	"milvus.mixCoordinator", "milvus.proxy", "milvus.queryNode", "milvus.dataNode", "milvus.streamingNode", "milvus.dataset",
 	"milvus.auth", "milvus.tls", "milvus.service", "milvus.config", "milvus.values", "backup",
-	"milvus.inMemoryReplicas", "milvus.spread", "milvus.externalKafka",
+	"milvus.inMemoryReplicas", "milvus.spread", "milvus.externalKafka", "gitops",
 }
 
 // schemaCache is the compiled schema and the context it lives in.

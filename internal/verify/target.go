@@ -137,6 +137,18 @@ func RenderedFS(s *model.Spec) (fs.FS, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.UsesArgoCDHub() {
+		// The tree holds no Application: the hub generates them. Read the
+		// ones it generates for this cluster, values inlined.
+		apps, err := argocd.SpokeApplications(s, files)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range apps {
+			a.Path = "kubernetes/hub/" + a.Path
+			files = append(files, a)
+		}
+	}
 	m := fstest.MapFS{}
 	for _, f := range files {
 		m[f.Path] = &fstest.MapFile{Data: f.Data, Mode: 0o644}
@@ -316,6 +328,13 @@ func (r *reader) readMilvusRelease(fsys fs.FS) {
 	if err != nil {
 		r.problem(agreement.Location{File: "kubernetes"}, "reading the tree failed: %v", err)
 		return
+	}
+	if len(found) == 0 {
+		if _, err := fs.Stat(fsys, "argocd/values/"+manifest.MilvusChart+".yaml"); err == nil {
+			// A hub Argo CD's tree: the Application is the hub's.
+			r.problem(agreement.Location{File: "argocd/values"}, "the tree is synced by a hub Argo CD (gitops.argocd.mode \"hub\"), whose ApplicationSets hold the release; verify with -f and the spec files instead of --rendered")
+			return
+		}
 	}
 	if len(found) != 1 {
 		r.problem(agreement.Location{File: "kubernetes"}, "want one HelmRelease of chart %q, found %d", manifest.MilvusChart, len(found))

@@ -11,8 +11,13 @@ import (
 // Render returns the Argo CD object files in a fixed order: the LB
 // controller Application, the Milvus Application, the AppProject and,
 // when s has a Git repository, the root Application and the Applications
-// it syncs.
+// it syncs. For a cluster a hub Argo CD serves (gitops.argocd.mode "hub")
+// it returns only the Helm values files the hub's Applications read; the
+// Applications are the hub tree's (RenderHub).
 func Render(s *model.Spec) ([]manifest.File, error) {
+	if s.UsesArgoCDHub() {
+		return renderSpoke(s)
+	}
 	lb, err := buildLBController(s)
 	if err != nil {
 		return nil, err

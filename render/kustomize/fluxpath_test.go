@@ -121,6 +121,10 @@ func fluxBuild(t *testing.T, root, path string) []string {
 func entryObjects(s *model.Spec) []string {
 	var ids []string
 	switch {
+	case s.UsesArgoCDHub():
+		// What the hub's Git Applications sync; the values files are not
+		// objects.
+		ids = []string{id("StorageClass", "", s.Storage.StorageClass.Name), id("Namespace", "", s.Milvus.Namespace)}
 	case s.UsesArgoCD():
 		ids = []string{id("AppProject", s.GitOps.ArgoCD.Namespace, model.SyncName)}
 		if s.HasGitRepository() {
@@ -153,6 +157,9 @@ func TestFluxDefaultPath(t *testing.T) {
 	specs := modeltest.TreeVariants()
 	for name, s := range modeltest.ArgoCDVariants() {
 		specs[name] = s
+	}
+	for name, s := range modeltest.HubVariants() {
+		specs["hub-"+name] = s
 	}
 	for name, s := range specs {
 		t.Run(name, func(t *testing.T) {

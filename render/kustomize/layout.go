@@ -2,6 +2,7 @@ package kustomize
 
 import (
 	"path"
+	"slices"
 
 	"github.com/milvusgen/milvusgen/internal/model"
 )
@@ -75,6 +76,13 @@ func Roots(s *model.Spec) []Root {
 	}
 	if s.Backup != nil {
 		roots[1].Resources = append(roots[1].Resources, BackupFile)
+	}
+	if s.UsesArgoCDHub() {
+		// The hub's ApplicationSets generate the Applications; the tree
+		// holds only what they sync from Git.
+		roots[0].Resources = []string{StorageClassFile}
+		roots[1].Resources = slices.DeleteFunc(roots[1].Resources, func(r string) bool { return r == MilvusFile })
+		return roots
 	}
 	if s.UsesArgoCD() {
 		argo := Root{Dir: ArgoCDDir, Resources: []string{ProjectFile}}

@@ -30,6 +30,8 @@ const (
 // for Argo CD, and otherwise the kubernetes/ roots directly.
 func EntryResources(s *model.Spec) []string {
 	switch {
+	case s.UsesArgoCDHub():
+		return []string{InfrastructureDir, AppsDir}
 	case s.UsesArgoCD():
 		return []string{ArgoCDDir}
 	case s.HasGitRepository():

@@ -288,6 +288,11 @@ func argoCDCases() map[string]*model.Spec {
 		s.GitOps.Repository = model.Repository{URL: "https://git.example.com/acme/fleet.git", Branch: "prod", SecretName: "fleet-token"}
 		s.Storage.StorageClass.KMSKeyID = modeltest.KMSKeyID
 	})
+	for name, s := range modeltest.HubVariants() {
+		out["hub-"+name] = s
+	}
+	out["hub-manual"] = modeltest.HubVariants()["dev"]
+	out["hub-manual"].GitOps.ArgoCD.Automated = false
 	return out
 }
 

@@ -57,10 +57,19 @@ func Render(s *model.Spec) ([]manifest.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	b, t := bootstrap(s), teardown(s)
+	if s.UsesArgoCDHub() {
+		if b, err = buildHubBootstrap(s); err != nil {
+			return nil, err
+		}
+		if t, err = buildHubTeardown(s); err != nil {
+			return nil, err
+		}
+	}
 	return []manifest.File{
-		manifest.Script(BootstrapFile, bootstrap(s)),
+		manifest.Script(BootstrapFile, b),
 		manifest.Script(ConvergeFile, converge),
-		manifest.Script(TeardownFile, teardown(s)),
+		manifest.Script(TeardownFile, t),
 	}, nil
 }
 

@@ -63,8 +63,11 @@ type Application struct {
 // ApplicationSpec is what an Application syncs, where to and how.
 type ApplicationSpec struct {
 	// Project is the AppProject the Application belongs to.
-	Project     string                 `json:"project"`
-	Source      *ApplicationSource     `json:"source,omitempty"`
+	Project string             `json:"project"`
+	Source  *ApplicationSource `json:"source,omitempty"`
+	// Sources replace Source with several: a chart and the Git
+	// repository its value files come from (Ref).
+	Sources     []ApplicationSource    `json:"sources,omitempty"`
 	Destination ApplicationDestination `json:"destination"`
 	SyncPolicy  *SyncPolicy            `json:"syncPolicy,omitempty"`
 	// IgnoreDifferences are fields left out of the live/desired comparison.
@@ -84,6 +87,9 @@ type ApplicationSource struct {
 	TargetRevision string                 `json:"targetRevision,omitempty"`
 	Chart          string                 `json:"chart,omitempty"`
 	Helm           *ApplicationSourceHelm `json:"helm,omitempty"`
+	// Ref names a source of a multi-source Application whose files the
+	// other sources read as $<ref>/<path>.
+	Ref string `json:"ref,omitempty"`
 }
 
 // ApplicationSourceHelm are the options of `helm template` for a chart.
@@ -93,6 +99,9 @@ type ApplicationSourceHelm struct {
 	ReleaseName string `json:"releaseName,omitempty"`
 	// ValuesObject are the release's values, as a structured object.
 	ValuesObject *apiextensionsv1.JSON `json:"valuesObject,omitempty"`
+	// ValueFiles are values files, "$<ref>/<path>" for one of another
+	// source.
+	ValueFiles []string `json:"valueFiles,omitempty"`
 }
 
 // ApplicationDestination is the cluster and namespace objects go to.
@@ -218,9 +227,20 @@ type ApplicationSetSpec struct {
 	SyncPolicy *ApplicationSetSyncPolicy `json:"syncPolicy,omitempty"`
 }
 
-// ApplicationSetGenerator is one generator; milvusgen uses List.
+// ApplicationSetGenerator is one generator; milvusgen uses Clusters
+// (and List in tests).
 type ApplicationSetGenerator struct {
-	List *ListGenerator `json:"list,omitempty"`
+	List     *ListGenerator    `json:"list,omitempty"`
+	Clusters *ClusterGenerator `json:"clusters,omitempty"`
+}
+
+// ClusterGenerator yields one parameter set per cluster Secret in Argo
+// CD's namespace that Selector matches: name, nameNormalized, server,
+// project, metadata.labels and metadata.annotations, plus Values as
+// values.<key>.
+type ClusterGenerator struct {
+	Selector metav1.LabelSelector `json:"selector,omitempty"`
+	Values   map[string]string    `json:"values,omitempty"`
 }
 
 // ListGenerator yields one parameter set per element.
