@@ -147,3 +147,22 @@ func decode(ref Ref, src string, data []byte) (*helmchart.Chart, error) {
 	}
 	return ch, nil
 }
+
+// Caches loads a chart from the first cache that holds it, e.g. the
+// current charts, then the previous ones; the error is the first cache's.
+type Caches []*Cache
+
+// Load implements the hydrate package's Loader.
+func (cs Caches) Load(ref Ref) (*helmchart.Chart, error) {
+	var first error
+	for _, c := range cs {
+		ch, err := c.Load(ref)
+		if err == nil {
+			return ch, nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return nil, first
+}

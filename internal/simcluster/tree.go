@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	helmchart "helm.sh/helm/v3/pkg/chart"
-
 	api "github.com/weaveworks/eksctl/pkg/apis/eksctl.io/v1alpha5"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -48,7 +46,7 @@ func Render(t testing.TB, s *model.Spec) *Tree {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err = hydrate.Hydrate(files, charts{chart.NewCache(shared.MustPath(t, "charts")), chart.NewCache(shared.MustPath(t, "charts-previous"))}, hydrate.DefaultOptions())
+	files, err = hydrate.Hydrate(files, chart.Caches{chart.NewCache(shared.MustPath(t, "charts")), chart.NewCache(shared.MustPath(t, "charts-previous"))}, hydrate.DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,21 +286,4 @@ func NodeReady(n *corev1.Node) bool {
 		}
 	}
 	return false
-}
-
-// charts loads a chart from the first directory that holds it.
-type charts []*chart.Cache
-
-func (cs charts) Load(r chart.Ref) (*helmchart.Chart, error) {
-	var first error
-	for _, c := range cs {
-		ch, err := c.Load(r)
-		if err == nil {
-			return ch, nil
-		}
-		if first == nil {
-			first = err
-		}
-	}
-	return nil, first
 }

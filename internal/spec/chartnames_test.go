@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	helmchart "helm.sh/helm/v3/pkg/chart"
 	"sigs.k8s.io/yaml"
 
 	"github.com/milvusgen/milvusgen/internal/chart"
@@ -57,7 +56,7 @@ func TestReleaseNameAgreesWithCharts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("renders the Milvus chart 45 times")
 	}
-	charts := chartCaches{chart.NewCache(shared.MustPath(t, "charts")), chart.NewCache(shared.MustPath(t, "charts-previous"))}
+	charts := chart.Caches{chart.NewCache(shared.MustPath(t, "charts")), chart.NewCache(shared.MustPath(t, "charts-previous"))}
 	names := []string{"milvus", "demo", "milvus-etcd", "etcd", "milvus-kafka", "kafka", "kafka-zookeeper", "milvus-zookeeper", "zookeeper",
 		"milvus-pulsar", "milvus-pulsarv3", "pulsarv3", "etcd-kafka", "etcd-pulsarv3", "etcd-zookeeper"}
 	for _, mq := range []string{"woodpecker", "kafka", "pulsar"} {
@@ -83,7 +82,7 @@ func TestReleaseNameAgreesWithCharts(t *testing.T) {
 
 // collisions hydrates the spec's tree and lists kind/namespace/name
 // triples rendered more than once.
-func collisions(t *testing.T, charts chartCaches, res *Result) []string {
+func collisions(t *testing.T, charts chart.Caches, res *Result) []string {
 	t.Helper()
 	files, err := render.Render(res.Spec)
 	if err != nil {
@@ -115,24 +114,6 @@ func collisions(t *testing.T, charts chartCaches, res *Result) []string {
 		}
 	}
 	return dups
-}
-
-// chartCaches loads a chart from the first cache that has it: the 5.x
-// charts, then the 2.5 ones.
-type chartCaches []*chart.Cache
-
-func (cs chartCaches) Load(r chart.Ref) (*helmchart.Chart, error) {
-	var first error
-	for _, c := range cs {
-		ch, err := c.Load(r)
-		if err == nil {
-			return ch, nil
-		}
-		if first == nil {
-			first = err
-		}
-	}
-	return nil, first
 }
 
 // TestQueueValuesOfAnotherQueue: raw values for a message queue the spec

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	helmchart "helm.sh/helm/v3/pkg/chart"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -31,24 +30,6 @@ import (
 	"github.com/milvusgen/milvusgen/internal/spec"
 	"github.com/milvusgen/milvusgen/render"
 )
-
-// charts loads a chart from the first cache that holds it: the current
-// charts, then the 2.5 ones.
-type charts []*chart.Cache
-
-func (cs charts) Load(r chart.Ref) (*helmchart.Chart, error) {
-	var first error
-	for _, c := range cs {
-		ch, err := c.Load(r)
-		if err == nil {
-			return ch, nil
-		}
-		if first == nil {
-			first = err
-		}
-	}
-	return nil, first
-}
 
 // workload is a pod-owning object of a hydrated release.
 type workload struct {
@@ -107,7 +88,7 @@ func hydrated(t *testing.T, files ...string) *release {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := hydrate.Hydrate(rendered, charts{chart.NewCache(shared.MustPath(t, "charts")), chart.NewCache(shared.MustPath(t, "charts-previous"))},
+	out, err := hydrate.Hydrate(rendered, chart.Caches{chart.NewCache(shared.MustPath(t, "charts")), chart.NewCache(shared.MustPath(t, "charts-previous"))},
 		hydrate.Options{KeepChartLabels: true})
 	if err != nil {
 		t.Fatal(err)
