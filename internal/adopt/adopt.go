@@ -468,23 +468,35 @@ func (st *state) userConfig() {
 // rootPassword maps the root password's variable in extraEnv to
 // milvus.auth.rootPasswordSecret.
 func (st *state) rootPassword() {
-	for _, block := range []string{"mixCoordinator", "proxy", "rootCoordinator", "queryCoordinator", "dataCoordinator", "indexCoordinator"} {
+	blocks := []string{"mixCoordinator", "proxy", "rootCoordinator", "queryCoordinator", "dataCoordinator", "indexCoordinator"}
+	isRoot := func(name any) bool { return name == model.RootPasswordEnv }
+	st.takeEnv(blocks, isRoot, func(block string, _ any, m map[string]any) {
+		if ref, ok := lookup(m, []string{"valueFrom", "secretKeyRef"}); ok {
+			r, _ := ref.(map[string]any)
+			st.set("milvus.auth.rootPasswordSecret.name", r["name"])
+			st.set("milvus.auth.rootPasswordSecret.key", r["key"])
+		} else {
+			st.note(NotMapped, block+".extraEnv."+model.RootPasswordEnv, "a password in values; put it in a Secret and name it in milvus.auth.rootPasswordSecret (value not shown)")
+		}
+	})
+}
+
+// takeEnv takes the variables owns claims out of each block's extraEnv,
+// handing each to take, keeps the others, and prunes what is left empty:
+// variables milvusgen renders from spec fields must not also stay in raw
+// values.
+func (st *state) takeEnv(blocks []string, owns func(name any) bool, take func(block string, name any, m map[string]any)) {
+	for _, block := range blocks {
 		b, _ := st.user[block].(map[string]any)
 		env, _ := b["extraEnv"].([]any)
 		var keep []any
 		for _, e := range env {
 			m, _ := e.(map[string]any)
-			if m["name"] != model.RootPasswordEnv {
+			if !owns(m["name"]) {
 				keep = append(keep, e)
 				continue
 			}
-			if ref, ok := lookup(m, []string{"valueFrom", "secretKeyRef"}); ok {
-				r, _ := ref.(map[string]any)
-				st.set("milvus.auth.rootPasswordSecret.name", r["name"])
-				st.set("milvus.auth.rootPasswordSecret.key", r["key"])
-			} else {
-				st.note(NotMapped, block+".extraEnv."+model.RootPasswordEnv, "a password in values; put it in a Secret and name it in milvus.auth.rootPasswordSecret (value not shown)")
-			}
+			take(block, m["name"], m)
 		}
 		if len(env) > 0 {
 			if len(keep) == 0 {

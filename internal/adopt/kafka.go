@@ -57,41 +57,24 @@ func (st *state) externalKafka() {
 // returns the Secret they reference, or nil when they reference none.
 func (st *state) kafkaEnv() *model.KafkaSASL {
 	var out *model.KafkaSASL
-	for _, block := range []string{"mixCoordinator", "rootCoordinator", "queryCoordinator", "dataCoordinator", "indexCoordinator", "proxy", "queryNode", "dataNode", "streamingNode", "indexNode"} {
-		b, _ := st.user[block].(map[string]any)
-		env, _ := b["extraEnv"].([]any)
-		var keep []any
-		for _, e := range env {
-			m, _ := e.(map[string]any)
-			name := m["name"]
-			if name != model.KafkaUsernameEnv && name != model.KafkaPasswordEnv {
-				keep = append(keep, e)
-				continue
-			}
-			ref, ok := lookup(m, []string{"valueFrom", "secretKeyRef"})
-			r, _ := ref.(map[string]any)
-			if !ok || r == nil {
-				st.note(NotMapped, fmt.Sprintf("%s.extraEnv.%s", block, name), "a Kafka credential in values; milvusgen reads it from a Secret (milvus.externalKafka.sasl.secretName); value not shown")
-				continue
-			}
-			if out == nil {
-				out = &model.KafkaSASL{UsernameKey: "username", PasswordKey: "password"}
-			}
-			out.SecretName = fmt.Sprint(r["name"])
-			if name == model.KafkaUsernameEnv {
-				out.UsernameKey = fmt.Sprint(r["key"])
-			} else {
-				out.PasswordKey = fmt.Sprint(r["key"])
-			}
+	blocks := []string{"mixCoordinator", "rootCoordinator", "queryCoordinator", "dataCoordinator", "indexCoordinator", "proxy", "queryNode", "dataNode", "streamingNode", "indexNode"}
+	isSASL := func(name any) bool { return name == model.KafkaUsernameEnv || name == model.KafkaPasswordEnv }
+	st.takeEnv(blocks, isSASL, func(block string, name any, m map[string]any) {
+		ref, ok := lookup(m, []string{"valueFrom", "secretKeyRef"})
+		r, _ := ref.(map[string]any)
+		if !ok || r == nil {
+			st.note(NotMapped, fmt.Sprintf("%s.extraEnv.%s", block, name), "a Kafka credential in values; milvusgen reads it from a Secret (milvus.externalKafka.sasl.secretName); value not shown")
+			return
 		}
-		if len(env) > 0 {
-			if len(keep) == 0 {
-				delete(b, "extraEnv")
-			} else {
-				b["extraEnv"] = keep
-			}
+		if out == nil {
+			out = &model.KafkaSASL{UsernameKey: "username", PasswordKey: "password"}
 		}
-	}
-	prune(st.user)
+		out.SecretName = fmt.Sprint(r["name"])
+		if name == model.KafkaUsernameEnv {
+			out.UsernameKey = fmt.Sprint(r["key"])
+		} else {
+			out.PasswordKey = fmt.Sprint(r["key"])
+		}
+	})
 	return out
 }
