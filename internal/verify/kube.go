@@ -16,6 +16,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/httpstream"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -218,20 +219,29 @@ func componentOf(labels map[string]string, release string) string {
 
 // releasePods lists the pods of the release in the target's namespace,
 // each once, with its component: the pods the charts label, and the pods
-// of the release's Jobs.
+// of the release's Jobs. The namespace's pods are read once and matched
+// here, so a Job costs no request of its own.
 func (k *Kube) releasePods(ctx context.Context, t *Target) (map[string]corev1.Pod, map[string]string, error) {
+	all, err := k.Client.CoreV1().Pods(t.Namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, nil, k.explain(err, "the pods of "+t.Namespace+"/"+t.Release, "")
+	}
 	pods := map[string]corev1.Pod{}
 	component := map[string]string{}
-	what := "the pods of " + t.Namespace + "/" + t.Release
+	take := func(sel labels.Selector, name func(corev1.Pod) string) {
+		for _, p := range all.Items {
+			if _, seen := pods[p.Name]; !seen && sel.Matches(labels.Set(p.Labels)) {
+				pods[p.Name] = p
+				component[p.Name] = name(p)
+			}
+		}
+	}
 	for _, sel := range releaseSelectors(t.Release) {
-		list, err := k.Client.CoreV1().Pods(t.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sel})
+		s, err := labels.Parse(sel)
 		if err != nil {
-			return nil, nil, k.explain(err, what, "")
+			return nil, nil, fmt.Errorf("release %s: %w", t.Release, err)
 		}
-		for _, p := range list.Items {
-			pods[p.Name] = p
-			component[p.Name] = componentOf(p.Labels, t.Release)
-		}
+		take(s, func(p corev1.Pod) string { return componentOf(p.Labels, t.Release) })
 	}
 	for _, sel := range releaseSelectors(t.Release) {
 		jobs, err := k.Client.BatchV1().Jobs(t.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sel})
@@ -246,21 +256,12 @@ func (k *Kube) releasePods(ctx context.Context, t *Target) (map[string]corev1.Po
 			if err != nil {
 				return nil, nil, fmt.Errorf("Job %s/%s: %w", j.Namespace, j.Name, err)
 			}
-			list, err := k.Client.CoreV1().Pods(t.Namespace).List(ctx, metav1.ListOptions{LabelSelector: js.String()})
-			if err != nil {
-				return nil, nil, k.explain(err, "the pods of Job "+j.Namespace+"/"+j.Name, "")
-			}
 			// A Job without a component label is named after itself.
 			c := strings.TrimPrefix(j.Name, t.Release+"-")
 			if j.Labels[componentLabel] != "" {
 				c = componentOf(j.Labels, t.Release)
 			}
-			for _, p := range list.Items {
-				if _, seen := pods[p.Name]; !seen {
-					pods[p.Name] = p
-					component[p.Name] = c
-				}
-			}
+			take(js, func(corev1.Pod) string { return c })
 		}
 	}
 	return pods, component, nil
