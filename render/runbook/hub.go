@@ -205,13 +205,8 @@ delete_app() {
     release_app "$1"
   fi
 }
-
-# load_balancers prints the LoadBalancer Services left in the Milvus namespace.
-load_balancers() {
-  kubectl -n "$MILVUS_NAMESPACE" get services \
-    -o jsonpath='{range .items[?(@.spec.type=="LoadBalancer")]}{.metadata.name}{"\n"}{end}' 2>/dev/null || true
-}
 `)
+	w.raw(loadBalancersFunc)
 	w.raw(teardownCheckVolumes)
 	w.raw(`  hub=false
   if ` + hubKubectl + ` get secret "$CLUSTER_SECRET" >/dev/null 2>&1; then

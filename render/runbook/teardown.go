@@ -132,6 +132,16 @@ try() {
 }
 `
 
+// loadBalancersFunc is the shell function both Argo CD teardowns use to
+// find the LoadBalancer Services Argo CD left behind.
+const loadBalancersFunc = `
+# load_balancers prints the LoadBalancer Services left in the Milvus namespace.
+load_balancers() {
+  kubectl -n "$MILVUS_NAMESPACE" get services \
+    -o jsonpath='{range .items[?(@.spec.type=="LoadBalancer")]}{.metadata.name}{"\n"}{end}' 2>/dev/null || true
+}
+`
+
 // teardownCheckVolumes opens step 1 (the cluster's workloads) when the
 // cluster exists: it sorts the Milvus namespace's volumes into those
 // deleted with their claims ($doomed) and retained ones ($retained, their
