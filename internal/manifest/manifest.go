@@ -49,6 +49,25 @@ func YAML(path string, objs ...any) (File, error) {
 	return File{Path: path, Data: b.Bytes(), Mode: 0o644}, nil
 }
 
+// Planned is one file a renderer plans: its path and its objects.
+type Planned struct {
+	Path string
+	Objs []any
+}
+
+// YAMLFiles renders each planned file with YAML, in the plan's order.
+func YAMLFiles(plan []Planned) ([]File, error) {
+	files := make([]File, 0, len(plan))
+	for _, p := range plan {
+		f, err := YAML(p.Path, p.Objs...)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	return files, nil
+}
+
 // Marshal encodes one object as YAML without the noise typed Kubernetes
 // objects carry when marshalled: `status: {}` and `creationTimestamp: null`.
 func Marshal(obj any) ([]byte, error) {

@@ -130,24 +130,17 @@ func RenderHub(h *Hub) ([]manifest.File, error) {
 	sets := []*v1alpha1.ApplicationSet{
 		h.infrastructureSet(), h.lbControllerSet(), h.appsSet(), h.milvusSet(),
 	}
-	plan := []struct {
-		path string
-		objs []any
-	}{
-		{kustomize.Path(kustomize.ArgoCDDir, kustomize.ProjectFile), []any{h.project()}},
-		{kustomize.Path(kustomize.ArgoCDDir, kustomize.RootFile), []any{h.root()}},
-		{kustomize.Path(ApplicationSetsDir, ApplicationSetFile), []any{sets[0], sets[1], sets[2], sets[3]}},
-		{kustomize.Path(kustomize.ArgoCDDir, kustomize.KustomizationFile), []any{kustomization(kustomize.ProjectFile, kustomize.RootFile)}},
-		{kustomize.Path(ApplicationSetsDir, kustomize.KustomizationFile), []any{kustomization(ApplicationSetFile)}},
-		{kustomize.KustomizationFile, []any{kustomization(kustomize.ArgoCDDir)}},
+	plan := []manifest.Planned{
+		{Path: kustomize.Path(kustomize.ArgoCDDir, kustomize.ProjectFile), Objs: []any{h.project()}},
+		{Path: kustomize.Path(kustomize.ArgoCDDir, kustomize.RootFile), Objs: []any{h.root()}},
+		{Path: kustomize.Path(ApplicationSetsDir, ApplicationSetFile), Objs: []any{sets[0], sets[1], sets[2], sets[3]}},
+		{Path: kustomize.Path(kustomize.ArgoCDDir, kustomize.KustomizationFile), Objs: []any{kustomization(kustomize.ProjectFile, kustomize.RootFile)}},
+		{Path: kustomize.Path(ApplicationSetsDir, kustomize.KustomizationFile), Objs: []any{kustomization(ApplicationSetFile)}},
+		{Path: kustomize.KustomizationFile, Objs: []any{kustomization(kustomize.ArgoCDDir)}},
 	}
-	files := make([]manifest.File, 0, len(plan))
-	for _, p := range plan {
-		f, err := manifest.YAML(p.path, p.objs...)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, f)
+	files, err := manifest.YAMLFiles(plan)
+	if err != nil {
+		return nil, err
 	}
 	manifest.Sort(files)
 	return files, nil

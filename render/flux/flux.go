@@ -18,10 +18,7 @@ func Render(s *model.Spec) ([]manifest.File, error) {
 	if err != nil || interval <= 0 {
 		return nil, fmt.Errorf("gitops.interval: %q is not a positive duration such as 10m", s.GitOps.Interval)
 	}
-	type file struct {
-		path string
-		objs []any
-	}
+	type file = manifest.Planned
 	lbRepo, lbRelease, err := buildLBController(s, interval)
 	if err != nil {
 		return nil, err
@@ -31,25 +28,17 @@ func Render(s *model.Spec) ([]manifest.File, error) {
 		return nil, err
 	}
 	plan := []file{
-		{kustomize.Path(kustomize.InfrastructureDir, kustomize.LBControllerFile), []any{lbRepo, lbRelease}},
-		{kustomize.Path(kustomize.AppsDir, kustomize.MilvusFile), []any{milvusRepo, milvusRelease}},
+		{Path: kustomize.Path(kustomize.InfrastructureDir, kustomize.LBControllerFile), Objs: []any{lbRepo, lbRelease}},
+		{Path: kustomize.Path(kustomize.AppsDir, kustomize.MilvusFile), Objs: []any{milvusRepo, milvusRelease}},
 	}
 	if s.HasGitRepository() {
 		plan = append(plan,
-			file{kustomize.Path(kustomize.FluxDir, kustomize.GitRepositoryFile), []any{buildGitRepository(s)}},
-			file{kustomize.Path(kustomize.FluxDir, kustomize.KustomizationsFile), []any{
+			file{Path: kustomize.Path(kustomize.FluxDir, kustomize.GitRepositoryFile), Objs: []any{buildGitRepository(s)}},
+			file{Path: kustomize.Path(kustomize.FluxDir, kustomize.KustomizationsFile), Objs: []any{
 				buildInfrastructureKustomization(s, interval),
 				buildAppsKustomization(s, interval),
 			}},
 		)
 	}
-	files := make([]manifest.File, 0, len(plan))
-	for _, p := range plan {
-		f, err := manifest.YAML(p.path, p.objs...)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, f)
-	}
-	return files, nil
+	return manifest.YAMLFiles(plan)
 }
